@@ -1,0 +1,5 @@
+import sys
+
+from marblejar.cli import main
+
+sys.exit(main())

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class SignupForm(forms.Form):
+    organization_name = forms.CharField(
+        label=_("Organization name"),
+        max_length=120,
+        required=False,
+        help_text=_("Your company or group. You can change it later."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=80,
+        help_text=_("What your teammates will see."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=_("At least 8 characters; not only digits and not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, mode: str = "first", fixed_email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if mode == "first":
+            self.fields["organization_name"].required = True
+        else:
+            del self.fields["organization_name"]
+        if fixed_email:
+            self.fields["email"].initial = fixed_email
+            self.fields["email"].widget.attrs["readonly"] = True
+            self.fields["email"].help_text = _("The invitation was sent to this address.")
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=80)
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        help_text=_("Name it after the script that will use it."),
+    )
+    read_only = forms.BooleanField(
+        label=_("Read only"),
+        required=False,
+        help_text=_("A read-only token can look but not change anything."),
+    )
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("Organization name"), max_length=120)
+    open_signup_domain = forms.CharField(
+        label=_("Open sign-up for e-mail domain"),
+        max_length=253,
+        required=False,
+        help_text=_(
+            "Anyone with an address at this domain (for example example.com) may sign up "
+            "without an invitation. Leave empty to require invitations."
+        ),
+    )

@@ -1,0 +1,83 @@
+"""The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from marblejar.api.auth import AUTH, ReadOnlyToken
+from marblejar.api.routers import accounts, teams
+
+DESCRIPTION = """
+Marblejar's API. Authenticate with a personal access token
+(`Authorization: Bearer mj_…`, created under *Account → API tokens* or with
+`marblejar createtoken`). Read-only tokens may only use GET.
+Errors answer with a 4xx status and a readable `detail`.
+"""
+
+api = NinjaAPI(
+    title="Marblejar API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=AUTH,
+)
+api.add_router("", accounts.router)
+api.add_router("", teams.router)
+
+
+def error(request: HttpRequest, detail: str, status: int, errors=None) -> HttpResponse:
+    body = {"detail": detail}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = {
+            field: [str(m) for e in errs for m in e.messages]
+            for field, errs in exc.error_dict.items()
+        }
+        detail = " ".join(m for msgs in errors.values() for m in msgs)
+        return error(request, detail, 400, errors)
+    return error(request, " ".join(exc.messages), 400)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        errors.setdefault(".".join(loc) or "request", []).append(
+            item.get("msg", _("Invalid value."))
+        )
+    detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+    return error(request, detail, 422, errors)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(request, str(exc) or _("You do not have permission to do that."), 403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, _("Not found, or not visible to you."), 404)
+
+
+@api.exception_handler(ReadOnlyToken)
+def on_read_only(request: HttpRequest, exc: ReadOnlyToken) -> HttpResponse:
+    return error(request, str(exc), 403)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(
+        request, _("Authentication required: send a token as 'Authorization: Bearer …'."), 401
+    )

@@ -1,0 +1,74 @@
+"""`marblejar check`: is this installation safe and able to run?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    ok: bool
+    detail: str
+    critical: bool = True
+
+
+def run_checks() -> list[Result]:
+    from marblejar.views import check_database, check_redis
+
+    results = [
+        Result(
+            "secret key",
+            not settings.SECRET_KEY_IS_GENERATED and len(settings.SECRET_KEY) >= 40,
+            "MARBLEJAR_SECRET_KEY is set"
+            if not settings.SECRET_KEY_IS_GENERATED
+            else "generated and stored in the data directory; set MARBLEJAR_SECRET_KEY "
+            "(50+ random characters) in production",
+        ),
+        Result(
+            "debug off",
+            not settings.DEBUG,
+            "MARBLEJAR_DEBUG is off"
+            if not settings.DEBUG
+            else "turn MARBLEJAR_DEBUG off in production",
+        ),
+        Result(
+            "HTTPS",
+            settings.HTTPS,
+            "secure cookies and HSTS are on"
+            if settings.HTTPS
+            else "set MARBLEJAR_HTTPS=1 behind a TLS-terminating proxy (secure cookies, HSTS)",
+        ),
+        Result(
+            "allowed hosts",
+            "*" not in settings.ALLOWED_HOSTS,
+            ", ".join(settings.ALLOWED_HOSTS)
+            if "*" not in settings.ALLOWED_HOSTS
+            else "MARBLEJAR_ALLOWED_HOSTS accepts any host name; list yours",
+            critical=False,
+        ),
+        Result(
+            "e-mail",
+            bool(settings.EMAIL_HOST),
+            f"SMTP via {settings.EMAIL_HOST}"
+            if settings.EMAIL_HOST
+            else "e-mail is printed to the console; set MARBLEJAR_EMAIL_HOST to send it",
+            critical=False,
+        ),
+    ]
+    db_ok, db_detail = check_database()
+    results.append(Result("database", db_ok, f"reachable ({db_detail})" if db_ok else db_detail))
+    redis_result = check_redis()
+    if redis_result is None:
+        results.append(
+            Result(
+                "Redis", True, "not configured: events fan out in this process only", critical=False
+            )
+        )
+    else:
+        results.append(
+            Result("Redis", redis_result[0], "reachable" if redis_result[0] else redis_result[1])
+        )
+    return results

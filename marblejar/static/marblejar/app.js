@@ -1,0 +1,30 @@
+// Marblejar's small shared script (no inline scripts: the CSP forbids them).
+(function () {
+  "use strict";
+
+  // Copy buttons: <button data-copy="#element-id">.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const source = document.querySelector(button.dataset.copy);
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      const status = document.getElementById(button.dataset.copyStatus || "");
+      if (status) status.textContent = button.dataset.copied || "Copied.";
+    });
+  });
+
+  // Confirm buttons: <button data-confirm="Are you sure?">.
+  document.addEventListener("submit", function (event) {
+    const button = event.submitter;
+    const message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  // Mark invalid fields for assistive technology, and focus the first one.
+  document.addEventListener("DOMContentLoaded", function () {
+    const invalid = document.querySelectorAll(".field.has-error input, .field.has-error select, .field.has-error textarea");
+    invalid.forEach(function (el) { el.setAttribute("aria-invalid", "true"); });
+    if (invalid.length) invalid[0].focus();
+  });
+})();

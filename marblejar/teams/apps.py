@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TeamsConfig(AppConfig):
+    name = "marblejar.teams"
+    verbose_name = _("Teams")
+
+    def ready(self) -> None:
+        from marblejar.teams import events  # noqa: F401  (registers event renderers)

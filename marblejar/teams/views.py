@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+from asgiref.sync import sync_to_async
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marblejar import permissions
+from marblejar.accounts import services as account_services
+from marblejar.accounts.forms import OrganizationForm
+from marblejar.accounts.models import User
+from marblejar.lib.forms import add_service_errors
+from marblejar.realtime.sse import sse_response
+from marblejar.teams import selectors, services
+from marblejar.teams.forms import InvitationForm, RoleForm, TeamForm
+from marblejar.teams.models import Role, Team
+
+SESSION_TEAM = "current_team"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send people where they left off: their current team, or the first step."""
+    if not request.user.is_authenticated:
+        if not account_services.organization_exists():
+            return redirect("accounts:signup")
+        return redirect("accounts:login")
+    teams = list(selectors.my_team_list(user=request.user))
+    current = request.session.get(SESSION_TEAM)
+    for team in teams:
+        if team.slug == current:
+            return redirect("teams:detail", slug=team.slug)
+    if teams:
+        return redirect("teams:detail", slug=teams[0].slug)
+    return redirect("teams:list")
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = selectors.team_list_for_user(user=request.user)
+    form = (
+        TeamForm()
+        if permissions.can(request.user, "team.create", request.user.organization)
+        else None
+    )
+    return render(request, "teams/list.html", {"teams": teams, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    permissions.require(request.user, "team.create", request.user.organization)
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("%s is ready. Invite your teammates.") % team.name)
+            return redirect("teams:detail", slug=team.slug)
+    return render(request, "teams/create.html", {"form": form})
+
+
+@login_required
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get(user=request.user, slug=slug)
+    members = list(selectors.team_members(team=team))
+    my_membership = next((m for m in members if m.user_id == request.user.pk), None)
+    if my_membership:
+        request.session[SESSION_TEAM] = team.slug
+    can_invite = permissions.can(request.user, "team.invite", team)
+    context = {
+        "team": team,
+        "members": members,
+        "my_membership": my_membership,
+        "can_invite": can_invite,
+        "can_edit": permissions.can(request.user, "team.edit", team),
+        "can_join": permissions.can(request.user, "team.join", team),
+        "invitations": selectors.team_pending_invitations(team=team) if can_invite else [],
+        "invite_form": InvitationForm() if can_invite else None,
+        "last_event_id": selectors.team_last_event_id(team=team),
+    }
+    return render(request, "teams/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get(user=request.user, slug=slug, action="team.edit")
+    form = TeamForm(
+        request.POST or None, initial={"name": team.name, "description": team.description}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("teams:detail", slug=team.slug)
+    return render(
+        request,
+        "teams/edit.html",
+        {
+            "team": team,
+            "form": form,
+            "can_delete": permissions.can(request.user, "team.delete", team),
+        },
+    )
+
+
+@login_required
+@require_POST
+def team_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get(user=request.user, slug=slug, action="team.delete")
+    if request.POST.get("confirm_name", "").strip() != team.name:
+        messages.error(request, _("Type the team's name exactly to delete it."))
+        return redirect("teams:edit", slug=team.slug)
+    services.team_delete(actor=request.user, team=team)
+    messages.success(request, _("The team %s is deleted.") % team.name)
+    return redirect("teams:list")
+
+
+@login_required
+@require_POST
+def team_join(request: HttpRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get(user=request.user, slug=slug, action="team.join")
+    services.team_join(actor=request.user, team=team)
+    return redirect("teams:detail", slug=team.slug)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get(user=request.user, slug=slug, action="team.invite")
+    form = InvitationForm(request.POST)
+    link = None
+    if form.is_valid():
+        try:
+            invitation, raw = services.invitation_create(
+                actor=request.user, team=team, **form.cleaned_data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            if invitation.email:
+                messages.success(request, _("Invitation sent to %s.") % invitation.email)
+                form = InvitationForm()
+            else:
+                link = services.invitation_url(raw)
+                form = InvitationForm()
+    context = {
+        "team": team,
+        "invite_form": form,
+        "invitation_link": link,
+        "invitations": selectors.team_pending_invitations(team=team),
+    }
+    if request.htmx:
+        return render(request, "teams/detail.html#invite", context)
+    return render(request, "teams/invite.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    team = selectors.team_get(user=request.user, slug=slug, action="team.invite")
+    invitation = selectors.invitation_get(user=request.user, invitation_id=invitation_id)
+    if invitation.team_id != team.pk:
+        raise Http404
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("The invitation is withdrawn."))
+    return redirect("teams:detail", slug=team.slug)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    team = selectors.team_get(user=request.user, slug=slug)
+    membership = selectors.membership_get(user=request.user, team=team, membership_id=membership_id)
+    leaving = membership.user_id == request.user.pk
+    try:
+        services.membership_remove(actor=request.user, membership=membership)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("teams:detail", slug=team.slug)
+    if leaving:
+        messages.success(request, _("You left %s.") % team.name)
+        request.session.pop(SESSION_TEAM, None)
+        return redirect("home")
+    messages.success(request, _("%s is no longer in this team.") % membership.user.display_name)
+    return redirect("teams:detail", slug=team.slug)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    team = selectors.team_get(user=request.user, slug=slug)
+    membership = selectors.membership_get(user=request.user, team=team, membership_id=membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose lead or member."))
+        return redirect("teams:detail", slug=team.slug)
+    try:
+        services.membership_set_role(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        label = Role(membership.role).label
+        messages.success(
+            request,
+            _("%(name)s is now a %(role)s.")
+            % {"name": membership.user.display_name, "role": label.lower()},
+        )
+    return redirect("teams:detail", slug=team.slug)
+
+
+async def team_events(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The team's live event stream (server-sent events)."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        raise PermissionDenied
+    team = await sync_to_async(selectors.team_get)(user=user, slug=slug, action="team.events")
+    return sse_response(request, user=user, streams=[selectors.team_stream(team)])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization(request: HttpRequest) -> HttpResponse:
+    org = request.user.organization
+    permissions.require(request.user, "org.manage", org)
+    form = OrganizationForm(
+        request.POST or None,
+        initial={"name": org.name, "open_signup_domain": org.open_signup_domain},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.organization_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Organization settings saved."))
+            return redirect("teams:organization")
+    people = User.objects.filter(organization=org).order_by("display_name")
+    teams = Team.objects.filter(organization=org).order_by("name")
+    return render(
+        request,
+        "teams/organization.html",
+        {
+            "form": form,
+            "people": people,
+            "teams": teams,
+            "team_create_url": reverse("teams:create"),
+        },
+    )

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from marblejar import views
+from marblejar.api.api import api
+from marblejar.teams import views as team_views
+
+urlpatterns = [
+    path("", team_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("marblejar.accounts.urls")),
+    path("", include("marblejar.teams.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "marblejar.views.forbidden"
+handler404 = "marblejar.views.not_found"
+handler500 = "marblejar.views.server_error"
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("_errors/<int:code>", views.error_preview),
+    ]

@@ -1,0 +1,66 @@
+"""Site-wide views: health check and error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+
+def check_database() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as e:  # reported, never raised: this is a health check
+        return False, type(e).__name__
+    return True, connection.vendor
+
+
+def check_redis() -> tuple[bool, str] | None:
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+    except Exception as e:
+        return False, type(e).__name__
+    return True, "ok"
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    db_ok, db_detail = check_database()
+    checks: dict[str, Any] = {"database": {"ok": db_ok, "detail": db_detail}}
+    ok = db_ok
+    if (redis_result := check_redis()) is not None:
+        checks["redis"] = {"ok": redis_result[0], "detail": redis_result[1]}
+        ok = ok and redis_result[0]
+    return JsonResponse({"ok": ok, "checks": checks}, status=200 if ok else 503)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request context: whatever broke may be in there.
+    from django.template.loader import get_template
+
+    return HttpResponse(get_template("errors/500.html").render(), status=500)
+
+
+def error_preview(request: HttpRequest, code: int) -> HttpResponse:
+    handlers = {403: forbidden, 404: not_found}
+    if code == 500:
+        return server_error(request)
+    return handlers.get(code, not_found)(request)
