@@ -116,6 +116,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests use a file, not memory, so that a real server process started by a
+    # browser or multi-process test can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-marblejar.sqlite3")}
     # WAL lets the web process read while the task worker writes; the busy
     # timeout turns short write contention into a wait, not an error.
     DATABASES["default"]["OPTIONS"] = {
@@ -175,16 +178,23 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # E-mail: printed to the console unless an SMTP host is configured.
-EMAIL_HOST = env("MARBLEJAR_EMAIL_HOST")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
-EMAIL_PORT = env_int("MARBLEJAR_EMAIL_PORT", 587)
-EMAIL_HOST_USER = env("MARBLEJAR_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env("MARBLEJAR_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("MARBLEJAR_EMAIL_TLS", True)
+SMTP_HOST = env("MARBLEJAR_EMAIL_HOST")
+if SMTP_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST,
+                "port": env_int("MARBLEJAR_EMAIL_PORT", 587),
+                "username": env("MARBLEJAR_EMAIL_USER"),
+                "password": env("MARBLEJAR_EMAIL_PASSWORD"),
+                "use_tls": env_bool("MARBLEJAR_EMAIL_TLS", True),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env("MARBLEJAR_EMAIL_FROM", "Marblejar <marblejar@localhost>")
 
 # Security headers. HTTPS-only settings switch on together with MARBLEJAR_HTTPS.

@@ -51,9 +51,9 @@ def run_checks() -> list[Result]:
         ),
         Result(
             "e-mail",
-            bool(settings.EMAIL_HOST),
-            f"SMTP via {settings.EMAIL_HOST}"
-            if settings.EMAIL_HOST
+            bool(settings.SMTP_HOST),
+            f"SMTP via {settings.SMTP_HOST}"
+            if settings.SMTP_HOST
             else "e-mail is printed to the console; set MARBLEJAR_EMAIL_HOST to send it",
             critical=False,
         ),

@@ -1,0 +1,172 @@
+"""Shared fixtures: personas, logged-in clients, and a real Marblejar server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from marblejar.test import Personas, make_personas
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_broker() -> Iterator[None]:
+    from marblejar.lib.events import reset_broker
+
+    reset_broker()
+    yield
+    reset_broker()
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def client_for(personas: Personas) -> Callable[[str], Client]:
+    """A test client logged in as the named persona ("anonymous" for none)."""
+
+    def make(name: str) -> Client:
+        client = Client()
+        user = personas.get(name)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the test database this pytest run created, for a server process."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+class Server:
+    def __init__(self, port: int, process: subprocess.Popen, log: Path) -> None:
+        self.port = port
+        self.process = process
+        self.log = log
+        self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_server(tmp_path: Path, *, redis_url: str | None = None) -> Server:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_subprocess(),
+        "MARBLEJAR_SECRET_KEY": settings.SECRET_KEY,
+        "MARBLEJAR_DATA_DIR": str(settings.DATA_DIR),
+        "MARBLEJAR_EVENTS_KEEPALIVE": "2",
+        "MARBLEJAR_SITE_URL": f"http://127.0.0.1:{port}",
+        "MARBLEJAR_LOGIN_THROTTLING": "0",
+    }
+    if redis_url:
+        env["MARBLEJAR_REDIS_URL"] = redis_url
+    else:
+        env.pop("MARBLEJAR_REDIS_URL", None)
+    log = tmp_path / f"server-{port}.log"
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "marblejar", "serve", "--no-migrate", "--no-worker",
+         "--port", str(port)],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    server = Server(port, process, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Server exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"Server did not start:\n{log.read_text()}")
+
+
+@pytest.fixture
+def live_marblejar(transactional_db, tmp_path: Path) -> Iterator[Server]:
+    """A real `marblejar serve` (uvicorn, async SSE) on the test database."""
+    server = start_server(tmp_path, redis_url=settings.REDIS_URL or None)
+    yield server
+    server.stop()
+
+
+def chromium_path() -> str | None:
+    path = os.environ.get("MARBLEJAR_CHROMIUM") or "/usr/bin/chromium"
+    if Path(path).exists():
+        return path
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if chromium_path() or IN_CI:
+        return  # in CI a browser test without Chromium fails when it launches
+    skip = pytest.mark.skip(
+        reason="Chromium not found (set MARBLEJAR_CHROMIUM or install Debian's chromium)"
+    )
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    """In CI, a skipped browser test, or a skipped Redis test when Redis is configured, fails."""
+    report = yield
+    if IN_CI and report.skipped:
+        must_run = item.get_closest_marker("browser") or (
+            item.get_closest_marker("redis") and os.environ.get("MARBLEJAR_REDIS_URL")
+        )
+        if must_run:
+            report.outcome = "failed"
+            report.longrepr = f"skipped in CI, where it must run: {report.longrepr}"
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if not chromium_path():
+        terminalreporter.write_line(
+            "NOTICE: browser tests were skipped: Chromium was not found. "
+            "Install Debian's chromium or set MARBLEJAR_CHROMIUM to run them.",
+            yellow=True,
+            bold=True,
+        )
