@@ -1,0 +1,459 @@
+"""Apply the language rules (data in ``rules/<lang>.toml``) to a text.
+
+Design notes
+------------
+* Rules are data; this module only knows how to compile and apply them.
+* Speed comes from a keyword prefilter: a text is lower-cased and split into
+  word tokens once, and only rules that share a keyword with it run their
+  regular expressions. Most sentences in a review contain none of the
+  keywords and leave after one ``findall`` and a set intersection.
+* Context (code, quotations, grammatical subject, questions) is only computed
+  when a trigger has matched, and at most once per text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from string import Formatter
+
+from . import context
+
+SEVERITIES = ("high", "medium", "low", "info")
+
+# "<!-- coach: ok -->" dismisses everything in the text;
+# "<!-- coach: ok rule-or-category, other -->" dismisses only those.
+DISMISS_RE = re.compile(r"<!--\s*coach\s*:\s*ok\b([^>]*?)-->", re.I)
+
+_TOKEN_RE = re.compile(r"[a-z0-9@]+(?:'[a-z]+)*")
+_VOCAB_REF_RE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+_FIELD_NAMES = Formatter()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One phrase the coach would like the writer to reconsider."""
+
+    rule: str
+    category: str
+    severity: str
+    start: int
+    end: int
+    match: str
+    message: str
+    suggestion: str
+    explanation: str = ""
+    source: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    category: str
+    severity: str
+    keywords: frozenset[str]
+    triggers: tuple[re.Pattern[str], ...]
+    message: str
+    explanation: str
+    reframes: tuple[str, ...]
+    source: str
+    exceptions: tuple[re.Pattern[str], ...] = ()
+    not_before: re.Pattern[str] | None = None
+    not_after: re.Pattern[str] | None = None
+    subject: str = "any"  # any | human | not_system | third_party
+    subject_search: str = "before"  # before | around
+    skip_subjects: frozenset[str] = frozenset()
+    self_category: str = ""
+    severity_self: str = ""
+    severity_we: str = ""
+    question: bool = False
+    in_quotes: bool = False
+    suppresses: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    language: str
+    version: str
+    rules: tuple[Rule, ...]
+    categories: dict[str, dict[str, object]] = field(default_factory=dict)
+    by_keyword: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+    always: tuple[Rule, ...] = ()
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(r.id for r in self.rules)
+
+
+# --- Loading -----------------------------------------------------------------
+
+
+def _expand(pattern: str, vocab: dict[str, str], depth: int = 0) -> str:
+    if depth > 8:
+        raise ValueError(f"vocabulary nesting too deep in {pattern!r}")
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in vocab:
+            raise ValueError(f"unknown vocabulary entry {{{name}}}")
+        return "(?:" + _expand(vocab[name], vocab, depth + 1) + ")"
+
+    return _VOCAB_REF_RE.sub(sub, pattern)
+
+
+def _compile(pattern: str, vocab: dict[str, str], rule_id: str) -> re.Pattern[str]:
+    try:
+        return re.compile(_expand(pattern, vocab), re.I)
+    except (re.error, ValueError) as exc:
+        raise ValueError(f"rule {rule_id}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def parse_rules(data: dict[str, object], language: str = "en") -> RuleSet:
+    """Compile a parsed rule file (see docs/coach.md for the format)."""
+    vocab = {k: str(v) for k, v in dict(data.get("vocab", {})).items()}  # type: ignore[arg-type]
+    categories: dict[str, dict[str, object]] = dict(data.get("categories", {}))  # type: ignore[arg-type]
+    rules: list[Rule] = []
+    for raw in data.get("rules", []):  # type: ignore[union-attr]
+        spec = dict(raw)
+        rid = str(spec["id"])
+        cat = str(spec["category"])
+        if cat not in categories:
+            raise ValueError(f"rule {rid}: unknown category {cat}")
+        defaults = categories[cat]
+
+        def pick(key: str, spec: dict[str, object] = spec, defaults=defaults) -> object:
+            return spec.get(key, defaults.get(key, ""))
+
+        severity = str(pick("severity"))
+        if severity not in SEVERITIES:
+            raise ValueError(f"rule {rid}: severity {severity!r} not one of {SEVERITIES}")
+        keywords = frozenset(str(k).lower().replace("’", "'") for k in spec.get("keywords", []))
+        for kw in keywords:
+            if kw != "!!" and not _TOKEN_RE.fullmatch(kw):
+                raise ValueError(f"rule {rid}: keyword {kw!r} must be a single word")
+
+        def opt(key: str, spec: dict[str, object] = spec, rid: str = rid) -> re.Pattern[str] | None:
+            if key not in spec:
+                return None
+            if key == "not_before":
+                return _compile(r"(?:" + str(spec[key]) + r")[\s,]*$", vocab, rid)
+            return _compile(r"[\s,]*(?:" + str(spec[key]) + r")", vocab, rid)
+
+        rules.append(
+            Rule(
+                id=rid,
+                category=cat,
+                severity=severity,
+                keywords=keywords,
+                triggers=tuple(_compile(p, vocab, rid) for p in spec["triggers"]),
+                message=str(pick("message")),
+                explanation=str(pick("explanation")),
+                reframes=tuple(str(x) for x in pick("reframes") or ()),  # type: ignore[union-attr]
+                source=str(pick("source")),
+                exceptions=tuple(_compile(p, vocab, rid) for p in spec.get("exceptions", [])),
+                not_before=opt("not_before"),
+                not_after=opt("not_after"),
+                subject=str(spec.get("subject", "any")),
+                subject_search=str(spec.get("subject_search", "before")),
+                skip_subjects=frozenset(spec.get("skip_subjects", [])),
+                self_category=str(spec.get("self_category", "")),
+                severity_self=str(spec.get("severity_self", "")),
+                severity_we=str(spec.get("severity_we", "")),
+                question=bool(spec.get("question", False)),
+                in_quotes=bool(spec.get("in_quotes", False)),
+                suppresses=frozenset(spec.get("suppresses", [])),
+            )
+        )
+    index: dict[str, list[Rule]] = {}
+    always: list[Rule] = []
+    for rule in rules:
+        if not rule.keywords:
+            always.append(rule)
+        for kw in rule.keywords:
+            index.setdefault(kw, []).append(rule)
+    return RuleSet(
+        language=language,
+        version=str(data.get("version", "0")),
+        rules=tuple(rules),
+        categories=categories,
+        by_keyword={k: tuple(v) for k, v in index.items()},
+        always=tuple(always),
+    )
+
+
+@functools.cache
+def load_rules(language: str = "en") -> RuleSet:
+    """Read and compile ``rules/<language>.toml`` once per process."""
+    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?", language):
+        raise ValueError(f"bad language code {language!r}")
+    path = resources.files(__package__).joinpath("rules", f"{language}.toml")
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return parse_rules(data, language)
+
+
+# --- Applying -------------------------------------------------------------------
+
+
+def _person_label(subj: context.Subject) -> str:
+    word = subj.word
+    kind = subj.kind
+    low = word.lower()
+    if kind == "self":
+        return "you"
+    if kind == "we":
+        return "the team"
+    if kind in {"person", "team"}:
+        if low in {"you", "u"}:
+            return "you"
+        if low in context.HUMAN_PRONOUNS:
+            return "they"
+        if context.is_name(word) or word.startswith("@") or word.endswith("@"):
+            return word.removesuffix("'s").removesuffix("’s")
+        return "the " + low
+    return ""
+
+
+def _fill(templates: tuple[str, ...], values: dict[str, str]) -> str:
+    for template in templates:
+        names = {name for _, name, _, _ in _FIELD_NAMES.parse(template) if name}
+        if all(values.get(n) for n in names):
+            return template.format(**values)
+    return ""
+
+
+def _clean_phrase(phrase: str) -> str:
+    return re.sub(r"\s+", " ", phrase).strip(" ,.;:!?\"'“”")
+
+
+def _subject_for(rule: Rule, text: str, m: re.Match[str]) -> context.Subject:
+    groups = m.groupdict()
+    who = groups.get("who")
+    if who:
+        words = context._WORD_RE.findall(who)
+        if words:
+            head = words[-1]
+            initial = m.start("who") == context.sentence_bounds(text, m.start(), m.start())[0]
+            subj = context.classify_word(head, sentence_initial=initial)
+            if subj.kind == "unknown" and len(words) > 1:
+                subj = context.classify_word(words[0], sentence_initial=initial)
+            return subj
+    subj = context.subject_before(text, m.start())
+    if rule.subject_search == "around" and subj.kind in {"unknown", "implicit", "system"}:
+        after = context.subject_after(text, m.end())
+        if after.kind != "unknown" and (subj.kind != "system" or after.kind != "system"):
+            return after if subj.kind != "system" or after.human else subj
+    return subj
+
+
+def _subject_ok(rule: Rule, subj: context.Subject) -> bool:
+    if subj.kind in rule.skip_subjects:
+        return False
+    if rule.subject == "any":
+        return True
+    if rule.subject == "not_system":
+        return subj.kind != "system"
+    if rule.subject == "human":
+        return subj.human
+    if rule.subject == "third_party":
+        return subj.kind in {"person", "team"}
+    return True
+
+
+def _matches(rule: Rule, text: str, state: dict[str, object]) -> Iterable[Finding]:
+    for trigger in rule.triggers:
+        for m in trigger.finditer(text):
+            # A trigger may need context it should not underline (a clause
+            # opener, a comma); the named group "hit" marks the part to report.
+            start, end = m.span("hit") if "hit" in trigger.groupindex else m.span()
+            if start < 0:
+                start, end = m.span()
+            if start == end:
+                continue
+            spans = state.get("spans")
+            if spans is None:
+                spans = state["spans"] = context.skipped_spans(text)
+            kinds = (context.CODE,) if rule.in_quotes else (context.CODE, context.QUOTE)
+            if spans.hits(start, end, kinds=kinds):  # type: ignore[attr-defined]
+                continue
+            if rule.not_before is not None and rule.not_before.search(
+                text, max(0, start - 60), start
+            ):
+                continue
+            if rule.not_after is not None and rule.not_after.match(text, end, end + 60):
+                continue
+            if rule.exceptions or rule.question:
+                lo, hi = context.sentence_bounds(text, start, end)
+                if any(x.search(text, lo, hi) for x in rule.exceptions):
+                    continue
+                if rule.question and "?" not in text[start:hi]:
+                    continue
+            subj = _subject_for(rule, text, m)
+            if not _subject_ok(rule, subj):
+                continue
+            category, severity = rule.category, rule.severity
+            if subj.kind == "self" and rule.self_category:
+                category = rule.self_category
+            if subj.kind == "self" and rule.severity_self:
+                severity = rule.severity_self
+            elif subj.kind == "we" and rule.severity_we:
+                severity = rule.severity_we
+            values = {k: _clean_phrase(v) for k, v in m.groupdict().items() if v}
+            values["match"] = _clean_phrase(text[start:end])
+            if "action" in values:
+                values["action_ing"] = context.gerund_phrase(values["action"])
+            person = _person_label(subj)
+            who = values.get("who", "")
+            if subj.kind in {"person", "team"} and re.match(r"(?i)(?:the|our|their|that)\s", who):
+                # "the payments team" reads better than the bare head noun.
+                person = who[0].lower() + who[1:]
+            if person:
+                values["person"] = person
+            if category != rule.category:
+                # Re-categorised (e.g. harsh words about oneself): use the
+                # wording of the category that now applies.
+                cat = state["ruleset"].categories[category]  # type: ignore[index]
+                message = str(cat.get("message", rule.message))
+                explanation = str(cat.get("explanation", rule.explanation))
+                reframes = tuple(cat.get("reframes", rule.reframes))  # type: ignore[arg-type]
+                source = str(cat.get("source", rule.source))
+                severity = str(cat.get("severity", severity))
+            else:
+                message, explanation = rule.message, rule.explanation
+                reframes, source = rule.reframes, rule.source
+            yield Finding(
+                rule=rule.id,
+                category=category,
+                severity=severity,
+                start=start,
+                end=end,
+                match=text[start:end],
+                message=message,
+                suggestion=_fill(reframes, values),
+                explanation=explanation,
+                source=source,
+            )
+
+
+def _tokens(text: str) -> set[str]:
+    low = text.lower()
+    if "’" in low:
+        low = low.replace("’", "'")
+    tokens = set(_TOKEN_RE.findall(low))
+    if "!!" in text or "?!" in text or "!?" in text:
+        tokens.add("!!")
+    return tokens
+
+
+def _dismissals(text: str) -> tuple[bool, set[str]]:
+    everything = False
+    names: set[str] = set()
+    for m in DISMISS_RE.finditer(text):
+        listed = [x for x in re.split(r"[\s,]+", m.group(1).strip()) if x]
+        if listed:
+            names.update(listed)
+        else:
+            everything = True
+    return everything, names
+
+
+def _allowed_phrase_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
+    low = text.lower()
+    spans = []
+    for phrase in phrases:
+        p = phrase.lower()
+        if not p:
+            continue
+        i = low.find(p)
+        while i != -1:
+            spans.append((i, i + len(p)))
+            i = low.find(p, i + 1)
+    return spans
+
+
+def analyze(
+    text: str,
+    *,
+    allow: Iterable[str] = (),
+    dismissed: Iterable[str] = (),
+    language: str = "en",
+) -> list[Finding]:
+    """Findings for ``text``, sorted by position.
+
+    ``allow`` is the project-level allow-list: rule ids or category ids to
+    switch off, and any other entry is a literal phrase (case-insensitive)
+    that is never flagged. ``dismissed`` holds rule or category ids the writer
+    has dismissed for this text, in addition to inline markers.
+    """
+    if not text:
+        return []
+    ruleset = load_rules(language)
+    tokens = _tokens(text)
+    candidates: dict[str, Rule] = {r.id: r for r in ruleset.always}
+    by_kw = ruleset.by_keyword
+    for tok in tokens & by_kw.keys():
+        for rule in by_kw[tok]:
+            candidates[rule.id] = rule
+    if not candidates:
+        return []
+
+    off = set(dismissed)
+    phrases: list[str] = []
+    if allow:
+        for item in allow:
+            if item in ruleset.categories or item in candidates or item in ruleset.ids:
+                off.add(item)
+            else:
+                phrases.append(item)
+    if "coach" in text and "<!--" in text:
+        everything, names = _dismissals(text)
+        if everything:
+            return []
+        off |= names
+
+    state: dict[str, object] = {"ruleset": ruleset}
+    found: list[Finding] = []
+    for rule in candidates.values():
+        if rule.id in off or rule.category in off:
+            continue
+        found.extend(f for f in _matches(rule, text, state) if f.category not in off)
+    if not found:
+        return []
+    if phrases:
+        allowed = _allowed_phrase_spans(text, phrases)
+        found = [f for f in found if not any(s < f.end and f.start < e for s, e in allowed)]
+    return _resolve(found, {r.id: r for r in candidates.values()})
+
+
+def _resolve(found: list[Finding], rules: dict[str, Rule]) -> list[Finding]:
+    """Drop duplicates: one finding per category per overlapping stretch, and
+    findings a more specific rule suppresses (``suppresses`` in the data)."""
+    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    kept: list[Finding] = []
+    for f in found:
+        clash = False
+        for k in kept:
+            if k.start < f.end and f.start < k.end:
+                if k.category == f.category:
+                    clash = True
+                    break
+                if f.category in rules[k.rule].suppresses:
+                    clash = True
+                    break
+        if clash:
+            continue
+        # A later, more specific finding may suppress one already kept.
+        kept = [
+            k
+            for k in kept
+            if not (k.start < f.end and f.start < k.end and k.category in rules[f.rule].suppresses)
+        ]
+        kept.append(f)
+    return kept
