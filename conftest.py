@@ -101,8 +101,16 @@ def start_server(tmp_path: Path, *, redis_url: str | None = None) -> Server:
         env.pop("MARBLEJAR_REDIS_URL", None)
     log = tmp_path / f"server-{port}.log"
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "marblejar", "serve", "--no-migrate", "--no-worker",
-         "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "marblejar",
+            "serve",
+            "--no-migrate",
+            "--no-worker",
+            "--port",
+            str(port),
+        ],
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,

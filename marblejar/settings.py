@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "marblejar.teams",
     "marblejar.realtime",
     "marblejar.api",
+    "marblejar.coaching",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # Only `collectstatic` needs a folder; the app serves files from the package.
 STATIC_ROOT = env("MARBLEJAR_STATIC_ROOT") or None
+# The project's own files (marblejar/static) live outside any app.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -259,3 +262,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Language coach: rule ids, categories or literal phrases never to flag here
+# (comma-separated), for words that are normal in this organization.
+COACH_ALLOW = [p.strip() for p in env("MARBLEJAR_COACH_ALLOW", "").split(",") if p.strip()]

@@ -8,8 +8,11 @@ belongs to a different organization altogether.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
+
+from django.contrib.auth.hashers import make_password
 
 from marblejar.accounts.models import Organization, User
 from marblejar.teams.models import Membership, Role, Team
@@ -38,9 +41,15 @@ class Personas:
         return Membership.objects.get(user=user, team=team or self.team)
 
 
+@functools.cache
+def password_hash() -> str:
+    # Argon2 is slow on purpose; hash the shared test password once per run.
+    return make_password(PASSWORD)
+
+
 def _user(org: Organization, email: str, name: str, **extra: Any) -> User:
-    return User.objects.create_user(
-        email, PASSWORD, display_name=name, organization=org, **extra
+    return User.objects.create(
+        email=email, password=password_hash(), display_name=name, organization=org, **extra
     )
 
 

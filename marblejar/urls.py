@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("marblejar.accounts.urls")),
     path("", include("marblejar.teams.urls")),
+    path("", include("marblejar.coaching.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -28,3 +28,29 @@
     if (invalid.length) invalid[0].focus();
   });
 })();
+
+// Language coach: "This is fine here" hides a finding and stops the coach
+// flagging that rule in this field until the page is reloaded.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-coach-dismiss]");
+    if (!button) return;
+    const fieldId = button.dataset.coachField;
+    const store = document.getElementById("coach-" + fieldId + "-dismissed");
+    if (store) {
+      const rules = new Set(store.value.split(",").filter(Boolean));
+      rules.add(button.dataset.coachDismiss);
+      store.value = Array.from(rules).join(",");
+    }
+    const item = button.closest("li");
+    const list = item && item.parentElement;
+    if (item) item.remove();
+    const field = document.getElementById(fieldId);
+    if (list && !list.children.length) {
+      const panel = list.closest(".coach-panel");
+      if (panel) panel.textContent = "";
+    }
+    if (field) field.focus();
+  });
+})();
