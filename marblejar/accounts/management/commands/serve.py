@@ -32,6 +32,7 @@ class Command(BaseCommand):
 
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        call_command("prune_events", verbosity=0)
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
