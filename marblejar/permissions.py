@@ -162,3 +162,106 @@ def _invitation_revoke(user: Any, invitation: Invitation) -> bool:
 @rule("invitation.view")
 def _invitation_view(user: Any, invitation: Invitation) -> bool:
     return _invitation_revoke(user, invitation)
+
+
+# Reflections and the marble jar ----------------------------------------------
+#
+# A reflection is for its team (members, and org admins who can open any
+# team's page) or, without a team, for everyone in the organization. Drafts
+# are the author's alone. Responding (comments, reactions, offers of help)
+# is for the people the reflection was written for: members of its team.
+
+
+def _team_or_org_member(user: Any, team: Team | None) -> bool:
+    return True if team is None else is_member(user, team)
+
+
+@rule("reflection.create")
+def _reflection_create(user: Any, target: Team | Organization) -> bool:
+    # ``target`` is the team, or the organization for an org-wide reflection.
+    return isinstance(target, Organization) or is_member(user, target)
+
+
+@rule("reflection.view")
+def _reflection_view(user: Any, reflection: Any) -> bool:
+    if reflection.author_id == user.pk:
+        return True
+    if reflection.status != "published":
+        return False
+    return reflection.team is None or _team_view(user, reflection.team)
+
+
+@rule("reflection.edit")
+def _reflection_edit(user: Any, reflection: Any) -> bool:
+    return reflection.author_id == user.pk
+
+
+@rule("reflection.delete")
+def _reflection_delete(user: Any, reflection: Any) -> bool:
+    return reflection.author_id == user.pk
+
+
+@rule("reflection.respond")
+def _reflection_respond(user: Any, reflection: Any) -> bool:
+    return reflection.status == "published" and _team_or_org_member(user, reflection.team)
+
+
+@rule("reflection.send")
+def _reflection_send(user: Any, reflection: Any) -> bool:
+    return reflection.status == "published" and _reflection_view(user, reflection)
+
+
+@rule("reflection.practice")
+def _reflection_practice(user: Any, reflection: Any) -> bool:
+    # Logging practice and posting updates belong to the learner.
+    return reflection.author_id == user.pk and reflection.kind == "learning"
+
+
+@rule("comment.hide")
+def _comment_hide(user: Any, comment: Any) -> bool:
+    return comment.reflection.author_id == user.pk
+
+
+@rule("comment.report")
+def _comment_report(user: Any, comment: Any) -> bool:
+    return _reflection_view(user, comment.reflection)
+
+
+@rule("jar.view")
+def _jar_view(user: Any, team: Team) -> bool:
+    return _team_view(user, team)
+
+
+@rule("marble.drop")
+def _marble_drop(user: Any, team: Team) -> bool:
+    return is_member(user, team)
+
+
+@rule("marble.remove")
+def _marble_remove(user: Any, marble: Any) -> bool:
+    # Only a marble dropped by hand can be taken out: by whoever dropped it,
+    # or by the person it names, who may not want it there.
+    if marble.act != "offline":
+        return False
+    return user.pk in (marble.dropped_by_id, marble.act_by_id)
+
+
+@rule("crack.report")
+def _crack_report(user: Any, target: Team | Organization) -> bool:
+    return isinstance(target, Organization) or is_member(user, target)
+
+
+@rule("crack.acknowledge")
+def _crack_acknowledge(user: Any, crack: Any) -> bool:
+    # The team's leads; for a report about something organization-wide, the org admins.
+    if crack.team is None:
+        return user.is_org_admin
+    return is_lead(user, crack.team)
+
+
+@rule("crack.read")
+def _crack_read(user: Any, crack: Any) -> bool:
+    """May read what the reporter wrote: those who must act on it, or all if they allowed it."""
+    if _crack_acknowledge(user, crack):
+        return True
+    return crack.share_text and (crack.team is None or _team_view(user, crack.team))
