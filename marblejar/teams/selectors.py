@@ -44,7 +44,7 @@ def team_members(*, team: Team) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(team=team, organization_id=team.organization_id)
         .select_related("user")
-        .order_by("-role", "user__display_name")
+        .order_by("role", "user__display_name")  # leads first
     )
 
 
