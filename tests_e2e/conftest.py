@@ -1,0 +1,124 @@
+"""Browser fixtures: one Chromium per test module, one context per person.
+
+Every page a journey visits goes through ``assert_accessible``, which runs
+axe-core with the WCAG 2.2 AA rule set and fails with a readable list of what
+it found.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from conftest import chromium_path
+
+# Playwright's sync API drives an event loop in the test thread; Django's
+# async-safety check would otherwise refuse the test's own database access.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Where journeys save screenshots for the README when asked to
+# (MARBLEJAR_SCREENSHOT_DIR=docs/screenshots); otherwise a temporary folder.
+SCREENSHOT_DIR_ENV = "MARBLEJAR_SCREENSHOT_DIR"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_marblejar) -> Iterator[Callable[..., BrowserContext]]:
+    """Open a fresh browser context (one person, own cookies) on the live server.
+
+    Errors in the browser console fail the test: a blocked inline script or
+    style (CSP), a missing static file or a script error would otherwise go
+    unnoticed.
+    """
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} (at {message.location.get('url')})")
+
+    def make(**options) -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_marblejar.url, viewport=VIEWPORT, locale="en", **options
+        )
+        context.set_default_timeout(10_000)
+        context.on("console", on_console)
+        context.on("weberror", lambda error: errors.append(str(error.error)))
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+    # Pages that answer 4xx on purpose log the status; nothing else may fail.
+    unexpected = [e for e in errors if "status of 4" not in e]
+    assert not unexpected, "Errors in the browser console:\n" + "\n".join(unexpected)
+
+
+def axe_report(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}")
+            lines.append(f"       {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", "\n       ")
+            if summary:
+                lines.append(f"       {summary}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe: Axe) -> Callable[[Page, str], None]:
+    """Check the page as it is now against WCAG 2.2 AA with axe-core."""
+
+    def check(page: Page, where: str) -> None:
+        results = axe.run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": WCAG_TAGS},
+                "resultTypes": ["violations"],
+            },
+        )
+        violations = results.response["violations"]
+        assert not violations, (
+            f"Accessibility violations on {where} ({page.url}):\n{axe_report(violations)}"
+        )
+
+    return check
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path: Path) -> Path:
+    configured = os.environ.get(SCREENSHOT_DIR_ENV)
+    path = Path(configured) if configured else tmp_path / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
