@@ -1,0 +1,327 @@
+"""Who may open or post to each URL of the site: one table, checked row by row.
+
+Every route of the site (and every operation of the API) must have a row:
+``test_the_matrix_covers_every_route`` fails when a URL is added without one,
+and when a row names a route that no longer exists. A new feature adds its
+rows to ``MATRIX``, and, when its URL takes arguments, how to fill them in
+``URL_ARGS`` (and a body in ``BODIES`` for a POST or PATCH).
+
+Each cell runs on fresh personas, so a row that deletes or changes something
+cannot affect another.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from marblejar.accounts.services import token_create
+from marblejar.api.api import api
+from marblejar.teams.services import invitation_create
+from marblejar.test import PASSWORD, Personas
+
+# What a cell expects: a status code, or one of these.
+L = "login"  # a redirect to the log-in page
+R = "redirect"  # a redirect somewhere else (home, the team page, ...)
+
+PERSONA_COLUMNS = ("anonymous", "outsider", "other", "member", "lead", "admin")
+
+# The Platform team: lead Lena, members Max and Mia. "other" leads the Product
+# team of the same organization; "outsider" administers another organization;
+# "admin" administers this one and is in no team. The rows that take an
+# argument act on Platform, on Mia's membership, on a pending invitation to
+# Platform and on one of Max's API tokens.
+#
+# API rows are keyed by their OpenAPI path; every other row by its URL name.
+
+# fmt: off
+MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
+    # (route, method):  (anonymous, outsider, other, member, lead, admin)
+    ("home",                                          "GET"):    (L,   R,   R,   R,   R,   R),
+    ("healthz",                                       "GET"):    (200, 200, 200, 200, 200, 200),
+    ("accounts:login",                                "GET"):    (200, R,   R,   R,   R,   R),
+    ("accounts:login",                                "POST"):   (R,   R,   R,   R,   R,   R),
+    ("accounts:logout",                               "GET"):    (405, 405, 405, 405, 405, 405),
+    ("accounts:logout",                               "POST"):   (L,   L,   L,   L,   L,   L),
+    ("accounts:signup",                               "GET"):    (200, R,   R,   R,   R,   R),
+    ("accounts:signup",                               "POST"):   (200, R,   R,   R,   R,   R),
+    ("accounts:join",                                 "GET"):    (200, 200, 200, 200, 200, 200),
+    ("accounts:join",                                 "POST"):   (R,   200, R,   R,   R,   R),
+    ("accounts:profile",                              "GET"):    (L,   200, 200, 200, 200, 200),
+    ("accounts:profile",                              "POST"):   (L,   R,   R,   R,   R,   R),
+    ("accounts:password_change",                      "GET"):    (L,   200, 200, 200, 200, 200),
+    ("accounts:password_change",                      "POST"):   (L,   R,   R,   R,   R,   R),
+    ("accounts:tokens",                               "GET"):    (L,   200, 200, 200, 200, 200),
+    ("accounts:tokens",                               "POST"):   (L,   200, 200, 200, 200, 200),
+    ("accounts:token_revoke",                         "GET"):    (L,   405, 405, 405, 405, 405),
+    ("accounts:token_revoke",                         "POST"):   (L,   404, 404, R,   404, 404),
+    ("accounts:export",                               "GET"):    (L,   200, 200, 200, 200, 200),
+    ("accounts:delete",                               "GET"):    (L,   200, 200, 200, 200, 200),
+    # The lead is Platform's only lead and the admin the only admin: both must hand over first.
+    ("accounts:delete",                               "POST"):   (L,   L,   L,   L,   200, 200),
+    ("accounts:password_reset",                       "GET"):    (200, 200, 200, 200, 200, 200),
+    ("accounts:password_reset",                       "POST"):   (R,   R,   R,   R,   R,   R),
+    ("accounts:password_reset_done",                  "GET"):    (200, 200, 200, 200, 200, 200),
+    ("accounts:password_reset_confirm",               "GET"):    (200, 200, 200, 200, 200, 200),
+    ("accounts:password_reset_complete",              "GET"):    (200, 200, 200, 200, 200, 200),
+    ("teams:list",                                    "GET"):    (L,   200, 200, 200, 200, 200),
+    ("teams:create",                                  "GET"):    (L,   200, 403, 403, 403, 200),
+    ("teams:create",                                  "POST"):   (L,   R,   403, 403, 403, R),
+    ("teams:organization",                            "GET"):    (L,   200, 403, 403, 403, 200),
+    ("teams:organization",                            "POST"):   (L,   R,   403, 403, 403, R),
+    ("teams:detail",                                  "GET"):    (L,   404, 404, 200, 200, 200),
+    ("teams:edit",                                    "GET"):    (L,   404, 404, 403, 200, 200),
+    ("teams:edit",                                    "POST"):   (L,   404, 404, 403, R,   R),
+    ("teams:delete",                                  "GET"):    (L,   405, 405, 405, 405, 405),
+    ("teams:delete",                                  "POST"):   (L,   404, 404, 403, 403, R),
+    ("teams:join",                                    "POST"):   (L,   404, 404, 403, 403, R),
+    ("teams:invite",                                  "GET"):    (L,   405, 405, 405, 405, 405),
+    ("teams:invite",                                  "POST"):   (L,   404, 404, 403, 200, 200),
+    ("teams:invitation_revoke",                       "POST"):   (L,   404, 404, 403, R,   R),
+    ("teams:member_remove",                           "POST"):   (L,   404, 404, 403, R,   R),
+    ("teams:member_role",                             "POST"):   (L,   404, 404, 403, R,   R),
+    ("teams:events",                                  "GET"):    (403, 404, 404, 200, 200, 200),
+    ("coaching:check",                                "GET"):    (L,   405, 405, 405, 405, 405),
+    ("coaching:check",                                "POST"):   (L,   200, 200, 200, 200, 200),
+    ("api:openapi-json",                              "GET"):    (200, 200, 200, 200, 200, 200),
+    ("api:openapi-view",                              "GET"):    (200, 200, 200, 200, 200, 200),
+    ("api:api-root",                                  "GET"):    (404, 404, 404, 404, 404, 404),
+    # API operations (session-authenticated here; tokens have their own tests).
+    ("/api/v1/me",                                    "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/me",                                    "PATCH"):  (401, 200, 200, 200, 200, 200),
+    ("/api/v1/organization",                          "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/organization",                          "PATCH"):  (401, 200, 403, 403, 403, 200),
+    ("/api/v1/tokens",                                "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/tokens",                                "POST"):   (401, 201, 201, 201, 201, 201),
+    ("/api/v1/tokens/{token_id}",                     "DELETE"): (401, 404, 404, 204, 404, 404),
+    ("/api/v1/teams",                                 "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/teams",                                 "POST"):   (401, 201, 403, 403, 403, 201),
+    ("/api/v1/teams/{slug}",                          "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/teams/{slug}",                          "PATCH"):  (401, 404, 404, 403, 200, 200),
+    ("/api/v1/teams/{slug}",                          "DELETE"): (401, 404, 404, 403, 403, 204),
+    ("/api/v1/teams/{slug}/members",                  "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/teams/{slug}/members/{membership_id}",  "PATCH"):  (401, 404, 404, 403, 200, 200),
+    ("/api/v1/teams/{slug}/members/{membership_id}",  "DELETE"): (401, 404, 404, 403, 204, 204),
+    ("/api/v1/teams/{slug}/invitations",              "GET"):    (401, 404, 404, 403, 200, 200),
+    ("/api/v1/teams/{slug}/invitations",              "POST"):   (401, 404, 404, 403, 201, 201),
+    ("/api/v1/teams/{slug}/invitations/{invitation_id}", "DELETE"): (401, 404, 404, 403, 204, 204),
+    ("/api/v1/coach",                                 "POST"):   (401, 200, 200, 200, 200, 200),
+    # An invitation works only inside its own organization.
+    ("/api/v1/invitations/accept",                    "POST"):   (401, 400, 200, 200, 200, 200),
+}
+# fmt: on
+
+# Routes left out of the matrix on purpose.
+EXCLUDED_NAMESPACES = {"admin"}  # Django's admin: see test_the_admin_sends_non_staff_to_its_login
+EXCLUDED_PREFIXES = ("admin/", "static/")
+# The API's operations are rows of their own, keyed by OpenAPI path, above.
+API_NAMESPACE = "api"
+API_NON_OPERATIONS = {"api:openapi-json", "api:openapi-view", "api:api-root"}
+
+
+@dataclass
+class Scene:
+    """What the rows act on, made fresh for every cell."""
+
+    personas: Personas
+    slug: str
+    membership_id: int
+    invitation_id: int
+    invitation_token: str
+    token_id: int
+
+
+URL_ARGS: dict[str, Callable[[Scene], dict[str, Any]]] = {
+    "accounts:join": lambda s: {"token": s.invitation_token},
+    "accounts:token_revoke": lambda s: {"token_id": s.token_id},
+    "accounts:password_reset_confirm": lambda s: {"uidb64": "MQ", "token": "no-such-token"},
+    "teams:detail": lambda s: {"slug": s.slug},
+    "teams:edit": lambda s: {"slug": s.slug},
+    "teams:delete": lambda s: {"slug": s.slug},
+    "teams:join": lambda s: {"slug": s.slug},
+    "teams:invite": lambda s: {"slug": s.slug},
+    "teams:events": lambda s: {"slug": s.slug},
+    "teams:invitation_revoke": lambda s: {"slug": s.slug, "invitation_id": s.invitation_id},
+    "teams:member_remove": lambda s: {"slug": s.slug, "membership_id": s.membership_id},
+    "teams:member_role": lambda s: {"slug": s.slug, "membership_id": s.membership_id},
+}
+
+NEW_PASSWORD = "a brand new horse battery"
+
+BODIES: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
+    ("accounts:login", "POST"): lambda s: {
+        "username": s.personas.member.email,
+        "password": PASSWORD,
+    },
+    ("accounts:signup", "POST"): lambda s: {
+        "display_name": "Nina New",
+        "email": "nina@acme.test",
+        "password": NEW_PASSWORD,
+        "organization_name": "Initech",
+    },
+    ("accounts:join", "POST"): lambda s: {
+        "display_name": "Nina New",
+        "email": "nina@acme.test",
+        "password": NEW_PASSWORD,
+    },
+    ("accounts:profile", "POST"): lambda s: {"display_name": "A new name"},
+    ("accounts:password_change", "POST"): lambda s: {
+        "old_password": PASSWORD,
+        "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    },
+    ("accounts:tokens", "POST"): lambda s: {"name": "backup script"},
+    ("accounts:delete", "POST"): lambda s: {"password": PASSWORD},
+    ("accounts:password_reset", "POST"): lambda s: {"email": s.personas.member.email},
+    ("coaching:check", "POST"): lambda s: {"text": "Why didn't you test it?"},
+    ("teams:create", "POST"): lambda s: {"name": "Research", "description": ""},
+    ("teams:organization", "POST"): lambda s: {"name": "Acme Ltd", "open_signup_domain": ""},
+    ("teams:edit", "POST"): lambda s: {"name": "Platform Engineering", "description": "Infra"},
+    ("teams:delete", "POST"): lambda s: {"confirm_name": "Platform"},
+    ("teams:invite", "POST"): lambda s: {"email": "newbie@acme.test", "role": "member"},
+    ("teams:member_role", "POST"): lambda s: {"role": "lead"},
+    ("/api/v1/coach", "POST"): lambda s: {"text": "Why didn't you test it?"},
+    ("/api/v1/me", "PATCH"): lambda s: {"display_name": "A new name"},
+    ("/api/v1/organization", "PATCH"): lambda s: {"name": "Acme Ltd", "open_signup_domain": ""},
+    ("/api/v1/tokens", "POST"): lambda s: {"name": "backup script", "read_only": False},
+    ("/api/v1/teams", "POST"): lambda s: {"name": "Research", "description": ""},
+    ("/api/v1/teams/{slug}", "PATCH"): lambda s: {"name": "Platform Eng", "description": ""},
+    ("/api/v1/teams/{slug}/members/{membership_id}", "PATCH"): lambda s: {"role": "lead"},
+    ("/api/v1/teams/{slug}/invitations", "POST"): lambda s: {"email": "n@acme.test"},
+    ("/api/v1/invitations/accept", "POST"): lambda s: {"token": s.invitation_token},
+}
+
+
+# The route walk ---------------------------------------------------------------
+
+
+def walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """(full pattern, route name) for every URL of the site; unnamed routes by pattern."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(n for n in (namespace, p.namespace or "") if n)
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            full = prefix + str(p.pattern)
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or full)
+            yield full, name
+
+
+def site_routes() -> set[str]:
+    routes = set()
+    for full, name in walk(get_resolver().url_patterns):
+        if full.startswith(EXCLUDED_PREFIXES) or name.split(":")[0] in EXCLUDED_NAMESPACES:
+            continue
+        if name.split(":")[0] == API_NAMESPACE and name not in API_NON_OPERATIONS:
+            continue  # covered operation by operation below
+        routes.add(name)
+    return routes
+
+
+def api_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {(path, method.upper()) for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_the_matrix_covers_every_route():
+    rows = {route for route, _method in MATRIX if not route.startswith("/api/")}
+    missing = site_routes() - rows
+    assert not missing, f"Routes without a row in MATRIX: {sorted(missing)}"
+    stale = rows - site_routes()
+    assert not stale, f"Rows in MATRIX for routes that no longer exist: {sorted(stale)}"
+
+
+def test_the_matrix_covers_every_api_operation():
+    rows = {key for key in MATRIX if key[0].startswith("/api/")}
+    missing = api_operations() - rows
+    assert not missing, f"API operations without a row in MATRIX: {sorted(missing)}"
+    stale = rows - api_operations()
+    assert not stale, f"Rows in MATRIX for API operations that no longer exist: {sorted(stale)}"
+
+
+def test_every_row_has_one_cell_per_persona():
+    for key, cells in MATRIX.items():
+        assert len(cells) == len(PERSONA_COLUMNS), key
+
+
+def test_the_admin_sends_non_staff_to_its_login(client_for):
+    for name in ("anonymous", "member", "admin"):
+        response = client_for(name).get("/admin/")
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/admin/login/"), name
+
+
+# The cells ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def scene(personas: Personas) -> Scene:
+    # The outsider's own team would otherwise share Platform's slug; a
+    # different slug makes the outsider's column show what crossing into
+    # another organization does. (Slugs are scoped per organization: see
+    # marblejar/teams/tests/test_team_detail.py.)
+    outsider_team = personas.outsider.memberships.get().team
+    outsider_team.slug = "globex"
+    outsider_team.save()
+    invitation, raw = invitation_create(actor=personas.lead, team=personas.team, send=False)
+    token, _raw = token_create(user=personas.member, name="Max's script")
+    return Scene(
+        personas=personas,
+        slug=personas.team.slug,
+        membership_id=personas.membership(personas.member2).pk,
+        invitation_id=invitation.pk,
+        invitation_token=raw,
+        token_id=token.pk,
+    )
+
+
+def url_for(route: str, scene: Scene) -> str:
+    if route.startswith("/"):
+        return route.format(
+            slug=scene.slug,
+            token_id=scene.token_id,
+            membership_id=scene.membership_id,
+            invitation_id=scene.invitation_id,
+        )
+    args = URL_ARGS.get(route)
+    return reverse(route, kwargs=args(scene) if args else None)
+
+
+def request(client: Client, route: str, method: str, scene: Scene):
+    url = url_for(route, scene)
+    body = BODIES.get((route, method), lambda s: {})(scene)
+    if route.startswith("/api/"):
+        return client.generic(method, url, json.dumps(body), content_type="application/json")
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, body)
+
+
+CELLS = [
+    pytest.param(route, method, persona, expected, id=f"{method} {route} as {persona}")
+    for (route, method), row in MATRIX.items()
+    for persona, expected in zip(PERSONA_COLUMNS, row, strict=False)
+]
+
+
+@pytest.mark.parametrize(("route", "method", "persona", "expected"), CELLS)
+def test_cell(route, method, persona, expected, scene, client_for):
+    response = request(client_for(persona), route, method, scene)
+    try:
+        status = response.status_code
+        location = response.get("Location", "")
+        login_url = reverse("accounts:login")
+        if expected == L:
+            assert status == 302 and location.startswith(login_url), (status, location)
+        elif expected == R:
+            assert status == 302 and not location.startswith(login_url), (status, location)
+        else:
+            assert status == expected, (status, location)
+    finally:
+        response.close()
