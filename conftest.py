@@ -84,14 +84,17 @@ class Server:
             self.process.kill()
 
 
-def start_server(tmp_path: Path, *, redis_url: str | None = None) -> Server:
+def start_server(
+    tmp_path: Path, *, redis_url: str | None = None, keepalive: int = 2
+) -> Server:
+    """Start `marblejar serve`; ``keepalive`` also sets how often streams re-read the table."""
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url_for_subprocess(),
         "MARBLEJAR_SECRET_KEY": settings.SECRET_KEY,
         "MARBLEJAR_DATA_DIR": str(settings.DATA_DIR),
-        "MARBLEJAR_EVENTS_KEEPALIVE": "2",
+        "MARBLEJAR_EVENTS_KEEPALIVE": str(keepalive),
         "MARBLEJAR_SITE_URL": f"http://127.0.0.1:{port}",
         "MARBLEJAR_LOGIN_THROTTLING": "0",
     }
