@@ -84,9 +84,7 @@ class Server:
             self.process.kill()
 
 
-def start_server(
-    tmp_path: Path, *, redis_url: str | None = None, keepalive: int = 2
-) -> Server:
+def start_server(tmp_path: Path, *, redis_url: str | None = None, keepalive: int = 2) -> Server:
     """Start `marblejar serve`; ``keepalive`` also sets how often streams re-read the table."""
     port = free_port()
     env = {
