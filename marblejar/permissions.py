@@ -265,3 +265,69 @@ def _crack_read(user: Any, crack: Any) -> bool:
     if _crack_acknowledge(user, crack):
         return True
     return crack.share_text and (crack.team is None or _team_view(user, crack.team))
+
+
+# Reviews --------------------------------------------------------------------
+#
+# A learning review belongs to its team: its members take part and see it.
+# An org admin who is not in the team does not see the team's reviews (what
+# people say in them is for the people in the room); they can join the team.
+# The facilitator, or any lead of the team, runs the review.
+
+
+@rule("review.list")
+def _review_list(user: Any, team: Team) -> bool:
+    return is_member(user, team)
+
+
+@rule("review.create")
+def _review_create(user: Any, team: Team) -> bool:
+    return is_member(user, team)
+
+
+@rule("review.view")
+def _review_view(user: Any, review: Any) -> bool:
+    return is_member(user, review.team)
+
+
+@rule("review.participate")
+def _review_participate(user: Any, review: Any) -> bool:
+    return review.phase != "closed" and is_member(user, review.team)
+
+
+@rule("review.facilitate")
+def _review_facilitate(user: Any, review: Any) -> bool:
+    if review.phase == "closed" or not is_member(user, review.team):
+        return False
+    return review.facilitator_id == user.pk or is_lead(user, review.team)
+
+
+@rule("review.go_first")
+def _review_go_first(user: Any, review: Any) -> bool:
+    return _review_facilitate(user, review)
+
+
+@rule("review.note_edit")
+def _review_note_edit(user: Any, note: Any) -> bool:
+    from marblejar.reviews.models import NoteAuthorship
+
+    if note.review.phase == "closed" or not is_member(user, note.review.team):
+        return False
+    if note.author_id is not None:
+        return note.author_id == user.pk
+    return NoteAuthorship.objects.filter(note_id=note.pk, user_id=user.pk).exists()
+
+
+@rule("review.intent_edit")
+def _review_intent_edit(user: Any, team: Team) -> bool:
+    return is_lead(user, team)
+
+
+@rule("review.template_create")
+def _review_template_create(user: Any, team: Team) -> bool:
+    return is_member(user, team)
+
+
+@rule("review.action_update")
+def _review_action_update(user: Any, action: Any) -> bool:
+    return is_member(user, action.team)
