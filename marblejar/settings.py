@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "marblejar.realtime",
     "marblejar.api",
     "marblejar.coaching",
+    "marblejar.pulse",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,8 @@ AXES_VERBOSE = False
 AXES_ENABLED = env_bool("MARBLEJAR_LOGIN_THROTTLING", True)
 
 INVITATION_DAYS = env_int("MARBLEJAR_INVITATION_DAYS", 7)
+# Days a lead has to respond to pulse results before they publish without a response.
+PULSE_RESPONSE_DAYS = env_int("MARBLEJAR_PULSE_RESPONSE_DAYS", 7)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

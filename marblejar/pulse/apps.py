@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PulseConfig(AppConfig):
+    name = "marblejar.pulse"
+    verbose_name = _("Pulse surveys")
+
+    def ready(self) -> None:
+        from marblejar.pulse import events  # noqa: F401  (registers event renderers)
