@@ -331,3 +331,49 @@ def _review_template_create(user: Any, team: Team) -> bool:
 @rule("review.action_update")
 def _review_action_update(user: Any, action: Any) -> bool:
     return is_member(user, action.team)
+
+
+# Pulses ---------------------------------------------------------------------
+#
+# A team's pulses are for its members (and org admins, who see what members
+# see). Leads schedule them and see results first; the team sees results once
+# the lead has published them (or they published themselves after the
+# response period). Nobody may see individual answers: there is no rule for it.
+
+
+@rule("pulse.view")
+def _pulse_view(user: Any, team: Team) -> bool:
+    return _team_view(user, team)
+
+
+@rule("pulse.create")
+def _pulse_create(user: Any, team: Team) -> bool:
+    return is_lead(user, team)
+
+
+@rule("pulse.answer")
+def _pulse_answer(user: Any, pulse: Any) -> bool:
+    return is_member(user, pulse.team)
+
+
+@rule("pulse.manage")
+def _pulse_manage(user: Any, pulse: Any) -> bool:
+    # Close early, respond to and publish results.
+    return is_lead(user, pulse.team)
+
+
+@rule("pulse.results")
+def _pulse_results(user: Any, pulse: Any) -> bool:
+    if pulse.published_at is not None:
+        return _team_view(user, pulse.team)
+    return pulse.closed_at is not None and is_lead(user, pulse.team)
+
+
+@rule("pulse.overview")
+def _pulse_overview(user: Any, org: Organization) -> bool:
+    return user.is_org_admin
+
+
+@rule("pulse.settings")
+def _pulse_settings(user: Any, org: Organization) -> bool:
+    return user.is_org_admin
