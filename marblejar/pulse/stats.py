@@ -482,6 +482,11 @@ class GroupSummary:
         """One sentence per number, or only the suppression sentence below the threshold."""
         if not self.shown(min_group_size=min_group_size):
             return [Explanation("suppressed", {"min_group_size": min_group_size})]
+        return self.explain_all()
+
+    def explain_all(self) -> list[Explanation]:
+        """Every sentence regardless of group size: only for an analyst's own data
+        (``marblejar analyze``), never for pages other people see."""
         out = [Explanation("n", {"n": self.n})]
         if self.mean is not None and self.scale is not None:
             low, high = self.scale
