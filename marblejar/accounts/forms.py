@@ -11,6 +11,11 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case (see UserManager.create_user), and
+        # people type theirs as they like.
+        return self.cleaned_data["username"].lower()
+
 
 class SignupForm(forms.Form):
     organization_name = forms.CharField(
