@@ -25,11 +25,14 @@ _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 # Quoted speech. Apostrophes inside words (didn't, team's) must not open or
 # close a single-quoted span, otherwise every contraction would hide text.
 _QUOTE_RES = (
-    re.compile(r'"[^"\n]{1,400}"'),
-    re.compile(r"“[^”\n]{0,400}”"),
-    re.compile(r"«[^»\n]{0,400}»"),
-    re.compile(r"(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w)){1,400}?(?<=\S)'(?!\w)"),
-    re.compile(r"(?<![\w’])‘(?=\S)(?:[^’\n]|(?<=\w)’(?=\w)){1,400}?(?<=\S)’(?!\w)"),
+    (('"',), re.compile(r'"[^"\n]{1,400}"')),
+    (("“",), re.compile(r"“[^”\n]{0,400}”")),
+    (("«",), re.compile(r"«[^»\n]{0,400}»")),
+    (
+        (" '", "('", "['", "\n'", "\t'"),
+        re.compile(r"(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w)){1,400}?(?<=\S)'(?!\w)"),
+    ),
+    (("‘",), re.compile(r"(?<![\w’])‘(?=\S)(?:[^’\n]|(?<=\w)’(?=\w)){1,400}?(?<=\S)’(?!\w)")),
 )
 
 CODE = "code"
@@ -48,10 +51,7 @@ class Spans:
         # Spans are few (usually none), so a bisect on starts then a short
         # scan backwards is plenty.
         i = bisect.bisect_left(self.starts, end)
-        for j in range(i - 1, -1, -1):
-            if self.ends[j] > start and self.kinds[j] in kinds:
-                return True
-        return False
+        return any(self.ends[j] > start and self.kinds[j] in kinds for j in range(i - 1, -1, -1))
 
 
 def skipped_spans(text: str) -> Spans:
@@ -65,27 +65,58 @@ def skipped_spans(text: str) -> Spans:
         found += [(m.start(), m.end(), CODE) for m in _COMMENT_RE.finditer(text)]
     if ">" in text:
         found += [(m.start(), m.end(), QUOTE) for m in _BLOCKQUOTE_RE.finditer(text)]
-    for pattern in _QUOTE_RES:
-        found += [(m.start(), m.end(), QUOTE) for m in pattern.finditer(text)]
+    # Each quotation pattern only runs when its opening mark is present; for
+    # straight single quotes, only when one follows a space or bracket, since
+    # most apostrophes are contractions.
+    for marks, pattern in _QUOTE_RES:
+        if any(mark in text for mark in marks) or (marks == ("'",) and text[:1] == "'"):
+            found += [(m.start(), m.end(), QUOTE) for m in pattern.finditer(text)]
     found.sort()
     return Spans([s for s, _, _ in found], [e for _, e, _ in found], [k for _, _, k in found])
 
 
 # --- Sentences ----------------------------------------------------------------
 
-# A full stop followed by a digit (5.4, v1.2) or preceded by a short lowercase
-# abbreviation (e.g., i.e.) does not end a sentence.
-_SENTENCE_END_RE = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)[.!?]+(?!\d)|\n|;")
+_ENDERS = ".!?\n;"
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    # A full stop inside a token (5.4, v1.2, e.g., example.com) does not end
+    # a sentence; one followed by a space or the end of the text does.
+    if text[i] != ".":
+        return True
+    nxt = text[i + 1 : i + 2]
+    return not nxt or nxt.isspace() or nxt in "\"')”’]"
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around text[start:end]: its start and its end (inclusive of
-    the closing punctuation)."""
+    the closing punctuation). Plain ``rfind``/``find`` calls: this runs for
+    every candidate match and must stay cheap."""
     lo = 0
-    for m in _SENTENCE_END_RE.finditer(text, 0, start):
-        lo = m.end()
-    m = _SENTENCE_END_RE.search(text, end)
-    hi = m.end() if m else len(text)
+    limit = start
+    while limit > 0:
+        i = max(text.rfind(c, 0, limit) for c in _ENDERS)
+        if i < 0:
+            break
+        if _is_boundary(text, i):
+            lo = i + 1
+            break
+        limit = i
+    n = len(text)
+    hi = n
+    pos = end
+    while pos < n:
+        found = [j for j in (text.find(c, pos) for c in _ENDERS) if j >= 0]
+        if not found:
+            break
+        j = min(found)
+        if _is_boundary(text, j):
+            hi = j + 1
+            while hi < n and text[hi] in "!?.":
+                hi += 1
+            break
+        pos = j + 1
     return lo, hi
 
 
@@ -96,6 +127,12 @@ def is_question(text: str, start: int, end: int) -> bool:
 
 
 # --- Grammatical subject ------------------------------------------------------
+
+
+def _words(block: str) -> list[str]:
+    """Word lists are kept as readable blocks of text."""
+    return block.split()
+
 
 HUMAN_PRONOUNS = {
     "i": "self",
@@ -130,7 +167,8 @@ HUMAN_PRONOUNS = {
 }
 
 ROLE_NOUNS = frozenset(
-    """
+    _words(
+        """
     on-call oncall engineer operator reviewer approver manager dev developer sre admin
     administrator lead author owner responder commander ic intern hire junior senior
     contractor dba tester programmer person people folk guy staff teammate colleague
@@ -138,20 +176,24 @@ ROLE_NOUNS = frozenset(
     founder maintainer committer assignee requester requestor specialist technician
     support agent rep employee newbie newcomer on-caller oncaller primary secondary
     facilitator
-    """.split()
+    """
+    )
 )
 
 TEAM_NOUNS = frozenset(
-    """
+    _words(
+        """
     team squad crew department dept org organisation organization group ops devops
     secops netops infra sres qa
-    """.split()
+    """
+    )
 )
 
 # Non-human heads: things that can "fail to", "should have fired", "ignore a
 # header" without anyone being judged.
 SYSTEM_NOUNS = frozenset(
-    """
+    _words(
+        """
     alert alarm job cache pipeline runbook playbook node deploy deployment service query
     script system server config configuration build cluster database db replica primary-db
     queue worker cron cronjob check monitor monitoring test suite process pod container host
@@ -162,7 +204,8 @@ SYSTEM_NOUNS = frozenset(
     task function lambda handler controller scheduler operator-pod daemon agent-process
     feature flag toggle rule policy limit quota timeout retry retries breaker circuit
     firewall router switch link cable region zone datacenter cdn cache-layer storage bucket
-    file log logs path hotfix fix message event stream topic consumer producer connection pool thread
+    file log logs path hotfix fix message event stream topic consumer producer connection
+    pool thread
     library dependency package version image binary compiler linter ci cd runner
     integration provider vendor upstream downstream canary probe healthcheck health-check
     it this that these those which there everything nothing something anything data
@@ -170,13 +213,15 @@ SYSTEM_NOUNS = frozenset(
     form button page-load email ticket queue-depth counter gauge sensor wiki doc docs
     documentation template checklist procedure form-field kernel os firmware driver
     plan step steps model cluster-autoscaler autoscaler controller-manager
-    """.split()
+    """
+    )
 )
 
 # Capitalised words that are not people: products, days, months, common
 # sentence openers that a list of system nouns would not catch.
 NOT_NAMES = frozenset(
-    """
+    _words(
+        """
     redis kafka postgres postgresql mysql kubernetes k8s terraform ansible jenkins github
     gitlab aws gcp azure linux nginx envoy istio helm docker consul vault elasticsearch
     grafana prometheus pagerduty slack datadog sentry cloudflare django celery python java
@@ -191,23 +236,45 @@ NOT_NAMES = frozenset(
     sql ok okay yes no please thanks thank sorry note notes step steps action actions
     timeline summary impact root cause trigger detection resolution follow-up lessons
     what's it's let's overall monitoring alerting alerts alert logging logs
-    """.split()
+    """
+    )
 )
 
 _NOUN_SUFFIXES = (
-    "tion", "sion", "ment", "ing", "ness", "ity", "ance", "ence", "ics", "ogy", "ism",
-    "ship", "ery", "age", "ure", "ware", "base", "flow", "ops", "work", "works",
+    "tion",
+    "sion",
+    "ment",
+    "ing",
+    "ness",
+    "ity",
+    "ance",
+    "ence",
+    "ics",
+    "ogy",
+    "ism",
+    "ship",
+    "ery",
+    "age",
+    "ure",
+    "ware",
+    "base",
+    "flow",
+    "ops",
+    "work",
+    "works",
 )
 
 _SKIP_WORDS = frozenset(
-    """
+    _words(
+        """
     really probably clearly obviously definitely also just simply honestly certainly
     surely then still absolutely totally maybe perhaps likely arguably frankly
     literally basically already ever even all both each themselves himself herself
     themself myself ourselves yourself yourselves completely entirely again once
     at least had has have having has been was were is are be been would will could
     did does do not never n't always usually often sometimes actually truly
-    """.split()
+    """
+    )
 )
 
 _WORD_RE = re.compile(r"@?[\w][\w@'’-]*|[,;:()\[\]\"“”]")
@@ -269,9 +336,7 @@ def is_name(word: str, *, sentence_initial: bool = False) -> bool:
     if sentence_initial and lower in _SKIP_WORDS:
         return False
     # Names rarely end like abstract nouns ("Replication", "Alerting").
-    if len(lower) > 5 and lower.endswith(_NOUN_SUFFIXES):
-        return False
-    return True
+    return not (len(lower) > 5 and lower.endswith(_NOUN_SUFFIXES))
 
 
 def subject_before(text: str, pos: int, *, max_words: int = 12) -> Subject:
@@ -283,7 +348,8 @@ def subject_before(text: str, pos: int, *, max_words: int = 12) -> Subject:
     script" in a system noun.
     """
     lo, _ = sentence_bounds(text, pos, pos)
-    words = _WORD_RE.findall(text, lo, pos)
+    # Twelve words back is all the walk below ever looks at.
+    words = _WORD_RE.findall(text, max(lo, pos - 120), pos)
     if not words:
         return Subject("implicit")
     seen = 0
@@ -384,7 +450,7 @@ _IRREGULAR_ING = {
 
 
 def gerund_phrase(phrase: str) -> str:
-    """"checked the logs" -> "checking the logs" (good enough for reframes)."""
+    """ "checked the logs" -> "checking the logs" (good enough for reframes)."""
     if not phrase:
         return phrase
     head, _, rest = phrase.partition(" ")
