@@ -16,7 +16,9 @@ def team_list_for_user(*, user: Any) -> QuerySet[Team]:
     """Teams the user belongs to; an org admin sees every team of the organization."""
     teams = Team.objects.filter(organization_id=user.organization_id)
     if not user.is_org_admin:
-        teams = teams.filter(memberships__user=user)
+        # A subquery, not a join: joining memberships here would make the count
+        # below see only the reader's own membership ("1 person").
+        teams = teams.filter(pk__in=Membership.objects.filter(user=user).values("team_id"))
     return teams.annotate(member_count=Count("memberships", distinct=True)).order_by("name")
 
 
