@@ -172,7 +172,7 @@ ROLE_NOUNS = frozenset(
     on-call oncall engineer operator reviewer approver manager dev developer sre admin
     administrator lead author owner responder commander ic intern hire junior senior
     contractor dba tester programmer person people folk guy staff teammate colleague
-    coworker co-worker human user analyst architect designer pm director vp cto ceo
+    coworker co-worker human analyst architect designer pm director vp cto ceo
     founder maintainer committer assignee requester requestor specialist technician
     support agent rep employee newbie newcomer on-caller oncaller primary secondary
     facilitator
@@ -184,7 +184,8 @@ TEAM_NOUNS = frozenset(
     _words(
         """
     team squad crew department dept org organisation organization group ops devops
-    secops netops infra sres qa
+    secops netops infra sres qa frontend backend mobile platform security engineering
+    networking dba
     """
     )
 )
@@ -213,6 +214,8 @@ SYSTEM_NOUNS = frozenset(
     form button page-load email ticket queue-depth counter gauge sensor wiki doc docs
     documentation template checklist procedure form-field kernel os firmware driver
     plan step steps model cluster-autoscaler autoscaler controller-manager
+    loader parser reader writer importer exporter resolver wrapper adapter iterator
+    evaluator validator serializer renderer crawler fetcher
     """
     )
 )
@@ -279,11 +282,13 @@ _SKIP_WORDS = frozenset(
 
 _WORD_RE = re.compile(r"@?[\w][\w@'’-]*|[,;:()\[\]\"“”]")
 _CLAUSE_OPENERS = frozenset({"who", "which", "whose", "whom", "that"})
+_DEMONSTRATIVES = frozenset({"it", "this", "that", "these", "those", "which", "there"})
+_PREPOSITIONS = frozenset({"on", "in", "at", "of", "from", "for", "with", "during"})
 
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """kind: self | we | person | team | system | unknown | implicit."""
+    """kind: self | we | person | team | system | pronoun | unknown | implicit."""
 
     kind: str
     word: str = ""
@@ -308,6 +313,10 @@ def classify_word(word: str, *, sentence_initial: bool = False) -> Subject:
         return Subject(HUMAN_PRONOUNS[lower], word)
     if word.startswith("@") or (lower.endswith("@") and len(lower) > 1):
         return Subject("person", word)
+    if lower in _DEMONSTRATIVES:
+        # "It was negligent to ...", "this should have fired": not a person,
+        # but not clearly a system either; rules decide what that means.
+        return Subject("pronoun", word)
     single = _singular(lower)
     if lower in TEAM_NOUNS or single in TEAM_NOUNS:
         return Subject("team", word)
@@ -380,12 +389,18 @@ def subject_before(text: str, pos: int, *, max_words: int = 12) -> Subject:
             continue
         initial = i == 0
         subj = classify_word(w, sentence_initial=initial)
-        if subj.kind == "unknown" and i > 0:
-            # "the on call" (split role) or an unrecognised modifier-less
-            # head: look one word further for a role or team noun.
-            prev = words[i - 1].lower()
-            if prev == "on" and lw == "call":
-                return Subject("person", "on call")
+        if subj.kind == "unknown" and i > 1 and words[i - 1].lower() in _PREPOSITIONS:
+            # "the SRE on duty", "the engineer on call": the head noun sits
+            # before a short prepositional phrase.
+            i -= 2
+            seen += 2
+            continue
+        if subj.kind in {"system", "unknown", "pronoun"} and any(
+            x.lower() in {"whoever", "whomever"} for x in words[: i + 1]
+        ):
+            # "Whoever reviewed this should have ...": the clause's subject is
+            # the person the relative pronoun stands for.
+            return Subject("person", "whoever")
         return subj
     return Subject("unknown")
 

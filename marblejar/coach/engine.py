@@ -387,7 +387,12 @@ def _subject_for(rule: Rule, text: str, m: re.Match[str]) -> context.Subject:
                 subj = context.classify_word(words[0], sentence_initial=initial)
             return subj
     subj = context.subject_before(text, m.start())
-    if rule.subject_search == "around" and subj.kind in {"unknown", "implicit", "system"}:
+    if rule.subject_search == "around" and subj.kind in {
+        "unknown",
+        "implicit",
+        "system",
+        "pronoun",
+    }:
         after = context.subject_after(text, m.end())
         if after.kind != "unknown" and (subj.kind != "system" or after.kind != "system"):
             return after if subj.kind != "system" or after.human else subj
