@@ -1,0 +1,5 @@
+"""``python -m marblejar.coach [FILE|-] [--format text|jsonl]``."""
+
+from .cli import main
+
+raise SystemExit(main())
