@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("marblejar.accounts.urls")),
     path("", include("marblejar.teams.urls")),
     path("", include("marblejar.coaching.urls")),
+    path("", include("marblejar.pulse.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

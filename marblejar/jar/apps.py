@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JarConfig(AppConfig):
+    name = "marblejar.jar"
+    verbose_name = _("Marble jar")
+
+    def ready(self) -> None:
+        from marblejar.accounts.services import EXPORTERS
+        from marblejar.jar import events  # noqa: F401  (registers event renderers)
+        from marblejar.jar.selectors import jar_export_for_user
+        from marblejar.jar.views import team_panel
+        from marblejar.teams.panels import team_page_panel
+
+        team_page_panel(team_panel)
+        EXPORTERS["marble_jar"] = jar_export_for_user

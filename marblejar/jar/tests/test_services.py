@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from marblejar.jar import selectors, services
+from marblejar.jar.drawing import CAPACITY, jar_spots
+from marblejar.jar.models import Crack, Marble
+from marblejar.lib.events import Message
+from marblejar.realtime.models import Event
+from marblejar.realtime.registry import render
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_marble_dropped_by_hand_needs_a_story(personas):
+    with pytest.raises(ValidationError) as e:
+        services.marble_drop_by_hand(actor=personas.member, team=personas.team, description=" ")
+    assert e.value.error_dict["description"]
+    with pytest.raises(ValidationError):
+        services.marble_drop_by_hand(
+            actor=personas.member, team=personas.team, description="x" * 20_001
+        )
+
+
+def test_the_person_a_marble_names_is_told_and_can_take_it_out(personas):
+    marble = services.marble_drop_by_hand(
+        actor=personas.member,
+        team=personas.team,
+        description="Mia said in stand-up she was stuck and asked for help; Max paired with her.",
+        named_user=personas.member2,
+    )
+    assert selectors.marble_notices(user=personas.member2, team=personas.team) == [marble]
+    assert selectors.marble_notices(user=personas.lead, team=personas.team) == []
+    with pytest.raises(PermissionDenied):
+        services.marble_remove(actor=personas.lead, marble=marble)
+    services.marble_remove(actor=personas.member2, marble=marble)
+    assert not Marble.objects.exists()
+
+
+def test_keeping_a_marble_ends_the_notice(personas):
+    marble = services.marble_drop_by_hand(
+        actor=personas.member, team=personas.team, description="Pairing.", named_user=personas.lead
+    )
+    services.marble_keep(actor=personas.lead, marble=marble)
+    assert selectors.marble_notices(user=personas.lead, team=personas.team) == []
+    with pytest.raises(PermissionDenied):
+        services.marble_keep(actor=personas.member2, marble=marble)
+
+
+def test_only_a_teammate_can_be_named_or_drop_a_marble(personas):
+    with pytest.raises(ValidationError):
+        services.marble_drop_by_hand(
+            actor=personas.member, team=personas.team, description="x", named_user=personas.other
+        )
+    with pytest.raises(PermissionDenied):
+        services.marble_drop_by_hand(actor=personas.other, team=personas.team, description="x")
+
+
+def test_one_marble_per_act(personas):
+    first = services.jar_marble_drop(
+        team=personas.team, act_key="reflection:1", act="mistake", response="thanks"
+    )
+    second = services.jar_marble_drop(
+        team=personas.team, act_key="reflection:1", act="mistake", response="me_too"
+    )
+    assert first is not None and second is None
+    assert Marble.objects.count() == 1
+
+
+def test_a_crack_is_anonymous_and_must_be_acknowledged_by_a_lead(
+    personas, django_capture_on_commit_callbacks
+):
+    with pytest.raises(ValidationError):
+        services.crack_report(actor=personas.member, team=personas.team, text="")
+    crack = services.crack_report(
+        actor=personas.member, team=personas.team, text="I was talked over in planning."
+    )
+    assert selectors.jar_state(team=personas.team)["open_cracks"] == 1
+    assert not Event.objects.exists(), "reporting publishes nothing that dates the reporter"
+    with pytest.raises(PermissionDenied):
+        services.crack_acknowledge(actor=personas.member2, crack=crack)
+    with pytest.raises(PermissionDenied):
+        services.crack_acknowledge(actor=personas.other, crack=crack)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.crack_acknowledge(
+            actor=personas.lead, crack=crack, response="We will use a talking order."
+        )
+    crack.refresh_from_db()
+    assert crack.is_acknowledged and crack.acknowledged_by == personas.lead
+    assert Event.objects.get().kind == "crack_acknowledged"
+    with pytest.raises(ValidationError):
+        services.crack_acknowledge(actor=personas.lead, crack=crack)
+
+
+def test_an_organization_wide_crack_is_for_the_org_admins(personas):
+    crack = services.crack_report(actor=personas.member, team=None, text="A remark in all-hands.")
+    with pytest.raises(PermissionDenied):
+        services.crack_acknowledge(actor=personas.lead, crack=crack)
+    services.crack_acknowledge(actor=personas.admin, crack=crack)
+
+
+def test_the_team_reads_a_crack_s_text_only_if_the_reporter_allowed_it(personas):
+    from marblejar import permissions
+
+    private = services.crack_report(actor=personas.member, team=personas.team, text="Private")
+    shared = services.crack_report(
+        actor=personas.member, team=personas.team, text="Shared", share_text=True
+    )
+    assert permissions.can(personas.lead, "crack.read", private)
+    assert not permissions.can(personas.member2, "crack.read", private)
+    assert permissions.can(personas.member2, "crack.read", shared)
+    assert not permissions.can(personas.other, "crack.read", shared)
+    assert Crack.objects.count() == 2
+
+
+def test_the_jar_state_counts_the_last_twelve_months(personas):
+    for days in (0, 0, 40, 400):
+        Marble.objects.create(
+            organization=personas.org,
+            team=personas.team,
+            act_key=f"k{days}:{Marble.objects.count()}",
+            act="lesson",
+            response="thanks",
+            created_at=timezone.now() - timedelta(days=days),
+        )
+    state = selectors.jar_state(team=personas.team)
+    assert state["total"] == 4
+    assert len(state["by_month"]) == 12
+    assert state["by_month"][-1]["count"] == 2
+    assert sum(m["count"] for m in state["by_month"]) == 3  # the 400-day-old one is older
+
+
+def test_marbles_keep_their_place_when_another_drops():
+    before, _ = jar_spots(10)
+    after, _ = jar_spots(11, newest_is_new=True)
+    assert after[:10] == before
+    assert after[-1].new and not any(s.new for s in after[:-1])
+    spots, full = jar_spots(CAPACITY * 2 + 3)
+    assert (len(spots), full) == (3, 2)
+    assert jar_spots(0) == ([], 0)
+
+
+def test_the_live_jar_is_rendered_from_the_event_alone(personas, django_assert_num_queries):
+    services.jar_marble_drop(
+        team=personas.team, act_key="reflection:9", act="mistake", response="thanks"
+    )
+    payload = {
+        "team_id": personas.team.pk,
+        "team_slug": personas.team.slug,
+        **selectors.jar_state(team=personas.team),
+        "act": "mistake",
+        "act_by": "Lena Lead",
+        "response": "thanks",
+        "response_by": "Max Member",
+    }
+    message = Message(
+        id=1, stream=f"team:{personas.team.pk}", kind="marble_dropped", payload=payload
+    )
+    with django_assert_num_queries(0):
+        html = render(message, personas.member)
+    assert html.count('class="marble ') == 1
+    assert "marble-new" in html
+    assert "The jar holds 1 marble" in html
+    assert "Max Member met Lena Lead" in html

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marblejar import permissions
+from marblejar.jar import selectors, services
+from marblejar.jar.drawing import CAPACITY, jar_spots
+from marblejar.jar.forms import AcknowledgeForm, CrackForm, MarbleForm
+from marblejar.lib.forms import add_service_errors
+from marblejar.teams.models import Team
+from marblejar.teams.selectors import team_get
+
+HISTORY_PAGE = 50
+
+
+def jar_context(state: dict[str, Any], *, new_marble: bool = False) -> dict[str, Any]:
+    """What the jar drawing needs, from :func:`selectors.jar_state` (no database access)."""
+    spots, full_jars = jar_spots(state["total"], newest_is_new=new_marble)
+    months = [
+        {"month": date.fromisoformat(m["month"] + "-01"), "count": m["count"]}
+        for m in state["by_month"]
+    ]
+    return {
+        "jar": {
+            **state,
+            "spots": spots,
+            "full_jars": full_jars,
+            "full_jar_list": range(min(full_jars, 12)),
+            "capacity": CAPACITY,
+            "in_jar": len(spots),
+            "months": months,
+            "this_month": months[-1]["count"] if months else 0,
+            "new_marble": new_marble,
+        }
+    }
+
+
+def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
+    """The jar on the team page (registered in JarConfig.ready)."""
+    user = request.user
+    context = jar_context(selectors.jar_state(team=team))
+    context["jar_notices"] = selectors.marble_notices(user=user, team=team)
+    context["jar_can_drop"] = permissions.can(user, "marble.drop", team)
+    context["jar_cracks_waiting"] = (
+        context["jar"]["open_cracks"] if permissions.is_lead(user, team) else 0
+    )
+    return context
+
+
+@login_required
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_get(user=request.user, slug=slug, action="jar.view")
+    page = Paginator(selectors.marble_history(team=team), HISTORY_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "team": team,
+        "page": page,
+        "jar_can_drop": permissions.can(request.user, "marble.drop", team),
+        **jar_context(selectors.jar_state(team=team)),
+    }
+    return render(request, "jar/history.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drop(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_get(user=request.user, slug=slug, action="marble.drop")
+    form = MarbleForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.marble_drop_by_hand(
+                actor=request.user,
+                team=team,
+                description=form.cleaned_data["description"],
+                named_user=form.cleaned_data["named_user"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("A marble dropped into the jar."))
+            return redirect("teams:detail", slug=team.slug)
+    status = 400 if form.errors else 200
+    return render(request, "jar/drop.html", {"team": team, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def marble_remove(request: HttpRequest, slug: str, marble_id: int) -> HttpResponse:
+    team = team_get(user=request.user, slug=slug)
+    marble = selectors.marble_get(user=request.user, team=team, marble_id=marble_id)
+    services.marble_remove(actor=request.user, marble=marble)
+    messages.success(request, _("The marble is out of the jar."))
+    return redirect("teams:detail", slug=team.slug)
+
+
+@login_required
+@require_POST
+def marble_keep(request: HttpRequest, slug: str, marble_id: int) -> HttpResponse:
+    team = team_get(user=request.user, slug=slug)
+    marble = selectors.marble_get(user=request.user, team=team, marble_id=marble_id)
+    services.marble_keep(actor=request.user, marble=marble)
+    return redirect("teams:detail", slug=team.slug)
+
+
+def _cracks_page(request: HttpRequest, team: Team | None) -> HttpResponse:
+    user = request.user
+    target = team or user.organization
+    can_report = permissions.can(user, "crack.report", target)
+    form = CrackForm(request.POST or None) if can_report else None
+    if request.method == "POST":
+        permissions.require(user, "crack.report", target)
+        assert form is not None
+        if form.is_valid():
+            try:
+                services.crack_report(actor=user, team=team, **form.cleaned_data)
+            except ValidationError as e:
+                add_service_errors(form, e)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you for saying so. The crack is reported; your name is not on it."),
+                )
+                return redirect(request.path)
+    cracks = list(selectors.crack_list(team=team, organization_id=user.organization_id))
+    for crack in cracks:
+        crack.can_read = permissions.can(user, "crack.read", crack)
+        crack.can_acknowledge = permissions.can(user, "crack.acknowledge", crack)
+    context = {
+        "team": team,
+        "cracks": cracks,
+        "form": form,
+        "acknowledge_form": AcknowledgeForm(),
+    }
+    return render(
+        request, "jar/cracks.html", context, status=400 if form is not None and form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cracks(request: HttpRequest, slug: str) -> HttpResponse:
+    return _cracks_page(request, team_get(user=request.user, slug=slug, action="jar.view"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_cracks(request: HttpRequest) -> HttpResponse:
+    """Cracks about what was shared with the whole organization (the org admins acknowledge)."""
+    return _cracks_page(request, None)
+
+
+@login_required
+@require_POST
+def crack_acknowledge(request: HttpRequest, slug: str, crack_id: str) -> HttpResponse:
+    team = team_get(user=request.user, slug=slug, action="jar.view")
+    crack = selectors.crack_get(user=request.user, team=team, crack_id=crack_id)
+    return _acknowledge_and_return(request, crack, redirect_to=("jar:cracks", team.slug))
+
+
+@login_required
+@require_POST
+def organization_crack_acknowledge(request: HttpRequest, crack_id: str) -> HttpResponse:
+    crack = selectors.crack_get(user=request.user, team=None, crack_id=crack_id)
+    return _acknowledge_and_return(request, crack, redirect_to=("jar:organization_cracks",))
+
+
+def _acknowledge_and_return(request: HttpRequest, crack: Any, redirect_to: tuple) -> HttpResponse:
+    form = AcknowledgeForm(request.POST)
+    form.is_valid()
+    try:
+        services.crack_acknowledge(
+            actor=request.user, crack=crack, response=form.cleaned_data.get("response", "")
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Acknowledged. The team sees that you did."))
+    return redirect(*redirect_to)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReflectionsConfig(AppConfig):
+    name = "marblejar.reflections"
+    verbose_name = _("Reflections")
+
+    def ready(self) -> None:
+        from marblejar.accounts.services import EXPORTERS
+        from marblejar.reflections import events  # noqa: F401  (registers event renderers)
+        from marblejar.reflections.selectors import reflections_export_for_user
+        from marblejar.reflections.views import team_panel
+        from marblejar.teams.panels import team_page_panel
+
+        team_page_panel(team_panel)
+        EXPORTERS["reflections"] = reflections_export_for_user

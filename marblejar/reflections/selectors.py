@@ -1,0 +1,277 @@
+"""Reads for reflections, scoped to the reader's organization and team.
+
+Counts here are per reflection or per team, never per person.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from marblejar import permissions
+from marblejar.reflections.models import (
+    Comment,
+    Kind,
+    Reaction,
+    ReactionKind,
+    Reflection,
+    Status,
+    Tag,
+)
+from marblejar.teams.models import Membership, Role, Team
+
+NUDGE_AFTER = timedelta(days=30)
+
+
+def _feed(qs: QuerySet[Reflection]) -> QuerySet[Reflection]:
+    return (
+        qs.filter(status=Status.PUBLISHED, parent__isnull=True)
+        .select_related("author", "team")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .order_by("-published_at", "-id")
+    )
+
+
+def _filter(qs: QuerySet[Reflection], *, kind: str = "", tag: str = "") -> QuerySet[Reflection]:
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    return qs
+
+
+def reflection_list_for_team(*, team: Team, kind: str = "", tag: str = "") -> QuerySet[Reflection]:
+    """Published reflections of ``team``, newest first (updates appear under their learning)."""
+    qs = Reflection.objects.filter(organization_id=team.organization_id, team=team)
+    return _feed(_filter(qs, kind=kind, tag=tag))
+
+
+def reflection_list_for_organization(
+    *, user: Any, kind: str = "", tag: str = ""
+) -> QuerySet[Reflection]:
+    """Published reflections shared with the whole organization."""
+    qs = Reflection.objects.filter(organization_id=user.organization_id, team__isnull=True)
+    return _feed(_filter(qs, kind=kind, tag=tag))
+
+
+def reflection_list_visible(
+    *, user: Any, team: Team | None = None, kind: str = "", tag: str = ""
+) -> QuerySet[Reflection]:
+    """What ``user`` may read: their teams' reflections and the organization-wide ones.
+
+    An org admin reads every team's, as on the team pages. ``team`` narrows
+    the list to one team.
+    """
+    qs = Reflection.objects.filter(organization_id=user.organization_id)
+    if team is not None:
+        qs = qs.filter(team=team)
+    elif not user.is_org_admin:
+        qs = qs.filter(Q(team__isnull=True) | Q(team__memberships__user=user))
+    return _feed(_filter(qs, kind=kind, tag=tag)).distinct()
+
+
+def drafts_for(*, user: Any, team: Team | None = None) -> QuerySet[Reflection]:
+    qs = Reflection.objects.filter(
+        organization_id=user.organization_id, author=user, status=Status.DRAFT
+    )
+    if team is not None:
+        qs = qs.filter(team=team)
+    return qs.select_related("team").order_by("-updated_at")
+
+
+def reflection_get(*, user: Any, reflection_id: int, action: str = "reflection.view") -> Reflection:
+    """The reflection, if ``user`` may see it and ``action`` it; 404 when they may not see it."""
+    reflection = (
+        Reflection.objects.filter(organization_id=user.organization_id, pk=reflection_id)
+        .select_related("author", "team", "parent", "parent__author")
+        .prefetch_related("tags")
+        .first()
+    )
+    if reflection is None or not permissions.can(user, "reflection.view", reflection):
+        raise Http404
+    permissions.require(user, action, reflection)
+    return reflection
+
+
+def comment_get(*, user: Any, reflection: Reflection, comment_id: int) -> Comment:
+    comment = (
+        Comment.objects.filter(
+            organization_id=user.organization_id, reflection=reflection, pk=comment_id
+        )
+        .select_related("author", "reflection")
+        .first()
+    )
+    if comment is None:
+        raise Http404
+    return comment
+
+
+def comments_for(*, user: Any, reflection: Reflection) -> list[Comment]:
+    """Comments the reader may see.
+
+    A hidden comment stays visible to the reflection's author (who hid it)
+    and to the comment's author.
+    """
+    comments = Comment.objects.filter(
+        organization_id=reflection.organization_id, reflection=reflection
+    ).select_related("author")
+    if user.pk != reflection.author_id:
+        comments = comments.filter(Q(hidden_at__isnull=True) | Q(author=user))
+    found = list(comments.order_by("created_at", "id"))
+    for comment in found:
+        comment.reflection = reflection  # already loaded: no query per comment
+    return found
+
+
+def reaction_summary(*, user: Any, reflection: Reflection) -> list[dict[str, Any]]:
+    """Each supportive reaction: how often this reflection got it, and if the reader gave it."""
+    counts = dict(
+        Reaction.objects.filter(reflection=reflection)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    mine = set(
+        Reaction.objects.filter(reflection=reflection, user=user).values_list("kind", flat=True)
+    )
+    return [
+        {
+            "kind": kind.value,
+            "label": kind.label,
+            "count": counts.get(kind.value, 0),
+            "mine": kind.value in mine,
+        }
+        for kind in ReactionKind
+    ]
+
+
+def updates_for(*, reflection: Reflection) -> QuerySet[Reflection]:
+    return (
+        Reflection.objects.filter(
+            organization_id=reflection.organization_id,
+            parent=reflection,
+            status=Status.PUBLISHED,
+        )
+        .select_related("author")
+        .order_by("-published_at")
+    )
+
+
+def tags_in_use(*, organization_id: int, team: Team | None) -> list[str]:
+    qs = Tag.objects.filter(organization_id=organization_id, reflections__status=Status.PUBLISHED)
+    qs = qs.filter(reflections__team=team) if team else qs.filter(reflections__team__isnull=True)
+    return list(qs.values_list("name", flat=True).distinct().order_by("name"))
+
+
+# Leaders go first -----------------------------------------------------------
+
+
+def quarter_start(today: date) -> date:
+    return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+
+
+def leads_sharing(*, team: Team) -> dict[str, Any]:
+    """How often the team's leads, together, shared this quarter.
+
+    About the leads as a group: how many reflections and in how many
+    different weeks; not who wrote them.
+    """
+    start = quarter_start(timezone.localdate())
+    shared = Reflection.objects.filter(
+        organization_id=team.organization_id,
+        team=team,
+        status=Status.PUBLISHED,
+        by_lead=True,
+        published_at__date__gte=start,
+    )
+    dates = list(shared.values_list("published_at", flat=True))
+    weeks = {timezone.localtime(d).isocalendar()[:2] for d in dates}
+    weeks_so_far = (timezone.localdate() - start).days // 7 + 1
+    return {
+        "count": len(dates),
+        "weeks": len(weeks),
+        "weeks_so_far": weeks_so_far,
+        "since": start,
+        "last_at": max(dates) if dates else None,
+    }
+
+
+def lead_nudge(*, user: Any, team: Team) -> datetime | None:
+    """For a lead who has not shared for 30 days: when they last did (or joined).
+
+    Private: only ever shown to that lead, on their own page view.
+    """
+    membership = Membership.objects.filter(team=team, user=user, role=Role.LEAD).first()
+    if membership is None:
+        return None
+    last = (
+        Reflection.objects.filter(
+            organization_id=team.organization_id,
+            author=user,
+            status=Status.PUBLISHED,
+        )
+        .filter(Q(team=team) | Q(team__isnull=True))
+        .aggregate(last=Max("published_at"))["last"]
+    )
+    since = last or membership.joined_at
+    if timezone.now() - since < NUDGE_AFTER:
+        return None
+    return since
+
+
+# Personal data --------------------------------------------------------------
+
+
+def reflections_export_for_user(user: Any) -> dict[str, Any]:
+    """Everything the user wrote here, for the personal data export."""
+    reflections = (
+        Reflection.objects.filter(author=user)
+        .select_related("team", "parent")
+        .prefetch_related("tags", "practice")
+        .order_by("created_at")
+    )
+    comments = Comment.objects.filter(author=user).select_related("reflection")
+    reactions = Reaction.objects.filter(user=user).select_related("reflection")
+    return {
+        "reflections": [
+            {
+                "id": r.pk,
+                "team": r.team.name if r.team else None,
+                "kind": r.kind,
+                "status": r.status,
+                "title": r.title,
+                "body": r.body,
+                "what_happened": r.what_happened,
+                "correction": r.correction,
+                "learned": r.learned,
+                "next_try": r.next_try,
+                "skill": r.skill,
+                "update_of": r.parent_id,
+                "tags": [t.name for t in r.tags.all()],
+                "created_at": r.created_at.isoformat(),
+                "published_at": r.published_at.isoformat() if r.published_at else None,
+                "practice": [
+                    {"date": p.practised_on.isoformat(), "minutes": p.minutes, "hard": p.hard}
+                    for p in r.practice.all()
+                ],
+            }
+            for r in reflections
+        ],
+        "comments": [
+            {
+                "on": c.reflection.title,
+                "body": c.body,
+                "offers_help": c.offers_help,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in comments
+        ],
+        "reactions": [
+            {"on": r.reflection.title, "reaction": r.kind, "created_at": r.created_at.isoformat()}
+            for r in reactions
+        ],
+    }

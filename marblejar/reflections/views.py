@@ -1,0 +1,426 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marblejar import permissions
+from marblejar.accounts.models import User
+from marblejar.jar.forms import CrackForm
+from marblejar.lib.forms import add_service_errors
+from marblejar.reflections import selectors, services
+from marblejar.reflections.forms import (
+    CommentForm,
+    PracticeForm,
+    ReflectionForm,
+    SendForm,
+    UpdateForm,
+)
+from marblejar.reflections.models import WRITABLE_KINDS, Kind, Reflection
+from marblejar.teams.models import Team
+from marblejar.teams.selectors import my_team_list, team_get
+
+PAGE_SIZE = 30
+ORG = "org"
+
+
+def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
+    """Reflections on the team page (registered in ReflectionsConfig.ready)."""
+    user = request.user
+    return {
+        "reflections_panel": {
+            "recent": list(selectors.reflection_list_for_team(team=team)[:5]),
+            "leads": selectors.leads_sharing(team=team),
+            "nudge_since": selectors.lead_nudge(user=user, team=team),
+            "can_write": permissions.can(user, "reflection.create", team),
+            "drafts": list(selectors.drafts_for(user=user, team=team)[:5]),
+        }
+    }
+
+
+def _list_page(
+    request: HttpRequest, *, team: Team | None, reflections: Any, title: str
+) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    tag = request.GET.get("tag", "")
+    page = Paginator(reflections, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "team": team,
+        "page": page,
+        "title": title,
+        "kinds": [(k.value, k.label) for k in WRITABLE_KINDS],
+        "kind": kind,
+        "tag": tag,
+        "tags": selectors.tags_in_use(organization_id=request.user.organization_id, team=team),
+        "drafts": selectors.drafts_for(user=request.user, team=team)
+        if team
+        else selectors.drafts_for(user=request.user).filter(team__isnull=True),
+        "can_write": permissions.can(
+            request.user, "reflection.create", team or request.user.organization
+        ),
+    }
+    return render(request, "reflections/list.html", context)
+
+
+@login_required
+def team_list(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_get(user=request.user, slug=slug)
+    reflections = selectors.reflection_list_for_team(
+        team=team, kind=request.GET.get("kind", ""), tag=request.GET.get("tag", "")
+    )
+    return _list_page(
+        request,
+        team=team,
+        reflections=reflections,
+        title=_("Reflections · %s") % team.name,
+    )
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    reflections = selectors.reflection_list_for_organization(
+        user=request.user, kind=request.GET.get("kind", ""), tag=request.GET.get("tag", "")
+    )
+    return _list_page(
+        request,
+        team=None,
+        reflections=reflections,
+        title=_("Reflections for the whole organization"),
+    )
+
+
+def _audiences(user: Any) -> list[tuple[str, str]]:
+    teams = [(t.slug, t.name) for t in my_team_list(user=user)]
+    return [*teams, (ORG, _("Everyone in the organization"))]
+
+
+def _team_of_audience(user: Any, value: str) -> Team | None:
+    if not value or value == ORG:
+        return None
+    return team_get(user=user, slug=value, action="reflection.create")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind") or request.POST.get("kind", "")
+    audience = request.GET.get("team", "")
+    if kind not in WRITABLE_KINDS:
+        return render(
+            request,
+            "reflections/choose_kind.html",
+            {"kinds": WRITABLE_KINDS, "audience": audience},
+        )
+    form = ReflectionForm(
+        request.POST or None,
+        kind=kind,
+        audiences=_audiences(request.user),
+        initial={"audience": audience or ORG},
+    )
+    if request.method == "POST" and form.is_valid():
+        values = form.text_values()
+        try:
+            reflection = services.reflection_create(
+                author=request.user,
+                team=_team_of_audience(request.user, form.cleaned_data.get("audience", "")),
+                kind=kind,
+                publish="publish" in request.POST,
+                **values,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            if reflection.is_published:
+                messages.success(request, _("Published. Thank you for going first."))
+            else:
+                messages.success(request, _("Saved as a draft. Only you can see it."))
+            return redirect(reflection)
+    return render(
+        request,
+        "reflections/edit.html",
+        {"form": form, "kind": Kind(kind), "reflection": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(
+        user=request.user, reflection_id=pk, action="reflection.edit"
+    )
+    if reflection.is_update:
+        raise Http404
+    initial: dict[str, Any] = {
+        name: getattr(reflection, name)
+        for name in ("title", "body", "what_happened", "correction", "learned", "next_try", "skill")
+    }
+    initial["tags"] = ", ".join(t.name for t in reflection.tags.all())
+    form = ReflectionForm(request.POST or None, kind=reflection.kind, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reflection_update(
+                actor=request.user,
+                reflection=reflection,
+                publish="publish" in request.POST,
+                **form.text_values(),
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reflection)
+    return render(
+        request,
+        "reflections/edit.html",
+        {"form": form, "kind": Kind(reflection.kind), "reflection": reflection},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(
+        user=request.user, reflection_id=pk, action="reflection.delete"
+    )
+    team = reflection.team
+    services.reflection_delete(actor=request.user, reflection=reflection)
+    messages.success(request, _("The reflection is deleted."))
+    if team is not None:
+        return redirect("reflections:team_list", slug=team.slug)
+    return redirect("reflections:organization_list")
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(
+        user=request.user, reflection_id=pk, action="reflection.edit"
+    )
+    try:
+        services.reflection_publish(actor=request.user, reflection=reflection)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("reflections:edit", pk=reflection.pk)
+    messages.success(request, _("Published. Thank you for going first."))
+    return redirect(reflection)
+
+
+def _people_who_can_read(reflection: Reflection, user: Any) -> Any:
+    people = User.objects.filter(organization_id=reflection.organization_id, is_active=True)
+    if reflection.team is not None:
+        people = people.filter(
+            Q(memberships__team=reflection.team) | Q(is_org_admin=True)
+        ).distinct()
+    return people.exclude(pk=user.pk).order_by("display_name")
+
+
+def _detail(request: HttpRequest, reflection: Reflection, status: int = 200, **forms: Any):
+    user = request.user
+    can_respond = permissions.can(user, "reflection.respond", reflection)
+    can_practice = permissions.can(user, "reflection.practice", reflection)
+    comments = selectors.comments_for(user=user, reflection=reflection)
+    for c in comments:
+        c.can_hide = permissions.can(user, "comment.hide", c)
+        c.can_report = permissions.can(user, "comment.report", c)
+    context = {
+        "reflection": reflection,
+        "team": reflection.team,
+        "comments": comments,
+        "reactions": selectors.reaction_summary(user=user, reflection=reflection),
+        "can_edit": permissions.can(user, "reflection.edit", reflection),
+        "can_respond": can_respond,
+        "can_react": can_respond and user.pk != reflection.author_id,
+        "can_send": permissions.can(user, "reflection.send", reflection),
+        "can_practice": can_practice and reflection.is_published,
+        "comment_form": forms.get("comment_form") or (CommentForm() if can_respond else None),
+        "practice_form": forms.get("practice_form") or PracticeForm(),
+        "update_form": forms.get("update_form") or UpdateForm(),
+        "updates": list(selectors.updates_for(reflection=reflection))
+        if reflection.is_learning
+        else [],
+        "practice": list(reflection.practice.all()) if reflection.is_learning else [],
+    }
+    return render(request, "reflections/detail.html", context, status=status)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(user=request.user, reflection_id=pk)
+    return _detail(request, reflection)
+
+
+@login_required
+def print_view(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(user=request.user, reflection_id=pk)
+    return render(
+        request,
+        "reflections/print.html",
+        {
+            "reflection": reflection,
+            "updates": list(selectors.updates_for(reflection=reflection))
+            if reflection.is_learning
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def react(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a reaction, or take it back (``undo``). HTMX swaps the reaction bar."""
+    reflection = selectors.reflection_get(
+        user=request.user, reflection_id=pk, action="reflection.respond"
+    )
+    kind = request.POST.get("kind", "")
+    try:
+        if request.POST.get("undo"):
+            services.reaction_remove(user=request.user, reflection=reflection, kind=kind)
+        else:
+            services.reaction_add(user=request.user, reflection=reflection, kind=kind)
+    except ValidationError as e:
+        if request.htmx:
+            return HttpResponse(" ".join(e.messages), status=400)
+        messages.error(request, " ".join(e.messages))
+    if request.htmx:
+        return render(
+            request,
+            "reflections/detail.html#reactions",
+            {
+                "reflection": reflection,
+                "reactions": selectors.reaction_summary(user=request.user, reflection=reflection),
+                "can_react": True,
+                "reacted": kind,
+            },
+        )
+    return redirect(reflection)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(
+        user=request.user, reflection_id=pk, action="reflection.respond"
+    )
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.comment_create(
+                author=request.user, reflection=reflection, **form.cleaned_data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return redirect(f"{reflection.get_absolute_url()}#comment-{new.pk}")
+    return _detail(request, reflection, status=400, comment_form=form)
+
+
+@login_required
+@require_POST
+def comment_hide(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    reflection = selectors.reflection_get(user=request.user, reflection_id=pk)
+    target = selectors.comment_get(user=request.user, reflection=reflection, comment_id=comment_id)
+    hidden = request.POST.get("hidden", "1") == "1"
+    services.comment_set_hidden(actor=request.user, comment=target, hidden=hidden)
+    messages.success(
+        request, _("The comment is hidden.") if hidden else _("The comment is shown again.")
+    )
+    return redirect(f"{reflection.get_absolute_url()}#comment-{target.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_report(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    reflection = selectors.reflection_get(user=request.user, reflection_id=pk)
+    target = selectors.comment_get(user=request.user, reflection=reflection, comment_id=comment_id)
+    permissions.require(request.user, "comment.report", target)
+    form = CrackForm(request.POST or None, text_required=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_report(actor=request.user, comment=target, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("Thank you for saying so. The leads will see it; your name is not on it."),
+            )
+            return redirect(reflection)
+    return render(
+        request,
+        "reflections/report.html",
+        {"reflection": reflection, "comment": target, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(
+        user=request.user, reflection_id=pk, action="reflection.send"
+    )
+    form = SendForm(request.POST or None, people=_people_who_can_read(reflection, request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reflection_send(actor=request.user, reflection=reflection, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request, _("Sent to %s.") % form.cleaned_data["recipient"].display_name
+            )
+            return redirect(reflection)
+    return render(
+        request,
+        "reflections/send.html",
+        {"reflection": reflection, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def practice(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(
+        user=request.user, reflection_id=pk, action="reflection.practice"
+    )
+    form = PracticeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.practice_log(actor=request.user, reflection=reflection, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Practice logged. Keep going."))
+            return redirect(f"{reflection.get_absolute_url()}#practice")
+    return _detail(request, reflection, status=400, practice_form=form)
+
+
+@login_required
+@require_POST
+def update(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = selectors.reflection_get(
+        user=request.user, reflection_id=pk, action="reflection.practice"
+    )
+    form = UpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.learning_update_post(
+                actor=request.user, reflection=reflection, body=form.cleaned_data["body"]
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Update posted."))
+            return redirect(f"{reflection.get_absolute_url()}#update-{new.pk}")
+    return _detail(request, reflection, status=400, update_form=form)
