@@ -9,6 +9,7 @@ the full table. Secrets can also be read from ``NAME_FILE``.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "marblejar.api",
     "marblejar.coaching",
     "marblejar.pulse",
+    "marblejar.reflections",
+    "marblejar.jar",
 ]
 
 MIDDLEWARE = [
@@ -120,7 +123,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not memory, so that a real server process started by a
     # browser or multi-process test can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-marblejar.sqlite3")}
+    # One file per test run, so that runs side by side do not collide.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"marblejar-test-{os.getpid()}.sqlite3")
+    }
     # WAL lets the web process read while the task worker writes; the busy
     # timeout turns short write contention into a wait, not an error.
     DATABASES["default"]["OPTIONS"] = {

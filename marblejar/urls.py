@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("marblejar.teams.urls")),
     path("", include("marblejar.coaching.urls")),
     path("", include("marblejar.pulse.urls")),
+    path("", include("marblejar.reflections.urls")),
+    path("", include("marblejar.jar.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
