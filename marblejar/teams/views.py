@@ -19,6 +19,7 @@ from marblejar.realtime.sse import sse_response
 from marblejar.teams import selectors, services
 from marblejar.teams.forms import InvitationForm, RoleForm, TeamForm
 from marblejar.teams.models import Role, Team
+from marblejar.teams.panels import team_page_context
 
 SESSION_TEAM = "current_team"
 
@@ -85,6 +86,8 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "invite_form": InvitationForm() if can_invite else None,
         "last_event_id": selectors.team_last_event_id(team=team),
     }
+    # Other features' panels (the jar, reflections, ...): see teams/panels.py.
+    context.update(team_page_context(request, team))
     return render(request, "teams/detail.html", context)
 
 
