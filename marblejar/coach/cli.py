@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
@@ -33,10 +34,15 @@ def _lines(stream: TextIO) -> Iterator[str]:
         yield raw.rstrip("\n").removesuffix("\r")
 
 
+def _width(c: str) -> int:
+    # Wide characters (CJK, most emoji) take two terminal cells.
+    return 2 if unicodedata.east_asian_width(c) in {"W", "F"} else 1
+
+
 def _caret_line(text: str, start: int, end: int) -> str:
-    # Tabs keep their width under the sentence; everything else becomes a space.
-    pad = "".join("\t" if c == "\t" else " " for c in text[:start])
-    return pad + "^" * max(1, len(text[start:end]))
+    # Tabs keep their width under the sentence; everything else becomes spaces.
+    pad = "".join("\t" if c == "\t" else " " * _width(c) for c in text[:start])
+    return pad + "^" * max(1, sum(_width(c) for c in text[start:end]))
 
 
 def render_text(
