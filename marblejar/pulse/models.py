@@ -236,20 +236,19 @@ class Participation(models.Model):
 
 
 class Ballot(models.Model):
-    """What was answered in an open pulse, waiting for the pulse to close.
+    """What was answered in an open pulse, sealed until the pulse closes.
 
-    One row per pulse; ``answers`` and ``comments`` are two separate lists,
-    each shuffled again on every submission, so neither the position in a
-    list nor a row's place in the table reveals who answered when, and a
-    comment cannot be matched to an answer.
+    One row per pulse. ``sealed`` is encrypted with a key kept outside the
+    database (see :mod:`marblejar.pulse.sealing`) and reshuffled on every
+    submission, so old versions of the row (write-ahead log, backups) cannot
+    be lined up with participation to tell who answered what.
     """
 
     pulse = models.OneToOneField(
         Pulse, on_delete=models.CASCADE, primary_key=True, related_name="ballot"
     )
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    answers = models.JSONField(default=list)
-    comments = models.JSONField(default=list)
+    sealed = models.BinaryField(default=b"")
 
     def __str__(self) -> str:
         return str(_("ballot"))

@@ -1,0 +1,297 @@
+"""Reads for pulses, scoped to a team or organization; results come from stored aggregates."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from marblejar import permissions
+from marblejar.pulse import explain, stats
+from marblejar.pulse.instruments import builtin_instruments
+from marblejar.pulse.models import Comment, Instrument, Participation, Pulse, PulseResult
+from marblejar.teams.models import Team
+
+
+def pulse_list_for_team(*, team: Team) -> QuerySet[Pulse]:
+    return Pulse.objects.filter(team=team, organization_id=team.organization_id).order_by(
+        "-opens_at", "-pk"
+    )
+
+
+def pulse_get(*, user: Any, team: Team, pulse_id: int, action: str = "pulse.view") -> Pulse:
+    """The pulse of ``team``; Http404 when it is not there, PermissionDenied when not allowed."""
+    pulse = (
+        Pulse.objects.filter(pk=pulse_id, team=team, organization_id=user.organization_id)
+        .select_related("team")
+        .first()
+    )
+    if pulse is None:
+        raise Http404
+    permissions.require(user, action, pulse if action != "pulse.view" else team)
+    return pulse
+
+
+def answered_pulse_ids(*, user: Any, pulses: list[Pulse]) -> set[int]:
+    return set(
+        Participation.objects.filter(user=user, pulse__in=pulses).values_list("pulse_id", flat=True)
+    )
+
+
+def instrument_list_for_team(*, team: Team) -> QuerySet[Instrument]:
+    return Instrument.objects.filter(team=team, organization_id=team.organization_id)
+
+
+# One pulse's results ----------------------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    text: str
+    reverse: bool
+    mean: float | None
+    percent: float | None
+
+
+@dataclass
+class Results:
+    pulse: Pulse
+    n: int
+    k: int
+    shown: bool
+    summary: stats.GroupSummary | None
+    sentences: list[str]
+    items: list[ItemRow] = field(default_factory=list)
+    distribution: list[tuple[str, int, float]] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    comments_note: str = ""
+    trend_sentence: str = ""
+
+
+def summary_of(result: PulseResult, scale: tuple[int, int] | None) -> stats.GroupSummary:
+    return stats.GroupSummary(
+        n=result.n,
+        k=result.k,
+        scale=scale,
+        mean=result.mean,
+        percent=result.percent,
+        sd=result.sd,
+        ci_low=result.ci_low,
+        ci_high=result.ci_high,
+        alpha=result.alpha,
+        alpha_ci_low=result.alpha_ci_low,
+        alpha_ci_high=result.alpha_ci_high,
+        rwg_j=result.rwg_j,
+        item_means=tuple(result.item_means),
+        distribution=tuple(result.distribution) if result.distribution else None,
+    )
+
+
+def pulse_results(*, pulse: Pulse) -> Results:
+    """What the results page shows: everything, or nothing below the minimum group size."""
+    result = PulseResult.objects.filter(pulse=pulse).first()
+    n = result.n if result else 0
+    k = pulse.min_group_size
+    if result is None or n < k:
+        sentence = explain.sentence(stats.Explanation("suppressed", {"min_group_size": k}))
+        return Results(pulse=pulse, n=n, k=k, shown=False, summary=None, sentences=[sentence])
+    summary = summary_of(result, pulse.scale)
+    low, high = pulse.scale
+    items = [
+        ItemRow(
+            text=item["text"],
+            reverse=bool(item.get("reverse")),
+            # Item means are stored keyed; show what people answered to the item as worded.
+            mean=(None if m is None else (low + high - m if item.get("reverse") else m)),
+            percent=(
+                None
+                if m is None
+                else stats.to_percent(
+                    low + high - m if item.get("reverse") else m, scale=(low, high)
+                )
+            ),
+        )
+        for item, m in zip(pulse.items, summary.item_means, strict=True)
+    ]
+    biggest = max(summary.distribution or [1]) or 1
+    distribution = [
+        (label, count, count / biggest * 100)
+        for label, count in zip(pulse.scale_labels, summary.distribution or [], strict=False)
+    ]
+    results = Results(
+        pulse=pulse,
+        n=n,
+        k=k,
+        shown=True,
+        summary=summary,
+        sentences=explain.sentences(summary.explain(min_group_size=k)),
+        items=items,
+        distribution=distribution,
+    )
+    if n >= pulse.min_comment_group_size:
+        texts = list(Comment.objects.filter(pulse=pulse).values_list("text", flat=True))
+        # Stored in random order already; shuffled again per view so that no
+        # order, not even the key order, is ever shown twice.
+        secrets.SystemRandom().shuffle(texts)
+        results.comments = texts
+    elif result.comment_count:
+        results.comments_note = _(
+            "Comments are shown only when at least %(k)d people answered; %(n)d did."
+        ) % {"k": pulse.min_comment_group_size, "n": n}
+    previous = (
+        PulseResult.objects.filter(
+            team_id=pulse.team_id,
+            instrument_slug=pulse.instrument_slug,
+            pulse__published_at__isnull=False,
+            closed_on__lte=result.closed_on,
+            n__gte=k,
+        )
+        .exclude(pulse=pulse)
+        .order_by("-closed_on", "-pulse_id")
+        .first()
+    )
+    if previous is not None:
+        results.trend_sentence = explain.sentence(
+            stats.trend(summary_of(previous, pulse.scale), summary).explain()
+        )
+    return results
+
+
+# Across teams -----------------------------------------------------------------
+
+
+def suppress_groups(sizes: Mapping[int, int], *, k: int) -> tuple[set[int], bool]:
+    """Which disjoint groups, and whether their total, may be shown.
+
+    A group is shown only with at least ``k`` respondents. Showing the total
+    as well would let anyone subtract the shown groups from it and learn the
+    rest, so while that rest is between 1 and ``k - 1`` people, the smallest
+    shown group is hidden too (secondary suppression, as Viva Glint and
+    Peakon do). The total itself needs ``k`` respondents.
+    """
+    shown = {g for g, n in sizes.items() if n >= k}
+    total = sum(sizes.values())
+    while shown:
+        rest = total - sum(sizes[g] for g in shown)
+        if rest == 0 or rest >= k:
+            break
+        shown.remove(min(shown, key=lambda g: (sizes[g], g)))
+    rest = total - sum(sizes[g] for g in shown)
+    total_shown = total >= k and (rest == 0 or rest >= k)
+    return shown, total_shown
+
+
+@dataclass
+class OverviewRow:
+    team_id: int
+    name: str
+    slug: str
+    n: int
+    shown: bool
+    mean: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    percent: float | None = None
+    closed_on: Any = None
+
+
+@dataclass
+class Overview:
+    instrument_slug: str
+    instrument_name: str
+    scale: tuple[int, int]
+    k: int
+    rows: list[OverviewRow]
+    total_n: int
+    total_shown: bool
+    total: stats.MeanResult | None
+    total_sentences: list[str]
+    icc_sentences: list[str]
+    teams_without: int
+    hidden_count: int
+
+
+def overview_instruments() -> list[tuple[str, str]]:
+    return [(slug, i.name) for slug, i in builtin_instruments().items()]
+
+
+def org_overview(*, organization_id: int, instrument_slug: str, k: int) -> Overview:
+    """Each team's newest published result of one instrument, with suppression applied.
+
+    Reads stored aggregates only: one query for the results, one for team names.
+    """
+    instrument = builtin_instruments().get(instrument_slug)
+    if instrument is None:
+        raise Http404
+    scale = instrument.scale.bounds
+    results = list(
+        PulseResult.objects.filter(
+            organization_id=organization_id, instrument_slug=instrument_slug, is_latest=True
+        ).values_list("team_id", "n", "mean", "sd", "ci_low", "ci_high", "percent", "closed_on")
+    )
+    teams = dict(Team.objects.filter(organization_id=organization_id).values_list("pk", "name"))
+    slugs = dict(Team.objects.filter(organization_id=organization_id).values_list("pk", "slug"))
+    sizes = {r[0]: r[1] for r in results}
+    shown, total_shown = suppress_groups(sizes, k=k)
+    rows = []
+    for team_id, n, mean, _sd, ci_low, ci_high, percent, closed_on in results:
+        row = OverviewRow(team_id, teams.get(team_id, ""), slugs.get(team_id, ""), n, False)
+        if team_id in shown:
+            row.shown = True
+            row.mean, row.ci_low, row.ci_high = mean, ci_low, ci_high
+            row.percent, row.closed_on = percent, closed_on
+        rows.append(row)
+    rows.sort(key=lambda r: r.name.lower())
+    total_n = sum(sizes.values())
+    total = None
+    total_sentences: list[str] = []
+    icc_sentences: list[str] = []
+    if total_shown and results:
+        total = _pooled(results)
+        total_sentences = explain.sentences(total.explain())
+        shown_results = [r for r in results if r[0] in shown]
+        if len(shown_results) >= 2:
+            icc = stats.icc_from_groups(
+                [r[1] for r in shown_results],
+                [r[2] for r in shown_results],
+                [r[3] if r[3] is not None else 0.0 for r in shown_results],
+            )
+            icc_sentences = explain.sentences(icc.explain())
+    elif not total_shown:
+        total_sentences = [explain.sentence(stats.Explanation("suppressed", {"min_group_size": k}))]
+    return Overview(
+        instrument_slug=instrument_slug,
+        instrument_name=instrument.name,
+        scale=scale,
+        k=k,
+        rows=rows,
+        total_n=total_n if total_shown else 0,
+        total_shown=total_shown,
+        total=total,
+        total_sentences=total_sentences,
+        icc_sentences=icc_sentences,
+        teams_without=len(teams) - len(results),
+        hidden_count=len(results) - len(shown),
+    )
+
+
+def _pooled(results: list[tuple]) -> stats.MeanResult:
+    """Mean, SD and CI of all respondents together, from each group's n, mean and SD."""
+    import math
+
+    from scipy import stats as sps
+
+    n = sum(r[1] for r in results)
+    groups = [(r[1], r[2], r[3] or 0.0) for r in results if r[1] and r[2] is not None]
+    mean = sum(g * m for g, m, _sd in groups) / n
+    if n < 2:
+        return stats.MeanResult(n, mean, None, None, None)
+    ss = sum((g - 1) * sd * sd + g * (m - mean) ** 2 for g, m, sd in groups)
+    sd = math.sqrt(ss / (n - 1))
+    half = float(sps.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return stats.MeanResult(n, mean, sd, mean - half, mean + half)

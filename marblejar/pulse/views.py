@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marblejar import permissions
+from marblejar.lib.forms import add_service_errors
+from marblejar.pulse import selectors, services
+from marblejar.pulse.forms import (
+    AnswerForm,
+    InstrumentForm,
+    PulseSettingsForm,
+    ResponseForm,
+    ScheduleForm,
+)
+from marblejar.pulse.models import Status
+from marblejar.teams import selectors as team_selectors
+
+OVERVIEW_PAGE_SIZE = 100
+
+
+def _team(request: HttpRequest, slug: str, action: str = "pulse.view"):
+    team = team_selectors.team_get(user=request.user, slug=slug, action=action)
+    # Catch up whatever the clock made due, so a missed task never delays a result.
+    services.pulse_advance_due(team=team)
+    return team
+
+
+@login_required
+def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _team(request, slug)
+    pulses = list(selectors.pulse_list_for_team(team=team))
+    answered = selectors.answered_pulse_ids(user=request.user, pulses=pulses)
+    now = timezone.now()
+    is_lead = permissions.is_lead(request.user, team)
+    rows = [
+        {
+            "pulse": p,
+            "status": p.status(now),
+            "answered": p.pk in answered,
+            "can_answer": p.is_open(now)
+            and p.pk not in answered
+            and permissions.is_member(request.user, team),
+            "can_see_results": permissions.can(request.user, "pulse.results", p),
+        }
+        for p in pulses
+    ]
+    context = {
+        "team": team,
+        "rows": rows,
+        "Status": Status,
+        "can_create": permissions.can(request.user, "pulse.create", team),
+        "is_lead": is_lead,
+        "instruments": selectors.instrument_list_for_team(team=team) if is_lead else [],
+        "last_event_id": team_selectors.team_last_event_id(team=team),
+    }
+    return render(request, "pulse/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pulse_create(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _team(request, slug, action="pulse.create")
+    org_settings = services.pulse_settings_for(team.organization_id)
+    start = timezone.localtime().replace(second=0, microsecond=0)
+    form = ScheduleForm(
+        request.POST or None,
+        instruments=services.instrument_choices(team=team),
+        initial={
+            "instrument": "psychological_safety",
+            "opens_at": start,
+            "closes_at": start + timedelta(days=7),
+            "min_group_size": org_settings.min_group_size,
+            "min_comment_group_size": org_settings.min_comment_group_size,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pulse = services.pulse_schedule(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The pulse “%s” is scheduled.") % pulse.title)
+            return redirect("pulse:list", slug=team.slug)
+    return render(
+        request,
+        "pulse/create.html",
+        {"team": team, "form": form, "org_settings": org_settings},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instrument_create(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _team(request, slug, action="pulse.create")
+    form = InstrumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            instrument = services.instrument_create(
+                actor=request.user,
+                team=team,
+                name=data["name"],
+                description=data["description"],
+                scale_points=data["scale_points"],
+                low_label=data["low_label"],
+                high_label=data["high_label"],
+                allow_comment=data["allow_comment"],
+                items=form.items(),
+            )
+        except ValidationError as e:
+            if hasattr(e, "error_dict") and "items" in e.error_dict:
+                e.error_dict["item_1"] = e.error_dict.pop("items")
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request, _("“%s” is ready: choose it when you schedule a pulse.") % instrument.name
+            )
+            return redirect("pulse:create", slug=team.slug)
+    return render(
+        request,
+        "pulse/instrument_create.html",
+        {"team": team, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pulse_answer(request: HttpRequest, slug: str, pulse_id: int) -> HttpResponse:
+    team = _team(request, slug)
+    pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
+    permissions.require(request.user, "pulse.answer", pulse)
+    if services.pulse_has_answered(user=request.user, pulse=pulse):
+        return render(request, "pulse/answered.html", {"team": team, "pulse": pulse})
+    if not pulse.is_open():
+        return render(request, "pulse/not_open.html", {"team": team, "pulse": pulse}, status=409)
+    form = AnswerForm(request.POST or None, pulse=pulse)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        comment = data.pop("comment", "")
+        try:
+            services.pulse_answer(actor=request.user, pulse=pulse, values=data, comment=comment)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Thank you. Your answers are in, anonymously."))
+            return redirect("pulse:list", slug=team.slug)
+    return render(
+        request,
+        "pulse/answer.html",
+        {"team": team, "pulse": pulse, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def pulse_results(request: HttpRequest, slug: str, pulse_id: int) -> HttpResponse:
+    team = _team(request, slug)
+    pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
+    if not permissions.can(request.user, "pulse.results", pulse):
+        # A teammate waiting for the lead, or a pulse still open: say so, show nothing.
+        return render(request, "pulse/waiting.html", {"team": team, "pulse": pulse})
+    return _results_page(request, team, pulse, ResponseForm())
+
+
+def _results_page(request, team, pulse, form, status: int = 200) -> HttpResponse:
+    can_respond = permissions.can(request.user, "pulse.manage", pulse) and not pulse.is_published
+    context = {
+        "team": team,
+        "pulse": pulse,
+        "results": selectors.pulse_results(pulse=pulse),
+        "can_respond": can_respond,
+        "form": form if can_respond else None,
+    }
+    return render(request, "pulse/results.html", context, status=status)
+
+
+@login_required
+@require_POST
+def pulse_respond(request: HttpRequest, slug: str, pulse_id: int) -> HttpResponse:
+    team = _team(request, slug)
+    pulse = selectors.pulse_get(
+        user=request.user, team=team, pulse_id=pulse_id, action="pulse.manage"
+    )
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pulse_respond(actor=request.user, pulse=pulse, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Results and your response are published to the team."))
+            return redirect("pulse:results", slug=team.slug, pulse_id=pulse.pk)
+    pulse.refresh_from_db()
+    if not permissions.can(request.user, "pulse.results", pulse):
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        return redirect("pulse:list", slug=team.slug)
+    return _results_page(request, team, pulse, form, status=400)
+
+
+@login_required
+@require_POST
+def pulse_close(request: HttpRequest, slug: str, pulse_id: int) -> HttpResponse:
+    team = _team(request, slug)
+    pulse = selectors.pulse_get(
+        user=request.user, team=team, pulse_id=pulse_id, action="pulse.manage"
+    )
+    try:
+        services.pulse_close(pulse=pulse, actor=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("pulse:list", slug=team.slug)
+    messages.success(request, _("The pulse is closed. You see the results first."))
+    return redirect("pulse:results", slug=team.slug, pulse_id=pulse.pk)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    org = request.user.organization
+    permissions.require(request.user, "pulse.overview", org)
+    instruments = selectors.overview_instruments()
+    slug = request.GET.get("instrument") or "psychological_safety"
+    if slug not in dict(instruments):
+        slug = "psychological_safety"
+    k = services.pulse_settings_for(org.pk).min_group_size
+    data = selectors.org_overview(organization_id=org.pk, instrument_slug=slug, k=k)
+    page = Paginator(data.rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pulse/overview.html",
+        {"overview": data, "page": page, "instruments": instruments, "instrument": slug},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pulse_settings(request: HttpRequest) -> HttpResponse:
+    org = request.user.organization
+    permissions.require(request.user, "pulse.settings", org)
+    current = services.pulse_settings_for(org.pk)
+    form = PulseSettingsForm(
+        request.POST or None,
+        initial={
+            "min_group_size": current.min_group_size,
+            "min_comment_group_size": current.min_comment_group_size,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pulse_settings_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Pulse settings saved."))
+            return redirect("pulse:settings")
+    return render(
+        request, "pulse/settings.html", {"form": form}, status=400 if form.errors else 200
+    )
