@@ -54,4 +54,4 @@ test: $(VENV)/.installed-test
 	$(VENV)/bin/python -m pytest --create-db $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) data/test-marblejar.sqlite3*
+	rm -rf $(VENV)

@@ -17,6 +17,7 @@ consumer) reads the table again from the last id it delivered.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import threading
@@ -30,7 +31,7 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "marblejar:events"
+CHANNEL_PREFIX = "marblejar:events:"
 # Bounded so that one stuck client cannot grow memory without limit; when full
 # the subscriber is marked stale and re-reads the table instead.
 QUEUE_SIZE = 1000
@@ -157,6 +158,7 @@ class RedisBroker(LocalBroker):
         import redis
 
         self.url = url
+        self.channel = redis_channel()
         self._redis = redis.Redis.from_url(url)
         self._listener: asyncio.Task[None] | None = None
         self._listener_loop: asyncio.AbstractEventLoop | None = None
@@ -164,7 +166,7 @@ class RedisBroker(LocalBroker):
 
     def send(self, message: Message) -> None:
         try:
-            self._redis.publish(CHANNEL, message.to_json())
+            self._redis.publish(self.channel, message.to_json())
         except Exception:
             # The event is stored: clients will find it when they catch up.
             logger.exception("Could not publish event %s to Redis", message.id)
@@ -186,7 +188,7 @@ class RedisBroker(LocalBroker):
             client = aioredis.Redis.from_url(self.url)
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(self.channel)
                     self._ready.set()
                     # Anything published while we were not listening is in the table.
                     self.poke_all()
@@ -207,6 +209,18 @@ class RedisBroker(LocalBroker):
                 delay = min(delay * 2, 10)
             finally:
                 await client.aclose()
+
+
+def redis_channel() -> str:
+    """The pub/sub channel of this installation.
+
+    Named after the database, so that installations (or test runs) sharing
+    one Redis never see each other's events.
+    """
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    return CHANNEL_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
 _broker: LocalBroker | None = None

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from conftest import start_server
 from marblejar.accounts import services as account_services
-from marblejar.lib.events import CHANNEL
+from marblejar.lib.events import redis_channel
 from marblejar.realtime.tests.test_sse import login, read_events
 from marblejar.test import PASSWORD, make_personas
 
@@ -85,7 +85,7 @@ def wait_for_redis_subscriber(timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            if dict(client.pubsub_numsub(CHANNEL)).get(CHANNEL.encode(), 0) > 0:
+            if dict(client.pubsub_numsub(redis_channel())).get(redis_channel().encode(), 0) > 0:
                 return
             time.sleep(0.1)
     finally:
