@@ -211,6 +211,9 @@ def invitation_create(
 @transaction.atomic
 def invitation_revoke(*, actor: Any, invitation: Invitation) -> None:
     permissions.require(actor, "invitation.revoke", invitation)
+    # Read afresh under a lock, as invitation_accept does: a copy fetched
+    # before someone accepted it must not withdraw an accepted invitation.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.is_used:
         raise ValidationError(_("This invitation has already been accepted."))
     invitation.revoked_at = timezone.now()
