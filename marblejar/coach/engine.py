@@ -506,6 +506,10 @@ def _tokens(low: str, text: str) -> set[str]:
     if "’" in low:
         low = low.replace("’", "'")
     tokens = {w.strip(_STRIP) for w in low.split()}
+    if "'" in low:
+        # "i'm" also counts as "i", "didn't" as "didn": a pattern written as
+        # I{A}m is gated by the word before the apostrophe.
+        tokens |= {t.partition("'")[0] for t in tokens if "'" in t}
     if "!!" in text or "?!" in text or "!?" in text:
         tokens.add("!!")
     return tokens
