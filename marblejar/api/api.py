@@ -54,7 +54,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
-        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        loc = [str(p) for p in item.get("loc", [])]
+        # ("body", "data", "name") names the field "name": the source and the
+        # view's parameter name mean nothing to a client.
+        if loc and loc[0] in ("body", "form", "file"):
+            loc = loc[2:]
+        elif loc and loc[0] in ("query", "path", "header", "cookie"):
+            loc = loc[1:]
         errors.setdefault(".".join(loc) or "request", []).append(
             item.get("msg", _("Invalid value."))
         )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from marblejar import permissions
 from marblejar.accounts import services
@@ -71,10 +71,10 @@ def tokens(request: HttpRequest):
 @router.post("/tokens", response={201: TokenCreated, **ERRORS}, summary="Create an API token")
 def token_create(request: HttpRequest, data: TokenIn):
     token, raw = services.token_create(user=request.user, name=data.name, read_only=data.read_only)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke an API token")
 def token_revoke(request: HttpRequest, token_id: int):
     services.token_revoke(user=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from marblejar import permissions
 from marblejar.api.schemas import (
@@ -89,7 +89,7 @@ def team_list(request: HttpRequest):
 @router.post("/teams", response={201: TeamOut, **ERRORS}, summary="Create a team (org admins)")
 def team_create(request: HttpRequest, data: TeamIn):
     team = services.team_create(actor=request.user, name=data.name, description=data.description)
-    return 201, team_out(team, request.user)
+    return Status(201, team_out(team, request.user))
 
 
 @router.get("/teams/{slug}", response={200: TeamOut, **ERRORS}, summary="One team")
@@ -114,7 +114,7 @@ def team_update(request: HttpRequest, slug: str, data: TeamIn):
 def team_delete(request: HttpRequest, slug: str):
     team = selectors.team_get(user=request.user, slug=slug, action="team.delete")
     services.team_delete(actor=request.user, team=team)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -146,7 +146,7 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int):
     team = selectors.team_get(user=request.user, slug=slug)
     membership = selectors.membership_get(user=request.user, team=team, membership_id=membership_id)
     services.membership_remove(actor=request.user, membership=membership)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -170,7 +170,7 @@ def invitation_create(request: HttpRequest, slug: str, data: InvitationIn):
     invitation, raw = services.invitation_create(
         actor=request.user, team=team, email=clean_email(data.email), role=data.role
     )
-    return 201, {**invitation_out(invitation), "url": services.invitation_url(raw)}
+    return Status(201, {**invitation_out(invitation), "url": services.invitation_url(raw)})
 
 
 @router.delete(
@@ -184,7 +184,7 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int):
     if invitation.team_id != team.pk:
         raise Http404
     services.invitation_revoke(actor=request.user, invitation=invitation)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
