@@ -127,6 +127,12 @@ class InstrumentForm(forms.Form):
                 required=False,
             )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any(data.get(f"item_{n}", "").strip() for n in range(1, INSTRUMENT_ROWS + 1)):
+            self.add_error("item_1", _("Write at least one question."))
+        return data
+
     def item_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"item_{n}"], self[f"reverse_{n}"]) for n in range(1, INSTRUMENT_ROWS + 1)]
 

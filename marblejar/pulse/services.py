@@ -12,6 +12,7 @@ page view or worker tick; results can never be buried.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -48,6 +49,7 @@ from marblejar.pulse.models import (
 from marblejar.teams.models import Membership, Team
 
 MISSING = "."
+logger = logging.getLogger(__name__)
 _random = secrets.SystemRandom()
 
 CADENCE_STEP: dict[str, relativedelta] = {
@@ -502,6 +504,14 @@ def _schedule_next(pulse: Pulse) -> None:
     _enqueue_transitions(following)
 
 
+def _send(subject: str, body: str, recipients: list[str]) -> None:
+    # A failing mail server must not undo or stop a pulse transition.
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        logger.exception("Could not send pulse e-mail %r", subject)
+
+
 def _leads(team_id: int) -> list[Any]:
     return [
         m.user
@@ -530,7 +540,7 @@ def _notify_leads_results_ready(pulse: Pulse) -> None:
         "due": timezone.localtime(pulse.response_due_at).strftime("%Y-%m-%d %H:%M"),
         "url": _results_url(pulse),
     }
-    transaction.on_commit(lambda: send_mail(subject, body, None, leads, fail_silently=True))
+    transaction.on_commit(lambda: _send(subject, body, leads))
 
 
 def results_compute(
@@ -850,7 +860,7 @@ def _announce(pulse_id: int, *, field: str) -> bool:
     def send() -> None:
         # One message per person, so nobody sees who else was (not) reminded.
         for address in recipients:
-            send_mail(subject, body, None, [address], fail_silently=True)
+            _send(subject, body, [address])
 
     transaction.on_commit(send)
     return True
