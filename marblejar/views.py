@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 
@@ -44,15 +45,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": ok, "checks": checks}, status=200 if ok else 503)
 
 
+def wants_json(request: HttpRequest) -> bool:
+    # API clients get the API's error shape even for URLs no operation matches.
+    return request.path.startswith("/api/")
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"detail": _("You do not have permission to do that.")}, status=403)
     return render(request, "errors/403.html", status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"detail": _("Not found, or not visible to you.")}, status=404)
     return render(request, "errors/404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse(
+            {"detail": _("Something went wrong on our side. Try again in a moment.")}, status=500
+        )
     # Rendered without the request context: whatever broke may be in there.
     from django.template.loader import get_template
 
