@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from marblejar.api.auth import AUTH, ReadOnlyToken
-from marblejar.api.routers import accounts, coach, teams
+from marblejar.api.routers import accounts, coach, reviews, teams
 
 DESCRIPTION = """
 Marblejar's API. Authenticate with a personal access token
@@ -29,6 +29,7 @@ api = NinjaAPI(
 api.add_router("", accounts.router)
 api.add_router("", teams.router)
 api.add_router("", coach.router)
+api.add_router("", reviews.router)
 
 
 def error(request: HttpRequest, detail: str, status: int, errors=None) -> HttpResponse:

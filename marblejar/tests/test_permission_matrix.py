@@ -232,7 +232,9 @@ def api_operations() -> set[tuple[str, str]]:
 def test_the_matrix_covers_every_route():
     rows = {route for route, _method in MATRIX if not route.startswith("/api/")}
     missing = site_routes() - rows
-    assert not missing, f"Routes without a row in MATRIX: {sorted(missing)}"
+    assert not missing, "Routes without a row in MATRIX; add (and fill in):\n" + "\n".join(
+        f'    ("{route}", "GET"): (..., ..., ..., ..., ..., ...),' for route in sorted(missing)
+    )
     stale = rows - site_routes()
     assert not stale, f"Rows in MATRIX for routes that no longer exist: {sorted(stale)}"
 
@@ -240,7 +242,10 @@ def test_the_matrix_covers_every_route():
 def test_the_matrix_covers_every_api_operation():
     rows = {key for key in MATRIX if key[0].startswith("/api/")}
     missing = api_operations() - rows
-    assert not missing, f"API operations without a row in MATRIX: {sorted(missing)}"
+    assert not missing, "API operations without a row in MATRIX; add (and fill in):\n" + "\n".join(
+        f'    ("{path}", "{method}"): (..., ..., ..., ..., ..., ...),'
+        for path, method in sorted(missing)
+    )
     stale = rows - api_operations()
     assert not stale, f"Rows in MATRIX for API operations that no longer exist: {sorted(stale)}"
 
