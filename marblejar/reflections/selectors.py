@@ -141,7 +141,7 @@ def reaction_summary(*, user: Any, reflection: Reflection) -> list[dict[str, Any
     return [
         {
             "kind": kind.value,
-            "label": kind.label,
+            "label": str(kind.label),
             "count": counts.get(kind.value, 0),
             "mine": kind.value in mine,
         }
@@ -156,7 +156,7 @@ def updates_for(*, reflection: Reflection) -> QuerySet[Reflection]:
             parent=reflection,
             status=Status.PUBLISHED,
         )
-        .select_related("author")
+        .select_related("author", "team")
         .order_by("-published_at")
     )
 
