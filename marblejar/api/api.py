@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from marblejar.api.auth import AUTH, ReadOnlyToken
-from marblejar.api.routers import accounts, coach, reviews, teams
+from marblejar.api.routers import accounts, coach, jar, pulse, reflections, reviews, teams
 
 DESCRIPTION = """
 Marblejar's API. Authenticate with a personal access token
@@ -29,6 +29,9 @@ api = NinjaAPI(
 api.add_router("", accounts.router)
 api.add_router("", teams.router)
 api.add_router("", coach.router)
+api.add_router("", pulse.router)
+api.add_router("", reflections.router)
+api.add_router("", jar.router)
 api.add_router("", reviews.router)
 
 
