@@ -91,6 +91,12 @@ class Rule:
     source: str
     exceptions: tuple[re.Pattern[str], ...] = ()
     not_before: re.Pattern[str] | None = None
+    # Must match right before the trigger: lets a trigger start with a rare
+    # literal ("on Sam") while the common words before it are checked only
+    # for candidates.
+    before: re.Pattern[str] | None = None
+    # At least one of these substrings must be in the text (e.g. quote marks).
+    requires: tuple[str, ...] = ()
     not_after: re.Pattern[str] | None = None
     subject: str = "any"  # any | human | not_system | third_party
     subject_search: str = "before"  # before | around
@@ -266,7 +272,7 @@ def parse_rules(data: dict[str, object], language: str = "en") -> RuleSet:
         def opt(key: str, spec: dict[str, object] = spec, rid: str = rid) -> re.Pattern[str] | None:
             if key not in spec:
                 return None
-            if key == "not_before":
+            if key in {"not_before", "before"}:
                 return _compile(r"(?:" + str(spec[key]) + r")[\s,]*$", vocab, rid)
             return _compile(r"[\s,]*(?:" + str(spec[key]) + r")", vocab, rid)
 
@@ -283,6 +289,8 @@ def parse_rules(data: dict[str, object], language: str = "en") -> RuleSet:
                 source=str(pick("source")),
                 exceptions=tuple(_compile(p, vocab, rid) for p in spec.get("exceptions", [])),
                 not_before=opt("not_before"),
+                before=opt("before"),
+                requires=tuple(str(x) for x in spec.get("requires", [])),
                 not_after=opt("not_after"),
                 subject=str(spec.get("subject", "any")),
                 subject_search=str(spec.get("subject_search", "before")),
@@ -437,6 +445,8 @@ def _matches(
                 continue
             if rule.not_after is not None and rule.not_after.match(text, end, end + 60):
                 continue
+            if rule.before is not None and not rule.before.search(text, max(0, start - 80), start):
+                continue
             if rule.exceptions or rule.question:
                 lo, hi = context.sentence_bounds(text, start, end)
                 if any(x.search(text, lo, hi) for x in rule.exceptions):
@@ -541,6 +551,35 @@ def _allowed_phrase_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, 
     return spans
 
 
+_PLAN_CACHE: dict[tuple[int, frozenset[str]], tuple[tuple[Rule, tuple[Trigger, ...]], ...]] = {}
+
+
+def _plan(ruleset: RuleSet, hits: frozenset[str]) -> tuple[tuple[Rule, tuple[Trigger, ...]], ...]:
+    """Rules and triggers to run for a set of keywords, in file order.
+
+    Texts share keyword combinations ({"should"}, {"why", "didn't"} ...), so
+    the plan is memoised; the cache is bounded by clearing it when full.
+    """
+    key = (id(ruleset), hits)
+    plan = _PLAN_CACHE.get(key)
+    if plan is not None:
+        return plan
+    by_kw = ruleset.by_keyword
+    selected = set(ruleset.always).union(*(by_kw[t] for t in hits))
+    grouped: dict[str, tuple[Rule, list[Trigger]]] = {}
+    for slot in sorted(selected):
+        rule, trigger = ruleset.slots[slot]
+        if rule.id in grouped:
+            grouped[rule.id][1].append(trigger)
+        else:
+            grouped[rule.id] = (rule, [trigger])
+    plan = tuple((rule, tuple(triggers)) for rule, triggers in grouped.values())
+    if len(_PLAN_CACHE) >= 4096:
+        _PLAN_CACHE.clear()
+    _PLAN_CACHE[key] = plan
+    return plan
+
+
 def analyze(
     text: str,
     *,
@@ -563,17 +602,8 @@ def analyze(
     hits = tokens & ruleset.keywords
     if not hits and not ruleset.always:
         return []
-    by_kw = ruleset.by_keyword
-    selected = set(ruleset.always).union(*(by_kw[t] for t in hits))
-    plan: dict[str, list[Trigger]] = {}
-    candidates: dict[str, Rule] = {}
-    for slot in sorted(selected):
-        rule, trigger = ruleset.slots[slot]
-        if rule.id in plan:
-            plan[rule.id].append(trigger)
-        else:
-            plan[rule.id] = [trigger]
-            candidates[rule.id] = rule
+    plan = _plan(ruleset, frozenset(hits))
+    candidates = {rule.id: rule for rule, _ in plan}
 
     off = set(dismissed)
     phrases: list[str] = []
@@ -594,12 +624,19 @@ def analyze(
     # every character in place (it does not for a few letters such as "İ").
     low = lowered if len(lowered) == len(text) else None
     found: list[Finding] = []
-    for rule in candidates.values():
-        if rule.id in off or rule.category in off:
+    for rule, triggers in plan:
+        if off and (rule.id in off or rule.category in off):
             continue
-        found.extend(
-            f for f in _matches(rule, plan[rule.id], text, low, state) if f.category not in off
-        )
+        if rule.requires and not any(r in text for r in rule.requires):
+            continue
+        for trigger in triggers:
+            # Most candidate triggers do not match: test that with one search
+            # before paying for the generator and the context checks.
+            if low is not None and trigger.fast.search(low) is None:
+                continue
+            found.extend(_matches(rule, [trigger], text, low, state))
+    if off:
+        found = [f for f in found if f.category not in off]
     if not found:
         return []
     if phrases:
