@@ -69,15 +69,18 @@ def skipped_spans(text: str) -> Spans:
     # straight single quotes, only when one follows a space or bracket, since
     # most apostrophes are contractions.
     for marks, pattern in _QUOTE_RES:
-        if any(mark in text for mark in marks) or (marks == ("'",) and text[:1] == "'"):
-            found += [(m.start(), m.end(), QUOTE) for m in pattern.finditer(text)]
+        for mark in marks:
+            if mark in text:
+                found += [(m.start(), m.end(), QUOTE) for m in pattern.finditer(text)]
+                break
+        else:
+            if marks[0] == " '" and text[:1] == "'":
+                found += [(m.start(), m.end(), QUOTE) for m in pattern.finditer(text)]
     found.sort()
     return Spans([s for s, _, _ in found], [e for _, e, _ in found], [k for _, _, k in found])
 
 
 # --- Sentences ----------------------------------------------------------------
-
-_ENDERS = ".!?\n;"
 
 
 def _is_boundary(text: str, i: int) -> bool:
@@ -89,34 +92,36 @@ def _is_boundary(text: str, i: int) -> bool:
     return not nxt or nxt.isspace() or nxt in "\"')”’]"
 
 
+_ENDER_RE = re.compile(r"[.!?\n;]")
+# The boundaries of the text being analysed: every check on every candidate
+# match asks for its sentence, so they are found once per text. One entry is
+# enough because a text is analysed from start to finish before the next.
+_last_boundaries: tuple[str, list[int]] = ("", [])
+
+
+def _boundaries(text: str) -> list[int]:
+    global _last_boundaries
+    cached_text, cached = _last_boundaries
+    if cached_text is text or cached_text == text:
+        return cached
+    found = [m.start() for m in _ENDER_RE.finditer(text) if _is_boundary(text, m.start())]
+    _last_boundaries = (text, found)
+    return found
+
+
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around text[start:end]: its start and its end (inclusive of
-    the closing punctuation). Plain ``rfind``/``find`` calls: this runs for
-    every candidate match and must stay cheap."""
-    lo = 0
-    limit = start
-    while limit > 0:
-        i = max(text.rfind(c, 0, limit) for c in _ENDERS)
-        if i < 0:
-            break
-        if _is_boundary(text, i):
-            lo = i + 1
-            break
-        limit = i
+    the closing punctuation)."""
+    found = _boundaries(text)
+    i = bisect.bisect_left(found, start)
+    lo = found[i - 1] + 1 if i > 0 else 0
+    j = bisect.bisect_left(found, end)
     n = len(text)
-    hi = n
-    pos = end
-    while pos < n:
-        found = [j for j in (text.find(c, pos) for c in _ENDERS) if j >= 0]
-        if not found:
-            break
-        j = min(found)
-        if _is_boundary(text, j):
-            hi = j + 1
-            while hi < n and text[hi] in "!?.":
-                hi += 1
-            break
-        pos = j + 1
+    if j >= len(found):
+        return lo, n
+    hi = found[j] + 1
+    while hi < n and text[hi] in "!?.":
+        hi += 1
     return lo, hi
 
 
