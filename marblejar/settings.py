@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "marblejar.pulse",
     "marblejar.reflections",
     "marblejar.jar",
+    "marblejar.reviews",
 ]
 
 MIDDLEWARE = [

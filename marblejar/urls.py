@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("marblejar.pulse.urls")),
     path("", include("marblejar.reflections.urls")),
     path("", include("marblejar.jar.urls")),
+    path("", include("marblejar.reviews.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

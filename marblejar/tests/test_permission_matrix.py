@@ -15,14 +15,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from marblejar.accounts.services import token_create
 from marblejar.api.api import api
+from marblejar.pulse.services import pulse_close, pulse_schedule
 from marblejar.teams.services import invitation_create
 from marblejar.test import PASSWORD, Personas
 
@@ -89,6 +92,21 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("teams:events",                                  "GET"):    (403, 404, 404, 200, 200, 200),
     ("coaching:check",                                "GET"):    (L,   405, 405, 405, 405, 405),
     ("coaching:check",                                "POST"):   (L,   200, 200, 200, 200, 200),
+    # Pulses: "answer" and "close" act on an open pulse, "results" and "respond"
+    # on a closed one waiting for the lead. Teammates see a waiting page, not results.
+    ("pulse:list",                                    "GET"):    (L,   404, 404, 200, 200, 200),
+    ("pulse:create",                                  "GET"):    (L,   404, 404, 403, 200, 403),
+    ("pulse:create",                                  "POST"):   (L,   404, 404, 403, R,   403),
+    ("pulse:instrument_create",                       "GET"):    (L,   404, 404, 403, 200, 403),
+    ("pulse:instrument_create",                       "POST"):   (L,   404, 404, 403, R,   403),
+    ("pulse:answer",                                  "GET"):    (L,   404, 404, 200, 200, 403),
+    ("pulse:answer",                                  "POST"):   (L,   404, 404, R,   R,   403),
+    ("pulse:results",                                 "GET"):    (L,   404, 404, 200, 200, 200),
+    ("pulse:respond",                                 "POST"):   (L,   404, 404, 403, R,   403),
+    ("pulse:close",                                   "POST"):   (L,   404, 404, 403, R,   403),
+    ("pulse:overview",                                "GET"):    (L,   200, 403, 403, 403, 200),
+    ("pulse:settings",                                "GET"):    (L,   200, 403, 403, 403, 200),
+    ("pulse:settings",                                "POST"):   (L,   R,   403, 403, 403, R),
     ("api:openapi-json",                              "GET"):    (200, 200, 200, 200, 200, 200),
     ("api:openapi-view",                              "GET"):    (200, 200, 200, 200, 200, 200),
     ("api:api-root",                                  "GET"):    (404, 404, 404, 404, 404, 404),
@@ -112,6 +130,16 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("/api/v1/teams/{slug}/invitations",              "POST"):   (401, 404, 404, 403, 201, 201),
     ("/api/v1/teams/{slug}/invitations/{invitation_id}", "DELETE"): (401, 404, 404, 403, 204, 204),
     ("/api/v1/coach",                                 "POST"):   (401, 200, 200, 200, 200, 200),
+    # Pulses in the API act on the open pulse: results wait for it to close.
+    ("/api/v1/teams/{slug}/pulses",                   "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/teams/{slug}/pulses",                   "POST"):   (401, 404, 404, 403, 201, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}",        "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/answers", "POST"):  (401, 404, 404, 201, 201, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/participation", "GET"): (401, 404, 404, 200, 200, 200),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/results", "GET"):   (401, 404, 404, 403, 403, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/response", "POST"): (401, 404, 404, 403, 400, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/close",  "POST"):   (401, 404, 404, 403, 200, 403),
+    ("/api/v1/organization/pulses",                   "GET"):    (401, 200, 403, 403, 403, 200),
     # An invitation works only inside its own organization.
     ("/api/v1/invitations/accept",                    "POST"):   (401, 400, 200, 200, 200, 200),
 }
@@ -135,6 +163,8 @@ class Scene:
     invitation_id: int
     invitation_token: str
     token_id: int
+    pulse_id: int = 0  # an open pulse of Platform
+    closed_pulse_id: int = 0  # a closed one, waiting for the lead's response
 
 
 URL_ARGS: dict[str, Callable[[Scene], dict[str, Any]]] = {
@@ -142,6 +172,13 @@ URL_ARGS: dict[str, Callable[[Scene], dict[str, Any]]] = {
     "accounts:token_revoke": lambda s: {"token_id": s.token_id},
     "accounts:password_reset_confirm": lambda s: {"uidb64": "MQ", "token": "no-such-token"},
     "teams:detail": lambda s: {"slug": s.slug},
+    "pulse:list": lambda s: {"slug": s.slug},
+    "pulse:create": lambda s: {"slug": s.slug},
+    "pulse:instrument_create": lambda s: {"slug": s.slug},
+    "pulse:answer": lambda s: {"slug": s.slug, "pulse_id": s.pulse_id},
+    "pulse:close": lambda s: {"slug": s.slug, "pulse_id": s.pulse_id},
+    "pulse:results": lambda s: {"slug": s.slug, "pulse_id": s.closed_pulse_id},
+    "pulse:respond": lambda s: {"slug": s.slug, "pulse_id": s.closed_pulse_id},
     "teams:edit": lambda s: {"slug": s.slug},
     "teams:delete": lambda s: {"slug": s.slug},
     "teams:join": lambda s: {"slug": s.slug},
@@ -153,6 +190,26 @@ URL_ARGS: dict[str, Callable[[Scene], dict[str, Any]]] = {
 }
 
 NEW_PASSWORD = "a brand new horse battery"
+
+PULSE_ITEMS = (
+    "mistakes",
+    "raise_problems",
+    "difference",
+    "risk",
+    "ask_help",
+    "no_undermining",
+    "skills_used",
+)
+
+
+def pulse_times(*, iso: bool = False) -> dict[str, str]:
+    now = timezone.localtime()
+    opens, closes = now - timedelta(hours=1), now + timedelta(days=7)
+    fmt = "%Y-%m-%dT%H:%M"
+    if iso:
+        return {"opens_at": opens.isoformat(), "closes_at": closes.isoformat()}
+    return {"opens_at": opens.strftime(fmt), "closes_at": closes.strftime(fmt)}
+
 
 BODIES: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
     ("accounts:login", "POST"): lambda s: {
@@ -187,6 +244,30 @@ BODIES: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
     ("teams:invite", "POST"): lambda s: {"email": "newbie@acme.test", "role": "member"},
     ("teams:member_role", "POST"): lambda s: {"role": "lead"},
     ("/api/v1/coach", "POST"): lambda s: {"text": "Why didn't you test it?"},
+    ("pulse:create", "POST"): lambda s: pulse_times() | {
+        "instrument": "psychological_safety",
+        "cadence": "once",
+        "min_group_size": "5",
+        "min_comment_group_size": "5",
+    },
+    ("pulse:instrument_create", "POST"): lambda s: {
+        "name": "Meetings",
+        "scale_points": "5",
+        "low_label": "Never",
+        "high_label": "Always",
+        "item_1": "Our meetings end on time.",
+    },
+    ("pulse:answer", "POST"): lambda s: {key: "5" for key in PULSE_ITEMS},
+    ("pulse:respond", "POST"): lambda s: {"heard": "I hear you.", "plan": "We will pair more."},
+    ("pulse:settings", "POST"): lambda s: {"min_group_size": "4", "min_comment_group_size": "5"},
+    ("/api/v1/teams/{slug}/pulses", "POST"): lambda s: pulse_times(iso=True),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/answers", "POST"): lambda s: {
+        "answers": {key: 5 for key in PULSE_ITEMS}
+    },
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/response", "POST"): lambda s: {
+        "heard": "I hear you.",
+        "plan": "We will pair more.",
+    },
     ("/api/v1/me", "PATCH"): lambda s: {"display_name": "A new name"},
     ("/api/v1/organization", "PATCH"): lambda s: {"name": "Acme Ltd", "open_signup_domain": ""},
     ("/api/v1/tokens", "POST"): lambda s: {"name": "backup script", "read_only": False},
@@ -196,6 +277,220 @@ BODIES: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
     ("/api/v1/teams/{slug}/invitations", "POST"): lambda s: {"email": "n@acme.test"},
     ("/api/v1/invitations/accept", "POST"): lambda s: {"token": s.invitation_token},
 }
+
+
+# Learning reviews ----------------------------------------------------------------
+#
+# The rows act on a Platform review in its reflect phase (Lena facilitates and
+# has gone first), with a private note by Max, a theme, a question and an
+# improvement action. Posting in the wrong phase is refused by the service
+# (a redirect with a message, or the form again with a 400): what matters here
+# is who gets that far. Reviews are for the team's members: an org admin
+# outside the team, like a member of another team, does not find them.
+
+
+def review_scene(scene: Scene) -> dict[str, Any]:
+    """Ids for the review rows, made once per cell (the scene is fresh per cell)."""
+    if "review_ids" not in scene.__dict__:
+        from marblejar.reviews import services as review_services
+        from marblejar.reviews.models import Action, Question, Theme
+
+        p = scene.personas
+        review = review_services.review_schedule(
+            actor=p.lead,
+            team=p.team,
+            title="Retro",
+            purpose="Learn",
+            agenda="All phases",
+            template="builtin:went_well",
+        )
+        for _phase in ("checkin", "followup", "go_first"):
+            review_services.review_advance_phase(actor=p.lead, review=review)
+        review_services.go_first_write(actor=p.lead, review=review, part="Mine", revisit="That")
+        review_services.review_advance_phase(actor=p.lead, review=review)
+        note = review_services.note_add(actor=p.member, review=review, column="puzzled", text="n")
+        theme = Theme.objects.create(organization=p.org, review=review, title="T")
+        question = Question.objects.create(
+            organization=p.org, review=review, theme=theme, text="Q?", intent="Because."
+        )
+        action = Action.objects.create(
+            organization=p.org, team=p.team, review=review, title="A", expected_effect="E"
+        )
+        scene.__dict__["review_ids"] = {
+            "review_id": review.pk,
+            "note_id": note.pk,
+            "theme_id": theme.pk,
+            "question_id": question.pk,
+            "action_id": action.pk,
+        }
+    return scene.__dict__["review_ids"]
+
+
+def _review_args(*names: str) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {name: review_scene(s)[name] for name in names}
+
+
+_ACTION_BODY = {
+    "title": "Load test",
+    "expected_effect": "No slips",
+    "due_on": "2030-01-01",
+    "check_on": "2030-02-01",
+}
+
+URL_ARGS.update(
+    {
+        "reviews:list": lambda s: {"slug": s.slug},
+        "reviews:create": lambda s: {"slug": s.slug},
+        "reviews:intent": lambda s: {"slug": s.slug},
+        "reviews:templates": lambda s: {"slug": s.slug},
+        "reviews:actions": lambda s: {"slug": s.slug},
+        "reviews:action_status": _review_args("action_id"),
+        "reviews:section": lambda s: {"review_id": review_scene(s)["review_id"], "part": "columns"},
+        "reviews:note_edit": _review_args("review_id", "note_id"),
+        "reviews:note_delete": _review_args("review_id", "note_id"),
+        "reviews:note_move": _review_args("review_id", "note_id"),
+        "reviews:vote": _review_args("review_id", "theme_id"),
+        "reviews:finding_add": _review_args("review_id", "theme_id"),
+        "reviews:question_add": _review_args("review_id", "theme_id"),
+        "reviews:question_answer": _review_args("review_id", "question_id"),
+        **{
+            f"reviews:{name}": _review_args("review_id")
+            for name in (
+                "board", "events", "presence", "advance", "safety_vote", "make_safer",
+                "go_first", "note_add", "theme_add", "action_add", "timeline_add", "summary",
+                "summary_md", "roti",
+            )
+        },
+    }
+)
+
+BODIES.update(
+    {
+        ("reviews:create", "POST"): lambda s: {
+            "title": "Retro",
+            "purpose": "Learn",
+            "agenda": "All phases",
+            "template": "builtin:went_well",
+            "mode": "live",
+            "votes_per_person": 3,
+        },
+        ("reviews:intent", "POST"): lambda s: {"text": "We assume good intent."},
+        ("reviews:templates", "POST"): lambda s: {
+            "name": "Sailboat",
+            "kind": "retrospective",
+            "columns": "Wind: what pushed us",
+        },
+        ("reviews:action_status", "POST"): lambda s: {"status": "done"},
+        ("reviews:safety_vote", "POST"): lambda s: {"value": 3},
+        ("reviews:go_first", "POST"): lambda s: {"part": "My part", "revisit": "A decision"},
+        ("reviews:note_add", "POST"): lambda s: {"column": "puzzled", "text": "A note"},
+        ("reviews:note_edit", "POST"): lambda s: {"text": "Edited"},
+        ("reviews:theme_add", "POST"): lambda s: {"title": "Alerts"},
+        ("reviews:finding_add", "POST"): lambda s: {"kind": "finding", "text": "x"},
+        ("reviews:question_add", "POST"): lambda s: {"text": "Q?", "intent": "Because"},
+        ("reviews:question_answer", "POST"): lambda s: {"answer": "A"},
+        ("reviews:action_add", "POST"): lambda s: _ACTION_BODY,
+        ("reviews:timeline_add", "POST"): lambda s: {
+            "happened_at": "2030-01-01T10:00",
+            "what": "Alert",
+        },
+        ("reviews:roti", "POST"): lambda s: {"value": 4},
+        ("/api/v1/teams/{slug}/reviews", "POST"): lambda s: {
+            "title": "Retro",
+            "purpose": "Learn",
+            "agenda": "All phases",
+        },
+        ("/api/v1/reviews/{review_id}/advance", "POST"): lambda s: {},
+        ("/api/v1/reviews/{review_id}/safety", "POST"): lambda s: {"value": 3},
+        ("/api/v1/reviews/{review_id}/go-first", "PUT"): lambda s: {"part": "P", "revisit": "R"},
+        ("/api/v1/reviews/{review_id}/timeline", "POST"): lambda s: {
+            "happened_at": "2030-01-01T10:00:00Z",
+            "what": "Alert",
+        },
+        ("/api/v1/reviews/{review_id}/notes", "POST"): lambda s: {
+            "column": "puzzled",
+            "text": "A note",
+        },
+        ("/api/v1/reviews/{review_id}/notes/{note_id}", "PATCH"): lambda s: {"text": "Edited"},
+        ("/api/v1/reviews/{review_id}/themes", "POST"): lambda s: {"title": "Alerts"},
+        ("/api/v1/reviews/{review_id}/themes/{theme_id}/questions", "POST"): lambda s: {
+            "text": "Q?",
+            "intent": "Because",
+        },
+        ("/api/v1/reviews/{review_id}/questions/{question_id}/answer", "POST"): lambda s: {
+            "answer": "A"
+        },
+        ("/api/v1/reviews/{review_id}/themes/{theme_id}/findings", "POST"): lambda s: {
+            "kind": "finding",
+            "text": "x",
+        },
+        ("/api/v1/reviews/{review_id}/actions", "POST"): lambda s: _ACTION_BODY,
+        ("/api/v1/actions/{action_id}", "PATCH"): lambda s: {"status": "done"},
+    }
+)
+
+# fmt: off
+MATRIX.update({
+    # route                                          method    anonymous outsider other member lead admin  # noqa: E501
+    ("reviews:list",                                  "GET"):    (L,   404, 404, 200, 200, 403),
+    ("reviews:create",                                "GET"):    (L,   404, 404, 200, 200, 403),
+    ("reviews:create",                                "POST"):   (L,   404, 404, R,   R,   403),
+    ("reviews:intent",                                "GET"):    (L,   404, 404, 403, 200, 403),
+    ("reviews:intent",                                "POST"):   (L,   404, 404, 403, R,   403),
+    ("reviews:templates",                             "GET"):    (L,   404, 404, 200, 200, 403),
+    ("reviews:templates",                             "POST"):   (L,   404, 404, R,   R,   403),
+    ("reviews:actions",                               "GET"):    (L,   404, 404, 200, 200, 403),
+    ("reviews:action_status",                         "POST"):   (L,   404, 404, R,   R,   404),
+    ("reviews:board",                                 "GET"):    (L,   404, 404, 200, 200, 404),
+    ("reviews:section",                               "GET"):    (L,   404, 404, 200, 200, 404),
+    ("reviews:events",                                "GET"):    (403, 404, 404, 200, 200, 404),
+    ("reviews:presence",                              "POST"):   (L,   404, 404, 204, 204, 404),
+    ("reviews:advance",                               "GET"):    (L,   405, 405, 405, 405, 405),
+    ("reviews:advance",                               "POST"):   (L,   404, 404, 403, R,   404),
+    ("reviews:safety_vote",                           "POST"):   (L,   404, 404, R,   R,   404),
+    ("reviews:make_safer",                            "POST"):   (L,   404, 404, 403, R,   404),
+    ("reviews:go_first",                              "POST"):   (L,   404, 404, 403, R,   404),
+    ("reviews:note_add",                              "POST"):   (L,   404, 404, R,   R,   404),
+    # Before the reveal a note exists only for its author (Max).
+    ("reviews:note_edit",                             "GET"):    (L,   404, 404, 200, 404, 404),
+    ("reviews:note_edit",                             "POST"):   (L,   404, 404, R,   404, 404),
+    ("reviews:note_delete",                           "POST"):   (L,   404, 404, R,   404, 404),
+    ("reviews:note_move",                             "POST"):   (L,   404, 404, R,   404, 404),
+    ("reviews:theme_add",                             "POST"):   (L,   404, 404, 400, 400, 404),
+    ("reviews:vote",                                  "POST"):   (L,   404, 404, R,   R,   404),
+    ("reviews:finding_add",                           "POST"):   (L,   404, 404, 400, 400, 404),
+    ("reviews:question_add",                          "POST"):   (L,   404, 404, 400, 400, 404),
+    ("reviews:question_answer",                       "POST"):   (L,   404, 404, 400, 400, 404),
+    ("reviews:action_add",                            "POST"):   (L,   404, 404, 400, 400, 404),
+    ("reviews:timeline_add",                          "POST"):   (L,   404, 404, 400, 400, 404),
+    ("reviews:summary",                               "GET"):    (L,   404, 404, 200, 200, 404),
+    ("reviews:summary_md",                            "GET"):    (L,   404, 404, 200, 200, 404),
+    ("reviews:roti",                                  "POST"):   (L,   404, 404, R,   R,   404),
+    ("/api/v1/teams/{slug}/reviews",                  "GET"):    (401, 404, 404, 200, 200, 403),
+    ("/api/v1/teams/{slug}/reviews",                  "POST"):   (401, 404, 404, 201, 201, 403),
+    ("/api/v1/reviews/{review_id}",                   "GET"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/reviews/{review_id}/advance",           "POST"):   (401, 404, 404, 403, 200, 404),
+    ("/api/v1/reviews/{review_id}/safety",            "POST"):   (401, 404, 404, 400, 400, 404),
+    ("/api/v1/reviews/{review_id}/go-first",          "PUT"):    (401, 404, 404, 403, 200, 404),
+    ("/api/v1/reviews/{review_id}/timeline",          "POST"):   (401, 404, 404, 400, 400, 404),
+    ("/api/v1/reviews/{review_id}/notes",             "GET"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/reviews/{review_id}/notes",             "POST"):   (401, 404, 404, 201, 201, 404),
+    ("/api/v1/reviews/{review_id}/notes/{note_id}",   "PATCH"):  (401, 404, 404, 200, 404, 404),
+    ("/api/v1/reviews/{review_id}/notes/{note_id}",   "DELETE"): (401, 404, 404, 204, 404, 404),
+    ("/api/v1/reviews/{review_id}/themes",            "GET"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/reviews/{review_id}/themes",            "POST"):   (401, 404, 404, 400, 400, 404),
+    ("/api/v1/reviews/{review_id}/themes/{theme_id}/votes", "POST"):   (401, 404, 404, 400, 400, 404),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/themes/{theme_id}/votes", "DELETE"): (401, 404, 404, 400, 400, 404),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/questions",         "GET"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/reviews/{review_id}/themes/{theme_id}/questions", "POST"): (401, 404, 404, 400, 400, 404),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/questions/{question_id}/answer", "POST"): (401, 404, 404, 400, 400, 404),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/findings",          "GET"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/reviews/{review_id}/themes/{theme_id}/findings", "POST"): (401, 404, 404, 400, 400, 404),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/actions",           "GET"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/reviews/{review_id}/actions",           "POST"):   (401, 404, 404, 400, 400, 404),
+    ("/api/v1/actions/{action_id}",                   "PATCH"):  (401, 404, 404, 200, 200, 404),
+})
+# fmt: on
 
 
 # The route walk ---------------------------------------------------------------
@@ -276,6 +571,17 @@ def scene(personas: Personas) -> Scene:
     outsider_team.save()
     invitation, raw = invitation_create(actor=personas.lead, team=personas.team, send=False)
     token, _raw = token_create(user=personas.member, name="Max's script")
+    open_pulse, closed_pulse = (
+        pulse_schedule(
+            actor=personas.lead,
+            team=personas.team,
+            instrument="psychological_safety",
+            opens_at=timezone.now() - timedelta(hours=1),
+            closes_at=timezone.now() + timedelta(days=7),
+        )
+        for _ in range(2)
+    )
+    pulse_close(pulse=closed_pulse, actor=personas.lead)
     return Scene(
         personas=personas,
         slug=personas.team.slug,
@@ -283,16 +589,21 @@ def scene(personas: Personas) -> Scene:
         invitation_id=invitation.pk,
         invitation_token=raw,
         token_id=token.pk,
+        pulse_id=open_pulse.pk,
+        closed_pulse_id=closed_pulse.pk,
     )
 
 
 def url_for(route: str, scene: Scene) -> str:
     if route.startswith("/"):
+        ids = review_scene(scene) if "{review_id}" in route or "{action_id}" in route else {}
         return route.format(
+            **ids,
             slug=scene.slug,
             token_id=scene.token_id,
             membership_id=scene.membership_id,
             invitation_id=scene.invitation_id,
+            pulse_id=scene.pulse_id,
         )
     args = URL_ARGS.get(route)
     return reverse(route, kwargs=args(scene) if args else None)

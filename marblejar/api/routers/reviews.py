@@ -1,0 +1,625 @@
+"""Learning reviews over the API: reviews, phases, notes, themes, votes, questions,
+findings and actions.
+
+The same services and selectors as the web pages answer, so the same
+promises hold: before the reveal a note's text is returned to its author
+only, and nobody's author is returned for an anonymous note.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from marblejar.accounts.models import User
+from marblejar.api.schemas import Error
+from marblejar.reviews import selectors, services
+from marblejar.reviews.models import Action, Note, Phase, Question, Review
+from marblejar.teams import selectors as team_selectors
+
+router = Router(tags=["reviews"])
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
+
+
+class ColumnOut(Schema):
+    key: str
+    title: str
+    prompt: str = ""
+    note_count: int
+
+
+class GoFirstOut(Schema):
+    author: str | None
+    part: str
+    revisit: str
+
+
+class TimelineEventOut(Schema):
+    id: int
+    happened_at: datetime
+    what: str
+    source: str
+
+
+class ReviewOut(Schema):
+    id: int
+    team: str
+    kind: str
+    title: str
+    purpose: str
+    agenda: str
+    intent: str = Field(description="The team's statement of good intent, shown with the review")
+    template: str
+    mode: str
+    anonymous: bool
+    votes_per_person: int
+    facilitator: str | None
+    phase: str
+    scheduled_for: datetime | None
+    open_until: datetime | None
+    columns: list[ColumnOut]
+    go_first: GoFirstOut | None
+    timeline: list[TimelineEventOut]
+    safety_counts: dict[str, int] | None = Field(
+        description="Answers per level, once the histogram may be shown; else null"
+    )
+
+
+class ReviewIn(Schema):
+    title: str = Field(max_length=120)
+    purpose: str = Field(max_length=3000)
+    agenda: str = Field(max_length=3000)
+    template: str = Field(
+        default="builtin:went_well",
+        description="builtin:went_well, builtin:start_stop_continue, builtin:four_ls, "
+        "builtin:incident, builtin:project, or team:<id> for a team's own",
+    )
+    mode: str = "live"
+    anonymous: bool = False
+    votes_per_person: int = 3
+    scheduled_for: datetime | None = None
+    open_until: datetime | None = None
+
+
+class AdvanceIn(Schema):
+    expected: str | None = Field(
+        default=None, description="The phase you saw; refused if the review has moved on"
+    )
+
+
+class ValueIn(Schema):
+    value: int
+
+
+class GoFirstIn(Schema):
+    part: str
+    revisit: str
+
+
+class NoteOut(Schema):
+    id: UUID
+    column: str
+    timeline_event: int | None
+    text: str
+    author: str | None
+    theme: int | None
+    mine: bool
+
+
+class NoteIn(Schema):
+    text: str
+    column: str = ""
+    timeline_event: int | None = None
+
+
+class NotePatch(Schema):
+    text: str | None = None
+    theme: int | None = Field(default=None, description="Group: the theme's id")
+    ungroup: bool = False
+
+
+class ThemeOut(Schema):
+    id: int
+    title: str
+    vote_count: int | None = Field(description="Only once the vote phase has ended")
+    my_votes: int | None = Field(description="Your votes on it, during the vote phase")
+
+
+class ThemeIn(Schema):
+    title: str
+
+
+class VotesLeft(Schema):
+    votes_left: int
+
+
+class QuestionOut(Schema):
+    id: int
+    theme: int
+    text: str
+    intent: str
+    asked_by: str | None
+    answer: str
+    answered_by: str | None
+
+
+class QuestionIn(Schema):
+    text: str
+    intent: str = Field(description="I am asking because… (required)")
+
+
+class AnswerIn(Schema):
+    answer: str
+
+
+class FindingOut(Schema):
+    id: int
+    theme: int
+    kind: str
+    text: str
+    author: str | None
+
+
+class FindingIn(Schema):
+    kind: str = Field(description="discussion, finding or factor")
+    text: str
+
+
+class ActionOut(Schema):
+    id: int
+    review: int | None
+    title: str
+    owner: str | None
+    due_on: date | None
+    expected_effect: str
+    check_on: date | None
+    status: str
+    status_note: str
+
+
+class ActionIn(Schema):
+    title: str
+    expected_effect: str
+    due_on: date | None = None
+    check_on: date | None = None
+    owner_id: int | None = None
+    theme: int | None = None
+
+
+class ActionPatch(Schema):
+    status: str
+    note: str = ""
+    review: int | None = Field(default=None, description="The review in which it was checked")
+
+
+class TimelineEventIn(Schema):
+    happened_at: datetime
+    what: str
+    source: str = ""
+
+
+def _name(user: Any) -> str | None:
+    return user.display_name if user else None
+
+
+def review_out(review: Review, user: Any) -> dict[str, Any]:
+    from marblejar.reviews.formats import safety_scale
+
+    counts = selectors.note_counts(review=review)
+    go_first = review.go_first if hasattr_go_first(review) else None
+    result = selectors.safety_result(review=review, labels=safety_scale().labels)
+    return {
+        "id": review.pk,
+        "team": review.team.slug,
+        "kind": review.kind,
+        "title": review.title,
+        "purpose": review.purpose,
+        "agenda": review.agenda,
+        "intent": review.intent,
+        "template": review.template_name,
+        "mode": review.mode,
+        "anonymous": review.anonymous,
+        "votes_per_person": review.votes_per_person,
+        "facilitator": _name(review.facilitator),
+        "phase": review.phase,
+        "scheduled_for": review.scheduled_for,
+        "open_until": review.open_until,
+        "columns": [
+            {**c, "prompt": c.get("prompt", ""), "note_count": counts.get(c["key"], 0)}
+            for c in review.columns
+        ],
+        "go_first": (
+            {"author": _name(go_first.author), "part": go_first.part, "revisit": go_first.revisit}
+            if go_first
+            else None
+        ),
+        "timeline": [
+            {"id": e.pk, "happened_at": e.happened_at, "what": e.what, "source": e.source}
+            for e in selectors.timeline(review=review)
+        ],
+        "safety_counts": (
+            {str(level): n for level, _label, n in result.counts} if result.shown else None
+        ),
+    }
+
+
+def hasattr_go_first(review: Review) -> bool:
+    from marblejar.reviews.models import GoFirst
+
+    try:
+        return review.go_first is not None
+    except GoFirst.DoesNotExist:
+        return False
+
+
+def note_out(note: Note, mine: set[Any]) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "column": note.column,
+        "timeline_event": note.timeline_event_id,
+        "text": note.text,
+        "author": _name(note.author) if note.review.is_revealed else None,
+        "theme": note.theme_id,
+        "mine": note.pk in mine,
+    }
+
+
+def question_out(q: Question) -> dict[str, Any]:
+    return {
+        "id": q.pk,
+        "theme": q.theme_id,
+        "text": q.text,
+        "intent": q.intent,
+        "asked_by": _name(q.asked_by),
+        "answer": q.answer,
+        "answered_by": _name(q.answered_by),
+    }
+
+
+def action_out(a: Action) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "review": a.review_id,
+        "title": a.title,
+        "owner": _name(a.owner),
+        "due_on": a.due_on,
+        "expected_effect": a.expected_effect,
+        "check_on": a.check_on,
+        "status": a.status,
+        "status_note": a.status_note,
+    }
+
+
+def _mine(user: Any, review: Review) -> set[Any]:
+    if review.is_closed and review.anonymous:
+        return set()
+    return set(selectors.my_notes(user=user, review=review).values_list("pk", flat=True))
+
+
+# Reviews and phases --------------------------------------------------------------------
+
+
+@router.get(
+    "/teams/{slug}/reviews", response={200: list[ReviewOut], **ERRORS}, summary="A team's reviews"
+)
+def review_list(request: HttpRequest, slug: str):
+    team = team_selectors.team_get(user=request.user, slug=slug)
+    reviews = selectors.review_list_for_team(user=request.user, team=team).select_related("team")
+    return [review_out(r, request.user) for r in reviews]
+
+
+@router.post(
+    "/teams/{slug}/reviews",
+    response={201: ReviewOut, **ERRORS},
+    summary="Schedule a review (a purpose and an agenda are required)",
+)
+def review_create(request: HttpRequest, slug: str, data: ReviewIn):
+    team = team_selectors.team_get(user=request.user, slug=slug)
+    review = services.review_schedule(actor=request.user, team=team, **data.dict())
+    return Status(201, review_out(review, request.user))
+
+
+@router.get("/reviews/{review_id}", response={200: ReviewOut, **ERRORS}, summary="One review")
+def review_detail(request: HttpRequest, review_id: int):
+    return review_out(selectors.review_get(user=request.user, review_id=review_id), request.user)
+
+
+@router.post(
+    "/reviews/{review_id}/advance",
+    response={200: ReviewOut, **ERRORS},
+    summary="Move on to the next phase (facilitator or lead)",
+)
+def review_advance(request: HttpRequest, review_id: int, data: AdvanceIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    services.review_advance_phase(actor=request.user, review=review, expected=data.expected)
+    return review_out(review, request.user)
+
+
+@router.post(
+    "/reviews/{review_id}/safety",
+    response={204: None, **ERRORS},
+    summary="Answer the safety check (1-5; only counts are kept)",
+)
+def review_safety(request: HttpRequest, review_id: int, data: ValueIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    services.safety_vote(actor=request.user, review=review, value=data.value)
+    return Status(204, None)
+
+
+@router.put(
+    "/reviews/{review_id}/go-first",
+    response={200: GoFirstOut, **ERRORS},
+    summary="Go first: the facilitator's or a lead's own part",
+)
+def review_go_first(request: HttpRequest, review_id: int, data: GoFirstIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    go_first = services.go_first_write(actor=request.user, review=review, **data.dict())
+    return {"author": _name(go_first.author), "part": go_first.part, "revisit": go_first.revisit}
+
+
+@router.post(
+    "/reviews/{review_id}/timeline",
+    response={201: TimelineEventOut, **ERRORS},
+    summary="Add an event to an incident's timeline",
+)
+def timeline_add(request: HttpRequest, review_id: int, data: TimelineEventIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    e = services.timeline_event_add(actor=request.user, review=review, **data.dict())
+    return Status(
+        201, {"id": e.pk, "happened_at": e.happened_at, "what": e.what, "source": e.source}
+    )
+
+
+# Notes ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/reviews/{review_id}/notes",
+    response={200: list[NoteOut], **ERRORS},
+    summary="Notes you may read: your own, and everyone's after the reveal",
+)
+def note_list(request: HttpRequest, review_id: int):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    mine = _mine(request.user, review)
+    notes = list(selectors.notes_visible_to(user=request.user, review=review))
+    for n in notes:
+        n.review = review
+    return [note_out(n, mine) for n in notes]
+
+
+@router.post(
+    "/reviews/{review_id}/notes", response={201: NoteOut, **ERRORS}, summary="Write a note"
+)
+def note_add(request: HttpRequest, review_id: int, data: NoteIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    event = None
+    if data.timeline_event is not None:
+        event = selectors.timeline(review=review).filter(pk=data.timeline_event).first()
+        if event is None:
+            raise ValidationError({"timeline_event": [_("Choose an event of this review.")]})
+    note = services.note_add(
+        actor=request.user, review=review, text=data.text, column=data.column, timeline_event=event
+    )
+    return Status(201, note_out(note, {note.pk}))
+
+
+@router.patch(
+    "/reviews/{review_id}/notes/{note_id}",
+    response={200: NoteOut, **ERRORS},
+    summary="Edit your note, or group a revealed note into a theme",
+)
+def note_update(request: HttpRequest, review_id: int, note_id: UUID, data: NotePatch):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    note = selectors.note_get(user=request.user, review=review, note_id=note_id)
+    if data.text is not None:
+        services.note_update(actor=request.user, note=note, text=data.text)
+    if data.theme is not None or data.ungroup:
+        theme = None if data.ungroup else selectors.theme_get(review=review, theme_id=data.theme)
+        services.note_move(actor=request.user, note=note, theme=theme)
+    return note_out(note, _mine(request.user, review))
+
+
+@router.delete(
+    "/reviews/{review_id}/notes/{note_id}",
+    response={204: None, **ERRORS},
+    summary="Delete your note (before the reveal)",
+)
+def note_delete(request: HttpRequest, review_id: int, note_id: UUID):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    note = selectors.note_get(user=request.user, review=review, note_id=note_id)
+    services.note_delete(actor=request.user, note=note)
+    return Status(204, None)
+
+
+# Themes and votes ------------------------------------------------------------------------
+
+
+@router.get(
+    "/reviews/{review_id}/themes", response={200: list[ThemeOut], **ERRORS}, summary="Themes"
+)
+def theme_list(request: HttpRequest, review_id: int):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    counted = review.phase_reached(Phase.DISCUSS)
+    mine = (
+        selectors.my_votes(user=request.user, review=review) if review.phase == Phase.VOTE else {}
+    )
+    themes = (
+        selectors.themes_in_vote_order(review=review)
+        if counted
+        else selectors.themes(review=review)
+    )
+    return [
+        {
+            "id": t.pk,
+            "title": t.title,
+            "vote_count": t.vote_count if counted else None,
+            "my_votes": mine.get(t.pk, 0) if review.phase == Phase.VOTE else None,
+        }
+        for t in themes
+    ]
+
+
+@router.post(
+    "/reviews/{review_id}/themes", response={201: ThemeOut, **ERRORS}, summary="Add a theme"
+)
+def theme_add(request: HttpRequest, review_id: int, data: ThemeIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    theme = services.theme_create(actor=request.user, review=review, title=data.title)
+    return Status(201, {"id": theme.pk, "title": theme.title, "vote_count": None, "my_votes": None})
+
+
+@router.post(
+    "/reviews/{review_id}/themes/{theme_id}/votes",
+    response={201: VotesLeft, **ERRORS},
+    summary="Put one of your votes on a theme",
+)
+def vote_cast(request: HttpRequest, review_id: int, theme_id: int):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    theme = selectors.theme_get(review=review, theme_id=theme_id)
+    theme.review = review
+    return Status(201, {"votes_left": services.vote_cast(actor=request.user, theme=theme)})
+
+
+@router.delete(
+    "/reviews/{review_id}/themes/{theme_id}/votes",
+    response={200: VotesLeft, **ERRORS},
+    summary="Take one of your votes back",
+)
+def vote_withdraw(request: HttpRequest, review_id: int, theme_id: int):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    theme = selectors.theme_get(review=review, theme_id=theme_id)
+    theme.review = review
+    return {"votes_left": services.vote_withdraw(actor=request.user, theme=theme)}
+
+
+# Discussion ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/reviews/{review_id}/questions",
+    response={200: list[QuestionOut], **ERRORS},
+    summary="Questions",
+)
+def question_list(request: HttpRequest, review_id: int):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    return [question_out(q) for q in selectors.questions(review=review)]
+
+
+@router.post(
+    "/reviews/{review_id}/themes/{theme_id}/questions",
+    response={201: QuestionOut, **ERRORS},
+    summary="Ask a question, with its intent",
+)
+def question_add(request: HttpRequest, review_id: int, theme_id: int, data: QuestionIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    theme = selectors.theme_get(review=review, theme_id=theme_id)
+    theme.review = review
+    question = services.question_ask(actor=request.user, theme=theme, **data.dict())
+    return Status(201, question_out(question))
+
+
+@router.post(
+    "/reviews/{review_id}/questions/{question_id}/answer",
+    response={200: QuestionOut, **ERRORS},
+    summary="Answer a question",
+)
+def question_answer(request: HttpRequest, review_id: int, question_id: int, data: AnswerIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    question = selectors.question_get(review=review, question_id=question_id)
+    question.review = review
+    services.question_answer(actor=request.user, question=question, answer=data.answer)
+    return question_out(question)
+
+
+@router.get(
+    "/reviews/{review_id}/findings", response={200: list[FindingOut], **ERRORS}, summary="Findings"
+)
+def finding_list(request: HttpRequest, review_id: int):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    return [
+        {"id": f.pk, "theme": f.theme_id, "kind": f.kind, "text": f.text, "author": _name(f.author)}
+        for f in selectors.findings(review=review)
+    ]
+
+
+@router.post(
+    "/reviews/{review_id}/themes/{theme_id}/findings",
+    response={201: FindingOut, **ERRORS},
+    summary="Note a discussion point, a finding or a contributing factor",
+)
+def finding_add(request: HttpRequest, review_id: int, theme_id: int, data: FindingIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    theme = selectors.theme_get(review=review, theme_id=theme_id)
+    theme.review = review
+    f = services.finding_add(actor=request.user, theme=theme, kind=data.kind, text=data.text)
+    return Status(
+        201,
+        {
+            "id": f.pk,
+            "theme": f.theme_id,
+            "kind": f.kind,
+            "text": f.text,
+            "author": _name(f.author),
+        },
+    )
+
+
+# Actions -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/reviews/{review_id}/actions",
+    response={200: list[ActionOut], **ERRORS},
+    summary="The actions that came out of a review",
+)
+def action_list(request: HttpRequest, review_id: int):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    return [action_out(a) for a in selectors.actions_for_review(review=review)]
+
+
+@router.post(
+    "/reviews/{review_id}/actions",
+    response={201: ActionOut, **ERRORS},
+    summary="Add an improvement action",
+)
+def action_add(request: HttpRequest, review_id: int, data: ActionIn):
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    owner = None
+    if data.owner_id is not None:
+        owner = User.objects.filter(
+            pk=data.owner_id, organization_id=review.organization_id
+        ).first()
+        if owner is None:
+            raise ValidationError({"owner": [_("The owner must be in the team.")]})
+    theme = selectors.theme_get(review=review, theme_id=data.theme) if data.theme else None
+    action = services.action_create(
+        actor=request.user,
+        review=review,
+        title=data.title,
+        expected_effect=data.expected_effect,
+        due_on=data.due_on,
+        check_on=data.check_on,
+        owner=owner,
+        theme=theme,
+    )
+    return Status(201, action_out(action))
+
+
+@router.patch(
+    "/actions/{action_id}",
+    response={200: ActionOut, **ERRORS},
+    summary="Record how an action went: done, open or dropped",
+)
+def action_update(request: HttpRequest, action_id: int, data: ActionPatch):
+    action = selectors.action_get(user=request.user, action_id=action_id)
+    review = selectors.review_get(user=request.user, review_id=data.review) if data.review else None
+    services.action_set_status(
+        actor=request.user, action=action, status=data.status, note=data.note, review=review
+    )
+    return action_out(action)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewsConfig(AppConfig):
+    name = "marblejar.reviews"
+    verbose_name = _("Learning reviews")
+
+    def ready(self) -> None:
+        from marblejar.accounts.services import EXPORTERS
+        from marblejar.reviews import events  # noqa: F401  (registers event renderers)
+        from marblejar.reviews.selectors import review_export_for_user
+        from marblejar.reviews.views import team_panel
+        from marblejar.teams.panels import team_page_panel
+
+        team_page_panel(team_panel)
+        EXPORTERS["learning_reviews"] = review_export_for_user

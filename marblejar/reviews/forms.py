@@ -1,0 +1,184 @@
+"""Forms for learning reviews. They parse and check shapes; the services decide.
+
+Forms that appear several times on one page (a note form per column, a
+question form per theme) take an ``auto_id`` so that every field has its
+own id while the field names stay the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from marblejar.reviews.models import ActionStatus, FindingKind, Kind, Mode
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def textarea(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ReviewScheduleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    purpose = forms.CharField(
+        label=_("Why we are holding this review"),
+        widget=textarea(3),
+        help_text=_("Everyone invited reads this before the review starts. No hidden agenda."),
+        error_messages={
+            "required": _("Say why you are holding this review: everyone invited sees it.")
+        },
+    )
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        widget=textarea(4),
+        help_text=_("What you will do, in order, and how long it will take."),
+        error_messages={
+            "required": _("Give an agenda: everyone invited sees it before it starts.")
+        },
+    )
+    template = forms.ChoiceField(label=_("Template"))
+    mode = forms.ChoiceField(
+        label=_("How people take part"), choices=Mode.choices, widget=forms.RadioSelect
+    )
+    anonymous = forms.BooleanField(
+        label=_("Anonymous notes"),
+        required=False,
+        help_text=_(
+            "Nobody sees who wrote a note; once the review closes, nothing stored links a "
+            "note to its author."
+        ),
+    )
+    votes_per_person = forms.IntegerField(
+        label=_("Votes per person"), min_value=1, max_value=10, initial=3
+    )
+    scheduled_for = forms.DateTimeField(label=_("Starts"), required=False, widget=DateTimeInput())
+    open_until = forms.DateTimeField(
+        label=_("Open until (asynchronous reviews)"), required=False, widget=DateTimeInput()
+    )
+
+    def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = templates
+        self.fields["mode"].initial = Mode.LIVE
+
+
+class IntentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Our statement of good intent"),
+        widget=textarea(6),
+        max_length=3000,
+        help_text=_("Shown to everyone before each review starts and at the top of the board."),
+    )
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    kind = forms.ChoiceField(label=_("Kind of review"), choices=Kind.choices)
+    columns = forms.CharField(
+        label=_("Columns"),
+        widget=textarea(5),
+        help_text=_("One per line, as “Title: the question people answer”."),
+    )
+    timeline = forms.BooleanField(label=_("With a timeline of events"), required=False)
+
+
+class GoFirstForm(forms.Form):
+    part = forms.CharField(
+        label=_("My part in what happened"),
+        widget=textarea(4),
+        max_length=4000,
+        help_text=_("What you did or decided, and what you knew at the time."),
+    )
+    revisit = forms.CharField(
+        label=_("A decision I would revisit"),
+        widget=textarea(3),
+        max_length=4000,
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Your note"), widget=textarea(3), max_length=2000)
+
+
+class TimelineEventForm(forms.Form):
+    happened_at = forms.DateTimeField(label=_("Time"), widget=DateTimeInput())
+    what = forms.CharField(label=_("What happened"), widget=textarea(2), max_length=2000)
+    source = forms.CharField(
+        label=_("Source"),
+        required=False,
+        max_length=200,
+        help_text=_("Where this comes from: a log, a chat, someone's memory."),
+    )
+
+
+class ThemeForm(forms.Form):
+    title = forms.CharField(label=_("New theme"), max_length=200)
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=FindingKind.choices)
+    text = forms.CharField(label=_("What we said or found"), widget=textarea(3), max_length=3000)
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Your question"), widget=textarea(2), max_length=2000)
+    intent = forms.CharField(
+        label=_("I am asking because…"),
+        widget=textarea(2),
+        max_length=2000,
+        help_text=_("Say what you hope to learn, so that nobody has to guess your intent."),
+        error_messages={
+            "required": _("Say why you are asking, so that nobody has to guess your intent.")
+        },
+    )
+
+
+class AnswerForm(forms.Form):
+    # Kept as typed when someone else's change reloads the list around it.
+    answer = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 2, "hx-preserve": "true"}),
+        max_length=3000,
+    )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("What we will do"), max_length=200)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    due_on = forms.DateField(label=_("Due"), widget=DateInput())
+    expected_effect = forms.CharField(
+        label=_("We will know it worked when…"),
+        widget=textarea(2),
+        max_length=2000,
+        error_messages={"required": _("Say how you will know it worked.")},
+    )
+    check_on = forms.DateField(
+        label=_("Check on"),
+        widget=DateInput(),
+        help_text=_("The day we look at whether it had the effect we expected."),
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("The whole team")), *people]
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    note = forms.CharField(label=_("What happened"), required=False, max_length=2000)
+
+
+class ValueForm(forms.Form):
+    value = forms.IntegerField(min_value=1, max_value=5)

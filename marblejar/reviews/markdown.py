@@ -1,0 +1,86 @@
+"""A review's summary as Markdown, for the team's wiki or tracker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+
+
+def _bullet(text: str) -> str:
+    lines = text.strip().splitlines() or [""]
+    return "- " + "\n  ".join(lines)
+
+
+def summary_markdown(context: dict[str, Any]) -> str:
+    """The summary page's content as Markdown (names only in reviews with named notes)."""
+    review = context["review"]
+    out: list[str] = [f"# {review.title}", ""]
+    out.append(
+        f"*{review.get_kind_display()} · {review.team.name} · {review.template_name}"
+        + (f" · {_('anonymous notes')}" if review.anonymous else "")
+        + "*"
+    )
+    out += ["", f"## {_('Why we held this review')}", "", review.purpose, ""]
+    out += [f"## {_('Agenda')}", "", review.agenda, ""]
+    out += [f"## {_('Our statement of good intent')}", "", _quote(review.intent), ""]
+    safety = context.get("safety", {}).get("result")
+    if safety and safety.shown:
+        out += [f"## {_('Safety check')}", ""]
+        out += [f"- {level} ({label}): {n}" for level, label, n in safety.counts]
+        out.append("")
+    go_first = context.get("go_first")
+    if go_first:
+        who = go_first.author.display_name if go_first.author else ""
+        out += [f"## {_('Going first')}" + (f": {who}" if who else ""), ""]
+        out += [f"**{_('My part in what happened')}**", "", go_first.part, ""]
+        out += [f"**{_('A decision I would revisit')}**", "", go_first.revisit, ""]
+    for item in context.get("timeline", []):
+        if item is context.get("timeline", [])[0]:
+            out += [f"## {_('Timeline')}", ""]
+        event = item["event"]
+        source = f" ({event.source})" if event.source else ""
+        out.append(f"- **{event.happened_at:%Y-%m-%d %H:%M}** {event.what}{source}")
+        for note in item["notes"]:
+            out.append(f"  - {_('Made sense at the time')}: {note.text}")
+    if context.get("timeline"):
+        out.append("")
+    for column in context.get("columns", []):
+        out += [f"## {column['title']}", ""]
+        for note in column["notes"]:
+            name = f" — {note.author.display_name}" if note.author else ""
+            out.append(_bullet(note.text + name))
+        if not column["notes"]:
+            out.append(f"*{_('No notes.')}*")
+        out.append("")
+    discussion = context.get("discussion", [])
+    if discussion:
+        out += [f"## {_('Themes, in vote order')}", ""]
+    for item in discussion:
+        theme = item["theme"]
+        out += [f"### {theme.title} ({_('%(n)s votes') % {'n': theme.vote_count}})", ""]
+        for finding in item["findings"]:
+            out.append(f"- *{finding.get_kind_display()}:* {finding.text}")
+        for q in item["questions"]:
+            question = q["question"]
+            out.append(f"- **{_('Question')}:** {question.text}")
+            out.append(f"  - *{_('I am asking because…')}* {question.intent}")
+            if question.answer:
+                out.append(f"  - *{_('Answer')}:* {question.answer}")
+        out.append("")
+    actions = list(context.get("actions", []))
+    if actions:
+        out += [f"## {_('Improvement actions')}", ""]
+        for action in actions:
+            owner = action.owner.display_name if action.owner else _("the whole team")
+            out.append(
+                f"- **{action.title}** — {owner}, {_('due')} {action.due_on or '—'}, "
+                f"{_('check on')} {action.check_on or '—'}"
+            )
+            out.append(f"  - {_('We will know it worked when…')} {action.expected_effect}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,415 @@
+"""Learning reviews: retrospectives, incident debriefs and project reviews.
+
+A review moves through phases that the facilitator advances. Two promises
+shape these tables:
+
+* **Hidden until the reveal.** A note's text is for its author alone until
+  the lead has gone first and the facilitator reveals the notes. That is
+  enforced by the selectors and views, never by the browser.
+* **Anonymous means anonymous.** In a review with anonymous notes a note has
+  no author column, no timestamp and a random id; who wrote it is kept in
+  :class:`NoteAuthorship` only while the review is open (so that the author
+  can edit it) and that table's rows are deleted when it closes. Safety-check
+  and return-on-time answers are stored only as counts. Per-voter theme
+  votes live only during the vote phase.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from marblejar.accounts.models import Organization
+from marblejar.teams.models import Team
+
+
+class Kind(models.TextChoices):
+    RETROSPECTIVE = "retrospective", _("Retrospective")
+    INCIDENT = "incident", _("Incident debrief")
+    PROJECT = "project", _("Project review")
+
+
+class Mode(models.TextChoices):
+    LIVE = "live", _("Live: everyone together")
+    ASYNC = "async", _("Asynchronous: open for days, people contribute in their own time")
+
+
+class Phase(models.TextChoices):
+    SCHEDULED = "scheduled", _("Not started")
+    CHECKIN = "checkin", _("Check-in: safety check")
+    FOLLOWUP = "followup", _("Open actions")
+    GO_FIRST = "go_first", _("Go first")
+    REFLECT = "reflect", _("Reflect")
+    GROUP = "group", _("Group")
+    VOTE = "vote", _("Vote")
+    DISCUSS = "discuss", _("Discuss")
+    ACTIONS = "actions", _("Actions")
+    CLOSED = "closed", _("Closed")
+
+
+PHASE_ORDER: list[str] = list(Phase.values)
+# Notes can be written (and are private) from the moment the lead is asked to
+# go first until the reveal.
+WRITING_PHASES = frozenset({Phase.GO_FIRST, Phase.REFLECT})
+REVEALED_PHASES = frozenset({Phase.GROUP, Phase.VOTE, Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED})
+
+
+class IntentStatement(models.Model):
+    """The team's own statement of good intent, shown before and during every review."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="intent_statement")
+    text = models.TextField(_("our statement of good intent"), max_length=3000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statement of good intent")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ReviewTemplate(models.Model):
+    """A team's own review template; the built-in ones are data in ``formats.toml``."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="review_templates")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.RETROSPECTIVE)
+    name = models.CharField(_("name"), max_length=80)
+    # [{"key": "went_well", "title": "Went well", "prompt": "..."}, ...]
+    columns = models.JSONField(default=list)
+    timeline = models.BooleanField(_("with a timeline of events"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review template")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Review(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.RETROSPECTIVE)
+    title = models.CharField(_("title"), max_length=120)
+    purpose = models.TextField(_("why we are holding this review"), max_length=3000)
+    agenda = models.TextField(_("agenda"), max_length=3000)
+    # Copied from the team's statement when scheduled, so that an edit later
+    # does not change what people were shown.
+    intent = models.TextField(_("statement of good intent"), max_length=3000)
+    template_name = models.CharField(max_length=80)
+    columns = models.JSONField(default=list)
+    timeline = models.BooleanField(default=False)
+    mode = models.CharField(
+        _("how people take part"), max_length=10, choices=Mode, default=Mode.LIVE
+    )
+    anonymous = models.BooleanField(_("anonymous notes"), default=False)
+    votes_per_person = models.PositiveSmallIntegerField(_("votes per person"), default=3)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    scheduled_for = models.DateTimeField(_("starts"), null=True, blank=True)
+    open_until = models.DateTimeField(_("open until"), null=True, blank=True)
+    phase = models.CharField(max_length=12, choices=Phase, default=Phase.SCHEDULED)
+    phase_changed_at = models.DateTimeField(default=timezone.now)
+    # The anonymous safety check and return-on-time vote, as counts per level only.
+    safety_counts = models.JSONField(default=dict)
+    safety_round = models.BooleanField(default=False)
+    roti_counts = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("learning review")
+        verbose_name_plural = _("learning reviews")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["team", "phase"], name="review_team_phase")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def stream(self) -> str:
+        return f"review:{self.pk}"
+
+    @property
+    def phase_index(self) -> int:
+        return PHASE_ORDER.index(self.phase)
+
+    def phase_reached(self, phase: str) -> bool:
+        return self.phase_index >= PHASE_ORDER.index(phase)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == Phase.CLOSED
+
+    @property
+    def is_started(self) -> bool:
+        return self.phase != Phase.SCHEDULED
+
+    @property
+    def is_writing(self) -> bool:
+        return self.phase in WRITING_PHASES
+
+    @property
+    def is_revealed(self) -> bool:
+        return self.phase in REVEALED_PHASES
+
+    @property
+    def next_phase(self) -> str | None:
+        i = self.phase_index
+        return PHASE_ORDER[i + 1] if i + 1 < len(PHASE_ORDER) else None
+
+    @property
+    def column_keys(self) -> list[str]:
+        return [c["key"] for c in self.columns]
+
+    def column_title(self, key: str) -> str:
+        for c in self.columns:
+            if c["key"] == key:
+                return c["title"]
+        return key
+
+    @property
+    def safety_total(self) -> int:
+        return sum(int(v) for v in self.safety_counts.values())
+
+    @property
+    def roti_total(self) -> int:
+        return sum(int(v) for v in self.roti_counts.values())
+
+
+class Participant(models.Model):
+    """Who took part, and who is here now (``last_seen``). Never what they wrote."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    # Whether they have answered, never what: the answers are only counts.
+    safety_voted = models.BooleanField(default=False)
+    roti_voted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="participant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in review {self.review_id}"
+
+
+class GoFirst(models.Model):
+    """The facilitator's or lead's own contribution, written before anyone sees the notes."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="go_first")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    part = models.TextField(_("my part in what happened"), max_length=4000)
+    revisit = models.TextField(_("a decision I would revisit"), max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"go first in review {self.review_id}"
+
+
+class TimelineEvent(models.Model):
+    """One event of an incident's timeline."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="timeline_events")
+    happened_at = models.DateTimeField(_("time"))
+    what = models.TextField(_("what happened"), max_length=2000)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["happened_at", "id"]
+
+    def __str__(self) -> str:
+        return self.what[:60]
+
+
+class Theme(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="themes")
+    title = models.CharField(_("theme"), max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    # Filled in when the vote phase ends; the per-voter rows are then deleted.
+    vote_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Note(models.Model):
+    """A note in one of the review's columns, or attached to a timeline event.
+
+    The id is random so that it says nothing about the order people wrote
+    in. ``author`` and ``created_at`` are set only in reviews with named notes.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="notes")
+    column = models.CharField(max_length=40, blank=True)
+    timeline_event = models.ForeignKey(
+        TimelineEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="notes"
+    )
+    text = models.TextField(_("note"), max_length=2000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(null=True, blank=True)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class NoteAuthorship(models.Model):
+    """Who wrote an anonymous note, kept only while the review is open."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    note = models.OneToOneField(Note, on_delete=models.CASCADE, related_name="authorship")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"authorship of {self.note_id}"
+
+
+class Vote(models.Model):
+    """One vote on a theme, kept per voter only while the vote phase lasts."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"vote on {self.theme_id}"
+
+
+class FindingKind(models.TextChoices):
+    DISCUSSION = "discussion", _("Discussion note")
+    FINDING = "finding", _("Finding")
+    FACTOR = "factor", _("Contributing factor")
+
+
+class Finding(models.Model):
+    """What the team said, found or named as a contributing factor while discussing a theme."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="findings")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(_("kind"), max_length=12, choices=FindingKind)
+    text = models.TextField(_("text"), max_length=3000)
+    # Empty in reviews with anonymous notes.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Question(models.Model):
+    """A question asked while discussing a theme, with the asker's intent stated."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="questions")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(_("question"), max_length=2000)
+    intent = models.TextField(_("I am asking because…"), max_length=2000)
+    # Empty in reviews with anonymous notes.
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answer = models.TextField(_("answer"), max_length=3000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.answer)
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Still open")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Action(models.Model):
+    """An improvement action, carried from review to review until it is done or dropped."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="review_actions")
+    review = models.ForeignKey(
+        Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    title = models.CharField(_("action"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    expected_effect = models.TextField(_("we will know it worked when…"), max_length=2000)
+    check_on = models.DateField(_("check on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActionStatus, default=ActionStatus.OPEN
+    )
+    status_note = models.TextField(_("what happened"), max_length=2000, blank=True)
+    last_checked_in = models.ForeignKey(
+        Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="checked_actions"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,333 @@
+"""Reads for learning reviews, scoped to the reader's organization and team.
+
+The privacy of notes lives here: :func:`notes_visible_to` returns other
+people's notes only after the reveal, and every page, fragment and API
+response that shows notes goes through it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from marblejar import permissions
+from marblejar.realtime.models import Event
+from marblejar.reviews.formats import DEFAULT_INTENT, builtin_formats
+from marblejar.reviews.models import (
+    Action,
+    ActionStatus,
+    Finding,
+    IntentStatement,
+    Note,
+    NoteAuthorship,
+    Participant,
+    Phase,
+    Question,
+    Review,
+    ReviewTemplate,
+    Theme,
+    TimelineEvent,
+    Vote,
+)
+from marblejar.teams.models import Team
+
+# Someone is "here" if their page has checked in this recently.
+PRESENCE_WINDOW = timedelta(seconds=45)
+# Fewer answers than this and the safety check's histogram is not shown:
+# with two people, each could read the other's answer from it.
+SAFETY_MIN_GROUP = 3
+
+
+def review_list_for_team(*, user: Any, team: Team) -> QuerySet[Review]:
+    permissions.require(user, "review.list", team)
+    return Review.objects.filter(organization_id=user.organization_id, team=team).select_related(
+        "facilitator"
+    )
+
+
+def review_get(*, user: Any, review_id: int, action: str = "review.view") -> Review:
+    """The review, if the user may ``action`` it; 404 when it is not theirs to see."""
+    review = (
+        Review.objects.filter(organization_id=user.organization_id, pk=review_id)
+        .select_related("team", "facilitator")
+        .first()
+    )
+    if review is None or not permissions.can(user, "review.view", review):
+        raise Http404
+    permissions.require(user, action, review)
+    return review
+
+
+def review_last_event_id(*, review: Review) -> int:
+    return (
+        Event.objects.filter(stream=review.stream).order_by("-id").values_list("id", flat=True)
+    ).first() or 0
+
+
+def intent_text_for(*, team: Team) -> str:
+    statement = IntentStatement.objects.filter(
+        organization_id=team.organization_id, team=team
+    ).first()
+    if statement:
+        return statement.text
+    from django.utils.translation import gettext
+
+    return gettext(DEFAULT_INTENT)
+
+
+def format_choices(*, team: Team) -> list[tuple[str, str]]:
+    """(value, label) for every template the team can use: built-in, then its own."""
+    choices = [(f"builtin:{key}", fmt.name) for key, fmt in builtin_formats().items()]
+    for template in ReviewTemplate.objects.filter(organization_id=team.organization_id, team=team):
+        choices.append((f"team:{template.pk}", template.name))
+    return choices
+
+
+def team_templates(*, team: Team) -> QuerySet[ReviewTemplate]:
+    return ReviewTemplate.objects.filter(organization_id=team.organization_id, team=team)
+
+
+# Notes ------------------------------------------------------------------------
+
+
+def note_author_id(note: Note) -> int | None:
+    if note.author_id is not None:
+        return note.author_id
+    authorship = NoteAuthorship.objects.filter(note_id=note.pk).values_list("user_id", flat=True)
+    return authorship.first()
+
+
+def my_notes(*, user: Any, review: Review) -> QuerySet[Note]:
+    """The notes ``user`` wrote in ``review`` (named or, while it is open, anonymous)."""
+    mine = Q(author=user) | Q(authorship__user=user)
+    return (
+        Note.objects.filter(organization_id=review.organization_id, review=review)
+        .filter(mine)
+        .select_related("timeline_event")
+        .order_by("column", "created_at", "text")
+    )
+
+
+def notes_visible_to(*, user: Any, review: Review) -> QuerySet[Note]:
+    """Every note ``user`` may read: their own always, everyone's after the reveal.
+
+    The reveal is the move to the group phase, which the go-first gate
+    guards (see ``services.review_advance_phase``). Before it, nobody else's
+    text leaves the server, whoever asks.
+    """
+    notes = Note.objects.filter(organization_id=review.organization_id, review=review)
+    if not review.is_revealed:
+        return my_notes(user=user, review=review)
+    return notes.select_related("author", "theme", "timeline_event").order_by(
+        "column", "created_at", "text"
+    )
+
+
+def note_counts(*, review: Review) -> dict[str, int]:
+    """How many notes each column (and the timeline) holds: what others see before the reveal."""
+    counts = {key: 0 for key in review.column_keys}
+    counts["timeline"] = 0
+    rows = (
+        Note.objects.filter(organization_id=review.organization_id, review=review)
+        .values("column", "timeline_event_id")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        key = "timeline" if row["timeline_event_id"] else row["column"]
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def note_get(*, user: Any, review: Review, note_id: Any) -> Note:
+    """A note the user may see (their own, or anyone's after the reveal)."""
+    note = notes_visible_to(user=user, review=review).filter(pk=note_id).first()
+    if note is None:
+        raise Http404
+    note.review = review
+    return note
+
+
+def timeline(*, review: Review) -> QuerySet[TimelineEvent]:
+    return TimelineEvent.objects.filter(organization_id=review.organization_id, review=review)
+
+
+# Themes, votes, discussion -------------------------------------------------------
+
+
+def themes(*, review: Review) -> QuerySet[Theme]:
+    return Theme.objects.filter(organization_id=review.organization_id, review=review)
+
+
+def themes_in_vote_order(*, review: Review) -> QuerySet[Theme]:
+    return themes(review=review).order_by("-vote_count", "position", "id")
+
+
+def theme_get(*, review: Review, theme_id: int) -> Theme:
+    theme = themes(review=review).filter(pk=theme_id).first()
+    if theme is None:
+        raise Http404
+    return theme
+
+
+def my_votes(*, user: Any, review: Review) -> dict[int, int]:
+    """Theme id -> how many of the user's votes it holds (only during the vote phase)."""
+    rows = (
+        Vote.objects.filter(organization_id=review.organization_id, review=review, user=user)
+        .values("theme_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["theme_id"]: row["n"] for row in rows}
+
+
+def findings(*, review: Review) -> QuerySet[Finding]:
+    return Finding.objects.filter(
+        organization_id=review.organization_id, review=review
+    ).select_related("author")
+
+
+def questions(*, review: Review) -> QuerySet[Question]:
+    return Question.objects.filter(
+        organization_id=review.organization_id, review=review
+    ).select_related("asked_by", "answered_by")
+
+
+def question_get(*, review: Review, question_id: int) -> Question:
+    question = questions(review=review).filter(pk=question_id).first()
+    if question is None:
+        raise Http404
+    return question
+
+
+# Actions -------------------------------------------------------------------------
+
+
+def actions_for_review(*, review: Review) -> QuerySet[Action]:
+    return Action.objects.filter(
+        organization_id=review.organization_id, review=review
+    ).select_related("owner")
+
+
+def open_actions_from_earlier(*, review: Review) -> QuerySet[Action]:
+    """The team's actions from earlier reviews that were open, or were checked in this one."""
+    return (
+        Action.objects.filter(organization_id=review.organization_id, team_id=review.team_id)
+        .exclude(review=review)
+        .filter(Q(status=ActionStatus.OPEN) | Q(last_checked_in=review))
+        .select_related("owner", "review")
+    )
+
+
+def team_actions(*, user: Any, team: Team) -> QuerySet[Action]:
+    permissions.require(user, "review.list", team)
+    return Action.objects.filter(organization_id=team.organization_id, team=team).select_related(
+        "owner", "review"
+    )
+
+
+def action_get(*, user: Any, action_id: int) -> Action:
+    action = (
+        Action.objects.filter(organization_id=user.organization_id, pk=action_id)
+        .select_related("team", "owner")
+        .first()
+    )
+    if action is None or not permissions.can(user, "review.list", action.team):
+        raise Http404
+    return action
+
+
+# Presence and the safety check ----------------------------------------------------
+
+
+def participants_present(*, review: Review) -> QuerySet[Participant]:
+    since = timezone.now() - PRESENCE_WINDOW
+    return (
+        Participant.objects.filter(
+            organization_id=review.organization_id, review=review, last_seen__gte=since
+        )
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+
+
+@dataclass
+class SafetyResult:
+    counts: list[tuple[int, str, int]]  # (level, label, how many)
+    total: int
+    waiting_for: int
+    shown: bool
+    low: bool
+    median: float | None
+
+    @property
+    def max_count(self) -> int:
+        return max((c for _level, _label, c in self.counts), default=0)
+
+
+def safety_result(*, review: Review, labels: tuple[str, ...]) -> SafetyResult:
+    """The safety check's histogram, shown once everyone present has answered.
+
+    Shown only with at least :data:`SAFETY_MIN_GROUP` answers. ``low`` says
+    that a vote of 1 was cast or the median is 2 or less.
+    """
+    counts = {int(k): int(v) for k, v in review.safety_counts.items()}
+    total = sum(counts.values())
+    present = list(participants_present(review=review))
+    waiting = sum(1 for p in present if not p.safety_voted)
+    everyone = waiting == 0 or review.phase_reached(Phase.FOLLOWUP)
+    shown = everyone and total >= SAFETY_MIN_GROUP
+    values = [level for level, n in counts.items() for _ in range(n)]
+    median = statistics.median(values) if values else None
+    low = bool(values) and (counts.get(1, 0) > 0 or (median is not None and median <= 2))
+    return SafetyResult(
+        counts=[(level, label, counts.get(level, 0)) for level, label in enumerate(labels, 1)],
+        total=total,
+        waiting_for=waiting,
+        shown=shown,
+        low=shown and low,
+        median=median if shown else None,
+    )
+
+
+def participant_for(*, user: Any, review: Review) -> Participant | None:
+    return Participant.objects.filter(
+        organization_id=review.organization_id, review=review, user=user
+    ).first()
+
+
+# Export ---------------------------------------------------------------------------
+
+
+def review_export_for_user(user: Any) -> dict[str, Any]:
+    """What the reviews hold that this person wrote (for "Download my data").
+
+    Anonymous notes of closed reviews are not included: nothing links them to
+    anyone any more, which is the point.
+    """
+    notes = Note.objects.filter(Q(author=user) | Q(authorship__user=user)).select_related("review")
+    return {
+        "notes": [{"review": n.review.title, "column": n.column, "text": n.text} for n in notes],
+        "go_first": [
+            {"review": g.review.title, "part": g.part, "revisit": g.revisit}
+            for g in user_go_firsts(user)
+        ],
+        "questions": [
+            {"review": q.review.title, "question": q.text, "intent": q.intent}
+            for q in Question.objects.filter(asked_by=user).select_related("review")
+        ],
+        "findings": [
+            {"review": f.review.title, "kind": f.kind, "text": f.text}
+            for f in Finding.objects.filter(author=user).select_related("review")
+        ],
+    }
+
+
+def user_go_firsts(user: Any) -> QuerySet[Any]:
+    from marblejar.reviews.models import GoFirst
+
+    return GoFirst.objects.filter(author=user).select_related("review")

@@ -1,0 +1,792 @@
+"""Pages and fragments of learning reviews.
+
+The board is one page whose parts reload themselves when the review's
+stream signals a change (see ``reviews/events.py``). Every form posts with
+HTMX to a view here that calls a service and answers with the phase region,
+so the poster sees their change at once and keeps what they typed when it
+is refused; without JavaScript the same views redirect back to the board.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from marblejar import permissions
+from marblejar.accounts.models import User
+from marblejar.lib.forms import add_service_errors
+from marblejar.realtime.sse import sse_response
+from marblejar.reviews import selectors, services
+from marblejar.reviews.formats import safety_scale
+from marblejar.reviews.forms import (
+    ActionForm,
+    ActionStatusForm,
+    AnswerForm,
+    FindingForm,
+    GoFirstForm,
+    IntentForm,
+    NoteForm,
+    QuestionForm,
+    ReviewScheduleForm,
+    TemplateForm,
+    ThemeForm,
+    TimelineEventForm,
+    ValueForm,
+)
+from marblejar.reviews.markdown import summary_markdown
+from marblejar.reviews.models import PHASE_ORDER, ActionStatus, Phase, Review
+from marblejar.teams import selectors as team_selectors
+from marblejar.teams.models import Team
+
+# Parts of the board that reload on their own event (``review_<part>``).
+PARTS = ("columns", "safety", "followup", "groups", "votes", "theme", "actions", "timeline")
+# The context each part is drawn from; a phase without it has no such part.
+PART_NEEDS = {
+    "columns": "columns",
+    "safety": "safety",
+    "followup": "followup",
+    "groups": "themes",
+    "votes": "vote_themes",
+    "theme": "discussion",
+    "actions": "actions",
+    "timeline": "timeline",
+}
+
+
+# Team pages -------------------------------------------------------------------
+
+
+def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
+    """For the team page: the team's current and recent reviews."""
+    if not permissions.can(request.user, "review.list", team):
+        return {}
+    reviews = list(selectors.review_list_for_team(user=request.user, team=team)[:5])
+    return {"reviews_panel": {"reviews": reviews, "team": team}}
+
+
+@login_required
+def review_list(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_selectors.team_get(user=request.user, slug=slug)
+    reviews = selectors.review_list_for_team(user=request.user, team=team)
+    return render(
+        request,
+        "reviews/list.html",
+        {
+            "team": team,
+            "reviews": reviews,
+            "can_edit_intent": permissions.can(request.user, "review.intent_edit", team),
+            "intent": selectors.intent_text_for(team=team),
+        },
+    )
+
+
+def _people(team: Team) -> list[tuple[int, str]]:
+    return [(m.user_id, m.user.display_name) for m in team_selectors.team_members(team=team)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_selectors.team_get(user=request.user, slug=slug)
+    permissions.require(request.user, "review.create", team)
+    form = ReviewScheduleForm(
+        request.POST or None,
+        templates=selectors.format_choices(team=team),
+        initial={"template": request.GET.get("template", "builtin:went_well")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.review_schedule(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The review is scheduled. Share this page's address."))
+            return redirect("reviews:board", review_id=review.pk)
+    return render(
+        request,
+        "reviews/create.html",
+        {"team": team, "form": form, "intent": selectors.intent_text_for(team=team)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intent_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_selectors.team_get(user=request.user, slug=slug)
+    permissions.require(request.user, "review.intent_edit", team)
+    form = IntentForm(request.POST or None, initial={"text": selectors.intent_text_for(team=team)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.intent_statement_update(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved. New reviews show the new statement."))
+            return redirect("reviews:list", slug=team.slug)
+    return render(
+        request,
+        "reviews/intent.html",
+        {"team": team, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_list(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_selectors.team_get(user=request.user, slug=slug)
+    permissions.require(request.user, "review.template_create", team)
+    form = TemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_template_create(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The template is ready to use."))
+            return redirect("reviews:templates", slug=team.slug)
+    from marblejar.reviews.formats import builtin_formats
+
+    return render(
+        request,
+        "reviews/templates.html",
+        {
+            "team": team,
+            "form": form,
+            "builtin": builtin_formats().values(),
+            "own": selectors.team_templates(team=team),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def action_list(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_selectors.team_get(user=request.user, slug=slug)
+    actions = selectors.team_actions(user=request.user, team=team)
+    return render(
+        request,
+        "reviews/actions.html",
+        {"team": team, "actions": actions, "statuses": ActionStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
+    action = selectors.action_get(user=request.user, action_id=action_id)
+    form = ActionStatusForm(request.POST)
+    review = None
+    if review_id := request.POST.get("review"):
+        if not review_id.isdigit():
+            raise Http404
+        review = selectors.review_get(
+            user=request.user, review_id=int(review_id), action="review.participate"
+        )
+    if not form.is_valid():
+        messages.error(request, _("Choose done, still open or dropped."))
+    else:
+        try:
+            services.action_set_status(
+                actor=request.user,
+                action=action,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                review=review,
+            )
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+    if review is not None:
+        return _after_post(request, review)
+    return redirect("reviews:actions", slug=action.team.slug)
+
+
+# The board ---------------------------------------------------------------------
+
+
+def _phase_steps(review: Review) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": key,
+            "label": Phase(key).label,
+            "current": key == review.phase,
+            "done": PHASE_ORDER.index(key) < review.phase_index,
+        }
+        for key in PHASE_ORDER[1:]
+    ]
+
+
+def board_context(
+    request: HttpRequest, review: Review, forms: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything the board shows this reader, in the review's current phase."""
+    user = request.user
+    forms = forms or {}
+    phase = review.phase
+    can_participate = permissions.can(user, "review.participate", review)
+    context: dict[str, Any] = {
+        "review": review,
+        "team": review.team,
+        "phase": phase,
+        "steps": _phase_steps(review),
+        "can_facilitate": permissions.can(user, "review.facilitate", review),
+        "can_go_first": permissions.can(user, "review.go_first", review),
+        "can_participate": can_participate,
+        "go_first": getattr(review, "go_first", None) if _has_go_first(review) else None,
+        "forms": forms,
+        "next_phase": Phase(review.next_phase).label if review.next_phase else None,
+        "show_presence": not (review.anonymous and review.is_writing),
+    }
+    if phase in (Phase.SCHEDULED, Phase.CHECKIN, Phase.FOLLOWUP):
+        scale = safety_scale()
+        context["safety"] = {
+            "scale": scale,
+            "result": selectors.safety_result(review=review, labels=scale.labels),
+            "me": selectors.participant_for(user=user, review=review),
+        }
+    if phase == Phase.FOLLOWUP:
+        context["followup"] = selectors.open_actions_from_earlier(review=review)
+        context["statuses"] = ActionStatus.choices
+    mine = _my_note_ids(user, review)
+    if review.timeline:
+        events = list(selectors.timeline(review=review))
+        visible = selectors.notes_visible_to(user=user, review=review).filter(
+            timeline_event__isnull=False
+        )
+        by_event: dict[int, list[Any]] = {}
+        for note in visible:
+            note.mine = note.pk in mine
+            by_event.setdefault(note.timeline_event_id, []).append(note)
+        context["timeline"] = [{"event": e, "notes": by_event.get(e.pk, [])} for e in events]
+        context["timeline_form"] = forms.get("timeline") or TimelineEventForm(auto_id="timeline-%s")
+        sense_form = forms.get("sense") or NoteForm(auto_id="sense-%s")
+        sense_form.fields["text"].label = _("What I knew, and why it made sense")
+        context["sense_form"] = sense_form
+        context["sense_event"] = (
+            sense_form.data.get("timeline_event", "") if sense_form.data else ""
+        )
+    if review.is_writing or review.is_revealed:
+        visible = selectors.notes_visible_to(user=user, review=review).filter(
+            timeline_event__isnull=True
+        )
+        counts = selectors.note_counts(review=review)
+        notes_by_column: dict[str, list[Any]] = {}
+        for note in visible:
+            note.mine = note.pk in mine
+            notes_by_column.setdefault(note.column, []).append(note)
+        context["columns"] = [
+            {
+                "key": c["key"],
+                "title": c["title"],
+                "prompt": c.get("prompt", ""),
+                "count": counts.get(c["key"], 0),
+                "notes": notes_by_column.get(c["key"], []),
+                "form": _note_form(forms, c),
+            }
+            for c in review.columns
+        ]
+        context["timeline_count"] = counts.get("timeline", 0)
+        context["go_first_form"] = forms.get("go_first") or GoFirstForm(
+            initial=(
+                {"part": context["go_first"].part, "revisit": context["go_first"].revisit}
+                if context["go_first"]
+                else None
+            ),
+            auto_id="go-first-%s",
+        )
+    if phase == Phase.GROUP:
+        themes = list(selectors.themes(review=review))
+        notes = list(
+            selectors.notes_visible_to(user=user, review=review).filter(timeline_event__isnull=True)
+        )
+        for note in notes:
+            note.column_label = review.column_title(note.column)
+        context["themes"] = [
+            {"theme": t, "notes": [n for n in notes if n.theme_id == t.pk]} for t in themes
+        ]
+        context["ungrouped"] = [n for n in notes if n.theme_id is None]
+        context["theme_choices"] = themes
+        context["theme_form"] = forms.get("theme") or ThemeForm(auto_id="theme-%s")
+    if phase == Phase.VOTE:
+        mine = selectors.my_votes(user=user, review=review)
+        themes = list(selectors.themes(review=review))
+        context["vote_themes"] = [{"theme": t, "mine": mine.get(t.pk, 0)} for t in themes]
+        context["votes_left"] = review.votes_per_person - sum(mine.values())
+    if phase in (Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED):
+        context["discussion"] = _discussion(review, forms)
+    if phase in (Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED):
+        context["actions"] = selectors.actions_for_review(review=review)
+        context["action_form"] = forms.get("action") or ActionForm(
+            people=_people(review.team), auto_id="action-%s"
+        )
+    if context["show_presence"]:
+        context["present"] = selectors.participants_present(review=review)
+    else:
+        context["present_count"] = selectors.participants_present(review=review).count()
+    return context
+
+
+def _my_note_ids(user: Any, review: Review) -> set[Any]:
+    if not review.is_started or (review.is_closed and review.anonymous):
+        return set()
+    return set(selectors.my_notes(user=user, review=review).values_list("pk", flat=True))
+
+
+def _note_form(forms: dict[str, Any], column: dict[str, str]) -> NoteForm:
+    form = forms.get(f"note-{column['key']}") or NoteForm(auto_id=f"note-{column['key']}-%s")
+    form.fields["text"].label = _("Your note: %(column)s") % {"column": column["title"]}
+    return form
+
+
+def _has_go_first(review: Review) -> bool:
+    from marblejar.reviews.models import GoFirst
+
+    try:
+        return isinstance(review.go_first, GoFirst)
+    except GoFirst.DoesNotExist:
+        return False
+
+
+def _discussion(review: Review, forms: dict[str, Any]) -> list[dict[str, Any]]:
+    findings = list(selectors.findings(review=review))
+    questions = list(selectors.questions(review=review))
+    return [
+        {
+            "theme": t,
+            "notes": list(t.notes.all()),
+            "findings": [f for f in findings if f.theme_id == t.pk],
+            "questions": [
+                {
+                    "question": q,
+                    "form": forms.get(f"answer-{q.pk}") or AnswerForm(auto_id=f"answer-{q.pk}-%s"),
+                }
+                for q in questions
+                if q.theme_id == t.pk
+            ],
+            "finding_form": forms.get(f"finding-{t.pk}")
+            or FindingForm(auto_id=f"t{t.pk}-finding-%s"),
+            "question_form": forms.get(f"question-{t.pk}")
+            or QuestionForm(auto_id=f"t{t.pk}-question-%s"),
+        }
+        for t in selectors.themes_in_vote_order(review=review).prefetch_related("notes")
+    ]
+
+
+@login_required
+def board(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    context = board_context(request, review)
+    context["last_event_id"] = selectors.review_last_event_id(review=review)
+    return render(request, "reviews/board.html", context)
+
+
+@login_required
+@require_GET
+def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
+    """One part of the board, as this reader may see it now."""
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    if part == "phase":
+        return render(request, "reviews/_phase.html", board_context(request, review))
+    if part == "presence":
+        return render(request, "reviews/_presence.html", board_context(request, review))
+    if part not in PARTS:
+        raise Http404
+    context = board_context(request, review)
+    if PART_NEEDS[part] not in context:
+        # Not a part of this phase (a signal that crossed a phase change):
+        # nothing to show; the phase's own reload follows.
+        return HttpResponse("")
+    if part == "theme":
+        theme_id = request.GET.get("theme", "")
+        item = next(
+            (d for d in context.get("discussion", []) if str(d["theme"].pk) == theme_id), None
+        )
+        if item is None:
+            raise Http404
+        context["item"] = item
+    return render(request, f"reviews/_parts.html#{part}", context)
+
+
+async def review_events(request: HttpRequest, review_id: int) -> HttpResponseBase:
+    """The review's live stream of signals (server-sent events)."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        raise PermissionDenied
+    review = await sync_to_async(selectors.review_get)(
+        user=user, review_id=review_id, action="review.view"
+    )
+    return sse_response(request, user=user, streams=[review.stream])
+
+
+def _after_post(
+    request: HttpRequest, review: Review, forms: dict[str, Any] | None = None
+) -> HttpResponse:
+    """Answer a board form: the phase region for HTMX, else back to the board.
+
+    A refused form comes back with what was typed and the error next to the field.
+    """
+    review.refresh_from_db()
+    if request.htmx:
+        response = render(request, "reviews/_phase.html", board_context(request, review, forms))
+        return response
+    if forms and any(f.errors for f in forms.values()):
+        context = board_context(request, review, forms)
+        context["last_event_id"] = selectors.review_last_event_id(review=review)
+        return render(request, "reviews/board.html", context, status=400)
+    return redirect("reviews:board", review_id=review.pk)
+
+
+def _flash(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@login_required
+@require_POST
+def presence(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    if permissions.can(request.user, "review.participate", review):
+        services.participant_touch(actor=request.user, review=review)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def advance(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.facilitate"
+    )
+    try:
+        services.review_advance_phase(
+            actor=request.user, review=review, expected=request.POST.get("from") or None
+        )
+    except ValidationError as e:
+        _flash(request, e)
+    return _after_post(request, review)
+
+
+@login_required
+@require_POST
+def safety_vote(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    form = ValueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a level from 1 to 5."))
+    else:
+        try:
+            services.safety_vote(
+                actor=request.user, review=review, value=form.cleaned_data["value"]
+            )
+        except ValidationError as e:
+            _flash(request, e)
+    return _after_post(request, review)
+
+
+@login_required
+@require_POST
+def make_safer(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.facilitate"
+    )
+    try:
+        services.review_make_safer(
+            actor=request.user,
+            review=review,
+            anonymous=bool(request.POST.get("anonymous")),
+            safer_round=bool(request.POST.get("safer_round")),
+        )
+    except ValidationError as e:
+        _flash(request, e)
+    return _after_post(request, review)
+
+
+@login_required
+@require_POST
+def go_first(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(user=request.user, review_id=review_id, action="review.go_first")
+    form = GoFirstForm(request.POST, auto_id="go-first-%s")
+    if form.is_valid():
+        try:
+            services.go_first_write(actor=request.user, review=review, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {"go_first": form})
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    column = request.POST.get("column", "")
+    event_id = request.POST.get("timeline_event", "")
+    event = None
+    if event_id:
+        event = selectors.timeline(review=review).filter(pk=event_id if event_id.isdigit() else 0)
+        event = event.first()
+        if event is None:
+            raise Http404
+        key, auto_id = "sense", "sense-%s"
+    else:
+        key, auto_id = f"note-{column}", f"note-{column}-%s"
+    form = NoteForm(request.POST, auto_id=auto_id)
+    if form.is_valid():
+        try:
+            services.note_add(
+                actor=request.user,
+                review=review,
+                column=column,
+                timeline_event=event,
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {key: form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, review_id: int, note_id: Any) -> HttpResponse:
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    note = selectors.note_get(user=request.user, review=review, note_id=note_id)
+    permissions.require(request.user, "review.note_edit", note)
+    form = NoteForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_update(actor=request.user, note=note, text=form.cleaned_data["text"])
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return redirect("reviews:board", review_id=review.pk)
+    return render(
+        request,
+        "reviews/note_edit.html",
+        {"review": review, "note": note, "form": form, "team": review.team},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def note_delete(request: HttpRequest, review_id: int, note_id: Any) -> HttpResponse:
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    note = selectors.note_get(user=request.user, review=review, note_id=note_id)
+    try:
+        services.note_delete(actor=request.user, note=note)
+    except ValidationError as e:
+        _flash(request, e)
+    return _after_post(request, review)
+
+
+@login_required
+@require_POST
+def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    note = selectors.note_get(user=request.user, review=review, note_id=note_id)
+    theme_id = request.POST.get("theme", "")
+    theme = None
+    if theme_id:
+        if not theme_id.isdigit():
+            raise Http404
+        theme = selectors.theme_get(review=review, theme_id=int(theme_id))
+    try:
+        services.note_move(actor=request.user, note=note, theme=theme)
+    except ValidationError as e:
+        _flash(request, e)
+    return _after_post(request, review)
+
+
+@login_required
+@require_POST
+def theme_add(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    form = ThemeForm(request.POST, auto_id="theme-%s")
+    if form.is_valid():
+        try:
+            services.theme_create(actor=request.user, review=review, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {"theme": form})
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    theme = selectors.theme_get(review=review, theme_id=theme_id)
+    theme.review = review
+    try:
+        if request.POST.get("take_back"):
+            services.vote_withdraw(actor=request.user, theme=theme)
+        else:
+            services.vote_cast(actor=request.user, theme=theme)
+    except ValidationError as e:
+        _flash(request, e)
+    return _after_post(request, review)
+
+
+@login_required
+@require_POST
+def finding_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    theme = selectors.theme_get(review=review, theme_id=theme_id)
+    theme.review = review
+    form = FindingForm(request.POST, auto_id=f"t{theme.pk}-finding-%s")
+    if form.is_valid():
+        try:
+            services.finding_add(actor=request.user, theme=theme, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {f"finding-{theme.pk}": form})
+
+
+@login_required
+@require_POST
+def question_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    theme = selectors.theme_get(review=review, theme_id=theme_id)
+    theme.review = review
+    form = QuestionForm(request.POST, auto_id=f"t{theme.pk}-question-%s")
+    if form.is_valid():
+        try:
+            services.question_ask(actor=request.user, theme=theme, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {f"question-{theme.pk}": form})
+
+
+@login_required
+@require_POST
+def question_answer(request: HttpRequest, review_id: int, question_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    question = selectors.question_get(review=review, question_id=question_id)
+    question.review = review
+    form = AnswerForm(request.POST, auto_id=f"answer-{question.pk}-%s")
+    if form.is_valid():
+        try:
+            services.question_answer(actor=request.user, question=question, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {f"answer-{question.pk}": form})
+
+
+@login_required
+@require_POST
+def action_add(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    form = ActionForm(request.POST, people=_people(review.team), auto_id="action-%s")
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        owner_id = data.pop("owner")
+        owner = User.objects.filter(pk=owner_id, organization_id=review.organization_id).first()
+        try:
+            services.action_create(actor=request.user, review=review, owner=owner, **data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {"action": form})
+
+
+@login_required
+@require_POST
+def timeline_add(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    form = TimelineEventForm(request.POST, auto_id="timeline-%s")
+    if form.is_valid():
+        try:
+            services.timeline_event_add(actor=request.user, review=review, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {"timeline": form})
+
+
+# After the review -------------------------------------------------------------------
+
+
+def _summary_context(request: HttpRequest, review: Review) -> dict[str, Any]:
+    context = board_context(request, review)
+    context["roti_scale"] = range(1, 6)
+    me = selectors.participant_for(user=request.user, review=review)
+    context["roti_voted"] = bool(me and me.roti_voted)
+    context["roti"] = [(v, int(review.roti_counts.get(str(v), 0))) for v in range(1, 6)]
+    scale = safety_scale()
+    context["safety"] = {
+        "scale": scale,
+        "result": selectors.safety_result(review=review, labels=scale.labels),
+    }
+    return context
+
+
+@login_required
+def summary(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    return render(request, "reviews/summary.html", _summary_context(request, review))
+
+
+@login_required
+def summary_md(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    text = summary_markdown(_summary_context(request, review))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}.md"'
+    return response
+
+
+@login_required
+@require_POST
+def roti(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    form = ValueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose from 1 to 5."))
+    else:
+        try:
+            services.roti_vote(actor=request.user, review=review, value=form.cleaned_data["value"])
+        except ValidationError as e:
+            _flash(request, e)
+        else:
+            messages.success(request, _("Thank you. Your answer is counted, not stored with you."))
+    return redirect(reverse("reviews:summary", args=[review.pk]))
