@@ -650,23 +650,29 @@ def _resolve(found: list[Finding], rules: dict[str, Rule]) -> list[Finding]:
     findings a more specific rule suppresses (``suppresses`` in the data)."""
     found.sort(key=lambda f: (f.start, -(f.end - f.start), f.category, f.rule))
     kept: list[Finding] = []
+    reach = 0  # the largest end among kept findings, to stop scanning early
     for f in found:
-        clash = False
-        for k in kept:
-            if k.start < f.end and f.start < k.end:
-                if k.category == f.category:
-                    clash = True
+        # Kept findings are in start order; only those that still reach past
+        # f.start can overlap it, so scan back until none can.
+        overlapping = []
+        if reach > f.start:
+            for k in reversed(kept):
+                if k.start < f.end and f.start < k.end:
+                    overlapping.append(k)
+                if k.start + _MAX_SPAN < f.start:
                     break
-                if f.category in rules[k.rule].suppresses:
-                    clash = True
-                    break
-        if clash:
+        if any(
+            k.category == f.category or f.category in rules[k.rule].suppresses for k in overlapping
+        ):
             continue
         # A later, more specific finding may suppress one already kept.
-        kept = [
-            k
-            for k in kept
-            if not (k.start < f.end and f.start < k.end and k.category in rules[f.rule].suppresses)
-        ]
+        beaten = [k for k in overlapping if k.category in rules[f.rule].suppresses]
+        if beaten:
+            kept = [k for k in kept if k not in beaten]
         kept.append(f)
+        reach = max(reach, f.end)
     return kept
+
+
+# Longer than any single match the patterns can produce.
+_MAX_SPAN = 1000
