@@ -32,7 +32,7 @@ BODY_LABELS = {
 }
 HELP = {
     "what_happened": _("Facts, in the order they happened. Markdown works."),
-    "correction": _("What you did once you noticed. This is the part that helps others most."),
+    "correction": _("What you did once you noticed. Others learn a lot from this part."),
     "skill": _("For example: “writing SQL window functions”, “facilitating a retrospective”."),
     "tags": _("Separate with commas, for example: deploys, on-call."),
 }

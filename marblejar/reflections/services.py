@@ -49,7 +49,7 @@ MAX_MINUTES = 24 * 60
 REQUIRED_TO_PUBLISH = {
     Kind.MISTAKE: {
         "what_happened": gettext_lazy("Say what happened before you publish."),
-        "correction": gettext_lazy("Say what you did to correct it: it is what helps others most."),
+        "correction": gettext_lazy("Say what you did to correct it: others learn from that part."),
     },
     Kind.LESSON: {"body": gettext_lazy("Write the lesson before you publish.")},
     Kind.LEARNING: {
