@@ -35,7 +35,7 @@ class CoachOut(Schema):
 
 @router.post(
     "/coach",
-    response={200: CoachOut, 401: Error, 403: Error, 422: Error},
+    response={200: CoachOut, 400: Error, 401: Error, 403: Error, 422: Error},
     summary="Check text with the language coach",
 )
 def coach(request: HttpRequest, data: CoachIn):
