@@ -483,6 +483,33 @@ def gerund_phrase(phrase: str) -> str:
         # escalated -> escalating, paged -> paging, stopped -> stopping:
         # dropping "ed" and adding "ing" is right for almost every regular verb.
         ing = lower[:-2] + "ing"
+    elif lower.endswith("ing"):
+        ing = lower
+    elif lower.endswith("e") and not lower.endswith(("ee", "ye", "oe")) and len(lower) > 2:
+        ing = lower[:-1] + "ing"  # acknowledge -> acknowledging
+    elif (
+        len(lower) <= 4
+        and len(lower) >= 3
+        and lower[-1] not in "aeiouwxy"
+        and lower[-2] in "aeiou"
+        and lower[-3] not in "aeiou"
+    ):
+        ing = lower + lower[-1] + "ing"  # flip -> flipping, run -> running
     else:
-        ing = lower + ("ing" if not lower.endswith("ing") else "")
-    return f"{ing} {rest}".strip()
+        ing = lower + "ing"
+    words = rest.split()
+    # A phrase cut off after a preposition or article reads badly in a
+    # question: "reading the notice for" -> "reading the notice".
+    while words and words[-1].lower() in _DANGLING:
+        words.pop()
+    return " ".join([ing, *words])
+
+
+_DANGLING = frozenset(
+    _words(
+        """
+    for to of in on at with by from during and or but that this the a an into onto
+    about after before until as than so because while when if its their his her our
+    """
+    )
+)

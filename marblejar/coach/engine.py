@@ -354,9 +354,12 @@ def _person_label(subj: context.Subject) -> str:
             return "you"
         if low in context.HUMAN_PRONOUNS:
             return "they"
+        bare = word.removesuffix("'s").removesuffix("’s")
         if context.is_name(word) or word.startswith("@") or word.endswith("@"):
-            return word.removesuffix("'s").removesuffix("’s")
-        return "the " + low
+            return bare
+        if kind == "team" and low not in {"team", "squad", "crew", "group"}:
+            return bare  # "QA", "Ops", "Frontend": a team's own name
+        return "the " + bare.lower()
     return ""
 
 
@@ -475,7 +478,7 @@ def _matches(
             who = values.get("who", "")
             if subj.kind in {"person", "team"} and _DETERMINER_RE.match(who):
                 # "the payments team" reads better than the bare head noun.
-                person = who[0].lower() + who[1:]
+                person = (who[0].lower() + who[1:]).removesuffix("'s").removesuffix("’s")
             if person:
                 values["person"] = person
             if category != rule.category:
