@@ -69,6 +69,9 @@ def render_text(
 
 def run(lines: Iterable[str], out: TextIO, *, fmt: str, colour: bool = False) -> int:
     flagged = 0
+    # JSON escapes keep the output valid when the terminal cannot show UTF-8.
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "")
+    ascii_only = encoding != "utf8"
     for lineno, text in enumerate(lines, start=1):
         findings = analyze(text)
         flagged += bool(findings)
@@ -78,7 +81,7 @@ def run(lines: Iterable[str], out: TextIO, *, fmt: str, colour: bool = False) ->
                 "text": text,
                 "findings": [_finding_json(f) for f in findings],
             }
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
         else:
             for line in render_text(lineno, text, findings, colour=colour):
                 out.write(line + "\n")
@@ -110,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     out = sys.stdout
     colour = args.format == "text" and out.isatty()
     if args.file == "-":
+        if hasattr(sys.stdin, "reconfigure"):
+            # Undecodable bytes become U+FFFD instead of ending the run.
+            sys.stdin.reconfigure(errors="replace")
         flagged = run(_lines(sys.stdin), out, fmt=args.format, colour=colour)
     else:
         try:

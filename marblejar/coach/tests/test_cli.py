@@ -103,6 +103,34 @@ def test_missing_file_is_exit_two(tmp_path):
     assert "nope.txt" in result.stderr
 
 
+def test_undecodable_bytes_do_not_stop_the_run(tmp_path):
+    raw = b"caf\xe9 notes\nWho pushed this?\n"
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(raw)
+    from_file = coach(str(path), "--format", "jsonl")
+    from_stdin = subprocess.run(
+        [sys.executable, "-m", "marblejar.coach", "--format", "jsonl"],
+        input=raw,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    for returncode, out in (
+        (from_file.returncode, from_file.stdout),
+        (from_stdin.returncode, from_stdin.stdout.decode("utf-8")),
+    ):
+        assert returncode == 0
+        records = [json.loads(line) for line in out.splitlines()]
+        assert len(records) == 2
+        assert records[1]["findings"][0]["category"] == "who_culprit_question"
+
+
+def test_directory_is_exit_two(tmp_path):
+    result = coach(str(tmp_path))
+    assert result.returncode == 2
+
+
 def test_bad_format_is_a_usage_error():
     result = coach("--format", "xml", stdin="")
     assert result.returncode == 2
