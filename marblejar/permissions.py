@@ -224,7 +224,8 @@ def _comment_hide(user: Any, comment: Any) -> bool:
 
 @rule("comment.report")
 def _comment_report(user: Any, comment: Any) -> bool:
-    return _reflection_view(user, comment.reflection)
+    # A report is a crack: for the people the reflection was written for.
+    return _reflection_respond(user, comment.reflection)
 
 
 @rule("jar.view")

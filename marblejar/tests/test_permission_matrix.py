@@ -493,6 +493,197 @@ MATRIX.update({
 # fmt: on
 
 
+# Reflections and the marble jar ------------------------------------------------
+#
+# The rows act on Max's learning in progress in Platform, with a comment by Mia;
+# a marble Max dropped by hand naming Mia; a crack in Platform and one about
+# something shared with the whole organization. Reflections are read by the
+# team and org admins, but only the team's members respond; Max may not react
+# to his own reflection (a message: 400 in the API, a redirect on the site).
+
+
+def reflections_jar_scene(scene: Scene) -> dict[str, Any]:
+    """Ids for the reflection and jar rows, made once per cell."""
+    if "reflections_jar_ids" not in scene.__dict__:
+        from marblejar.jar.services import crack_report, marble_drop_by_hand
+        from marblejar.reflections.services import comment_create, reflection_create
+
+        p = scene.personas
+        learning = reflection_create(
+            author=p.member,
+            team=p.team,
+            kind="learning",
+            title="Public speaking",
+            skill="Speaking at all-hands",
+            body="I freeze.",
+            publish=True,
+        )
+        comment = comment_create(author=p.member2, reflection=learning, body="Me too.")
+        marble = marble_drop_by_hand(
+            actor=p.member, team=p.team, description="Mia asked for help.", named_user=p.member2
+        )
+        crack = crack_report(actor=p.member, team=p.team, text="Talked over.")
+        org_crack = crack_report(actor=p.member, team=None, text="All-hands joke.")
+        scene.__dict__["reflections_jar_ids"] = {
+            "pk": learning.pk,
+            "reflection_id": learning.pk,
+            "comment_id": comment.pk,
+            "marble_id": marble.pk,
+            "crack_id": str(crack.pk),
+            "org_crack_id": str(org_crack.pk),
+            "kind": "thanks",
+        }
+    return scene.__dict__["reflections_jar_ids"]
+
+
+def reflections_jar_api_ids(route: str, scene: Scene) -> dict[str, Any]:
+    """Placeholders of the reflection and jar API paths (an org-wide crack for org paths)."""
+    placeholders = ("{reflection_id}", "{marble_id}", "{crack_id}")
+    if not any(p in route for p in placeholders):
+        return {}
+    ids = dict(reflections_jar_scene(scene))
+    if route.startswith("/api/v1/organization/"):
+        ids["crack_id"] = ids["org_crack_id"]
+    return ids
+
+
+def _rj_args(*names: str, slug: bool = False) -> Callable[[Scene], dict[str, Any]]:
+    def args(s: Scene) -> dict[str, Any]:
+        ids = reflections_jar_scene(s)
+        return {**({"slug": s.slug} if slug else {}), **{n: ids[n] for n in names}}
+
+    return args
+
+
+URL_ARGS.update(
+    {
+        "reflections:team_list": lambda s: {"slug": s.slug},
+        "jar:history": lambda s: {"slug": s.slug},
+        "jar:drop": lambda s: {"slug": s.slug},
+        "jar:cracks": lambda s: {"slug": s.slug},
+        **{
+            f"reflections:{name}": _rj_args("pk")
+            for name in (
+                "detail", "edit", "delete", "publish", "print", "send", "react", "comment",
+                "practice", "update",
+            )
+        },
+        "reflections:comment_hide": _rj_args("pk", "comment_id"),
+        "reflections:comment_report": _rj_args("pk", "comment_id"),
+        "jar:marble_remove": _rj_args("marble_id", slug=True),
+        "jar:marble_keep": _rj_args("marble_id", slug=True),
+        "jar:crack_acknowledge": _rj_args("crack_id", slug=True),
+        "jar:organization_crack_acknowledge": lambda s: {
+            "crack_id": reflections_jar_scene(s)["org_crack_id"]
+        },
+    }
+)  # fmt: skip
+
+BODIES.update(
+    {
+        ("reflections:create", "POST"): lambda s: {
+            "kind": "lesson", "audience": "org", "title": "A lesson", "body": "Text",
+            "publish": "1",
+        },
+        ("reflections:edit", "POST"): lambda s: {
+            "title": "Still learning", "skill": "Public speaking", "body": "Better now.",
+        },
+        ("reflections:send", "POST"): lambda s: {"recipient": s.personas.member2.pk},
+        ("reflections:react", "POST"): lambda s: {"kind": "thanks"},
+        ("reflections:comment", "POST"): lambda s: {"body": "Thank you for sharing."},
+        ("reflections:comment_report", "POST"): lambda s: {"text": "That felt dismissive."},
+        ("reflections:practice", "POST"): lambda s: {"practised_on": "2024-05-01", "minutes": "20"},
+        ("reflections:update", "POST"): lambda s: {"body": "It is getting easier."},
+        ("jar:drop", "POST"): lambda s: {"description": "Mia asked for help; Max paired."},
+        ("jar:cracks", "POST"): lambda s: {"text": "I was talked over."},
+        ("jar:organization_cracks", "POST"): lambda s: {"text": "A joke at all-hands."},
+        ("/api/v1/reflections", "POST"): lambda s: {
+            "kind": "lesson", "title": "A lesson", "body": "Text", "publish": True,
+        },
+        ("/api/v1/reflections/{reflection_id}", "PATCH"): lambda s: {"title": "Still learning"},
+        ("/api/v1/reflections/{reflection_id}/send", "POST"): lambda s: {
+            "recipient_id": s.personas.member2.pk,
+        },
+        ("/api/v1/reflections/{reflection_id}/comments", "POST"): lambda s: {"body": "Thanks!"},
+        ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/report", "POST"): lambda s: {
+            "text": "Dismissive.",
+        },
+        ("/api/v1/reflections/{reflection_id}/practice", "POST"): lambda s: {
+            "practised_on": "2024-05-01", "minutes": 20,
+        },
+        ("/api/v1/reflections/{reflection_id}/updates", "POST"): lambda s: {"body": "Easier."},
+        ("/api/v1/teams/{slug}/marbles", "POST"): lambda s: {"description": "Paired on a bug."},
+        ("/api/v1/teams/{slug}/cracks", "POST"): lambda s: {"text": "I was talked over."},
+        ("/api/v1/organization/cracks", "POST"): lambda s: {"text": "A joke at all-hands."},
+    }
+)  # fmt: skip
+
+# fmt: off
+MATRIX.update({
+    # route                                          method    anonymous outsider other member lead admin  # noqa: E501
+    ("reflections:team_list",                         "GET"):    (L,   404, 404, 200, 200, 200),
+    ("reflections:organization_list",                 "GET"):    (L,   200, 200, 200, 200, 200),
+    ("reflections:create",                            "GET"):    (L,   200, 200, 200, 200, 200),
+    ("reflections:create",                            "POST"):   (L,   R,   R,   R,   R,   R),
+    ("reflections:detail",                            "GET"):    (L,   404, 404, 200, 200, 200),
+    ("reflections:edit",                              "GET"):    (L,   404, 404, 200, 403, 403),
+    ("reflections:edit",                              "POST"):   (L,   404, 404, R,   403, 403),
+    ("reflections:delete",                            "POST"):   (L,   404, 404, R,   403, 403),
+    ("reflections:publish",                           "POST"):   (L,   404, 404, R,   403, 403),
+    ("reflections:print",                             "GET"):    (L,   404, 404, 200, 200, 200),
+    ("reflections:send",                              "GET"):    (L,   404, 404, 200, 200, 200),
+    ("reflections:send",                              "POST"):   (L,   404, 404, R,   R,   R),
+    ("reflections:react",                             "POST"):   (L,   404, 404, R,   R,   403),
+    ("reflections:comment",                           "POST"):   (L,   404, 404, R,   R,   403),
+    ("reflections:comment_hide",                      "POST"):   (L,   404, 404, R,   403, 403),
+    ("reflections:comment_report",                    "GET"):    (L,   404, 404, 200, 200, 403),
+    ("reflections:comment_report",                    "POST"):   (L,   404, 404, R,   R,   403),
+    ("reflections:practice",                          "POST"):   (L,   404, 404, R,   403, 403),
+    ("reflections:update",                            "POST"):   (L,   404, 404, R,   403, 403),
+    ("jar:history",                                   "GET"):    (L,   404, 404, 200, 200, 200),
+    ("jar:drop",                                      "GET"):    (L,   404, 404, 200, 200, 403),
+    ("jar:drop",                                      "POST"):   (L,   404, 404, R,   R,   403),
+    ("jar:marble_remove",                             "POST"):   (L,   404, 404, R,   403, 403),
+    # Only Mia, whom the marble names, may keep it; she is not a column.
+    ("jar:marble_keep",                               "POST"):   (L,   404, 404, 403, 403, 403),
+    ("jar:cracks",                                    "GET"):    (L,   404, 404, 200, 200, 200),
+    ("jar:cracks",                                    "POST"):   (L,   404, 404, R,   R,   403),
+    ("jar:crack_acknowledge",                         "POST"):   (L,   404, 404, 403, R,   403),
+    ("jar:organization_cracks",                       "GET"):    (L,   200, 200, 200, 200, 200),
+    ("jar:organization_cracks",                       "POST"):   (L,   R,   R,   R,   R,   R),
+    ("jar:organization_crack_acknowledge",            "POST"):   (L,   404, 403, 403, 403, R),
+    ("/api/v1/reflections",                           "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/reflections",                           "POST"):   (401, 201, 201, 201, 201, 201),
+    ("/api/v1/reflections/drafts",                    "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/reflections/{reflection_id}",           "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/reflections/{reflection_id}",           "PATCH"):  (401, 404, 404, 200, 403, 403),
+    ("/api/v1/reflections/{reflection_id}",           "DELETE"): (401, 404, 404, 204, 403, 403),
+    ("/api/v1/reflections/{reflection_id}/send",      "POST"):   (401, 404, 404, 204, 204, 204),
+    ("/api/v1/reflections/{reflection_id}/comments",  "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/reflections/{reflection_id}/comments",  "POST"):   (401, 404, 404, 201, 201, 403),
+    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/hide", "POST"): (401, 404, 404, 200, 403, 403),  # noqa: E501
+    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/report", "POST"): (401, 404, 404, 201, 201, 403),  # noqa: E501
+    ("/api/v1/reflections/{reflection_id}/reactions", "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "PUT"): (401, 404, 404, 400, 200, 403),
+    ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "DELETE"): (401, 404, 404, 200, 200, 403),  # noqa: E501
+    ("/api/v1/reflections/{reflection_id}/practice",  "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/reflections/{reflection_id}/practice",  "POST"):   (401, 404, 404, 201, 403, 403),
+    ("/api/v1/reflections/{reflection_id}/updates",   "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/reflections/{reflection_id}/updates",   "POST"):   (401, 404, 404, 201, 403, 403),
+    ("/api/v1/teams/{slug}/jar",                      "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/teams/{slug}/marbles",                  "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/teams/{slug}/marbles",                  "POST"):   (401, 404, 404, 201, 201, 403),
+    ("/api/v1/teams/{slug}/marbles/{marble_id}",      "DELETE"): (401, 404, 404, 204, 403, 403),
+    ("/api/v1/teams/{slug}/cracks",                   "GET"):    (401, 404, 404, 200, 200, 200),
+    ("/api/v1/teams/{slug}/cracks",                   "POST"):   (401, 404, 404, 201, 201, 403),
+    ("/api/v1/teams/{slug}/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 404, 403, 200, 403),
+    ("/api/v1/organization/cracks",                   "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/organization/cracks",                   "POST"):   (401, 201, 201, 201, 201, 201),
+    ("/api/v1/organization/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 403, 403, 403, 200),
+})
+# fmt: on
+
+
 # The route walk ---------------------------------------------------------------
 
 
@@ -597,6 +788,7 @@ def scene(personas: Personas) -> Scene:
 def url_for(route: str, scene: Scene) -> str:
     if route.startswith("/"):
         ids = review_scene(scene) if "{review_id}" in route or "{action_id}" in route else {}
+        ids |= reflections_jar_api_ids(route, scene)
         return route.format(
             **ids,
             slug=scene.slug,
