@@ -34,7 +34,9 @@ class MeOut(Schema):
     email: str
     display_name: str
     is_org_admin: bool
-    organization: OrganizationOut
+    organization: OrganizationOut | None = Field(
+        description="null for an account outside any organization"
+    )
     teams: list[TeamRef]
 
 

@@ -35,3 +35,15 @@ def test_a_missing_field_is_422_with_a_detail(api_for):
     body = response.json()
     assert body["detail"].startswith("display_name:")
     assert "display_name" in body["errors"]
+
+
+def test_an_account_outside_any_organization_gets_an_answer_not_a_500(db, client):
+    from marblejar.accounts.models import User
+
+    loner = User.objects.create_superuser("root@example.test", "x", display_name="Root")
+    client.force_login(loner)
+    response = client.get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json()["organization"] is None
+    assert client.get("/api/v1/organization").status_code == 403
+    assert client.get("/api/v1/teams").json() == []
