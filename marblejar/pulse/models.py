@@ -124,6 +124,9 @@ class Pulse(models.Model):
     # The instrument as it was when the pulse was scheduled: later edits of a
     # custom instrument cannot change what people already answered.
     definition = models.JSONField()
+    # Scale and reverse flags in a few characters ("1-7:rnrnrnn"): what the
+    # statistics need, readable for every pulse at once without decoding JSON.
+    keying = models.CharField(max_length=80, default="", editable=False)
     title = models.CharField(_("title"), max_length=120)
     cadence = models.CharField(_("repeat"), max_length=12, choices=Cadence, default=Cadence.ONCE)
     series = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -161,10 +164,17 @@ class Pulse(models.Model):
         indexes = [
             models.Index(fields=["team", "-opens_at"], name="pulse_team_opens"),
             models.Index(fields=["closed_at", "closes_at"], name="pulse_due"),
+            # Covers the read of every closed pulse's keying when recomputing results.
+            models.Index(fields=["organization", "closed_at", "keying"], name="pulse_org_keying"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.keying:
+            self.keying = keying_of(self.definition)
+        super().save(*args, **kwargs)
 
     def status(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
@@ -212,6 +222,11 @@ class Pulse(models.Model):
     @property
     def asks_comment(self) -> bool:
         return bool(self.definition.get("comment", False))
+
+
+def keying_of(definition: dict[str, Any]) -> str:
+    flags = "".join("r" if item.get("reverse") else "n" for item in definition["items"])
+    return f"{definition['scale']['min']}-{definition['scale']['max']}:{flags}"
 
 
 class Participation(models.Model):

@@ -12,11 +12,13 @@ page view or worker tick; results can never be buried.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, StringAgg, Value
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +47,7 @@ from marblejar.pulse.models import (
     Pulse,
     PulseResult,
     PulseSettings,
+    keying_of,
 )
 from marblejar.teams.models import Membership, Team
 
@@ -397,19 +400,6 @@ def pulse_answer(
 # Closing and results --------------------------------------------------------
 
 
-def _keyed_matrix(rows: list[str], definition: Mapping[str, Any]) -> np.ndarray:
-    """Decode answer strings into a keyed responses x items float array (NaN = missing)."""
-    k = len(definition["items"])
-    raw = np.frombuffer("".join(rows).encode("ascii"), dtype=np.uint8).reshape(-1, k)
-    matrix = raw.astype(np.float64) - ord("0")
-    matrix[raw == ord(MISSING)] = np.nan
-    reverse = np.array([bool(i.get("reverse")) for i in definition["items"]])
-    if reverse.any():
-        low, high = definition["scale"]["min"], definition["scale"]["max"]
-        matrix[:, reverse] = low + high - matrix[:, reverse]
-    return matrix
-
-
 def _nan_to_none(value: float) -> float | None:
     return None if value is None or np.isnan(value) else float(value)
 
@@ -545,175 +535,254 @@ def _notify_leads_results_ready(pulse: Pulse) -> None:
 
 def results_compute(
     *, pulse_ids: Iterable[int] | None = None, organization_id: int | None = None
-) -> dict[int, stats.GroupSummary]:
-    """Compute and store the results of closed pulses; returns them by pulse id.
+) -> list[ResultBatch]:
+    """Compute and store the results of closed pulses.
 
     All answers are read with one grouped query and summarised with the
-    vectorised statistics core, one pass per instrument, so recomputing a
-    whole organization costs about as much as the database's own GROUP BY.
+    vectorised statistics core, one pass per scale and keying, so
+    recomputing a whole organization costs about what the database's own
+    GROUP BY does (see bench/pulse_org.py). Closed pulses nobody answered
+    get a result with n = 0.
     """
-    summaries = results_summaries(pulse_ids=pulse_ids, organization_id=organization_id)
-    results_store(summaries)
-    return {pulse_id: summary for pulse_id, (summary, _meta) in summaries.items()}
+    ids = list(pulse_ids) if pulse_ids is not None else None
+    batches = results_summaries(pulse_ids=ids, organization_id=organization_id)
+    results_store(batches)
+    closed = Pulse.objects.filter(closed_at__isnull=False)
+    if ids is not None:
+        closed = closed.filter(pk__in=ids)
+    if organization_id is not None:
+        closed = closed.filter(organization_id=organization_id)
+    unanswered = closed.exclude(pk__in=PulseResult.objects.values("pulse_id"))
+    PulseResult.objects.bulk_create(
+        [
+            PulseResult(
+                pulse_id=p.pk,
+                organization_id=p.organization_id,
+                team_id=p.team_id,
+                instrument_slug=p.instrument_slug,
+                closed_on=p.closed_at.date(),
+                n=0,
+                k=len(p.items),
+            )
+            for p in unanswered
+        ],
+        ignore_conflicts=True,
+    )
+    return batches
 
 
-PulseMeta = tuple[int, int, str, date, int]  # team_id, organization_id, slug, closed_on, comments
+@dataclass
+class ResultBatch:
+    """Statistics of many pulses of one scale and keying, aligned by position."""
+
+    pulse_ids: list[int]
+    stats: stats.BatchStats
+    scale: tuple[int, int]
+
+
+def _keying_parts(keying: str) -> tuple[tuple[int, int], np.ndarray]:
+    scale, flags = keying.split(":")
+    low, high = scale.split("-")
+    return (int(low), int(high)), np.array([f == "r" for f in flags])
+
+
+def _decode(joined: list[str], k: int, scale: tuple[int, int], reverse: np.ndarray) -> np.ndarray:
+    raw = np.frombuffer("".join(joined).encode("ascii"), dtype=np.uint8).reshape(-1, k)
+    matrix = raw.astype(np.float64) - ord("0")
+    matrix[raw == ord(MISSING)] = np.nan
+    if reverse.any():
+        matrix[:, reverse] = scale[0] + scale[1] - matrix[:, reverse]
+    return matrix
+
+
+def _keyed_matrix(rows: list[str], definition: Mapping[str, Any]) -> np.ndarray:
+    """Decode answer strings into a keyed responses x items float array (NaN = missing)."""
+    scale, reverse = _keying_parts(keying_of(dict(definition)))
+    return _decode(rows, len(definition["items"]), scale, reverse)
 
 
 def _fetch_answer_groups(
     *, pulse_ids: list[int] | None, organization_id: int | None
 ) -> list[tuple[int, int, str]]:
-    """(pulse_id, n, concatenated answer strings) per closed pulse, in one grouped query."""
-    answers = Answer.objects.all()
-    if pulse_ids is not None:
-        answers = answers.filter(pulse_id__in=pulse_ids)
-    if organization_id is not None:
-        answers = answers.filter(organization_id=organization_id)
-    return list(
-        answers.values("team_id", "pulse_id")
-        .annotate(n=Count("pk"), joined=StringAgg("values", delimiter=Value("")))
-        .values_list("pulse_id", "n", "joined")
-        .order_by()
+    """(pulse_id, n, concatenated answer strings) per pulse, in one grouped query.
+
+    Written in SQL because the ORM's aggregate layer costs more than the
+    statistics here; the two spellings are the same aggregate.
+    """
+    concat = (
+        "group_concat(\"values\", '')"
+        if connection.vendor == "sqlite"
+        else "string_agg(\"values\", '')"
     )
+    where, params = [], []
+    if pulse_ids is not None:
+        where.append("pulse_id IN ({})".format(", ".join(["%s"] * len(pulse_ids))))
+        params += pulse_ids
+    if organization_id is not None:
+        where.append("organization_id = %s")
+        params.append(organization_id)
+    sql = (
+        f"SELECT pulse_id, COUNT(*), {concat} FROM {Answer._meta.db_table}"  # noqa: S608
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " GROUP BY team_id, pulse_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _keyings(pulse_ids: list[int] | None, organization_id: int | None) -> dict[int, str]:
+    """The keying of every closed pulse in scope (read from an index that covers it)."""
+    where, params = ["closed_at IS NOT NULL"], []
+    if pulse_ids is not None:
+        where.append("id IN ({})".format(", ".join(["%s"] * len(pulse_ids))))
+        params += pulse_ids
+    if organization_id is not None:
+        where.append("organization_id = %s")
+        params.append(organization_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, keying FROM {Pulse._meta.db_table} WHERE "  # noqa: S608
+            + " AND ".join(where),
+            params,
+        )
+        return dict(cursor.fetchall())
 
 
 def results_summaries(
     *, pulse_ids: Iterable[int] | None = None, organization_id: int | None = None
-) -> dict[int, tuple[stats.GroupSummary, PulseMeta]]:
+) -> list[ResultBatch]:
     """The statistics of closed pulses, computed but not stored (the benchmark times this)."""
     ids = list(pulse_ids) if pulse_ids is not None else None
-    pulses = Pulse.objects.filter(closed_at__isnull=False)
-    if ids is not None:
-        pulses = pulses.filter(pk__in=ids)
-    if organization_id is not None:
-        pulses = pulses.filter(organization_id=organization_id)
-    meta_rows = pulses.values_list(
-        "pk", "team_id", "organization_id", "instrument_slug", "closed_at", "definition"
-    )
-    meta: dict[int, tuple[int, int, str, datetime]] = {}
-    definitions: dict[int, dict[str, Any]] = {}
-    for pk, team_id, org_id, slug, closed_at, definition in meta_rows:
-        meta[pk] = (team_id, org_id, slug, closed_at)
-        definitions[pk] = definition
-    rows = _fetch_answer_groups(pulse_ids=ids, organization_id=organization_id)
-
-    # One batch per distinct scale and keying: pulses of one instrument share it.
-    batches: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    shapes: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        definition = definitions.get(row[0])
-        if definition is None:
-            continue
-        key = repr(
-            (
-                definition["scale"]["min"],
-                definition["scale"]["max"],
-                [bool(i.get("reverse")) for i in definition["items"]],
-            )
-        )
-        batches[key].append(row)
-        shapes[key] = definition
-    comment_counts = _comment_counts(ids, organization_id)
-    out: dict[int, tuple[stats.GroupSummary, PulseMeta]] = {}
-    for key, group_rows in batches.items():
-        definition = shapes[key]
-        scale = (definition["scale"]["min"], definition["scale"]["max"])
-        counts = np.fromiter((r[1] for r in group_rows), dtype=np.int64, count=len(group_rows))
-        keyed = _keyed_matrix([r[2] for r in group_rows], definition)
-        groups = np.repeat(np.arange(len(group_rows)), counts)
+    keying = _keyings(ids, organization_id)
+    by_keying: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for row in _fetch_answer_groups(pulse_ids=ids, organization_id=organization_id):
+        if row[0] in keying:
+            by_keying[keying[row[0]]].append(row)
+    batches = []
+    for key, rows in by_keying.items():
+        scale, reverse = _keying_parts(key)
+        counts = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        keyed = _decode([r[2] for r in rows], reverse.size, scale, reverse)
+        groups = np.repeat(np.arange(len(rows)), counts)
         batch = stats.batch_group_stats(keyed, groups, scale=scale)
-        for index, position in enumerate(batch.group):
-            pulse_id = group_rows[int(position)][0]
-            team_id, org_id, slug, closed_at = meta[pulse_id]
-            out[pulse_id] = (
-                batch.summary(index, scale=scale),
-                (team_id, org_id, slug, closed_at.date(), comment_counts.get(pulse_id, 0)),
-            )
-    # Closed pulses nobody answered still get a result: n = 0.
-    for pulse_id, (team_id, org_id, slug, closed_at) in meta.items():
-        if pulse_id not in out:
-            k = len(definitions[pulse_id]["items"])
-            empty = stats.GroupSummary(
-                n=0,
-                k=k,
-                scale=None,
-                mean=None,
-                percent=None,
-                sd=None,
-                ci_low=None,
-                ci_high=None,
-                alpha=None,
-                alpha_ci_low=None,
-                alpha_ci_high=None,
-                rwg_j=None,
-                item_means=(None,) * k,
-                distribution=None,
-            )
-            out[pulse_id] = (empty, (team_id, org_id, slug, closed_at.date(), 0))
-    return out
+        batches.append(ResultBatch([rows[int(g)][0] for g in batch.group], batch, scale))
+    return batches
 
 
-def _comment_counts(ids: list[int] | None, organization_id: int | None) -> dict[int, int]:
-    comments = Comment.objects.all()
-    if ids is not None:
-        comments = comments.filter(pulse_id__in=ids)
-    if organization_id is not None:
-        comments = comments.filter(organization_id=organization_id)
-    return dict(
-        comments.values_list("pulse_id").annotate(c=Count("id")).values_list("pulse_id", "c")
+def _pulse_facts(pulse_ids: list[int]) -> dict[int, tuple[int, int, str, str]]:
+    """organization, team, instrument and closing date (ISO) of each pulse, in chunks."""
+    facts = {}
+    table = Pulse._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(pulse_ids), 5000):
+            chunk = pulse_ids[start : start + 5000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                "SELECT id, organization_id, team_id, instrument_slug, closed_at "  # noqa: S608
+                f"FROM {table} WHERE id IN ({marks})",
+                chunk,
+            )
+            for pk, org_id, team_id, slug, closed_at in cursor.fetchall():
+                # SQLite hands back text, PostgreSQL an aware datetime; both are UTC.
+                day = closed_at[:10] if isinstance(closed_at, str) else closed_at.date().isoformat()
+                facts[pk] = (org_id, team_id, slug, day)
+    return facts
+
+
+def results_store(batches: list[ResultBatch]) -> int:
+    """Insert or update the results of ``batches``; returns how many rows were written.
+
+    Plain ``executemany`` rather than the ORM: a whole organization is
+    hundreds of thousands of rows, and building model instances would cost
+    more than the statistics.
+    """
+
+    def column(values: np.ndarray) -> list[float | None]:
+        return [None if v != v else v for v in values.tolist()]  # NaN -> NULL
+
+    facts = _pulse_facts([pk for batch in batches for pk in batch.pulse_ids])
+    rows: list[tuple] = []
+    for batch in batches:
+        b = batch.stats
+        columns = [
+            column(c)
+            for c in (
+                b.mean,
+                b.percent,
+                b.sd,
+                b.ci_low,
+                b.ci_high,
+                b.alpha,
+                b.alpha_ci_low,
+                b.alpha_ci_high,
+                b.rwg_j,
+            )
+        ]
+        item_means = [
+            json.dumps([None if v != v else v for v in row]) for row in b.item_means.tolist()
+        ]
+        if b.distribution is not None:
+            distribution = [json.dumps(row) for row in b.distribution.tolist()]
+        else:
+            distribution = ["[]"] * len(b)
+        k = int(b.item_means.shape[1])
+        n = b.n.tolist()
+        for index, pulse_id in enumerate(batch.pulse_ids):
+            org_id, team_id, slug, day = facts[pulse_id]
+            rows.append(
+                (
+                    pulse_id,
+                    org_id,
+                    team_id,
+                    slug,
+                    day,
+                    n[index],
+                    k,
+                    *(c[index] for c in columns),
+                    item_means[index],
+                    distribution[index],
+                )
+            )
+    if not rows:
+        return 0
+    table = PulseResult._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (pulse_id, organization_id, team_id, instrument_slug, closed_on, "  # noqa: S608
+        "n, k, mean, percent, sd, ci_low, ci_high, alpha, alpha_ci_low, alpha_ci_high, rwg_j, "
+        "item_means, distribution, comment_count, is_latest) VALUES ("
+        + ", ".join(["%s"] * 18)
+        + ", 0, FALSE) ON CONFLICT (pulse_id) DO UPDATE SET n = excluded.n, k = excluded.k, "
+        "mean = excluded.mean, percent = excluded.percent, sd = excluded.sd, "
+        "ci_low = excluded.ci_low, ci_high = excluded.ci_high, alpha = excluded.alpha, "
+        "alpha_ci_low = excluded.alpha_ci_low, alpha_ci_high = excluded.alpha_ci_high, "
+        "rwg_j = excluded.rwg_j, item_means = excluded.item_means, "
+        "distribution = excluded.distribution, closed_on = excluded.closed_on"
     )
-
-
-def results_store(summaries: Mapping[int, tuple[stats.GroupSummary, PulseMeta]]) -> None:
-    objs = []
-    for pulse_id, (s, (team_id, org_id, slug, closed_on, comments)) in summaries.items():
-        objs.append(
-            PulseResult(
-                pulse_id=pulse_id,
-                organization_id=org_id,
-                team_id=team_id,
-                instrument_slug=slug,
-                closed_on=closed_on,
-                n=s.n,
-                k=s.k,
-                mean=s.mean,
-                percent=s.percent,
-                sd=s.sd,
-                ci_low=s.ci_low,
-                ci_high=s.ci_high,
-                alpha=s.alpha,
-                alpha_ci_low=s.alpha_ci_low,
-                alpha_ci_high=s.alpha_ci_high,
-                rwg_j=s.rwg_j,
-                item_means=list(s.item_means),
-                distribution=list(s.distribution or []),
-                comment_count=comments,
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        # Comment counts: one grouped update for the pulses just written.
+        counts = _comment_counts([r[0] for r in rows])
+        if counts:
+            cursor.executemany(
+                f"UPDATE {table} SET comment_count = %s WHERE pulse_id = %s",  # noqa: S608
+                [(c, pk) for pk, c in counts.items()],
             )
+    return len(rows)
+
+
+def _comment_counts(pulse_ids: list[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for start in range(0, len(pulse_ids), 5000):
+        chunk = pulse_ids[start : start + 5000]
+        counts.update(
+            Comment.objects.filter(pulse_id__in=chunk)
+            .values("pulse_id")
+            .annotate(c=Count("pk"))
+            .values_list("pulse_id", "c")
+            .order_by()
         )
-    update = [
-        "n",
-        "k",
-        "mean",
-        "percent",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "alpha",
-        "alpha_ci_low",
-        "alpha_ci_high",
-        "rwg_j",
-        "item_means",
-        "distribution",
-        "comment_count",
-        "closed_on",
-    ]
-    PulseResult.objects.bulk_create(
-        objs,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["pulse"],
-        update_fields=update,
-    )
+    return counts
 
 
 # Responding and publishing --------------------------------------------------

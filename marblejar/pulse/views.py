@@ -236,10 +236,22 @@ def overview(request: HttpRequest) -> HttpResponse:
     k = services.pulse_settings_for(org.pk).min_group_size
     data = selectors.org_overview(organization_id=org.pk, instrument_slug=slug, k=k)
     page = Paginator(data.rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.overview_fill(
+        organization_id=org.pk, instrument_slug=slug, rows=list(page.object_list)
+    )
+    rows = [(row, row.formatted()) for row in page.object_list]
     return render(
         request,
         "pulse/overview.html",
-        {"overview": data, "page": page, "instruments": instruments, "instrument": slug},
+        {
+            "overview": data,
+            "page": page,
+            "rows": rows,
+            "hidden_text": _("Hidden: fewer than %d people, or could be worked out from the others")
+            % k,
+            "instruments": instruments,
+            "instrument": slug,
+        },
     )
 
 

@@ -283,6 +283,7 @@ def overview(request: HttpRequest, instrument: str = "psychological_safety"):
     permissions.require(request.user, "pulse.overview", org)
     k = services.pulse_settings_for(org.pk).min_group_size
     data = selectors.org_overview(organization_id=org.pk, instrument_slug=instrument, k=k)
+    selectors.overview_fill(organization_id=org.pk, instrument_slug=instrument, rows=data.rows)
     return {
         "instrument": data.instrument_slug,
         "min_group_size": k,
