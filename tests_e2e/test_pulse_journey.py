@@ -1,0 +1,141 @@
+"""The pulse journey, with a minimum group size of 3: two members answer and
+nothing is shown; a third answers; the lead closes the pulse and sees the
+results first, writes a response and publishes; only then do members see
+results and response together. Members answer with the keyboard alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from marblejar.pulse.tests.factories import add_members
+from marblejar.test import PASSWORD, make_personas
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LIVE = 15_000  # ms to wait for something to arrive over the event stream
+
+
+def log_in(context: BrowserContext, email: str) -> Page:
+    page = context.new_page()
+    page.goto("/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+    return page
+
+
+def answer_with_the_keyboard(page: Page, *, steps: int, comment: str, check=None) -> None:
+    """Tab into each radio group, pick an answer with the arrow keys, and send."""
+    page.get_by_role("link", name=re.compile("Answer now")).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Psychological safety")
+    if check:
+        check(page, "the answer form")
+    groups = page.locator("fieldset.likert")
+    count = groups.count()
+    assert count == 7
+    groups.first.locator("input").first.focus()
+    for index in range(count):
+        for _ in range(steps):
+            page.keyboard.press("ArrowRight")
+        expect(groups.nth(index).locator("input:checked")).to_have_count(1)
+        page.keyboard.press("Tab")
+    expect(page.get_by_label("Anything you want to add? (optional)")).to_be_focused()
+    page.keyboard.type(comment)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Send my answers")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("Your answers are in, anonymously.")
+
+
+def test_a_team_runs_a_pulse_and_the_lead_responds_first(
+    live_marblejar, new_context, assert_accessible
+):
+    p = make_personas()
+    [third] = add_members(p.team, p.org, 1, prefix="sam")
+    third.password = p.member.password
+    third.save()
+
+    # The org admin allows results from 3 people.
+    admin = log_in(new_context(), p.admin.email)
+    admin.goto("/organization/pulses/settings/")
+    assert_accessible(admin, "the pulse settings")
+    admin.get_by_label("Show pulse results only from this many people").fill("3")
+    admin.get_by_label("Show comments only from this many people").fill("3")
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.locator(".messages")).to_contain_text("Pulse settings saved.")
+
+    # The lead schedules a pulse that opens now, with the minimum of 3.
+    lead = log_in(new_context(), p.lead.email)
+    lead.goto("/t/platform/pulses/")
+    lead.get_by_role("link", name="Schedule a pulse").click()
+    assert_accessible(lead, "the schedule form")
+    expect(lead.get_by_label("Show results only from this many people")).to_have_value("3")
+    lead.get_by_role("button", name="Schedule").click()
+    expect(lead.locator(".messages")).to_contain_text("is scheduled")
+    count = lead.locator("[id^=pulse-][id$=-count]").first
+    expect(count).to_have_text("0 people have answered so far.")
+    assert_accessible(lead, "the team's pulses")
+
+    # Two members answer with the keyboard; the lead's page counts them live.
+    for person, steps in ((p.member, 5), (p.member2, 2)):
+        page = log_in(new_context(), person.email)
+        page.goto("/t/platform/pulses/")
+        answer_with_the_keyboard(
+            page,
+            steps=steps,
+            comment=f"Comment from {person.pk}",
+            check=assert_accessible if person == p.member else None,
+        )
+    expect(count).to_have_text("2 people have answered so far.", timeout=LIVE)
+
+    # Two answers: the pulse is still open and nothing is shown to anyone.
+    member = log_in(new_context(), p.member.email)
+    member.goto("/t/platform/pulses/")
+    expect(member.get_by_role("link", name=re.compile("results", re.I))).to_have_count(0)
+    expect(member.locator(".score-number")).to_have_count(0)
+
+    # The third person answers.
+    sam = log_in(new_context(), third.email)
+    sam.goto("/t/platform/pulses/")
+    answer_with_the_keyboard(sam, steps=3, comment="Third comment")
+    expect(count).to_have_text("3 people have answered so far.", timeout=LIVE)
+
+    # The lead closes it and sees the results first.
+    lead.once("dialog", lambda dialog: dialog.accept())
+    lead.get_by_role("button", name=re.compile("Close now")).click()
+    expect(lead.get_by_text("Only you can see these results now.")).to_be_visible()
+    expect(lead.locator(".score-number")).to_be_visible()
+    expect(lead.locator("#score-h + .score + .explain")).to_contain_text("3 people answered.")
+    results_url = lead.url
+    assert_accessible(lead, "the lead's first look at the results")
+
+    # A member opening the results sees that the lead goes first, and no numbers.
+    member.goto(results_url)
+    expect(member.get_by_text("The lead reads the results first")).to_be_visible()
+    expect(member.locator(".score-number")).to_have_count(0)
+    expect(member.locator("body")).not_to_contain_text("Third comment")
+
+    # The lead responds; an empty plan is refused and what was typed stays.
+    lead.get_by_label("What I hear in these results").fill("Some of you hold back in reviews.")
+    lead.get_by_role("button", name="Publish results and response to the team").click()
+    expect(lead.get_by_label("What I hear in these results")).to_have_value(
+        "Some of you hold back in reviews."
+    )
+    expect(lead.locator(".errorlist")).to_contain_text("This field is required.")
+    lead.get_by_label("What I will do").fill("I will ask for feedback on my own code first.")
+    lead.get_by_role("button", name="Publish results and response to the team").click()
+    expect(lead.locator(".messages")).to_contain_text("published to the team")
+
+    # Now members see results and response together.
+    member.goto(results_url)
+    expect(member.locator(".score-number")).to_be_visible()
+    response = member.get_by_role("region", name="The lead's response")
+    expect(response).to_contain_text("Some of you hold back in reviews.")
+    expect(response).to_contain_text("I will ask for feedback on my own code first.")
+    expect(member.locator(".comments")).to_contain_text("Third comment")
+    assert_accessible(member, "the published results")
