@@ -8,3 +8,7 @@ class PulseConfig(AppConfig):
 
     def ready(self) -> None:
         from marblejar.pulse import events  # noqa: F401  (registers event renderers)
+        from marblejar.pulse.panels import team_panel
+        from marblejar.teams.panels import team_page_panel
+
+        team_page_panel(team_panel)

@@ -209,3 +209,13 @@ def test_the_org_admin_sets_the_threshold_but_never_below_three(personas, client
     assert 'value="2"' in response.content.decode()
     admin.post(reverse("pulse:settings"), {"min_group_size": "3", "min_comment_group_size": "4"})
     assert services.pulse_settings_for(personas.org.pk).min_group_size == 3
+
+
+def test_the_team_page_invites_members_to_answer_and_shows_the_count(personas, client_for):
+    pulse = open_pulse(personas.lead, personas.team)
+    services.pulse_answer(actor=personas.member, pulse=pulse, values=answers_for(pulse, 5))
+    page = client_for("member2").get(reverse("teams:detail", args=["platform"])).content.decode()
+    assert url("answer", personas.team, pulse) in page
+    assert "1 person has answered so far." in page
+    page = client_for("member").get(reverse("teams:detail", args=["platform"])).content.decode()
+    assert url("answer", personas.team, pulse) not in page
