@@ -244,12 +244,15 @@ BODIES: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
     ("teams:invite", "POST"): lambda s: {"email": "newbie@acme.test", "role": "member"},
     ("teams:member_role", "POST"): lambda s: {"role": "lead"},
     ("/api/v1/coach", "POST"): lambda s: {"text": "Why didn't you test it?"},
-    ("pulse:create", "POST"): lambda s: pulse_times() | {
-        "instrument": "psychological_safety",
-        "cadence": "once",
-        "min_group_size": "5",
-        "min_comment_group_size": "5",
-    },
+    ("pulse:create", "POST"): lambda s: (
+        pulse_times()
+        | {
+            "instrument": "psychological_safety",
+            "cadence": "once",
+            "min_group_size": "5",
+            "min_comment_group_size": "5",
+        }
+    ),
     ("pulse:instrument_create", "POST"): lambda s: {
         "name": "Meetings",
         "scale_points": "5",
@@ -356,9 +359,20 @@ URL_ARGS.update(
         **{
             f"reviews:{name}": _review_args("review_id")
             for name in (
-                "board", "events", "presence", "advance", "safety_vote", "make_safer",
-                "go_first", "note_add", "theme_add", "action_add", "timeline_add", "summary",
-                "summary_md", "roti",
+                "board",
+                "events",
+                "presence",
+                "advance",
+                "safety_vote",
+                "make_safer",
+                "go_first",
+                "note_add",
+                "theme_add",
+                "action_add",
+                "timeline_add",
+                "summary",
+                "summary_md",
+                "roti",
             )
         },
     }
