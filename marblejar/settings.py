@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -49,11 +50,22 @@ if not SECRET_KEY:
 else:
     SECRET_KEY_IS_GENERATED = False
 
-ALLOWED_HOSTS = [h.strip() for h in env("MARBLEJAR_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+SITE_URL = env("MARBLEJAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Host names this site answers to: the site URL's host and the loopback names,
+# unless listed explicitly. A wrong Host header is refused, not trusted.
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in env(
+        "MARBLEJAR_ALLOWED_HOSTS",
+        ",".join(
+            sorted({urlsplit(SITE_URL).hostname or "localhost", "localhost", "127.0.0.1", "[::1]"})
+        ),
+    ).split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in env("MARBLEJAR_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
-SITE_URL = env("MARBLEJAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -158,7 +170,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = env_int("MARBLEJAR_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("MARBLEJAR_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the combination: a stranger's failures from elsewhere cannot lock
+# someone out of their own account.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"

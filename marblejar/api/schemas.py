@@ -81,6 +81,10 @@ class InvitationOut(Schema):
 
 class InvitationCreated(InvitationOut):
     url: str = Field(description="The invitation link. Shown only once.")
+    email_sent: bool | None = Field(
+        default=None,
+        description="Whether the invitation e-mail went out (null when no address was given).",
+    )
 
 
 class InvitationIn(Schema):

@@ -92,6 +92,9 @@ class Invitation(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    # Set by invitation_create, not stored: whether the e-mail went out.
+    email_sent: bool | None = None
+
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")

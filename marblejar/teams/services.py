@@ -6,6 +6,7 @@ need to know. Views, the API and commands call these; none re-implements them.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,8 @@ from marblejar import permissions
 from marblejar.lib import events
 from marblejar.teams.models import Invitation, Membership, Role, Team, hash_invitation_token
 from marblejar.teams.selectors import team_stream
+
+logger = logging.getLogger(__name__)
 
 
 def _unique_slug(organization_id: int, name: str, exclude_pk: int | None = None) -> str:
@@ -161,7 +164,6 @@ def invitation_url(raw_token: str) -> str:
     return settings.SITE_URL + reverse("accounts:join", args=[raw_token])
 
 
-@transaction.atomic
 def invitation_create(
     *,
     actor: Any,
@@ -173,39 +175,62 @@ def invitation_create(
     """Create a single-use invitation and return it with its raw token.
 
     The raw token exists only in the returned value and the link sent by
-    e-mail; the database keeps its hash.
+    e-mail; the database keeps its hash. When an address is given, the
+    e-mail is sent once the invitation is committed; ``invitation.email_sent``
+    then says whether that worked (None while it waits for an outer
+    transaction), so the inviter can share the link instead of losing the
+    invitation to a mail server that is down.
     """
-    if team is None:
-        permissions.require(actor, "org.invite", actor.organization)
-    else:
-        permissions.require(actor, "team.invite", team)
-    if role not in Role.values:
-        raise ValidationError({"role": _("Choose lead or member.")})
-    email = email.strip().lower()
-    if email and team and Membership.objects.filter(team=team, user__email=email).exists():
-        raise ValidationError({"email": _("%s is already in this team.") % email})
-    raw = Invitation.generate_token()
-    invitation = Invitation.objects.create(
-        organization_id=actor.organization_id,
-        team=team,
-        email=email,
-        role=role,
-        token_hash=hash_invitation_token(raw),
-        created_by=actor,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
-    )
-    if email and send:
-        context = {
-            "inviter": actor,
-            "team": team,
-            "organization": actor.organization,
-            "url": invitation_url(raw),
-            "days": settings.INVITATION_DAYS,
-        }
-        subject = render_to_string("teams/email/invitation_subject.txt", context).strip()
-        body = render_to_string("teams/email/invitation.txt", context)
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
+    with transaction.atomic():
+        if team is None:
+            permissions.require(actor, "org.invite", actor.organization)
+        else:
+            permissions.require(actor, "team.invite", team)
+        if role not in Role.values:
+            raise ValidationError({"role": _("Choose lead or member.")})
+        email = email.strip().lower()
+        if email and team and Membership.objects.filter(team=team, user__email=email).exists():
+            raise ValidationError({"email": _("%s is already in this team.") % email})
+        raw = Invitation.generate_token()
+        invitation = Invitation.objects.create(
+            organization_id=actor.organization_id,
+            team=team,
+            email=email,
+            role=role,
+            token_hash=hash_invitation_token(raw),
+            created_by=actor,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+        )
+        invitation.email_sent = None
+        if email and send:
+
+            def send_after_commit() -> None:
+                invitation.email_sent = _invitation_email_send(
+                    actor=actor, team=team, email=email, raw_token=raw
+                )
+
+            # No mail leaves before the invitation is stored. Outside an outer
+            # transaction this runs before we return, so the caller knows.
+            transaction.on_commit(send_after_commit)
     return invitation, raw
+
+
+def _invitation_email_send(*, actor: Any, team: Team | None, email: str, raw_token: str) -> bool:
+    context = {
+        "inviter": actor,
+        "team": team,
+        "organization": actor.organization,
+        "url": invitation_url(raw_token),
+        "days": settings.INVITATION_DAYS,
+    }
+    subject = render_to_string("teams/email/invitation_subject.txt", context).strip()
+    body = render_to_string("teams/email/invitation.txt", context)
+    try:
+        send_mail(subject, body, None, [email], fail_silently=False)
+    except Exception:  # any mail failure: the invitation stands, the link is shown
+        logger.exception("Could not send the invitation e-mail to %s", email)
+        return False
+    return True
 
 
 @transaction.atomic

@@ -142,7 +142,7 @@ def team_join(request: HttpRequest, slug: str) -> HttpResponse:
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get(user=request.user, slug=slug, action="team.invite")
     form = InvitationForm(request.POST)
-    link = None
+    link = status = None
     if form.is_valid():
         try:
             invitation, raw = services.invitation_create(
@@ -151,15 +151,23 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as e:
             add_service_errors(form, e)
         else:
-            if invitation.email:
-                messages.success(request, _("Invitation sent to %s.") % invitation.email)
-                form = InvitationForm()
+            form = InvitationForm()
+            if invitation.email and invitation.email_sent is not False:
+                status = _("Invitation sent to %s.") % invitation.email
             else:
                 link = services.invitation_url(raw)
-                form = InvitationForm()
+                if invitation.email:
+                    status = (
+                        _(
+                            "The e-mail to %s could not be sent. The invitation is ready: "
+                            "share the link below with them yourself."
+                        )
+                        % invitation.email
+                    )
     context = {
         "team": team,
         "invite_form": form,
+        "invite_status": status,
         "invitation_link": link,
         "invitations": selectors.team_pending_invitations(team=team),
     }

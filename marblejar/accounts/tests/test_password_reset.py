@@ -46,6 +46,7 @@ def test_the_link_ignores_the_host_header(client, personas, mailoutbox, settings
     # Otherwise anyone could ask for a reset with "Host: evil.test" and
     # receive the victim's token when they click the link.
     settings.SITE_URL = "https://marblejar.acme.test"
+    settings.ALLOWED_HOSTS = ["*"]  # even where any host name is accepted
     client.post(URL, {"email": personas.member.email}, HTTP_HOST="evil.test")
     assert "evil.test" not in mailoutbox[0].body
     assert reset_link(mailoutbox[0]).startswith("https://marblejar.acme.test/")
@@ -86,3 +87,9 @@ def test_a_wrong_old_password_keeps_the_password(client_for, personas):
     assert response.context["form"].errors["old_password"]
     personas.member.refresh_from_db()
     assert personas.member.check_password(PASSWORD)
+
+
+def test_an_unknown_host_name_is_refused(client, personas, mailoutbox):
+    response = client.post(URL, {"email": personas.member.email}, HTTP_HOST="evil.test")
+    assert response.status_code == 400
+    assert mailoutbox == []

@@ -170,7 +170,14 @@ def invitation_create(request: HttpRequest, slug: str, data: InvitationIn):
     invitation, raw = services.invitation_create(
         actor=request.user, team=team, email=clean_email(data.email), role=data.role
     )
-    return Status(201, {**invitation_out(invitation), "url": services.invitation_url(raw)})
+    return Status(
+        201,
+        {
+            **invitation_out(invitation),
+            "url": services.invitation_url(raw),
+            "email_sent": invitation.email_sent,
+        },
+    )
 
 
 @router.delete(
