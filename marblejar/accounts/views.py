@@ -72,6 +72,17 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         )
     assert invitation is not None
     context = {"invitation": invitation, "token": token}
+    if request.user.is_authenticated and request.user.organization_id != invitation.organization_id:
+        problem = _(
+            "This invitation is for %(org)s, and you are logged in to another organization. "
+            "Log out, then open the link again to create an account there."
+        ) % {"org": invitation.organization.name}
+        return render(
+            request,
+            "accounts/join_problem.html",
+            {"problem": problem, "invitation": invitation},
+            status=409,
+        )
     if request.user.is_authenticated:
         if request.method == "POST":
             try:

@@ -85,7 +85,8 @@ def test_an_invitation_for_another_address_is_refused_when_logged_in(client_for,
 def test_someone_of_another_organization_cannot_use_it(client_for, personas):
     _invitation, url = invite(personas)
     response = client_for("outsider").post(url)
-    assert "This invitation is for another organization." in response.text
+    assert response.status_code == 409
+    assert "you are logged in to another organization" in response.text
     assert not Membership.objects.filter(user=personas.outsider, team=personas.team).exists()
 
 
