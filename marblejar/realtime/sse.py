@@ -10,6 +10,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 
 from marblejar.lib.events import Message, events_after, get_broker
@@ -46,6 +47,19 @@ def format_for(message: Message, user: Any, fmt: str) -> str | None:
     return render(message, user)
 
 
+def events_after_then_release(**kwargs: Any) -> list[Message]:
+    """Read stored events, then give the database connection back.
+
+    A stream lives for hours; holding a connection for each open browser
+    would exhaust the database (PostgreSQL allows 100 by default).
+    """
+    try:
+        return events_after(**kwargs)
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()
+
+
 async def stream(
     *, user: Any, streams: list[str], after_id: int, fmt: str = "html"
 ) -> AsyncIterator[str]:
@@ -68,7 +82,7 @@ async def stream(
         nonlocal cursor
         frames = []
         while True:
-            batch = await sync_to_async(events_after)(streams=streams, after_id=cursor)
+            batch = await sync_to_async(events_after_then_release)(streams=streams, after_id=cursor)
             for message in batch:
                 cursor = max(cursor, message.id)
                 if fresh(message) and (data := format_for(message, user, fmt)) is not None:
