@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,13 +216,33 @@ class OverviewRow:
         }
 
 
+class OverviewRows(Sequence[OverviewRow]):
+    """The overview's rows in name order, made into objects only when a page asks."""
+
+    def __init__(self, items: list[tuple]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @staticmethod
+    def _row(item: tuple) -> OverviewRow:
+        _key, team_id, name, slug, n, shown, mean = item
+        return OverviewRow(team_id, name, slug, n, shown, mean)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._row(item) for item in self._items[index]]
+        return self._row(self._items[index])
+
+
 @dataclass
 class Overview:
     instrument_slug: str
     instrument_name: str
     scale: tuple[int, int]
     k: int
-    rows: list[OverviewRow]
+    rows: OverviewRows
     total_n: int
     total_shown: bool
     total: stats.MeanResult | None
@@ -256,8 +276,9 @@ def org_overview(*, organization_id: int, instrument_slug: str, k: int) -> Overv
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT team_id, n, mean, sd FROM {PulseResult._meta.db_table} "  # noqa: S608
-            "WHERE organization_id = %s AND instrument_slug = %s AND is_latest",
-            [organization_id, instrument_slug],
+            # "is_latest = %s", not "AND is_latest": only an equality lets the index seek.
+            "WHERE organization_id = %s AND instrument_slug = %s AND is_latest = %s",
+            [organization_id, instrument_slug, True],
         )
         results = cursor.fetchall()
         cursor.execute(
@@ -269,14 +290,20 @@ def org_overview(*, organization_id: int, instrument_slug: str, k: int) -> Overv
     slugs = {pk: slug for pk, _name, slug in team_rows}
     sizes = {r[0]: r[1] for r in results}
     shown, total_shown = suppress_groups(sizes, k=k)
-    rows = []
-    for team_id, n, mean, _sd in results:
-        row = OverviewRow(team_id, teams.get(team_id, ""), slugs.get(team_id, ""), n, False)
-        if team_id in shown:
-            row.shown = True
-            row.mean = mean
-        rows.append(row)
-    rows.sort(key=lambda r: r.name.lower())
+    items = [
+        (
+            teams.get(team_id, "").lower(),
+            team_id,
+            teams.get(team_id, ""),
+            slugs.get(team_id, ""),
+            n,
+            team_id in shown,
+            mean if team_id in shown else None,
+        )
+        for team_id, n, mean, _sd in results
+    ]
+    items.sort()
+    rows = OverviewRows(items)
     total_n = sum(sizes.values())
     total = None
     total_sentences: list[str] = []

@@ -283,7 +283,8 @@ def overview(request: HttpRequest, instrument: str = "psychological_safety"):
     permissions.require(request.user, "pulse.overview", org)
     k = services.pulse_settings_for(org.pk).min_group_size
     data = selectors.org_overview(organization_id=org.pk, instrument_slug=instrument, k=k)
-    selectors.overview_fill(organization_id=org.pk, instrument_slug=instrument, rows=data.rows)
+    rows = list(data.rows[:])
+    selectors.overview_fill(organization_id=org.pk, instrument_slug=instrument, rows=rows)
     return {
         "instrument": data.instrument_slug,
         "min_group_size": k,
@@ -300,6 +301,6 @@ def overview(request: HttpRequest, instrument: str = "psychological_safety"):
                 "ci_low": row.ci_low,
                 "ci_high": row.ci_high,
             }
-            for row in data.rows
+            for row in rows
         ],
     }
