@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hasher, make_password
 
 from marblejar.accounts.models import Organization, User
 from marblejar.teams.models import Membership, Role, Team
@@ -41,10 +41,16 @@ class Personas:
         return Membership.objects.get(user=user, team=team or self.team)
 
 
-@functools.cache
 def password_hash() -> str:
-    # Argon2 is slow on purpose; hash the shared test password once per run.
-    return make_password(PASSWORD)
+    # Argon2 is slow on purpose; hash the shared test password once per run,
+    # and per hasher: some test folders switch to a fast one, and a hash made
+    # by one hasher cannot be checked where only the other is configured.
+    return _password_hash(get_hasher().algorithm)
+
+
+@functools.cache
+def _password_hash(algorithm: str) -> str:
+    return make_password(PASSWORD, hasher=algorithm)
 
 
 def _user(org: Organization, email: str, name: str, **extra: Any) -> User:
