@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.jar.forms import CrackForm
+from marblejar.jar.models import Crack
+from marblejar.jar.selectors import open_crack_count
 from marblejar.lib.forms import add_service_errors
 from marblejar.reflections import selectors, services
 from marblejar.reflections.forms import (
@@ -67,6 +69,13 @@ def _list_page(
             request.user, "reflection.create", team or request.user.organization
         ),
     }
+    if team is None:
+        # Org admins acknowledge cracks about organization-wide reflections: tell them here.
+        unsaved = Crack(organization_id=request.user.organization_id, team=None)
+        if permissions.can(request.user, "crack.acknowledge", unsaved):
+            context["org_cracks_waiting"] = open_crack_count(
+                team=None, organization_id=request.user.organization_id
+            )
     return render(request, "reflections/list.html", context)
 
 
