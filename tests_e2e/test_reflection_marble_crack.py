@@ -98,10 +98,12 @@ def test_a_lead_goes_first_a_thank_you_drops_a_marble_live_and_a_crack_is_acknow
     assert_accessible(b, "the reflection, for a teammate")
     thanks = b.get_by_role("button", name=re.compile(r"^Thank you"))
     expect(thanks).to_have_attribute("aria-pressed", "false")
-    thanks.click()
-    expect(
-        b.locator(f"#react-{reflection_url.rstrip('/').rsplit('/', 1)[1]}-thanks")
-    ).to_have_attribute("aria-pressed", "true")
+    # By keyboard: the swapped-in button keeps the focus.
+    thanks.focus()
+    b.keyboard.press("Enter")
+    pressed = b.locator(f"#react-{reflection_url.rstrip('/').rsplit('/', 1)[1]}-thanks")
+    expect(pressed).to_have_attribute("aria-pressed", "true")
+    expect(pressed).to_be_focused()
 
     # The marble drops in both browsers, without a reload.
     for page in (a, b_team):

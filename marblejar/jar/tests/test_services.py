@@ -166,3 +166,13 @@ def test_the_live_jar_is_rendered_from_the_event_alone(personas, django_assert_n
     assert "marble-new" in html
     assert "The jar holds 1 marble" in html
     assert "Max Member met Lena Lead" in html
+
+
+def test_the_personal_export_holds_the_marbles_i_dropped_by_hand(personas):
+    from marblejar.accounts.services import user_export_data
+
+    services.marble_drop_by_hand(actor=personas.member, team=personas.team, description="Pairing")
+    services.crack_report(actor=personas.member, team=personas.team, text="Not in the export")
+    data = user_export_data(user=personas.member)
+    assert data["marble_jar"]["marbles_dropped_by_hand"][0]["description"] == "Pairing"
+    assert "Not in the export" not in str(data)

@@ -288,3 +288,20 @@ def test_the_personal_export_holds_what_the_user_wrote(personas):
     data = user_export_data(user=personas.member)
     assert data["reflections"]["reflections"][0]["title"] == "I deployed on a Friday"
     assert data["reflections"]["comments"][0]["body"] == "Note to self"
+
+
+def test_a_published_reflection_is_announced_live_without_a_database_read(
+    personas, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from marblejar.lib.events import Message
+    from marblejar.realtime.registry import render
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reflection = mistake(personas)
+    event = Event.objects.get(kind="reflection_published")
+    message = Message(id=event.pk, stream=event.stream, kind=event.kind, payload=event.payload)
+    with django_assert_num_queries(0):
+        html = render(message, personas.member)
+    assert "Lena Lead shared a reflection:" in html
+    assert f'href="/reflections/{reflection.pk}/"' in html
+    assert "Lead" in html
