@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marblejar.accounts.models import User
-from marblejar.jar.services import MAX_TEXT
 from marblejar.teams.models import Team
 
 
@@ -35,7 +34,6 @@ class MarbleForm(forms.Form):
         self.fields["named_user"].queryset = User.objects.filter(
             memberships__team=team, is_active=True
         ).order_by("display_name")
-        self.fields["description"].widget.attrs["maxlength"] = MAX_TEXT
 
 
 class CrackForm(forms.Form):

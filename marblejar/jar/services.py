@@ -19,10 +19,9 @@ from marblejar import permissions
 from marblejar.jar.models import Act, Crack, Marble, Response
 from marblejar.jar.selectors import jar_state
 from marblejar.lib import events
+from marblejar.lib.text import MAX_TEXT, too_long
 from marblejar.teams.models import Team
 from marblejar.teams.selectors import team_stream
-
-MAX_TEXT = 20_000
 
 
 def _publish_jar(*, team: Team, kind: str, extra: dict[str, Any] | None = None) -> None:
@@ -53,14 +52,7 @@ def _clean_text(value: str, *, field: str, required: str | None) -> str:
     if required and not value:
         raise ValidationError({field: [required]})
     if len(value) > MAX_TEXT:
-        raise ValidationError(
-            {
-                field: [
-                    _("Keep it to %(max)s characters or fewer (this has %(n)s).")
-                    % {"max": f"{MAX_TEXT:,}", "n": f"{len(value):,}"}
-                ]
-            }
-        )
+        raise ValidationError({field: [too_long(len(value))]})
     return value
 
 

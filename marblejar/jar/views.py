@@ -120,18 +120,17 @@ def _cracks_page(request: HttpRequest, team: Team | None) -> HttpResponse:
     form = CrackForm(request.POST or None) if can_report else None
     if request.method == "POST":
         permissions.require(user, "crack.report", target)
-        assert form is not None
-        if form.is_valid():
-            try:
-                services.crack_report(actor=user, team=team, **form.cleaned_data)
-            except ValidationError as e:
-                add_service_errors(form, e)
-            else:
-                messages.success(
-                    request,
-                    _("Thank you for saying so. The crack is reported; your name is not on it."),
-                )
-                return redirect(request.path)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.crack_report(actor=user, team=team, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("Thank you for saying so. The crack is reported; your name is not on it."),
+            )
+            return redirect(request.path)
     cracks = list(selectors.crack_list(team=team, organization_id=user.organization_id))
     for crack in cracks:
         crack.can_read = permissions.can(user, "crack.read", crack)

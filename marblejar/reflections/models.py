@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from marblejar.accounts.models import Organization
 from marblejar.teams.models import Team
 
-MAX_TEXT = 20_000
-
 
 class Kind(models.TextChoices):
     MISTAKE = "mistake", _("Mistake")

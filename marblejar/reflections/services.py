@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marblejar import permissions
-from marblejar.coach import analyze
+from marblejar.coach import SEVERITIES, analyze
 from marblejar.jar.models import Act, Response
-from marblejar.jar.services import jar_marble_drop
+from marblejar.jar.services import crack_report, jar_marble_drop
 from marblejar.lib import events
+from marblejar.lib.text import MAX_TEXT, too_long
 from marblejar.reflections.models import (
-    MAX_TEXT,
     WRITABLE_KINDS,
     Comment,
     Kind,
@@ -61,13 +61,6 @@ REQUIRED_TO_PUBLISH = {
 }
 
 
-def _too_long(n: int, limit: int = MAX_TEXT) -> str:
-    return _("Keep it to %(max)s characters or fewer (this has %(n)s).") % {
-        "max": f"{limit:,}",
-        "n": f"{n:,}",
-    }
-
-
 def _clean_texts(values: dict[str, str]) -> dict[str, str]:
     """Trim every text and check its length, collecting all problems at once."""
     cleaned: dict[str, str] = {}
@@ -76,7 +69,7 @@ def _clean_texts(values: dict[str, str]) -> dict[str, str]:
         value = (value or "").strip()
         limit = {"title": 200, "skill": 120}.get(name, MAX_TEXT)
         if len(value) > limit:
-            errors[name] = [_too_long(len(value), limit)]
+            errors[name] = [too_long(len(value), limit)]
         cleaned[name] = value
     if errors:
         raise ValidationError(errors)
@@ -259,7 +252,7 @@ def reflection_send(*, actor: Any, reflection: Reflection, recipient: Any, note:
         raise ValidationError({"recipient": [_("%s cannot see this reflection.") % recipient]})
     note = note.strip()
     if len(note) > 2000:
-        raise ValidationError({"note": [_too_long(len(note), 2000)]})
+        raise ValidationError({"note": [too_long(len(note), 2000)]})
     context = {
         "sender": actor,
         "recipient": recipient,
@@ -305,8 +298,6 @@ def _respond(reflection: Reflection, responder: Any, response: str) -> None:
 
 def coach_severity(text: str) -> str:
     """The most serious severity the language coach finds in ``text`` ("" for none)."""
-    from marblejar.coach import SEVERITIES
-
     found = {f.severity for f in analyze(text)}
     return next((s for s in SEVERITIES if s in found), "")
 
@@ -331,7 +322,7 @@ def comment_create(
             }
         )
     if len(body) > MAX_TEXT:
-        raise ValidationError({"body": [_too_long(len(body))]})
+        raise ValidationError({"body": [too_long(len(body))]})
     severity = coach_severity(body)
     comment = Comment.objects.create(
         organization_id=reflection.organization_id,
@@ -357,8 +348,6 @@ def comment_set_hidden(*, actor: Any, comment: Comment, hidden: bool) -> Comment
 
 def comment_report(*, actor: Any, comment: Comment, text: str = "", share_text: bool = False):
     """Report a comment as disrespectful: an anonymous crack for the team's leads."""
-    from marblejar.jar.services import crack_report
-
     permissions.require(actor, "comment.report", comment)
     return crack_report(
         actor=actor,
@@ -416,7 +405,7 @@ def practice_log(
         errors["minutes"] = [_("Enter the minutes you practised, from 1 to 1,440.")]
     hard = hard.strip()
     if len(hard) > MAX_TEXT:
-        errors["hard"] = [_too_long(len(hard))]
+        errors["hard"] = [too_long(len(hard))]
     if errors:
         raise ValidationError(errors)
     return PracticeEntry.objects.create(
