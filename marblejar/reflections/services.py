@@ -133,6 +133,16 @@ def _publish(reflection: Reflection) -> None:
         )
 
 
+def _reflection_fields(
+    *, title: str, tags: str | list[str], **texts: str
+) -> tuple[dict[str, str], list[str]]:
+    """The cleaned texts of a reflection (a title is always needed) and its tag names."""
+    fields = _clean_texts({"title": title, **texts})
+    if not fields["title"]:
+        raise ValidationError({"title": [_("Give it a title.")]})
+    return fields, parse_tags(tags)
+
+
 @transaction.atomic
 def reflection_create(
     *,
@@ -157,20 +167,16 @@ def reflection_create(
     permissions.require(author, "reflection.create", team or author.organization)
     if kind not in WRITABLE_KINDS:
         raise ValidationError({"kind": [_("Choose mistake, lesson, learning or ask for help.")]})
-    fields = _clean_texts(
-        {
-            "title": title,
-            "body": body,
-            "what_happened": what_happened,
-            "correction": correction,
-            "learned": learned,
-            "next_try": next_try,
-            "skill": skill,
-        }
+    fields, tag_names = _reflection_fields(
+        title=title,
+        body=body,
+        what_happened=what_happened,
+        correction=correction,
+        learned=learned,
+        next_try=next_try,
+        skill=skill,
+        tags=tags,
     )
-    if not fields["title"]:
-        raise ValidationError({"title": [_("Give it a title.")]})
-    tag_names = parse_tags(tags)
     reflection = Reflection(
         organization_id=author.organization_id, team=team, author=author, kind=kind, **fields
     )
@@ -200,20 +206,16 @@ def reflection_update(
 ) -> Reflection:
     """Edit a reflection; ``publish`` also publishes a draft. The kind and audience stay."""
     permissions.require(actor, "reflection.edit", reflection)
-    fields = _clean_texts(
-        {
-            "title": title,
-            "body": body,
-            "what_happened": what_happened,
-            "correction": correction,
-            "learned": learned,
-            "next_try": next_try,
-            "skill": skill,
-        }
+    fields, tag_names = _reflection_fields(
+        title=title,
+        body=body,
+        what_happened=what_happened,
+        correction=correction,
+        learned=learned,
+        next_try=next_try,
+        skill=skill,
+        tags=tags,
     )
-    if not fields["title"]:
-        raise ValidationError({"title": [_("Give it a title.")]})
-    tag_names = parse_tags(tags)
     for name, value in fields.items():
         setattr(reflection, name, value)
     if publish or reflection.is_published:
