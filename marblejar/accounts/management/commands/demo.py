@@ -27,6 +27,69 @@ TEAMS = {
 }
 
 
+# (author, team, kind, title, texts, [(responder, reaction, comment)])
+STORIES = [
+    (
+        "ada",
+        "platform",
+        "mistake",
+        "I rolled out the new TLS config to every region at once",
+        {
+            "what_happened": "On Tuesday I pushed the new TLS configuration to all regions in "
+            "one go. The EU load balancers rejected older clients for 25 minutes.",
+            "correction": "I rolled back at 14:40, wrote to support with the timeline, and "
+            "added a canary region to the rollout script.",
+            "learned": "Our rollout tool makes 'all regions' the easiest choice. I trusted "
+            "the staging test more than it deserved: staging has no old clients.",
+            "next_try": "Roll out region by region, watching the handshake error rate.",
+        },
+        [
+            ("ben", "thanks", ""),
+            (
+                "chloe",
+                "learned",
+                "Thank you for writing this up so "
+                "openly. I had no idea staging had no old clients either.",
+            ),
+        ],
+    ),
+    (
+        "dev",
+        "platform",
+        "learning",
+        "Reading flame graphs",
+        {
+            "skill": "Reading flame graphs",
+            "body": "I am practising reading flame graphs "
+            "during incidents. I am still slow at it and often look at the wrong stack.",
+        },
+        [("ada", "help", "Happy to pair on the next profiling session if you like.")],
+    ),
+    (
+        "eva",
+        "product",
+        "lesson",
+        "We shipped the onboarding survey without asking support",
+        {
+            "body": "Support had seen the same confusion for months. Next time I will ask "
+            "them first: they hear our users every day."
+        },
+        [("hana", "me_too", ""), ("gus", "thanks", "")],
+    ),
+    (
+        "femi",
+        "product",
+        "help",
+        "Can someone walk me through the release checklist?",
+        {
+            "body": "I have never done a release on my own and I am nervous about the "
+            "database migration step."
+        },
+        [("eva", "help", "Yes! Let's do Thursday's release together.")],
+    ),
+]
+
+
 class Command(BaseCommand):
     help = (
         "Seed a demo organization: two teams, eight people, a lead in each. "
@@ -57,8 +120,41 @@ class Command(BaseCommand):
             Membership.objects.create(
                 organization=organization, team=teams[slug], user=user, role=role
             )
+        self.seed_stories(organization, teams)
         self.stdout.write(self.style.SUCCESS("Seeded the demo organization."))
         self.print_logins()
+
+    def seed_stories(self, organization: Organization, teams: dict[str, Team]) -> None:
+        """A few reflections met with respect, so the jars are not empty.
+
+        Goes through the same services as the app, so marbles drop the way
+        they do for real: on the first respectful response from a teammate.
+        """
+        from marblejar.jar.services import marble_drop_by_hand
+        from marblejar.reflections.services import comment_create, reaction_add, reflection_create
+
+        people = {u.email.split("@")[0]: u for u in User.objects.filter(organization=organization)}
+        for author, team, kind, title, texts, responses in STORIES:
+            reflection = reflection_create(
+                author=people[author],
+                team=teams[team],
+                kind=kind,
+                title=title,
+                publish=True,
+                **texts,
+            )
+            for responder, reaction, comment in responses:
+                if reaction:
+                    reaction_add(user=people[responder], reflection=reflection, kind=reaction)
+                if comment:
+                    comment_create(author=people[responder], reflection=reflection, body=comment)
+        marble_drop_by_hand(
+            actor=people["femi"],
+            team=teams["product"],
+            description="Gus said in stand-up he was stuck on the billing export and asked for "
+            "help; Hana paired with him for an hour.",
+            named_user=people["gus"],
+        )
 
     def print_logins(self) -> None:
         self.stdout.write(f"Log in with any of these (password: {DEMO_PASSWORD}):")
