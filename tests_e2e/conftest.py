@@ -8,14 +8,16 @@ it found.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from conftest import chromium_path
+from marblejar.test import PASSWORD
 
 # Playwright's sync API drives an event loop in the test thread; Django's
 # async-safety check would otherwise refuse the test's own database access.
@@ -122,3 +124,14 @@ def screenshot_dir(tmp_path: Path) -> Path:
     path = Path(configured) if configured else tmp_path / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def log_in(context: BrowserContext, email: str, password: str = PASSWORD) -> Page:
+    """A new page in ``context``, logged in as ``email`` through the log-in form."""
+    page = context.new_page()
+    page.goto("/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+    return page

@@ -10,24 +10,15 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from marblejar.jar.models import Marble
-from marblejar.test import PASSWORD, make_personas
+from marblejar.test import make_personas
+from tests_e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIVE = 15_000  # ms to wait for something to arrive over the event stream
-
-
-def log_in(context: BrowserContext, email: str) -> Page:
-    page = context.new_page()
-    page.goto("/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
-    return page
 
 
 def mark(page: Page) -> None:
