@@ -1,26 +1,71 @@
-"""Tests of ``marblejar analyze``, run as a separate process like a user would."""
+"""Tests of ``marblejar analyze``: in-process for speed, and once as the real command."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from marblejar.pulse.analyze import main
 
 DATA = Path(__file__).parent / "data"
 BH1996 = DATA / "bh1996.csv"
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "marblejar.pulse.analyze", *map(str, args)],
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str | Path) -> Result:
+    """Run `marblejar analyze` in this process (the CLI test below runs it for real)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return Result(int(code or 0), out.getvalue(), err.getvalue())
+
+
+def test_it_runs_as_the_marblejar_command(tmp_path: Path) -> None:
+    path = write(tmp_path, "t,a,b\nx,1,2\nx,2,3\ny,3,3\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "marblejar",
+            "analyze",
+            str(path),
+            "--team-column",
+            "t",
+            "--format",
+            "json",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["overall"]["n"] == 3
+    missing = subprocess.run(
+        [sys.executable, "-m", "marblejar", "analyze", str(tmp_path / "nope.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("marblejar analyze: error: ")
 
 
 def run_json(*args: str | Path) -> dict:
