@@ -246,6 +246,9 @@ def board_context(
         "forms": forms,
         "next_phase": Phase(review.next_phase).label if review.next_phase else None,
         "show_presence": not (review.anonymous and review.is_writing),
+        # The newest event this rendering reflects: a signal the browser gets
+        # for an older or equal id (its own change, say) needs no reload.
+        "version": selectors.review_last_event_id(review=review),
     }
     if phase in (Phase.SCHEDULED, Phase.CHECKIN, Phase.FOLLOWUP):
         scale = safety_scale()
@@ -395,10 +398,12 @@ def board(request: HttpRequest, review_id: int) -> HttpResponse:
 def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
     """One part of the board, as this reader may see it now."""
     review = selectors.review_get(user=request.user, review_id=review_id)
+    # Each part's element stays on the page and takes the new content inside
+    # it, so a refresh queued while another is in flight is not lost.
     if part == "phase":
-        return render(request, "reviews/_phase.html", board_context(request, review))
+        return render(request, "reviews/_phase_inner.html", board_context(request, review))
     if part == "presence":
-        return render(request, "reviews/_presence.html", board_context(request, review))
+        return render(request, "reviews/_presence_inner.html", board_context(request, review))
     if part not in PARTS:
         raise Http404
     context = board_context(request, review)
@@ -414,7 +419,7 @@ def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
         if item is None:
             raise Http404
         context["item"] = item
-    return render(request, f"reviews/_parts.html#{part}", context)
+    return render(request, f"reviews/_parts.html#{part}_inner", context)
 
 
 async def review_events(request: HttpRequest, review_id: int) -> HttpResponseBase:
@@ -437,8 +442,7 @@ def _after_post(
     """
     review.refresh_from_db()
     if request.htmx:
-        response = render(request, "reviews/_phase.html", board_context(request, review, forms))
-        return response
+        return render(request, "reviews/_phase_inner.html", board_context(request, review, forms))
     if forms and any(f.errors for f in forms.values()):
         context = board_context(request, review, forms)
         context["last_event_id"] = selectors.review_last_event_id(review=review)

@@ -45,3 +45,44 @@
     form.requestSubmit();
   });
 })();
+
+// Live updates. The review's stream only says which part of the board
+// changed (event kinds like "review_notes"); every element that shows that
+// part names it in data-refresh-on and reloads itself over HTTP, with this
+// reader's permissions. The browser's EventSource reconnects on its own and
+// sends Last-Event-ID, so the server replays whatever was missed.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-review-events]");
+  if (!root || !window.EventSource) return;
+  const kinds = ["phase", "presence", "notes", "safety", "followup", "themes", "votes", "discussion", "actions"];
+  const source = new EventSource(root.dataset.reviewEvents);
+  kinds.forEach(function (kind) {
+    const name = "review_" + kind;
+    source.addEventListener(name, function (event) {
+      const id = Number(event.lastEventId) || 0;
+      document.querySelectorAll("[data-refresh-on]").forEach(function (el) {
+        if (el.dataset.refreshOn.split(" ").indexOf(name) === -1 || !window.htmx) return;
+        // Already showing this change (the reader's own, answered with the
+        // new content): reloading would only swap the part under their cursor.
+        const shown = el.querySelector("[data-version]");
+        if (shown && id && id <= Number(shown.dataset.version)) return;
+        window.htmx.trigger(el, "refresh");
+      });
+    });
+  });
+  // A reload that comes back with nothing newer than what is shown (the
+  // reader's own change got there first) is not swapped in, so that the
+  // form or button under their cursor stays where it is.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    const config = event.detail.requestConfig || {};
+    const el = event.detail.target;
+    if (config.verb !== "get" || !el || !el.hasAttribute("data-refresh-on")) return;
+    const shown = el.querySelector("[data-version]");
+    const match = /data-version="(\d+)"/.exec(event.detail.serverResponse || "");
+    if (shown && match && Number(match[1]) <= Number(shown.dataset.version)) {
+      event.detail.shouldSwap = false;
+    }
+  });
+  window.addEventListener("pagehide", function () { source.close(); });
+})();
