@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 
 PARAGRAPHS = [
-    "I ran the migration against production at 09:12 and the error rate went up within a minute.",
+    "I ran the migration against production at 09:12 and the error rate rose within a minute.",
     "Sam should have checked the dashboard before deploying, the signs were there all along.",
-    "The alert should have fired at 5% but the threshold was set to 50% after last quarter's tune-up.",
+    "The alert should have fired at 5% but the threshold was 50% after last quarter's tune-up.",
     "Why didn't you escalate when the queue depth kept growing for twenty minutes?",
-    "We failed over to the replica and the job failed to acquire the lock twice before it recovered.",
+    "We failed over to the replica and the job failed to acquire the lock twice, then recovered.",
     "Honestly it was a rookie mistake, anyone could see the config was wrong.",
-    "What made waiting look like the reasonable choice at that point? I'm asking because I'd have waited too.",
+    "What made waiting look reasonable at that point? I'm asking because I'd have waited too.",
     "Next time we will add a guard to the deploy script so the safe default is the easy one.",
 ]
 
@@ -70,7 +70,10 @@ def main() -> int:
     timings.sort()
     q = statistics.quantiles(timings, n=100)
     print(f"coach inline check, {args.requests} requests, whole Django stack in-process")
-    print(f"p50 {q[49]:.2f} ms   p95 {q[94]:.2f} ms   p99 {q[98]:.2f} ms   max {timings[-1]:.2f} ms")
+    print(
+        f"p50 {q[49]:.2f} ms   p95 {q[94]:.2f} ms   p99 {q[98]:.2f} ms   "
+        f"max {timings[-1]:.2f} ms"
+    )
     return 0
 
 
