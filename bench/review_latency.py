@@ -144,8 +144,20 @@ async def run(args: argparse.Namespace, servers: list[str], review_id: int, cook
                 else pending[pending.rfind(marker) + len(marker) :]
             )
 
-    listeners = [asyncio.create_task(listen(i)) for i in range(len(cookies))]
+    # People join over a few seconds, not in the same millisecond (each
+    # stream briefly needs a database connection while it starts).
+    listeners = []
+    for i in range(len(cookies)):
+        listeners.append(asyncio.create_task(listen(i)))
+        if i % 10 == 9:
+            await asyncio.sleep(0.3)
+    deadline = time.monotonic() + 60
     while opened < len(cookies):
+        failed = [t for t in listeners if t.done()]
+        if failed or time.monotonic() > deadline:
+            for t in failed:
+                t.result()  # raises what went wrong
+            raise SystemExit(f"only {opened} of {len(cookies)} streams opened")
         await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)  # every stream subscribed
 
