@@ -163,3 +163,13 @@ def test_a_roti_vote_is_counted_once(personas, client_for):
     member.post(url, {"value": 5})
     review.refresh_from_db()
     assert review.roti_counts == {"4": 1}
+
+
+def test_the_team_page_shows_the_teams_reviews_to_its_members_only(personas, client_for):
+    schedule(personas)
+    url = reverse("teams:detail", args=[personas.team.slug])
+    html = client_for("member").get(url).content.decode()
+    assert (
+        "Sprint 12 retrospective" in html and reverse("reviews:create", args=["platform"]) in html
+    )
+    assert "Sprint 12 retrospective" not in client_for("admin").get(url).content.decode()
