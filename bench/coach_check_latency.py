@@ -36,6 +36,7 @@ def main() -> int:
 
     data_dir = tempfile.mkdtemp(prefix="marblejar-bench-")
     os.environ.setdefault("MARBLEJAR_DATA_DIR", data_dir)
+    os.environ.setdefault("MARBLEJAR_ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marblejar.settings")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import django
