@@ -9,6 +9,7 @@ is refused; without JavaScript the same views redirect back to the board.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -450,6 +451,25 @@ def _after_post(
     return redirect("reviews:board", review_id=review.pk)
 
 
+def _submit(
+    request: HttpRequest,
+    review: Review,
+    form: Any,
+    key: str,
+    save: Callable[[dict[str, Any]], object],
+) -> HttpResponse:
+    """Validate ``form`` and ``save`` its data; on any error the board shows the
+    form again under ``key`` with what was typed and why it was refused."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return _after_post(request, review)
+    return _after_post(request, review, {key: form})
+
+
 def _flash(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
@@ -520,14 +540,13 @@ def make_safer(request: HttpRequest, review_id: int) -> HttpResponse:
 def go_first(request: HttpRequest, review_id: int) -> HttpResponse:
     review = selectors.review_get(user=request.user, review_id=review_id, action="review.go_first")
     form = GoFirstForm(request.POST, auto_id="go-first-%s")
-    if form.is_valid():
-        try:
-            services.go_first_write(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            return _after_post(request, review)
-    return _after_post(request, review, {"go_first": form})
+    return _submit(
+        request,
+        review,
+        form,
+        "go_first",
+        lambda data: services.go_first_write(actor=request.user, review=review, **data),
+    )
 
 
 @login_required
@@ -625,14 +644,13 @@ def theme_add(request: HttpRequest, review_id: int) -> HttpResponse:
         user=request.user, review_id=review_id, action="review.participate"
     )
     form = ThemeForm(request.POST, auto_id="theme-%s")
-    if form.is_valid():
-        try:
-            services.theme_create(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            return _after_post(request, review)
-    return _after_post(request, review, {"theme": form})
+    return _submit(
+        request,
+        review,
+        form,
+        "theme",
+        lambda data: services.theme_create(actor=request.user, review=review, **data),
+    )
 
 
 @login_required
@@ -662,14 +680,13 @@ def finding_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResp
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
     form = FindingForm(request.POST, auto_id=f"t{theme.pk}-finding-%s")
-    if form.is_valid():
-        try:
-            services.finding_add(actor=request.user, theme=theme, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            return _after_post(request, review)
-    return _after_post(request, review, {f"finding-{theme.pk}": form})
+    return _submit(
+        request,
+        review,
+        form,
+        f"finding-{theme.pk}",
+        lambda data: services.finding_add(actor=request.user, theme=theme, **data),
+    )
 
 
 @login_required
@@ -681,14 +698,13 @@ def question_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpRes
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
     form = QuestionForm(request.POST, auto_id=f"t{theme.pk}-question-%s")
-    if form.is_valid():
-        try:
-            services.question_ask(actor=request.user, theme=theme, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            return _after_post(request, review)
-    return _after_post(request, review, {f"question-{theme.pk}": form})
+    return _submit(
+        request,
+        review,
+        form,
+        f"question-{theme.pk}",
+        lambda data: services.question_ask(actor=request.user, theme=theme, **data),
+    )
 
 
 @login_required
@@ -700,14 +716,13 @@ def question_answer(request: HttpRequest, review_id: int, question_id: int) -> H
     question = selectors.question_get(review=review, question_id=question_id)
     question.review = review
     form = AnswerForm(request.POST, auto_id=f"answer-{question.pk}-%s")
-    if form.is_valid():
-        try:
-            services.question_answer(actor=request.user, question=question, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            return _after_post(request, review)
-    return _after_post(request, review, {f"answer-{question.pk}": form})
+    return _submit(
+        request,
+        review,
+        form,
+        f"answer-{question.pk}",
+        lambda data: services.question_answer(actor=request.user, question=question, **data),
+    )
 
 
 @login_required
@@ -737,14 +752,13 @@ def timeline_add(request: HttpRequest, review_id: int) -> HttpResponse:
         user=request.user, review_id=review_id, action="review.participate"
     )
     form = TimelineEventForm(request.POST, auto_id="timeline-%s")
-    if form.is_valid():
-        try:
-            services.timeline_event_add(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            return _after_post(request, review)
-    return _after_post(request, review, {"timeline": form})
+    return _submit(
+        request,
+        review,
+        form,
+        "timeline",
+        lambda data: services.timeline_event_add(actor=request.user, review=review, **data),
+    )
 
 
 # After the review -------------------------------------------------------------------
