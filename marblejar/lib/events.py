@@ -121,6 +121,10 @@ class LocalBroker:
     def started(self, loop: asyncio.AbstractEventLoop) -> None:
         """Hook for brokers that need a listener running in the event loop."""
 
+    async def wait_ready(self, timeout: float = 5.0) -> bool:
+        """True once pushes reach this process's subscribers (at once, in-process)."""
+        return True
+
     def send(self, message: Message) -> None:
         self.dispatch(message)
 

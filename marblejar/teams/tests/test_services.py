@@ -59,12 +59,21 @@ def test_live_subscribers_receive_the_published_event(personas, django_capture_o
     try:
 
         async def subscribe():
-            return get_broker().subscribe([team_stream(personas.team)])
+            subscription = get_broker().subscribe([team_stream(personas.team)])
+            # With Redis, the process's listener must be on the channel first.
+            assert await get_broker().wait_ready()
+            return subscription
+
+        async def next_message():
+            # None is a "catch up from the table" poke (sent when Redis connects).
+            while (message := await subscription.queue.get()) is None:
+                pass
+            return message
 
         subscription = loop.run_until_complete(subscribe())
         with django_capture_on_commit_callbacks(execute=True):
             services.team_join(actor=personas.admin, team=personas.team)
-        message = loop.run_until_complete(asyncio.wait_for(subscription.queue.get(), 5))
+        message = loop.run_until_complete(asyncio.wait_for(next_message(), 5))
         get_broker().unsubscribe(subscription)
     finally:
         loop.close()
