@@ -76,6 +76,10 @@ def test_live_subscribers_receive_the_published_event(personas, django_capture_o
         message = loop.run_until_complete(asyncio.wait_for(next_message(), 5))
         get_broker().unsubscribe(subscription)
     finally:
+        # Stop the Redis listener (if any) before closing its loop.
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+            loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
         loop.close()
     assert message.kind == "member_joined"
     assert message.payload["user_id"] == personas.admin.pk
