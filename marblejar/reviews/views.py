@@ -470,6 +470,16 @@ def _submit(
     return _after_post(request, review, {key: form})
 
 
+def _participating_theme(request: HttpRequest, review_id: int, theme_id: int) -> tuple[Review, Any]:
+    """The review (which the user takes part in) and one of its themes."""
+    review = selectors.review_get(
+        user=request.user, review_id=review_id, action="review.participate"
+    )
+    theme = selectors.theme_get(review=review, theme_id=theme_id)
+    theme.review = review
+    return review, theme
+
+
 def _flash(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
@@ -656,11 +666,7 @@ def theme_add(request: HttpRequest, review_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def vote(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
-    review = selectors.review_get(
-        user=request.user, review_id=review_id, action="review.participate"
-    )
-    theme = selectors.theme_get(review=review, theme_id=theme_id)
-    theme.review = review
+    review, theme = _participating_theme(request, review_id, theme_id)
     try:
         if request.POST.get("take_back"):
             services.vote_withdraw(actor=request.user, theme=theme)
@@ -674,11 +680,7 @@ def vote(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
-    review = selectors.review_get(
-        user=request.user, review_id=review_id, action="review.participate"
-    )
-    theme = selectors.theme_get(review=review, theme_id=theme_id)
-    theme.review = review
+    review, theme = _participating_theme(request, review_id, theme_id)
     form = FindingForm(request.POST, auto_id=f"t{theme.pk}-finding-%s")
     return _submit(
         request,
@@ -692,11 +694,7 @@ def finding_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResp
 @login_required
 @require_POST
 def question_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
-    review = selectors.review_get(
-        user=request.user, review_id=review_id, action="review.participate"
-    )
-    theme = selectors.theme_get(review=review, theme_id=theme_id)
-    theme.review = review
+    review, theme = _participating_theme(request, review_id, theme_id)
     form = QuestionForm(request.POST, auto_id=f"t{theme.pk}-question-%s")
     return _submit(
         request,
