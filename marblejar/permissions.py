@@ -303,6 +303,16 @@ def _review_facilitate(user: Any, review: Any) -> bool:
     return review.facilitator_id == user.pk or is_lead(user, review.team)
 
 
+@rule("review.reschedule")
+def _review_reschedule(user: Any, review: Any) -> bool:
+    # Who may change when an asynchronous review closes: the people who run
+    # it. Whether it still can (open, asynchronous) is the service's answer,
+    # so that a facilitator whose review just closed is told so, not refused.
+    if not is_member(user, review.team):
+        return False
+    return review.facilitator_id == user.pk or is_lead(user, review.team)
+
+
 @rule("review.go_first")
 def _review_go_first(user: Any, review: Any) -> bool:
     return _review_facilitate(user, review)

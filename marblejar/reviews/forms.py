@@ -74,6 +74,21 @@ class ReviewScheduleForm(forms.Form):
         self.fields["mode"].initial = Mode.LIVE
 
 
+class OpenUntilForm(forms.Form):
+    open_until = forms.DateTimeField(
+        label=_("Open until"),
+        widget=DateTimeInput(),
+        help_text=_(
+            "The review closes on its own then, from whatever phase it is in. "
+            "Extend it to give people more time."
+        ),
+        error_messages={
+            "required": _("Give the date and time the review closes."),
+            "invalid": _("Give a date and a time, such as 2030-01-31 17:00."),
+        },
+    )
+
+
 class IntentForm(forms.Form):
     text = forms.CharField(
         label=_("Our statement of good intent"),

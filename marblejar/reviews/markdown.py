@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -25,6 +26,16 @@ def summary_markdown(context: dict[str, Any]) -> str:
         + (f" · {_('anonymous notes')}" if review.anonymous else "")
         + "*"
     )
+    if review.closed_by_clock and review.closed_at:
+        closed = timezone.localtime(review.closed_at).strftime("%Y-%m-%d %H:%M")
+        out += ["", _("It closed on its own at its open-until time, %(date)s.") % {"date": closed}]
+        if not review.is_revealed:
+            out.append(
+                _(
+                    "That was before the notes were revealed, so they stay private: "
+                    "this export holds only your own."
+                )
+            )
     out += ["", f"## {_('Why we held this review')}", "", review.purpose, ""]
     out += [f"## {_('Agenda')}", "", review.agenda, ""]
     out += [f"## {_('Our statement of good intent')}", "", _quote(review.intent), ""]

@@ -17,6 +17,7 @@ shape these tables:
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -56,6 +57,9 @@ PHASE_ORDER: list[str] = list(Phase.values)
 # go first until the reveal.
 WRITING_PHASES = frozenset({Phase.GO_FIRST, Phase.REFLECT})
 REVEALED_PHASES = frozenset({Phase.GROUP, Phase.VOTE, Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED})
+# An asynchronous review "closes soon" in its last day: people who have not
+# taken part yet are reminded then, and the board says how long is left.
+CLOSING_SOON = timedelta(hours=24)
 
 
 class IntentStatement(models.Model):
@@ -133,6 +137,15 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # How it closed: by the facilitator, or on its own at ``open_until``; and
+    # from which phase (one that closed before the reveal keeps notes private).
+    closed_by_clock = models.BooleanField(default=False)
+    closed_from = models.CharField(max_length=12, choices=Phase, blank=True)
+    # The reminder a day before an asynchronous review closes: when it is due
+    # (empty when none is waiting) and when it last went out. It records the
+    # review, never who was reminded.
+    reminder_due_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("learning review")
@@ -168,7 +181,31 @@ class Review(models.Model):
 
     @property
     def is_revealed(self) -> bool:
+        if self.phase == Phase.CLOSED and self.closed_from:
+            # Closed on its own before the reveal: the notes were never revealed.
+            return self.closed_from in REVEALED_PHASES
         return self.phase in REVEALED_PHASES
+
+    @property
+    def closes_on_its_own(self) -> bool:
+        """An asynchronous review with an "open until" time closes itself then."""
+        return self.mode == Mode.ASYNC and self.open_until is not None
+
+    def is_due(self, now: datetime) -> bool:
+        """Open, and its "open until" time has come: it is due to close."""
+        return (
+            self.mode == Mode.ASYNC
+            and self.open_until is not None
+            and not self.is_closed
+            and self.open_until <= now
+        )
+
+    @property
+    def closes_soon(self) -> bool:
+        """Open, and closing on its own within a day (the board counts the hours)."""
+        if self.mode != Mode.ASYNC or self.open_until is None or self.is_closed:
+            return False
+        return self.open_until - timezone.now() < CLOSING_SOON
 
     @property
     def next_phase(self) -> str | None:

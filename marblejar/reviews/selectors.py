@@ -20,9 +20,11 @@ from marblejar import permissions
 from marblejar.realtime.models import Event
 from marblejar.reviews.formats import DEFAULT_INTENT, builtin_formats
 from marblejar.reviews.models import (
+    WRITING_PHASES,
     Action,
     ActionStatus,
     Finding,
+    GoFirst,
     IntentStatement,
     Note,
     NoteAuthorship,
@@ -35,7 +37,7 @@ from marblejar.reviews.models import (
     TimelineEvent,
     Vote,
 )
-from marblejar.teams.models import Team
+from marblejar.teams.models import Membership, Role, Team
 
 # Someone is "here" if their page has checked in this recently.
 PRESENCE_WINDOW = timedelta(seconds=45)
@@ -300,6 +302,99 @@ def participant_for(*, user: Any, review: Review) -> Participant | None:
     ).first()
 
 
+# Reminders -------------------------------------------------------------------------
+
+
+def contributor_ids(*, review: Review) -> set[int]:
+    """Who has taken part in the review's current phase, as far as the review records it.
+
+    Where a phase records what each person did (the safety check, notes and
+    going first, votes, named discussion), that is what counts. Where it
+    records nothing per person (open actions, grouping, and the discussion
+    in a review with anonymous notes), having had the board open since the
+    phase began counts. Before the review starts nobody can take part yet.
+    """
+    phase = review.phase
+    org = review.organization_id
+    ids: set[int] = set()
+    if phase == Phase.CHECKIN:
+        ids |= set(
+            Participant.objects.filter(
+                organization_id=org, review=review, safety_voted=True
+            ).values_list("user_id", flat=True)
+        )
+    elif phase in WRITING_PHASES:
+        # While the review is open, an anonymous note's author is still
+        # known (so that they can edit it); only this set is used, nothing
+        # about it is stored.
+        notes = Note.objects.filter(organization_id=org, review=review)
+        ids |= set(notes.exclude(author=None).values_list("author_id", flat=True))
+        ids |= set(
+            NoteAuthorship.objects.filter(organization_id=org, review=review).values_list(
+                "user_id", flat=True
+            )
+        )
+        ids |= set(
+            GoFirst.objects.filter(organization_id=org, review=review)
+            .exclude(author=None)
+            .values_list("author_id", flat=True)
+        )
+    elif phase == Phase.VOTE:
+        ids |= set(
+            Vote.objects.filter(organization_id=org, review=review).values_list(
+                "user_id", flat=True
+            )
+        )
+    elif phase in (Phase.DISCUSS, Phase.ACTIONS):
+        for field, rows in (
+            ("author_id", findings(review=review)),
+            ("asked_by_id", questions(review=review)),
+            ("answered_by_id", questions(review=review)),
+            ("created_by_id", actions_for_review(review=review)),
+        ):
+            ids |= {i for i in rows.values_list(field, flat=True) if i is not None}
+    if phase in (Phase.FOLLOWUP, Phase.GROUP) or (
+        review.anonymous and phase in (Phase.DISCUSS, Phase.ACTIONS)
+    ):
+        ids |= set(
+            Participant.objects.filter(
+                organization_id=org, review=review, last_seen__gte=review.phase_changed_at
+            ).values_list("user_id", flat=True)
+        )
+    return ids
+
+
+def reminder_recipients(*, review: Review) -> tuple[list[Any], list[Any]]:
+    """(people to remind, people who run it) for the day-before reminder.
+
+    The facilitator gets a note of their own; if they are no longer in the
+    team, the team's leads do. Everyone else in the team who has not taken
+    part in the current phase gets a reminder; before the review has started
+    there is nothing to take part in yet, so nobody does.
+    """
+    members = [
+        m.user
+        for m in Membership.objects.filter(
+            organization_id=review.organization_id, team_id=review.team_id
+        )
+        .select_related("user")
+        .order_by("user_id")
+        if m.user.is_active and m.user.email
+    ]
+    runners = [u for u in members if u.pk == review.facilitator_id]
+    if not runners:
+        leads = set(
+            Membership.objects.filter(team_id=review.team_id, role=Role.LEAD).values_list(
+                "user_id", flat=True
+            )
+        )
+        runners = [u for u in members if u.pk in leads]
+    if not review.is_started:
+        return [], runners
+    done = contributor_ids(review=review) | {u.pk for u in runners}
+    return [u for u in members if u.pk not in done], runners
+
+
 # Export ---------------------------------------------------------------------------
 
 
@@ -328,6 +423,4 @@ def review_export_for_user(user: Any) -> dict[str, Any]:
 
 
 def user_go_firsts(user: Any) -> QuerySet[Any]:
-    from marblejar.reviews.models import GoFirst
-
     return GoFirst.objects.filter(author=user).select_related("review")

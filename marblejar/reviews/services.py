@@ -19,9 +19,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
 from marblejar import permissions
@@ -34,6 +38,7 @@ from marblejar.reviews.formats import (
     safer_column,
 )
 from marblejar.reviews.models import (
+    CLOSING_SOON,
     PHASE_ORDER,
     Action,
     ActionStatus,
@@ -204,6 +209,8 @@ def review_schedule(
     """Schedule a review. No hidden agenda: a purpose and an agenda are required.
 
     The scheduler facilitates unless they name another member of the team.
+    An asynchronous review with an ``open_until`` time closes on its own then
+    (see :func:`review_advance_due`), which the worker is asked to do.
     """
     permissions.require(actor, "review.create", team)
     errors: dict[str, list[str]] = {}
@@ -225,8 +232,13 @@ def review_schedule(
         errors["mode"] = [_("Choose live or asynchronous.")]
     if not 1 <= int(votes_per_person) <= 10:
         errors["votes_per_person"] = [_("Give each person between 1 and 10 votes.")]
-    if mode == Mode.ASYNC and open_until and open_until <= timezone.now():
-        errors["open_until"] = [_("Choose a time in the future.")]
+    now = timezone.now()
+    scheduled_for, open_until = _aware(scheduled_for), _aware(open_until)
+    if mode == Mode.ASYNC and open_until:
+        if open_until <= now:
+            errors["open_until"] = [_("Choose a time in the future.")]
+        elif scheduled_for and open_until <= scheduled_for:
+            errors["open_until"] = [_("Choose a time after the review starts.")]
     if (
         facilitator is not None
         and not Membership.objects.filter(team=team, user=facilitator).exists()
@@ -260,7 +272,18 @@ def review_schedule(
         open_until=open_until if mode == Mode.ASYNC else None,
         created_by=actor,
     )
+    if review.closes_on_its_own:
+        review.reminder_due_at = _reminder_due(review, now=now)
+        review.save(update_fields=["reminder_due_at"])
+        _enqueue_clock(review)
     return review
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    # The API accepts times without a zone: they mean the site's time zone.
+    if when is not None and timezone.is_naive(when):
+        return timezone.make_aware(when)
+    return when
 
 
 @transaction.atomic
@@ -288,15 +311,39 @@ def review_advance_phase(*, actor: Any, review: Review, expected: str | None = N
         )
     if review.phase == Phase.GROUP and not selectors.themes(review=review).exists():
         raise ValidationError(_("Group the notes into at least one theme before voting."))
-    if review.phase == Phase.VOTE:
+    _move_to(review, target)
+    return review
+
+
+def _move_to(
+    review: Review, target: str, *, now: datetime | None = None, by_clock: bool = False
+) -> None:
+    """Move a locked ``review`` to ``target``: the one path every phase change takes.
+
+    The facilitator's button and the clock (an asynchronous review reaching
+    its "open until" time, which may close it from any phase) both come
+    here, so that leaving the vote phase and closing do exactly the same
+    things whoever triggers them.
+    """
+    now = now or timezone.now()
+    leaving = review.phase
+    if leaving == Phase.VOTE:
         _count_votes(review)
     review.phase = target
-    review.phase_changed_at = timezone.now()
-    review.save(update_fields=["phase", "phase_changed_at"])
+    review.phase_changed_at = now
+    fields = ["phase", "phase_changed_at"]
+    if target == Phase.CLOSED:
+        review.closed_from = leaving
+        review.closed_by_clock = by_clock
+        # Closed by the clock, it closed at its "open until" time, whenever
+        # the worker or a page view got round to it.
+        review.closed_at = review.open_until if by_clock and review.open_until else now
+        review.reminder_due_at = None
+        fields += ["closed_from", "closed_by_clock", "closed_at", "reminder_due_at"]
+    review.save(update_fields=fields)
     if target == Phase.CLOSED:
         _close(review)
     _publish(review, "review_phase", phase=target)
-    return review
 
 
 def _count_votes(review: Review) -> None:
@@ -312,8 +359,6 @@ def _count_votes(review: Review) -> None:
 
 
 def _close(review: Review) -> None:
-    review.closed_at = timezone.now()
-    review.save(update_fields=["closed_at"])
     Vote.objects.filter(review=review).delete()
     go_first = GoFirst.objects.filter(review=review).select_related("author").first()
     if go_first:
@@ -405,6 +450,188 @@ def _drop_marble(
     except Exception:
         # A marble is a celebration, not a reason for closing a review to fail.
         logger.exception("Could not drop a marble for %s", act_key)
+
+
+# The clock: asynchronous reviews close on their own ---------------------------------
+#
+# An asynchronous review with an "open until" time closes itself then, from
+# whatever phase it is in, through the facilitator's own close path
+# (``_move_to``). A day before, people who have not taken part in the current
+# phase are reminded and the facilitator is told. All of it happens in
+# :func:`review_advance_due`, which the worker runs at each due moment and
+# every board, list and API read of the review runs first: a task that never
+# ran only delays a close until someone looks.
+
+
+def _reminder_due(review: Review, *, now: datetime) -> datetime | None:
+    """When the day-before reminder goes out; None when there is none to send.
+
+    A review scheduled to close within a day gets none: it is its own
+    reminder, and nobody could have missed it yet; nor does one whose close
+    moves within the day after its reminder went out. One whose reminder is
+    still waiting when its close moves within the day gets it at once.
+    """
+    if review.open_until is None:
+        return None
+    due = review.open_until - CLOSING_SOON
+    if due <= now and review.reminder_due_at is None:
+        return None
+    return due
+
+
+def _enqueue_clock(review: Review) -> None:
+    """Ask the worker to catch the review up when its reminder and its close are due.
+
+    A backstop only: every read of the review catches up too. Tasks for an
+    earlier time that is no longer right run and find nothing to do.
+    """
+    from marblejar.reviews import tasks
+
+    due = [when for when in (review.reminder_due_at, review.open_until) if when is not None]
+
+    def enqueue() -> None:
+        for when in due:
+            tasks.review_advance.using(run_after=when).enqueue(review_id=review.pk)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+@transaction.atomic
+def review_set_open_until(
+    *, actor: Any, review: Review, open_until: datetime | None, now: datetime | None = None
+) -> Review:
+    """Change when an open asynchronous review closes (extend it, or bring it forward).
+
+    The facilitator's or a lead's call. The new time must be in the future.
+    If it is more than a day away the reminder is armed again, so that people
+    are reminded before the new close even if they were before the old one.
+    """
+    permissions.require(actor, "review.reschedule", review)
+    now = now or timezone.now()
+    locked = _lock(review)
+    open_until = _aware(open_until)
+    if locked.is_closed:
+        raise ValidationError(_("This review has closed; its time can no longer change."))
+    if locked.mode != Mode.ASYNC:
+        raise ValidationError(
+            {"open_until": [_("A live review has no closing time; only asynchronous ones do.")]}
+        )
+    if open_until is None:
+        raise ValidationError({"open_until": [_("Give the date and time the review closes.")]})
+    if open_until <= now:
+        raise ValidationError({"open_until": [_("Choose a time in the future.")]})
+    locked.open_until = open_until
+    locked.reminder_due_at = _reminder_due(locked, now=now)
+    locked.save(update_fields=["open_until", "reminder_due_at"])
+    review.open_until, review.reminder_due_at = locked.open_until, locked.reminder_due_at
+    _enqueue_clock(locked)
+    return review
+
+
+def review_advance_due(
+    *, now: datetime | None = None, team: Team | None = None, review_id: int | None = None
+) -> dict[str, int]:
+    """Close every asynchronous review whose time is up and send the reminders due by ``now``.
+
+    Safe to call any number of times, from any number of processes: each
+    review is closed, and each reminder sent, once. Live reviews are never
+    closed by the clock.
+    """
+    now = now or timezone.now()
+    reviews = Review.objects.filter(mode=Mode.ASYNC, open_until__isnull=False).exclude(
+        phase=Phase.CLOSED
+    )
+    if team is not None:
+        reviews = reviews.filter(team=team)
+    if review_id is not None:
+        reviews = reviews.filter(pk=review_id)
+    done = {"closed": 0, "reminded": 0}
+    for pk in reviews.filter(open_until__lte=now).values_list("pk", flat=True):
+        if _close_due(pk, now=now):
+            done["closed"] += 1
+    due = reviews.filter(open_until__gt=now, reminder_due_at__lte=now)
+    for pk in due.values_list("pk", flat=True):
+        if _remind(pk, now=now):
+            done["reminded"] += 1
+    return done
+
+
+@transaction.atomic
+def _close_due(review_id: int, *, now: datetime) -> bool:
+    review = Review.objects.select_for_update().filter(pk=review_id).first()
+    if review is None or not review.is_due(now):
+        return False  # closed meanwhile, or its time was moved
+    _move_to(review, Phase.CLOSED, now=now, by_clock=True)
+    return True
+
+
+@transaction.atomic
+def _remind(review_id: int, *, now: datetime) -> bool:
+    """Send the day-before reminder of one review, once."""
+    claimed = (
+        Review.objects.filter(
+            pk=review_id, mode=Mode.ASYNC, reminder_due_at__lte=now, open_until__gt=now
+        )
+        .exclude(phase=Phase.CLOSED)
+        .update(reminder_due_at=None, reminder_sent_at=now)
+    )
+    if not claimed:
+        return False  # another process got there first, or it closed
+    review = Review.objects.select_related("team").get(pk=review_id)
+    people, runners = selectors.reminder_recipients(review=review)
+    url = settings.SITE_URL + reverse("reviews:board", args=[review.pk])
+    assert review.open_until is not None
+    values = {
+        "title": review.title,
+        "team": review.team.name,
+        "purpose": review.purpose,
+        "closes": timezone.localtime(review.open_until).strftime("%Y-%m-%d %H:%M %Z"),
+        "left": timeuntil(review.open_until, now, depth=1),
+        "phase": phase_label(review.phase),
+        "url": url,
+    }
+    messages = [
+        (
+            _("Reminder: “%(title)s” closes in %(left)s") % values,
+            _(
+                "The learning review “%(title)s” of %(team)s is open until %(closes)s, "
+                "%(left)s from now. There is still time to add your part to the "
+                "current phase (%(phase)s), whenever suits you.\n\n"
+                "Why we are holding this review:\n%(purpose)s\n\n%(url)s\n"
+            )
+            % values,
+            [u.email for u in people],
+        ),
+        (
+            _("“%(title)s” closes in %(left)s") % values,
+            _(
+                "The learning review “%(title)s” that you facilitate closes on its own "
+                "at %(closes)s, %(left)s from now. It is in the phase: %(phase)s.\n\n"
+                "It closes from whatever phase it is in then: notes that have not been "
+                "revealed by then stay private to their authors. To give people more "
+                "time, change its “open until” time on the board:\n\n%(url)s#open-until\n"
+            )
+            % values,
+            [u.email for u in runners],
+        ),
+    ]
+
+    def send() -> None:
+        # One message per person, so that nobody sees who else was (not) reminded.
+        for subject, body, addresses in messages:
+            for address in addresses:
+                _send(subject, body, address)
+
+    transaction.on_commit(send)
+    return True
+
+
+def _send(subject: str, body: str, address: str) -> None:
+    # A failing mail server must not undo or stop a reminder or a close.
+    try:
+        send_mail(subject, body, None, [address])
+    except Exception:
+        logger.exception("Could not send review e-mail %r", subject)
 
 
 # Presence and the safety check -------------------------------------------------------

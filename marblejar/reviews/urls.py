@@ -16,6 +16,7 @@ urlpatterns = [
     path("r/<int:review_id>/events/", views.review_events, name="events"),
     path("r/<int:review_id>/presence/", views.presence, name="presence"),
     path("r/<int:review_id>/advance/", views.advance, name="advance"),
+    path("r/<int:review_id>/open-until/", views.open_until, name="open_until"),
     path("r/<int:review_id>/safety/", views.safety_vote, name="safety_vote"),
     path("r/<int:review_id>/safer/", views.make_safer, name="make_safer"),
     path("r/<int:review_id>/go-first/", views.go_first, name="go_first"),

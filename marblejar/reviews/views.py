@@ -36,6 +36,7 @@ from marblejar.reviews.forms import (
     GoFirstForm,
     IntentForm,
     NoteForm,
+    OpenUntilForm,
     QuestionForm,
     ReviewScheduleForm,
     TemplateForm,
@@ -44,7 +45,7 @@ from marblejar.reviews.forms import (
     ValueForm,
 )
 from marblejar.reviews.markdown import summary_markdown
-from marblejar.reviews.models import PHASE_ORDER, ActionStatus, Phase, Review
+from marblejar.reviews.models import PHASE_ORDER, ActionStatus, Mode, Phase, Review
 from marblejar.teams import selectors as team_selectors
 from marblejar.teams.models import Team
 
@@ -70,6 +71,7 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     """For the team page: the team's current and recent reviews."""
     if not permissions.can(request.user, "review.list", team):
         return {}
+    services.review_advance_due(team=team)
     reviews = list(selectors.review_list_for_team(user=request.user, team=team)[:5])
     return {"reviews_panel": {"reviews": reviews, "team": team}}
 
@@ -78,6 +80,9 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
 def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_selectors.team_get(user=request.user, slug=slug)
     reviews = selectors.review_list_for_team(user=request.user, team=team)
+    # Close what the clock made due (before the list is read), so that a
+    # missed task never shows a stale phase.
+    services.review_advance_due(team=team)
     return render(
         request,
         "reviews/list.html",
@@ -243,6 +248,7 @@ def board_context(
         "can_facilitate": permissions.can(user, "review.facilitate", review),
         "can_go_first": permissions.can(user, "review.go_first", review),
         "can_participate": can_participate,
+        "open_until_form": _open_until_form(user, review, forms),
         "go_first": getattr(review, "go_first", None) if _has_go_first(review) else None,
         "forms": forms,
         "next_phase": Phase(review.next_phase).label if review.next_phase else None,
@@ -279,7 +285,9 @@ def board_context(
         context["sense_event"] = (
             sense_form.data.get("timeline_event", "") if sense_form.data else ""
         )
-    if review.is_writing or review.is_revealed:
+    # A review closed by the clock before the reveal still shows each
+    # reader their own notes (and only those).
+    if review.is_writing or review.is_revealed or review.is_closed:
         visible = selectors.notes_visible_to(user=user, review=review).filter(
             timeline_event__isnull=True
         )
@@ -340,6 +348,17 @@ def board_context(
     return context
 
 
+def _open_until_form(user: Any, review: Review, forms: dict[str, Any]) -> OpenUntilForm | None:
+    """The facilitator's form to change when an asynchronous review closes, or None."""
+    if "open_until" in forms:
+        return forms["open_until"]
+    if review.mode != Mode.ASYNC or review.is_closed:
+        return None
+    if not permissions.can(user, "review.reschedule", review):
+        return None
+    return OpenUntilForm(initial={"open_until": review.open_until}, auto_id="open-until-%s")
+
+
 def _my_note_ids(user: Any, review: Review) -> set[Any]:
     if not review.is_started or (review.is_closed and review.anonymous):
         return set()
@@ -386,9 +405,21 @@ def _discussion(review: Review, forms: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _caught_up(request: HttpRequest, review_id: int, action: str = "review.view") -> Review:
+    """The review, after closing it or sending its reminder if the clock made either due.
+
+    The worker does the same at the due moment; this makes the page right
+    even when no worker is running.
+    """
+    review = selectors.review_get(user=request.user, review_id=review_id, action=action)
+    if review.closes_on_its_own and any(services.review_advance_due(review_id=review.pk).values()):
+        review.refresh_from_db()
+    return review
+
+
 @login_required
 def board(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = _caught_up(request, review_id)
     context = board_context(request, review)
     context["last_event_id"] = selectors.review_last_event_id(review=review)
     return render(request, "reviews/board.html", context)
@@ -506,6 +537,27 @@ def advance(request: HttpRequest, review_id: int) -> HttpResponse:
     except ValidationError as e:
         _flash(request, e)
     return _after_post(request, review)
+
+
+@login_required
+@require_POST
+def open_until(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The facilitator (or a lead) extends an asynchronous review, or brings its close forward."""
+    review = _caught_up(request, review_id, action="review.reschedule")
+    form = OpenUntilForm(request.POST, auto_id="open-until-%s")
+    if form.is_valid():
+        try:
+            services.review_set_open_until(
+                actor=request.user, review=review, open_until=form.cleaned_data["open_until"]
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved. The review now closes at the new time."))
+            return redirect("reviews:board", review_id=review.pk)
+    context = board_context(request, review, {"open_until": form})
+    context["last_event_id"] = selectors.review_last_event_id(review=review)
+    return render(request, "reviews/board.html", context, status=400)
 
 
 @login_required
@@ -778,13 +830,13 @@ def _summary_context(request: HttpRequest, review: Review) -> dict[str, Any]:
 
 @login_required
 def summary(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = _caught_up(request, review_id)
     return render(request, "reviews/summary.html", _summary_context(request, review))
 
 
 @login_required
 def summary_md(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = _caught_up(request, review_id)
     text = summary_markdown(_summary_context(request, review))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="review-{review.pk}.md"'

@@ -284,12 +284,13 @@ BODIES: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
 
 # Learning reviews ----------------------------------------------------------------
 #
-# The rows act on a Platform review in its reflect phase (Lena facilitates and
-# has gone first), with a private note by Max, a theme, a question and an
-# improvement action. Posting in the wrong phase is refused by the service
-# (a redirect with a message, or the form again with a 400): what matters here
-# is who gets that far. Reviews are for the team's members: an org admin
-# outside the team, like a member of another team, does not find them.
+# The rows act on an asynchronous Platform review, open for another week, in
+# its reflect phase (Lena facilitates and has gone first), with a private note
+# by Max, a theme, a question and an improvement action. Posting in the wrong
+# phase is refused by the service (a redirect with a message, or the form
+# again with a 400): what matters here is who gets that far. Reviews are for
+# the team's members: an org admin outside the team, like a member of another
+# team, does not find them.
 
 
 def review_scene(scene: Scene) -> dict[str, Any]:
@@ -306,6 +307,8 @@ def review_scene(scene: Scene) -> dict[str, Any]:
             purpose="Learn",
             agenda="All phases",
             template="builtin:went_well",
+            mode="async",
+            open_until=timezone.now() + timedelta(days=7),
         )
         for _phase in ("checkin", "followup", "go_first"):
             review_services.review_advance_phase(actor=p.lead, review=review)
@@ -363,6 +366,7 @@ URL_ARGS.update(
                 "events",
                 "presence",
                 "advance",
+                "open_until",
                 "safety_vote",
                 "make_safer",
                 "go_first",
@@ -395,6 +399,9 @@ BODIES.update(
             "columns": "Wind: what pushed us",
         },
         ("reviews:action_status", "POST"): lambda s: {"status": "done"},
+        ("reviews:open_until", "POST"): lambda s: {
+            "open_until": (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+        },
         ("reviews:safety_vote", "POST"): lambda s: {"value": 3},
         ("reviews:go_first", "POST"): lambda s: {"part": "My part", "revisit": "A decision"},
         ("reviews:note_add", "POST"): lambda s: {"column": "puzzled", "text": "A note"},
@@ -413,6 +420,9 @@ BODIES.update(
             "title": "Retro",
             "purpose": "Learn",
             "agenda": "All phases",
+        },
+        ("/api/v1/reviews/{review_id}", "PATCH"): lambda s: {
+            "open_until": (timezone.now() + timedelta(days=10)).isoformat()
         },
         ("/api/v1/reviews/{review_id}/advance", "POST"): lambda s: {},
         ("/api/v1/reviews/{review_id}/safety", "POST"): lambda s: {"value": 3},
@@ -461,6 +471,9 @@ MATRIX.update({
     ("reviews:presence",                              "POST"):   (L,   404, 404, 204, 204, 404),
     ("reviews:advance",                               "GET"):    (L,   405, 405, 405, 405, 405),
     ("reviews:advance",                               "POST"):   (L,   404, 404, 403, R,   404),
+    # When an asynchronous review closes: its facilitator's call, or a lead's.
+    ("reviews:open_until",                            "GET"):    (L,   405, 405, 405, 405, 405),
+    ("reviews:open_until",                            "POST"):   (L,   404, 404, 403, R,   404),
     ("reviews:safety_vote",                           "POST"):   (L,   404, 404, R,   R,   404),
     ("reviews:make_safer",                            "POST"):   (L,   404, 404, 403, R,   404),
     ("reviews:go_first",                              "POST"):   (L,   404, 404, 403, R,   404),
@@ -483,6 +496,7 @@ MATRIX.update({
     ("/api/v1/teams/{slug}/reviews",                  "GET"):    (401, 404, 404, 200, 200, 403),
     ("/api/v1/teams/{slug}/reviews",                  "POST"):   (401, 404, 404, 201, 201, 403),
     ("/api/v1/reviews/{review_id}",                   "GET"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/reviews/{review_id}",                   "PATCH"):  (401, 404, 404, 403, 200, 404),
     ("/api/v1/reviews/{review_id}/advance",           "POST"):   (401, 404, 404, 403, 200, 404),
     ("/api/v1/reviews/{review_id}/safety",            "POST"):   (401, 404, 404, 400, 400, 404),
     ("/api/v1/reviews/{review_id}/go-first",          "PUT"):    (401, 404, 404, 403, 200, 404),

@@ -62,7 +62,11 @@ class ReviewOut(Schema):
     facilitator: str | None
     phase: str
     scheduled_for: datetime | None
-    open_until: datetime | None
+    open_until: datetime | None = Field(
+        description="An asynchronous review closes on its own at this time"
+    )
+    closed_at: datetime | None
+    closed_by_clock: bool = Field(description="It closed on its own at its open-until time")
     columns: list[ColumnOut]
     go_first: GoFirstOut | None
     timeline: list[TimelineEventOut]
@@ -85,6 +89,14 @@ class ReviewIn(Schema):
     votes_per_person: int = 3
     scheduled_for: datetime | None = None
     open_until: datetime | None = None
+
+
+class ReviewPatch(Schema):
+    open_until: datetime | None = Field(
+        default=None,
+        description="When an asynchronous review closes: extend it, or bring it forward "
+        "(a time in the future). Without a time zone, the site's.",
+    )
 
 
 class AdvanceIn(Schema):
@@ -230,6 +242,8 @@ def review_out(review: Review, user: Any) -> dict[str, Any]:
         "phase": review.phase,
         "scheduled_for": review.scheduled_for,
         "open_until": review.open_until,
+        "closed_at": review.closed_at,
+        "closed_by_clock": review.closed_by_clock,
         "columns": [
             {**c, "prompt": c.get("prompt", ""), "note_count": counts.get(c["key"], 0)}
             for c in review.columns
@@ -311,6 +325,7 @@ def _mine(user: Any, review: Review) -> set[Any]:
 def review_list(request: HttpRequest, slug: str):
     team = team_selectors.team_get(user=request.user, slug=slug)
     reviews = selectors.review_list_for_team(user=request.user, team=team).select_related("team")
+    services.review_advance_due(team=team)  # before the list is read
     return [review_out(r, request.user) for r in reviews]
 
 
@@ -325,9 +340,28 @@ def review_create(request: HttpRequest, slug: str, data: ReviewIn):
     return Status(201, review_out(review, request.user))
 
 
+def _caught_up(request: HttpRequest, review_id: int) -> Review:
+    """The review, closed first if its open-until time has passed (as on the board)."""
+    review = selectors.review_get(user=request.user, review_id=review_id)
+    if review.closes_on_its_own and any(services.review_advance_due(review_id=review.pk).values()):
+        review.refresh_from_db()
+    return review
+
+
 @router.get("/reviews/{review_id}", response={200: ReviewOut, **ERRORS}, summary="One review")
 def review_detail(request: HttpRequest, review_id: int):
-    return review_out(selectors.review_get(user=request.user, review_id=review_id), request.user)
+    return review_out(_caught_up(request, review_id), request.user)
+
+
+@router.patch(
+    "/reviews/{review_id}",
+    response={200: ReviewOut, **ERRORS},
+    summary="Change when an asynchronous review closes (facilitator or lead)",
+)
+def review_update(request: HttpRequest, review_id: int, data: ReviewPatch):
+    review = _caught_up(request, review_id)
+    services.review_set_open_until(actor=request.user, review=review, open_until=data.open_until)
+    return review_out(review, request.user)
 
 
 @router.post(
