@@ -67,7 +67,9 @@
         // new content): reloading would only swap the part under their cursor.
         const shown = el.querySelector("[data-version]");
         if (shown && id && id <= Number(shown.dataset.version)) return;
-        window.htmx.trigger(el, "refresh");
+        // Not htmx.trigger: its event bubbles, and every enclosing part
+        // (the whole phase, say) would reload too, replacing this one.
+        el.dispatchEvent(new CustomEvent("refresh"));
       });
     });
   });
@@ -83,6 +85,20 @@
     if (shown && match && Number(match[1]) <= Number(shown.dataset.version)) {
       event.detail.shouldSwap = false;
     }
+  });
+  // A part can be replaced while its reload is on the way (the phase moved
+  // on, or a reader's own form answered with the whole phase). That answer
+  // must not land: htmx would swap it into the detached part and, to keep
+  // hx-preserve fields, pull the live field the reader is typing in out of
+  // the page. A detached part's events no longer reach the body, so the
+  // guard sits on the part itself.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    const el = event.detail.elt;
+    if (!el || !el.hasAttribute("data-refresh-on") || el.dataset.swapGuard) return;
+    el.dataset.swapGuard = "1";
+    el.addEventListener("htmx:beforeSwap", function (swap) {
+      if (swap.target === el && !el.isConnected) swap.detail.shouldSwap = false;
+    });
   });
   window.addEventListener("pagehide", function () { source.close(); });
 })();
