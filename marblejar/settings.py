@@ -147,6 +147,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "MARBLEJAR_DB_POOL", True
+):
+    # Each process keeps a few connections open instead of opening one per
+    # request (several milliseconds each). Streams hand theirs back at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("MARBLEJAR_DB_POOL_MIN", 2),
+        "max_size": env_int("MARBLEJAR_DB_POOL_MAX", 20),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
