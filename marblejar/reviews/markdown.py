@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def _quote(text: str) -> str:
@@ -55,7 +56,9 @@ def summary_markdown(context: dict[str, Any]) -> str:
             out += [f"## {_('Timeline')}", ""]
         event = item["event"]
         source = f" ({event.source})" if event.source else ""
-        out.append(f"- **{event.happened_at:%Y-%m-%d %H:%M}** {event.what}{source}")
+        # In the site's time zone, as people typed it and as the board shows it.
+        happened = timezone.localtime(event.happened_at).strftime("%Y-%m-%d %H:%M")
+        out.append(f"- **{happened}** {event.what}{source}")
         for note in item["notes"]:
             out.append(f"  - {_('Made sense at the time')}: {note.text}")
     if context.get("timeline"):
@@ -73,7 +76,8 @@ def summary_markdown(context: dict[str, Any]) -> str:
         out += [f"## {_('Themes, in vote order')}", ""]
     for item in discussion:
         theme = item["theme"]
-        out += [f"### {theme.title} ({_('%(n)s votes') % {'n': theme.vote_count}})", ""]
+        votes = ngettext("%(n)s vote", "%(n)s votes", theme.vote_count) % {"n": theme.vote_count}
+        out += [f"### {theme.title} ({votes})", ""]
         for finding in item["findings"]:
             out.append(f"- *{finding.get_kind_display()}:* {finding.text}")
         for q in item["questions"]:
