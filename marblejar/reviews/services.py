@@ -297,9 +297,18 @@ def review_advance_phase(*, actor: Any, review: Review, expected: str | None = N
     gone first; voting needs at least one theme. Leaving the vote phase turns
     the votes into counts and deletes who voted for what; closing removes
     every link between an anonymous note and its author.
+
+    An asynchronous review whose "open until" time has passed, and which
+    nothing has closed yet (no worker ran, nobody looked), closes instead,
+    as the clock would have: it does not move on, so notes the clock keeps
+    private are not revealed late.
     """
     permissions.require(actor, "review.facilitate", review)
-    _lock(review)
+    locked = _lock(review)
+    if locked.is_due(timezone.now()):
+        _move_to(locked, Phase.CLOSED, by_clock=True)
+        review.refresh_from_db()
+        return review
     if expected and expected != review.phase:
         raise ValidationError(_("The review has already moved on; the board now shows where."))
     target = review.next_phase

@@ -1,10 +1,18 @@
-"""The reviews API: a whole review through it, the reveal, and readable 4xx answers."""
+"""The reviews API: a whole review through it (live, and asynchronous to its close on
+time), the reveal, and readable 4xx answers."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from marblejar.reviews import services
+from marblejar.reviews.models import NoteAuthorship, Phase, Review, Vote
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +125,151 @@ def test_bad_input_gets_a_readable_4xx(personas, client_for):
     assert status == 400 and "template" in review["errors"]
     status, body = call(client_for("member"), "POST", "/reviews/999999/advance")
     assert status == 404 and body["detail"]
+
+
+# Asynchronous reviews ---------------------------------------------------------------
+
+
+def when(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def schedule_async(client, open_until: datetime, **extra) -> dict:
+    body = {
+        "title": "Async retro",
+        "purpose": "Learn from the quarter, in our own time.",
+        "agenda": "Safety check, go first, notes over the week, themes, votes, actions.",
+        "mode": "async",
+        "open_until": open_until.isoformat(),
+        **extra,
+    }
+    status, review = call(client, "POST", "/teams/platform/reviews", body)
+    assert status == 201, review
+    return review
+
+
+def advance(client, rid: int, *, expected: str) -> dict:
+    status, review = call(client, "POST", f"/reviews/{rid}/advance", {"expected": expected})
+    assert status == 200, review
+    return review
+
+
+def test_an_asynchronous_review_through_the_api_closes_on_its_own(personas, client_for):
+    lead, member, member2 = client_for("lead"), client_for("member"), client_for("member2")
+    # Whole seconds: the API gives times to the millisecond.
+    open_until = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    review = schedule_async(lead, open_until, anonymous=True, votes_per_person=2)
+    assert review["mode"] == "async" and when(review["open_until"]) == open_until
+    rid = review["id"]
+
+    # Monday: the facilitator starts it; people answer the safety check when they come by.
+    assert advance(lead, rid, expected="scheduled")["phase"] == "checkin"
+    for client, value in ((member2, 4), (lead, 3), (member, 4)):
+        assert call(client, "POST", f"/reviews/{rid}/safety", {"value": value})[0] == 204
+    advance(lead, rid, expected="checkin")
+    advance(lead, rid, expected="followup")
+    # Tuesday: Max writes before the lead has gone first; Mia sees a count, not the text.
+    status, _note = call(
+        member, "POST", f"/reviews/{rid}/notes", {"column": "puzzled", "text": "M"}
+    )
+    assert status == 201
+    assert call(member2, "GET", f"/reviews/{rid}/notes") == (200, [])
+    status, _go = call(lead, "PUT", f"/reviews/{rid}/go-first", {"part": "Mine", "revisit": "X"})
+    assert status == 200
+    advance(lead, rid, expected="go_first")
+    # Thursday: Mia writes hers; the facilitator gives everyone two more days.
+    status, _note = call(
+        member2, "POST", f"/reviews/{rid}/notes", {"column": "try_next", "text": "T"}
+    )
+    assert status == 201
+    new_close = open_until + timedelta(days=2)
+    status, review = call(lead, "PATCH", f"/reviews/{rid}", {"open_until": new_close.isoformat()})
+    assert status == 200 and when(review["open_until"]) == new_close
+    # The first time comes and goes: the review stays open.
+    assert services.review_advance_due(now=open_until + timedelta(minutes=1)) == {
+        "closed": 0,
+        "reminded": 0,
+    }
+    assert call(member, "GET", f"/reviews/{rid}")[1]["phase"] == "reflect"
+
+    advance(lead, rid, expected="reflect")  # group: the reveal
+    status, notes = call(member2, "GET", f"/reviews/{rid}/notes")
+    assert sorted(n["text"] for n in notes) == ["M", "T"]
+    status, theme = call(member, "POST", f"/reviews/{rid}/themes", {"title": "Release"})
+    for note in notes:
+        call(member, "PATCH", f"/reviews/{rid}/notes/{note['id']}", {"theme": theme["id"]})
+    advance(lead, rid, expected="group")  # vote
+    votes = f"/reviews/{rid}/themes/{theme['id']}/votes"
+    assert call(member, "POST", votes)[0] == call(member, "POST", votes)[0] == 201
+    assert call(member2, "POST", votes) == (201, {"votes_left": 1})
+    assert Vote.objects.filter(review_id=rid).count() == 3
+
+    # Nobody moves it on: at its (new) open-until time it closes on its own.
+    later = new_close + timedelta(minutes=1)
+    assert services.review_advance_due(now=later) == {"closed": 1, "reminded": 0}
+    assert services.review_advance_due(now=later) == {"closed": 0, "reminded": 0}
+    status, review = call(member2, "GET", f"/reviews/{rid}")
+    assert review["phase"] == "closed" and review["closed_by_clock"]
+    assert when(review["closed_at"]) == new_close
+    # The votes became a total and who voted for what is gone; so is who wrote which note.
+    assert call(member2, "GET", f"/reviews/{rid}/themes")[1] == [
+        {"id": theme["id"], "title": "Release", "vote_count": 3, "my_votes": None}
+    ]
+    assert not Vote.objects.filter(review_id=rid).exists()
+    assert not NoteAuthorship.objects.filter(review_id=rid).exists()
+    status, notes = call(member, "GET", f"/reviews/{rid}/notes")
+    assert sorted(n["text"] for n in notes) == ["M", "T"]
+    assert not any(n["mine"] or n["author"] for n in notes)
+    # The summary is there to read, and says how it closed.
+    summary = member2.get(reverse("reviews:summary", args=[rid])).content.decode()
+    assert "It closed on its own at its open-until time" in summary
+    assert "Release" in summary and "3 votes" in summary
+    markdown = member2.get(reverse("reviews:summary_md", args=[rid])).content.decode()
+    assert "### Release (3 votes)" in markdown and "- M" in markdown and "- T" in markdown
+
+
+def test_a_review_closed_by_hand_before_its_time_is_left_alone_by_the_clock(
+    personas, client_for, django_capture_on_commit_callbacks
+):
+    lead = client_for("lead")
+    open_until = timezone.now() + timedelta(days=3)
+    rid = schedule_async(lead, open_until)["id"]
+    for phase in ("scheduled", "checkin", "followup"):
+        advance(lead, rid, expected=phase)
+    call(lead, "PUT", f"/reviews/{rid}/go-first", {"part": "Mine", "revisit": "X"})
+    advance(lead, rid, expected="go_first")
+    advance(lead, rid, expected="reflect")
+    call(lead, "POST", f"/reviews/{rid}/themes", {"title": "Release"})
+    for phase in ("group", "vote", "discuss"):
+        advance(lead, rid, expected=phase)
+    review = advance(lead, rid, expected="actions")
+    assert review["phase"] == "closed" and not review["closed_by_clock"]
+    closed_at = review["closed_at"]
+
+    # The reminder's moment and the close's come: the clock has nothing left to do.
+    with django_capture_on_commit_callbacks(execute=True):
+        for now in (open_until - timedelta(hours=23), open_until + timedelta(minutes=1)):
+            assert services.review_advance_due(now=now) == {"closed": 0, "reminded": 0}
+    assert mail.outbox == []
+    status, review = call(client_for("member"), "GET", f"/reviews/{rid}")
+    assert review["phase"] == "closed" and not review["closed_by_clock"]
+    assert review["closed_at"] == closed_at
+
+
+def test_after_its_time_an_advance_closes_it_and_reveals_nothing(personas, client_for):
+    lead, member2 = client_for("lead"), client_for("member2")
+    rid = schedule_async(lead, timezone.now() + timedelta(days=3))["id"]
+    for phase in ("scheduled", "checkin", "followup"):
+        advance(lead, rid, expected=phase)
+    call(client_for("member"), "POST", f"/reviews/{rid}/notes", {"column": "puzzled", "text": "M"})
+    call(lead, "PUT", f"/reviews/{rid}/go-first", {"part": "Mine", "revisit": "X"})
+    advance(lead, rid, expected="go_first")
+    # Its time passes with no worker running and nobody looking at it; then
+    # the facilitator, whose board is stale, moves on to the reveal.
+    past = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    Review.objects.filter(pk=rid).update(open_until=past)
+    review = advance(lead, rid, expected="reflect")
+    assert review["phase"] == "closed" and review["closed_by_clock"]
+    assert when(review["closed_at"]) == past
+    assert Review.objects.get(pk=rid).closed_from == Phase.REFLECT
+    assert call(member2, "GET", f"/reviews/{rid}/notes") == (200, [])
