@@ -3,6 +3,9 @@ database links a note to the person who wrote it. Proved by reading the tables."
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -29,16 +32,30 @@ NOTES = {
 SENSE = "The graph looked normal, so waiting made sense"
 
 
-def user_columns(table: str) -> list[str]:
-    """Columns of ``table`` that point at a user."""
+def references(table: str) -> dict[str, str]:
+    """{column: the table it points at} for the foreign keys of ``table``."""
     with connection.cursor() as cursor:
         relations = connection.introspection.get_relations(cursor, table)
     # {column: (referenced column, referenced table, ...)}
-    return [column for column, rel in relations.items() if rel[1] == "accounts_user"]
+    return {column: rel[1] for column, rel in relations.items()}
+
+
+def user_columns(table: str) -> list[str]:
+    """Columns of ``table`` that point at a user."""
+    return [column for column, target in references(table).items() if target == "accounts_user"]
+
+
+def as_text(value: object) -> str:
+    """A stored value as text to search: JSON as JSON, a UUID in both of its spellings."""
+    if isinstance(value, uuid.UUID):
+        return f"{value} {value.hex}"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else ""
 
 
 def rows_mentioning(text: str) -> list[tuple[str, dict]]:
-    """Every row of every table with a text column containing ``text``."""
+    """Every row of every table with a text, JSON or UUID column containing ``text``."""
     found = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
@@ -47,9 +64,15 @@ def rows_mentioning(text: str) -> list[tuple[str, dict]]:
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (table names from introspection)
             for row in cursor.fetchall():
                 values = dict(zip(columns, row, strict=True))
-                if any(isinstance(v, str) and text in v for v in values.values()):
+                if any(text in as_text(v) for v in values.values()):
                     found.append((table, values))
     return found
+
+
+def row_count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 (from introspection)
+        return cursor.fetchone()[0]
 
 
 def run_anonymous_review(personas, client_for) -> tuple[Review, set]:
@@ -113,6 +136,22 @@ def test_nothing_links_an_anonymous_note_to_its_author_after_the_review(personas
         assert [table for table, _values in rows] == ["reviews_note"], text
         for table, values in rows:
             assert all(values[c] is None for c in user_columns(table)), (table, values)
+    # A note's id, old or new, is nowhere but on the note itself: not in the
+    # participants, the event log, the jar or anyone's session.
+    for note_id in ids_while_open:
+        assert rows_mentioning(note_id.hex) == [], note_id
+    for note in notes:
+        assert [table for table, _values in rows_mentioning(note.pk.hex)] == ["reviews_note"]
+    # Besides the note (whose person columns are empty, above), no table that
+    # points at a person also points at a note, or at the timeline event a
+    # "what I knew" note hangs on, and still holds a row.
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor)) - {"reviews_note"}
+    for table in tables:
+        targets = set(references(table).values())
+        if "accounts_user" in targets and targets & {"reviews_note", "reviews_timelineevent"}:
+            assert row_count(table) == 0, table
+    assert Note.objects.get(text=SENSE).timeline_event == review.timeline_events.get()
     # The event log says which part of the board changed, never who or what.
     for event in Event.objects.filter(stream=review.stream):
         assert set(event.payload) <= {"review_id", "phase"}, event.payload
