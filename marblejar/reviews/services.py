@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from marblejar import permissions
 from marblejar.lib import events
+from marblejar.realtime.models import Event
 from marblejar.reviews import selectors
 from marblejar.reviews.formats import (
     SAFER_COLUMN,
@@ -303,7 +304,7 @@ def review_advance_phase(*, actor: Any, review: Review, expected: str | None = N
     as the clock would have: it does not move on, so notes the clock keeps
     private are not revealed late.
     """
-    permissions.require(actor, "review.facilitate", review)
+    _require_open(actor, "review.facilitate", review)
     locked = _lock(review)
     if locked.is_due(timezone.now()):
         _move_to(locked, Phase.CLOSED, by_clock=True)
@@ -413,6 +414,13 @@ def _forget_authors(review: Review) -> None:
             theme_id=n.theme_id,
         )
         for n in notes
+    )
+    # When people wrote is a trace too: a stored "notes changed" event at the
+    # moment someone first joined or was last seen would say who wrote then.
+    # Clients that reconnect after the close need only the close itself.
+    Event.objects.filter(stream=review.stream).delete()
+    Participant.objects.filter(review=review).update(
+        joined_at=review.closed_at, last_seen=review.closed_at
     )
 
 
@@ -537,6 +545,40 @@ def review_set_open_until(
     return review
 
 
+class ReviewClosed(PermissionDenied):
+    """Something was sent to a review that has closed (perhaps by its clock, just now)."""
+
+
+def _require_open(actor: Any, action: str, review: Review) -> None:
+    """``permissions.require``, with a reason people understand when the review has closed."""
+    if review.is_closed:
+        raise ReviewClosed(closed_message(review))
+    permissions.require(actor, action, review)
+
+
+def closed_message(review: Review) -> str:
+    if review.closed_at is None:
+        return _("This review has closed: nothing more can be added to it.")
+    return _("This review closed at %(time)s: nothing more can be added to it.") % {
+        "time": timezone.localtime(review.closed_at).strftime("%Y-%m-%d %H:%M")
+    }
+
+
+def review_current(*, user: Any, review_id: int, action: str = "review.view") -> Review:
+    """The review the user may ``action``, after the clock has had its say.
+
+    Every board, form and API call loads its review through here, so that a
+    review whose open-until time has passed is closed before anything is read
+    from it or written to it, even when no worker is running.
+    """
+    review = selectors.review_get(user=user, review_id=review_id)
+    if review.closes_on_its_own and any(review_advance_due(review_id=review.pk).values()):
+        review.refresh_from_db()
+    if action != "review.view":
+        _require_open(user, action, review)
+    return review
+
+
 def review_advance_due(
     *, now: datetime | None = None, team: Team | None = None, review_id: int | None = None
 ) -> dict[str, int]:
@@ -649,7 +691,7 @@ def _send(subject: str, body: str, address: str) -> None:
 @transaction.atomic
 def participant_touch(*, actor: Any, review: Review) -> Participant:
     """Record that ``actor`` has the board open; tell the others if they just arrived."""
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     now = timezone.now()
     participant, created = Participant.objects.get_or_create(
         review=review, user=actor, defaults={"organization_id": review.organization_id}
@@ -665,7 +707,7 @@ def participant_touch(*, actor: Any, review: Review) -> Participant:
 @transaction.atomic
 def safety_vote(*, actor: Any, review: Review, value: int) -> None:
     """Answer the safety check. Only the count per level is stored, never who chose what."""
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _lock(review)
     _require_phase(
         review, Phase.CHECKIN, message=_("The safety check is open during the check-in only.")
@@ -694,7 +736,7 @@ def review_make_safer(
 
     Possible until the notes are written (before the go-first phase).
     """
-    permissions.require(actor, "review.facilitate", review)
+    _require_open(actor, "review.facilitate", review)
     _lock(review)
     if review.phase_reached(Phase.GO_FIRST):
         raise ValidationError(_("Notes are being written already; this can no longer change."))
@@ -724,7 +766,7 @@ def action_set_status(
     if status not in ActionStatus.values:
         raise ValidationError({"status": [_("Choose done, still open or dropped.")]})
     if review is not None:
-        permissions.require(actor, "review.participate", review)
+        _require_open(actor, "review.participate", review)
         if review.team_id != action.team_id:
             raise ValidationError(_("This action belongs to another team."))
     action.status = status
@@ -748,7 +790,7 @@ def go_first_write(*, actor: Any, review: Review, part: str, revisit: str) -> Go
 
     Everyone sees it as soon as it is written; it can be edited until the reveal.
     """
-    permissions.require(actor, "review.go_first", review)
+    _require_open(actor, "review.go_first", review)
     _lock(review)
     if review.is_revealed:
         raise ValidationError(_("The notes are revealed; going first is done."))
@@ -809,7 +851,7 @@ def note_add(
     Nobody but the author sees its text until the reveal. In a review with
     anonymous notes, the note itself holds no author and no time.
     """
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _check_writable(review)
     text = _text(text, field="text", required=_("Write something first."), limit=MAX_NOTE)
     if timeline_event is not None:
@@ -861,7 +903,7 @@ def timeline_event_add(
     *, actor: Any, review: Review, happened_at: datetime, what: str, source: str = ""
 ) -> TimelineEvent:
     """Add an event to an incident's timeline (until the notes are revealed)."""
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     if not review.timeline:
         raise ValidationError(_("This review has no timeline."))
     if review.is_revealed:
@@ -885,7 +927,7 @@ def timeline_event_add(
 
 @transaction.atomic
 def theme_create(*, actor: Any, review: Review, title: str) -> Theme:
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _require_phase(review, Phase.GROUP, message=_("Themes are made in the group phase."))
     title = _text(title, field="title", required=_("Name the theme."), limit=200)
     position = selectors.themes(review=review).count()
@@ -900,7 +942,7 @@ def theme_create(*, actor: Any, review: Review, title: str) -> Theme:
 def note_move(*, actor: Any, note: Note, theme: Theme | None) -> Note:
     """Put a revealed note into a theme (or take it out of one)."""
     review = note.review
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _require_phase(review, Phase.GROUP, message=_("Notes are grouped in the group phase."))
     if theme is not None and theme.review_id != review.pk:
         raise ValidationError({"theme": [_("Choose a theme of this review.")]})
@@ -914,7 +956,7 @@ def note_move(*, actor: Any, note: Note, theme: Theme | None) -> Note:
 def vote_cast(*, actor: Any, theme: Theme) -> int:
     """Put one of the actor's votes on ``theme``; returns how many they have left."""
     review = theme.review
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _lock(review)
     _require_phase(review, Phase.VOTE, message=_("Voting is open in the vote phase only."))
     participant = _participant(review, actor)
@@ -935,7 +977,7 @@ def vote_cast(*, actor: Any, theme: Theme) -> int:
 @transaction.atomic
 def vote_withdraw(*, actor: Any, theme: Theme) -> int:
     review = theme.review
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _lock(review)
     _require_phase(review, Phase.VOTE, message=_("Voting is open in the vote phase only."))
     vote = Vote.objects.filter(review=review, theme=theme, user=actor).first()
@@ -961,7 +1003,7 @@ def _discussing(review: Review) -> None:
 @transaction.atomic
 def finding_add(*, actor: Any, theme: Theme, kind: str, text: str) -> Finding:
     review = theme.review
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _discussing(review)
     if kind not in FindingKind.values:
         raise ValidationError({"kind": [_("Choose a discussion note, a finding or a factor.")]})
@@ -982,7 +1024,7 @@ def finding_add(*, actor: Any, theme: Theme, kind: str, text: str) -> Finding:
 def question_ask(*, actor: Any, theme: Theme, text: str, intent: str) -> Question:
     """Ask a question, saying why: "I am asking because…" is required."""
     review = theme.review
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _discussing(review)
     errors = {}
     try:
@@ -1015,7 +1057,7 @@ def question_ask(*, actor: Any, theme: Theme, text: str, intent: str) -> Questio
 @transaction.atomic
 def question_answer(*, actor: Any, question: Question, answer: str) -> Question:
     review = question.review
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _discussing(review)
     answer = _text(answer, field="answer", required=_("Write the answer."))
     question.answer = answer
@@ -1041,7 +1083,7 @@ def action_create(
     theme: Theme | None = None,
 ) -> Action:
     """An improvement action: who, by when, and how we will know it worked."""
-    permissions.require(actor, "review.participate", review)
+    _require_open(actor, "review.participate", review)
     _discussing(review)
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()

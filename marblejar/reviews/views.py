@@ -9,6 +9,7 @@ is refused; without JavaScript the same views redirect back to the board.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -196,7 +197,7 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
     if review_id := request.POST.get("review"):
         if not review_id.isdigit():
             raise Http404
-        review = selectors.review_get(
+        review = services.review_current(
             user=request.user, review_id=int(review_id), action="review.participate"
         )
     if not form.is_valid():
@@ -405,21 +406,9 @@ def _discussion(review: Review, forms: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _caught_up(request: HttpRequest, review_id: int, action: str = "review.view") -> Review:
-    """The review, after closing it or sending its reminder if the clock made either due.
-
-    The worker does the same at the due moment; this makes the page right
-    even when no worker is running.
-    """
-    review = selectors.review_get(user=request.user, review_id=review_id, action=action)
-    if review.closes_on_its_own and any(services.review_advance_due(review_id=review.pk).values()):
-        review.refresh_from_db()
-    return review
-
-
 @login_required
 def board(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = _caught_up(request, review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     context = board_context(request, review)
     context["last_event_id"] = selectors.review_last_event_id(review=review)
     return render(request, "reviews/board.html", context)
@@ -429,7 +418,7 @@ def board(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_GET
 def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
     """One part of the board, as this reader may see it now."""
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     # Each part's element stays on the page and takes the new content inside
     # it, so a refresh queued while another is in flight is not lost.
     if part == "phase":
@@ -463,6 +452,45 @@ async def review_events(request: HttpRequest, review_id: int) -> HttpResponseBas
         user=user, review_id=review_id, action="review.view"
     )
     return sse_response(request, user=user, streams=[review.stream])
+
+
+def _answers_closed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer a board form sent to a review that has closed meanwhile (its clock
+    ran out, say): the closed board, with why nothing was added and, so that
+    it is not lost, what the person wrote."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, review_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, review_id, *args, **kwargs)
+        except services.ReviewClosed as closed:
+            review = services.review_current(user=request.user, review_id=review_id)
+            written = [
+                value.strip()
+                for key, value in request.POST.items()
+                if key in WRITTEN_FIELDS and value.strip()
+            ]
+            message = str(closed)
+            if written:
+                message += " " + _("What you wrote: “%(text)s”") % {"text": " / ".join(written)}
+            messages.error(request, message)
+            return _after_post(request, review)
+
+    return wrapped
+
+
+# Fields whose text someone typed, given back when a closed review refuses them.
+WRITTEN_FIELDS = (
+    "text",
+    "intent",
+    "answer",
+    "part",
+    "revisit",
+    "title",
+    "expected_effect",
+    "what",
+    "note",
+)
 
 
 def _after_post(
@@ -503,7 +531,7 @@ def _submit(
 
 def _participating_theme(request: HttpRequest, review_id: int, theme_id: int) -> tuple[Review, Any]:
     """The review (which the user takes part in) and one of its themes."""
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     theme = selectors.theme_get(review=review, theme_id=theme_id)
@@ -517,8 +545,9 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 
 @login_required
 @require_POST
+@_answers_closed
 def presence(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     if permissions.can(request.user, "review.participate", review):
         services.participant_touch(actor=request.user, review=review)
     return HttpResponse(status=204)
@@ -526,8 +555,9 @@ def presence(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def advance(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.facilitate"
     )
     try:
@@ -541,9 +571,12 @@ def advance(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def open_until(request: HttpRequest, review_id: int) -> HttpResponse:
     """The facilitator (or a lead) extends an asynchronous review, or brings its close forward."""
-    review = _caught_up(request, review_id, action="review.reschedule")
+    review = services.review_current(
+        user=request.user, review_id=review_id, action="review.reschedule"
+    )
     form = OpenUntilForm(request.POST, auto_id="open-until-%s")
     if form.is_valid():
         try:
@@ -562,8 +595,9 @@ def open_until(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def safety_vote(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     form = ValueForm(request.POST)
@@ -581,8 +615,9 @@ def safety_vote(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def make_safer(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.facilitate"
     )
     try:
@@ -599,8 +634,11 @@ def make_safer(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def go_first(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(user=request.user, review_id=review_id, action="review.go_first")
+    review = services.review_current(
+        user=request.user, review_id=review_id, action="review.go_first"
+    )
     form = GoFirstForm(request.POST, auto_id="go-first-%s")
     return _submit(
         request,
@@ -613,8 +651,9 @@ def go_first(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def note_add(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     column = request.POST.get("column", "")
@@ -648,7 +687,7 @@ def note_add(request: HttpRequest, review_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, review_id: int, note_id: Any) -> HttpResponse:
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
     permissions.require(request.user, "review.note_edit", note)
     form = NoteForm(request.POST or None, initial={"text": note.text})
@@ -669,8 +708,9 @@ def note_edit(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespons
 
 @login_required
 @require_POST
+@_answers_closed
 def note_delete(request: HttpRequest, review_id: int, note_id: Any) -> HttpResponse:
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
     try:
         services.note_delete(actor=request.user, note=note)
@@ -681,8 +721,9 @@ def note_delete(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespo
 
 @login_required
 @require_POST
+@_answers_closed
 def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
@@ -701,8 +742,9 @@ def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespons
 
 @login_required
 @require_POST
+@_answers_closed
 def theme_add(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     form = ThemeForm(request.POST, auto_id="theme-%s")
@@ -717,6 +759,7 @@ def theme_add(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def vote(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
     review, theme = _participating_theme(request, review_id, theme_id)
     try:
@@ -731,6 +774,7 @@ def vote(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def finding_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
     review, theme = _participating_theme(request, review_id, theme_id)
     form = FindingForm(request.POST, auto_id=f"t{theme.pk}-finding-%s")
@@ -745,6 +789,7 @@ def finding_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResp
 
 @login_required
 @require_POST
+@_answers_closed
 def question_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
     review, theme = _participating_theme(request, review_id, theme_id)
     form = QuestionForm(request.POST, auto_id=f"t{theme.pk}-question-%s")
@@ -759,8 +804,9 @@ def question_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpRes
 
 @login_required
 @require_POST
+@_answers_closed
 def question_answer(request: HttpRequest, review_id: int, question_id: int) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     question = selectors.question_get(review=review, question_id=question_id)
@@ -777,8 +823,9 @@ def question_answer(request: HttpRequest, review_id: int, question_id: int) -> H
 
 @login_required
 @require_POST
+@_answers_closed
 def action_add(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     form = ActionForm(request.POST, people=_people(review.team), auto_id="action-%s")
@@ -797,8 +844,9 @@ def action_add(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def timeline_add(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(
+    review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     form = TimelineEventForm(request.POST, auto_id="timeline-%s")
@@ -830,13 +878,13 @@ def _summary_context(request: HttpRequest, review: Review) -> dict[str, Any]:
 
 @login_required
 def summary(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = _caught_up(request, review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     return render(request, "reviews/summary.html", _summary_context(request, review))
 
 
 @login_required
 def summary_md(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = _caught_up(request, review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     text = summary_markdown(_summary_context(request, review))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="review-{review.pk}.md"'
@@ -845,8 +893,9 @@ def summary_md(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_answers_closed
 def roti(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     form = ValueForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose from 1 to 5."))

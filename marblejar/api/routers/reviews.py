@@ -340,17 +340,9 @@ def review_create(request: HttpRequest, slug: str, data: ReviewIn):
     return Status(201, review_out(review, request.user))
 
 
-def _caught_up(request: HttpRequest, review_id: int) -> Review:
-    """The review, closed first if its open-until time has passed (as on the board)."""
-    review = selectors.review_get(user=request.user, review_id=review_id)
-    if review.closes_on_its_own and any(services.review_advance_due(review_id=review.pk).values()):
-        review.refresh_from_db()
-    return review
-
-
 @router.get("/reviews/{review_id}", response={200: ReviewOut, **ERRORS}, summary="One review")
 def review_detail(request: HttpRequest, review_id: int):
-    return review_out(_caught_up(request, review_id), request.user)
+    return review_out(services.review_current(user=request.user, review_id=review_id), request.user)
 
 
 @router.patch(
@@ -359,7 +351,7 @@ def review_detail(request: HttpRequest, review_id: int):
     summary="Change when an asynchronous review closes (facilitator or lead)",
 )
 def review_update(request: HttpRequest, review_id: int, data: ReviewPatch):
-    review = _caught_up(request, review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     services.review_set_open_until(actor=request.user, review=review, open_until=data.open_until)
     return review_out(review, request.user)
 
@@ -370,7 +362,7 @@ def review_update(request: HttpRequest, review_id: int, data: ReviewPatch):
     summary="Move on to the next phase (facilitator or lead)",
 )
 def review_advance(request: HttpRequest, review_id: int, data: AdvanceIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     services.review_advance_phase(actor=request.user, review=review, expected=data.expected)
     return review_out(review, request.user)
 
@@ -381,7 +373,7 @@ def review_advance(request: HttpRequest, review_id: int, data: AdvanceIn):
     summary="Answer the safety check (1-5; only counts are kept)",
 )
 def review_safety(request: HttpRequest, review_id: int, data: ValueIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     services.safety_vote(actor=request.user, review=review, value=data.value)
     return Status(204, None)
 
@@ -392,7 +384,7 @@ def review_safety(request: HttpRequest, review_id: int, data: ValueIn):
     summary="Go first: the facilitator's or a lead's own part",
 )
 def review_go_first(request: HttpRequest, review_id: int, data: GoFirstIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     go_first = services.go_first_write(actor=request.user, review=review, **data.dict())
     return {"author": _name(go_first.author), "part": go_first.part, "revisit": go_first.revisit}
 
@@ -403,7 +395,7 @@ def review_go_first(request: HttpRequest, review_id: int, data: GoFirstIn):
     summary="Add an event to an incident's timeline",
 )
 def timeline_add(request: HttpRequest, review_id: int, data: TimelineEventIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     e = services.timeline_event_add(actor=request.user, review=review, **data.dict())
     return Status(
         201, {"id": e.pk, "happened_at": e.happened_at, "what": e.what, "source": e.source}
@@ -419,7 +411,7 @@ def timeline_add(request: HttpRequest, review_id: int, data: TimelineEventIn):
     summary="Notes you may read: your own, and everyone's after the reveal",
 )
 def note_list(request: HttpRequest, review_id: int):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     mine = _mine(request.user, review)
     notes = list(selectors.notes_visible_to(user=request.user, review=review))
     for n in notes:
@@ -431,7 +423,7 @@ def note_list(request: HttpRequest, review_id: int):
     "/reviews/{review_id}/notes", response={201: NoteOut, **ERRORS}, summary="Write a note"
 )
 def note_add(request: HttpRequest, review_id: int, data: NoteIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     event = None
     if data.timeline_event is not None:
         event = selectors.timeline(review=review).filter(pk=data.timeline_event).first()
@@ -449,7 +441,7 @@ def note_add(request: HttpRequest, review_id: int, data: NoteIn):
     summary="Edit your note, or group a revealed note into a theme",
 )
 def note_update(request: HttpRequest, review_id: int, note_id: UUID, data: NotePatch):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
     if data.text is not None:
         services.note_update(actor=request.user, note=note, text=data.text)
@@ -465,7 +457,7 @@ def note_update(request: HttpRequest, review_id: int, note_id: UUID, data: NoteP
     summary="Delete your note (before the reveal)",
 )
 def note_delete(request: HttpRequest, review_id: int, note_id: UUID):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
     services.note_delete(actor=request.user, note=note)
     return Status(204, None)
@@ -478,7 +470,7 @@ def note_delete(request: HttpRequest, review_id: int, note_id: UUID):
     "/reviews/{review_id}/themes", response={200: list[ThemeOut], **ERRORS}, summary="Themes"
 )
 def theme_list(request: HttpRequest, review_id: int):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     counted = review.phase_reached(Phase.DISCUSS)
     mine = (
         selectors.my_votes(user=request.user, review=review) if review.phase == Phase.VOTE else {}
@@ -503,7 +495,7 @@ def theme_list(request: HttpRequest, review_id: int):
     "/reviews/{review_id}/themes", response={201: ThemeOut, **ERRORS}, summary="Add a theme"
 )
 def theme_add(request: HttpRequest, review_id: int, data: ThemeIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     theme = services.theme_create(actor=request.user, review=review, title=data.title)
     return Status(201, {"id": theme.pk, "title": theme.title, "vote_count": None, "my_votes": None})
 
@@ -514,7 +506,7 @@ def theme_add(request: HttpRequest, review_id: int, data: ThemeIn):
     summary="Put one of your votes on a theme",
 )
 def vote_cast(request: HttpRequest, review_id: int, theme_id: int):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
     return Status(201, {"votes_left": services.vote_cast(actor=request.user, theme=theme)})
@@ -526,7 +518,7 @@ def vote_cast(request: HttpRequest, review_id: int, theme_id: int):
     summary="Take one of your votes back",
 )
 def vote_withdraw(request: HttpRequest, review_id: int, theme_id: int):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
     return {"votes_left": services.vote_withdraw(actor=request.user, theme=theme)}
@@ -541,7 +533,7 @@ def vote_withdraw(request: HttpRequest, review_id: int, theme_id: int):
     summary="Questions",
 )
 def question_list(request: HttpRequest, review_id: int):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     return [question_out(q) for q in selectors.questions(review=review)]
 
 
@@ -551,7 +543,7 @@ def question_list(request: HttpRequest, review_id: int):
     summary="Ask a question, with its intent",
 )
 def question_add(request: HttpRequest, review_id: int, theme_id: int, data: QuestionIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
     question = services.question_ask(actor=request.user, theme=theme, **data.dict())
@@ -564,7 +556,7 @@ def question_add(request: HttpRequest, review_id: int, theme_id: int, data: Ques
     summary="Answer a question",
 )
 def question_answer(request: HttpRequest, review_id: int, question_id: int, data: AnswerIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     question = selectors.question_get(review=review, question_id=question_id)
     question.review = review
     services.question_answer(actor=request.user, question=question, answer=data.answer)
@@ -575,7 +567,7 @@ def question_answer(request: HttpRequest, review_id: int, question_id: int, data
     "/reviews/{review_id}/findings", response={200: list[FindingOut], **ERRORS}, summary="Findings"
 )
 def finding_list(request: HttpRequest, review_id: int):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     return [
         {"id": f.pk, "theme": f.theme_id, "kind": f.kind, "text": f.text, "author": _name(f.author)}
         for f in selectors.findings(review=review)
@@ -588,7 +580,7 @@ def finding_list(request: HttpRequest, review_id: int):
     summary="Note a discussion point, a finding or a contributing factor",
 )
 def finding_add(request: HttpRequest, review_id: int, theme_id: int, data: FindingIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
     f = services.finding_add(actor=request.user, theme=theme, kind=data.kind, text=data.text)
@@ -613,7 +605,7 @@ def finding_add(request: HttpRequest, review_id: int, theme_id: int, data: Findi
     summary="The actions that came out of a review",
 )
 def action_list(request: HttpRequest, review_id: int):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     return [action_out(a) for a in selectors.actions_for_review(review=review)]
 
 
@@ -623,7 +615,7 @@ def action_list(request: HttpRequest, review_id: int):
     summary="Add an improvement action",
 )
 def action_add(request: HttpRequest, review_id: int, data: ActionIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id)
     owner = None
     if data.owner_id is not None:
         owner = User.objects.filter(
@@ -652,7 +644,9 @@ def action_add(request: HttpRequest, review_id: int, data: ActionIn):
 )
 def action_update(request: HttpRequest, action_id: int, data: ActionPatch):
     action = selectors.action_get(user=request.user, action_id=action_id)
-    review = selectors.review_get(user=request.user, review_id=data.review) if data.review else None
+    review = (
+        services.review_current(user=request.user, review_id=data.review) if data.review else None
+    )
     services.action_set_status(
         actor=request.user, action=action, status=data.status, note=data.note, review=review
     )

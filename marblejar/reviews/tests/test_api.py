@@ -268,7 +268,9 @@ def test_after_its_time_an_advance_closes_it_and_reveals_nothing(personas, clien
     # the facilitator, whose board is stale, moves on to the reveal.
     past = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
     Review.objects.filter(pk=rid).update(open_until=past)
-    review = advance(lead, rid, expected="reflect")
+    status, body = call(lead, "POST", f"/reviews/{rid}/advance", {"expected": "reflect"})
+    assert status == 403 and "nothing more can be added to it" in body["detail"]
+    status, review = call(lead, "GET", f"/reviews/{rid}")
     assert review["phase"] == "closed" and review["closed_by_clock"]
     assert when(review["closed_at"]) == past
     assert Review.objects.get(pk=rid).closed_from == Phase.REFLECT

@@ -77,6 +77,33 @@ def test_it_closes_a_past_due_review_on_the_next_board_view(personas, client_for
 
 
 @pytest.mark.django_db
+def test_a_note_sent_after_the_time_is_refused_and_the_review_closes_first(personas, client_for):
+    review = advance_to(async_review(personas), Phase.REFLECT, by=personas.lead)
+    time_passes(review)
+    board = client_for("member").post(
+        reverse("reviews:note_add", args=[review.pk]),
+        {"column": "puzzled", "text": SECRET},
+        headers={"HX-Request": "true"},
+    )
+    # The closed board, why nothing was added, and what they wrote, to keep.
+    html = board.content.decode()
+    assert board.status_code == 200
+    assert "This review is closed" in html
+    assert "nothing more can be added to it" in html
+    assert SECRET in html
+    api = client_for("member2").post(
+        f"/api/v1/reviews/{review.pk}/notes",
+        {"column": "puzzled", "text": SECRET},
+        content_type="application/json",
+    )
+    assert api.status_code == 403, api.content
+    assert "nothing more can be added to it" in api.json()["detail"]
+    review.refresh_from_db()
+    assert review.phase == Phase.CLOSED and review.closed_by_clock
+    assert not review.notes.exists()
+
+
+@pytest.mark.django_db
 def test_the_api_and_the_list_catch_up_too(personas, client_for):
     first, second = async_review(personas), async_review(personas, title="Second")
     time_passes(first)
