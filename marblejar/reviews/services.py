@@ -77,7 +77,16 @@ def _publish(review: Review, kind: str, **payload: Any) -> None:
     )
 
 
-UPDATE_KINDS = ("notes", "safety", "followup", "themes", "votes", "discussion", "actions")
+UPDATE_KINDS = (
+    "notes",
+    "safety",
+    "followup",
+    "themes",
+    "votes",
+    "discussion",
+    "actions",
+    "schedule",  # when it closes
+)
 
 
 def _updated(review: Review, what: str) -> None:
@@ -542,6 +551,7 @@ def review_set_open_until(
     locked.save(update_fields=["open_until", "reminder_due_at"])
     review.open_until, review.reminder_due_at = locked.open_until, locked.reminder_due_at
     _enqueue_clock(locked)
+    _updated(locked, "schedule")
     return review
 
 

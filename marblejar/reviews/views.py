@@ -425,6 +425,8 @@ def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
         return render(request, "reviews/_phase_inner.html", board_context(request, review))
     if part == "presence":
         return render(request, "reviews/_presence_inner.html", board_context(request, review))
+    if part == "meta":
+        return render(request, "reviews/_meta_inner.html", {"review": review})
     if part not in PARTS:
         raise Http404
     context = board_context(request, review)

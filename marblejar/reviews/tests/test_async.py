@@ -438,3 +438,18 @@ def test_the_board_and_the_list_say_how_long_is_left_in_the_last_day(personas, c
     assert "open until" in board and "closes in" not in board
     listing = member.get(reverse("reviews:list", args=["platform"])).content.decode()
     assert listing.count("open until") == 2 and listing.count("closes in") == 1
+
+
+@pytest.mark.django_db
+def test_every_open_board_hears_of_a_new_closing_time(
+    personas, client_for, django_capture_on_commit_callbacks
+):
+    review = async_review(personas, days=3)
+    new_close = review.open_until + timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_set_open_until(actor=personas.lead, review=review, open_until=new_close)
+    assert Event.objects.filter(stream=review.stream, kind="review_schedule").count() == 1
+    # The header the signal reloads shows the new time.
+    meta = client_for("member").get(reverse("reviews:section", args=[review.pk, "meta"]))
+    assert meta.status_code == 200
+    assert f"open until {timezone.localtime(new_close):%Y-%m-%d %H:%M}" in meta.content.decode()

@@ -55,7 +55,7 @@
   "use strict";
   const root = document.querySelector("[data-review-events]");
   if (!root || !window.EventSource) return;
-  const kinds = ["phase", "presence", "notes", "safety", "followup", "themes", "votes", "discussion", "actions"];
+  const kinds = ["phase", "presence", "notes", "safety", "followup", "themes", "votes", "discussion", "actions", "schedule"];
   const source = new EventSource(root.dataset.reviewEvents);
   kinds.forEach(function (kind) {
     const name = "review_" + kind;
