@@ -15,22 +15,13 @@ from playwright.sync_api import Page, expect
 
 from marblejar.reviews.models import Review
 from marblejar.reviews.tests.live import session_client
-from marblejar.test import PASSWORD, make_personas
+from marblejar.test import make_personas
+from tests_e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIVE = 15_000  # ms to wait for something to arrive over the event stream
 NOTE = "The release checklist did not mention the cache warm-up"
-
-
-def log_in(context, email: str) -> Page:
-    page = context.new_page()
-    page.goto("/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
-    return page
 
 
 def csrf(client, board: str) -> str:
