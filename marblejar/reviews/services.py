@@ -582,7 +582,13 @@ def review_current(*, user: Any, review_id: int, action: str = "review.view") ->
     from it or written to it, even when no worker is running.
     """
     review = selectors.review_get(user=user, review_id=review_id)
-    if review.closes_on_its_own and any(review_advance_due(review_id=review.pk).values()):
+    now = timezone.now()
+    # Read from the row already loaded: most calls have nothing due and cost
+    # no further query.
+    reminder_due = review.reminder_due_at is not None and review.reminder_due_at <= now
+    if (review.is_due(now) or reminder_due) and any(
+        review_advance_due(now=now, review_id=review.pk).values()
+    ):
         review.refresh_from_db()
     if action != "review.view":
         _require_open(user, action, review)

@@ -547,7 +547,6 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 
 @login_required
 @require_POST
-@_answers_closed
 def presence(request: HttpRequest, review_id: int) -> HttpResponse:
     review = services.review_current(user=request.user, review_id=review_id)
     if permissions.can(request.user, "review.participate", review):
@@ -895,7 +894,6 @@ def summary_md(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_answers_closed
 def roti(request: HttpRequest, review_id: int) -> HttpResponse:
     review = services.review_current(user=request.user, review_id=review_id)
     form = ValueForm(request.POST)
