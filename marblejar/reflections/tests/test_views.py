@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from marblejar.jar.models import Crack, Marble
@@ -158,6 +159,22 @@ def test_the_author_hides_a_comment_and_a_teammate_reports_one(client_for, perso
     assert response.status_code == 302
     crack = Crack.objects.get()
     assert crack.comment == comment and crack.text == "It stung." and not crack.share_text
+
+
+def test_nobody_is_offered_to_report_their_own_comment(client_for, personas):
+    reflection = publish_mistake(personas)
+    mine = services.comment_create(author=personas.member, reflection=reflection, body="Mine.")
+    theirs = services.comment_create(author=personas.member2, reflection=reflection, body="Hers.")
+    page = client_for("member").get(reflection.get_absolute_url())
+    report = "/reflections/{}/comments/{}/report/"
+    assert report.format(reflection.pk, theirs.pk) in page.text
+    assert report.format(reflection.pk, mine.pk) not in page.text
+    own_url = report.format(reflection.pk, mine.pk)
+    assert client_for("member").get(own_url).status_code == 403
+    assert client_for("member").post(own_url, {"text": "Me?"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.comment_report(actor=personas.member, comment=mine, text="Me?")
+    assert not Crack.objects.exists()
 
 
 def test_the_print_view_and_sending_to_a_teammate(client_for, personas):
