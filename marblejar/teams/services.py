@@ -154,6 +154,13 @@ def membership_set_role(*, actor: Any, membership: Membership, role: str) -> Mem
         raise ValidationError(_("A team needs a lead. Make someone else a lead first."))
     membership.role = role
     membership.save(update_fields=["role"])
+    team = membership.team
+    events.publish(
+        organization_id=team.organization_id,
+        stream=team_stream(team),
+        kind="member_role",
+        payload={"team_id": team.pk, "membership_id": membership.pk, "role": role},
+    )
     return membership
 
 
