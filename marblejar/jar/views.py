@@ -129,7 +129,7 @@ def _cracks_page(request: HttpRequest, team: Team | None) -> HttpResponse:
     user = request.user
     target = team or user.organization
     can_report = permissions.can(user, "crack.report", target)
-    form = CrackForm(request.POST or None) if can_report else None
+    form = CrackForm(request.POST or None, organization_wide=team is None) if can_report else None
     if request.method == "POST":
         permissions.require(user, "crack.report", target)
     if form is not None and request.method == "POST" and form.is_valid():
