@@ -197,6 +197,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("MARBLEJAR_TIME_ZONE", "UTC")
+# "1 Dec 2026" and "1 Dec 2026, 14:05" on every page and e-mail (marblejar/lib/dates.py).
+FORMAT_MODULE_PATH = ["marblejar.formats"]
 USE_I18N = True
 USE_TZ = True
 
