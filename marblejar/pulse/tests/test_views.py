@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from marblejar.lib.dates import day
 from marblejar.pulse import services
 from marblejar.pulse.models import Participation, Pulse, PulseSettings
 from marblejar.pulse.tests.factories import add_members, answers_for, open_pulse, set_k
@@ -33,10 +34,14 @@ def test_a_closed_pulse_says_how_many_answered_without_so_far(personas, client_f
     for user in (personas.member, personas.member2):
         services.pulse_answer(actor=user, pulse=pulse, values=answers_for(pulse, 5))
     services.pulse_close(pulse=pulse, actor=personas.lead)
+    pulse.refresh_from_db()
     for name in ("lead", "member"):
         body = client_for(name).get(url("list", personas.team)).content.decode()
         assert "2 people answered." in body, name
         assert "so far" not in body, name
+        # Closed early by the lead: the page says when it closed, not when it would have.
+        assert f"closed {day(pulse.closed_at)}, " in body, name
+        assert day(pulse.closes_at) not in body, name
         team_page = client_for(name).get(reverse("teams:detail", args=[personas.team.slug]))
         assert "answered so far" not in team_page.content.decode(), name
     api = client_for("member").get(
