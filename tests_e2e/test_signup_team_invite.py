@@ -113,7 +113,7 @@ def test_first_person_creates_a_team_invites_by_link_and_sees_the_join_live(
     assert a.evaluate("window.marblejarJourneyMarker") == "still here"
     assert_accessible(a, "the team page with live news")
     # The picture for the README: the lead's team page with both people and the news.
-    a.screenshot(path=screenshot_dir / "team-page.png")
+    a.screenshot(path=screenshot_dir / "team-page.png", full_page=True)
 
     # B, without reloading, sees A make her a lead; A sees her leave.
     b.evaluate("window.marblejarJourneyMarker = 'still here'")
