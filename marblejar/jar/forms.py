@@ -40,8 +40,9 @@ class CrackForm(forms.Form):
     text = forms.CharField(
         label=_("What felt disrespectful?"),
         help_text=_(
-            "Your name is not stored with this, nor the time. The leads read it; the team sees "
-            "only that a crack was reported, and when it was acknowledged."
+            "Your name is not stored with this, nor the time: only the day. It reaches the "
+            "leads tomorrow, together with any other reports of today. The leads read it; the "
+            "team sees only that a crack was reported that day, and when it was acknowledged."
         ),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,

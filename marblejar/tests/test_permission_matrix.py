@@ -533,7 +533,8 @@ MATRIX.update({
 def reflections_jar_scene(scene: Scene) -> dict[str, Any]:
     """Ids for the reflection and jar rows, made once per cell."""
     if "reflections_jar_ids" not in scene.__dict__:
-        from marblejar.jar.services import crack_report, marble_drop_by_hand
+        from marblejar.jar.services import marble_drop_by_hand
+        from marblejar.jar.tests.helpers import crack_released
         from marblejar.reflections.services import comment_create, reflection_create
 
         p = scene.personas
@@ -550,8 +551,8 @@ def reflections_jar_scene(scene: Scene) -> dict[str, Any]:
         marble = marble_drop_by_hand(
             actor=p.member, team=p.team, description="Mia asked for help.", named_user=p.member2
         )
-        crack = crack_report(actor=p.member, team=p.team, text="Talked over.")
-        org_crack = crack_report(actor=p.member, team=None, text="All-hands joke.")
+        crack = crack_released(actor=p.member, team=p.team, text="Talked over.")
+        org_crack = crack_released(actor=p.member, team=None, text="All-hands joke.")
         scene.__dict__["reflections_jar_ids"] = {
             "pk": learning.pk,
             "reflection_id": learning.pk,
