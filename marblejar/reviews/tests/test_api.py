@@ -38,16 +38,20 @@ def test_a_whole_review_through_the_api(personas, client_for):
         assert call(lead, "POST", f"/reviews/{rid}/advance")[0] == 200
     status, note = call(member, "POST", f"/reviews/{rid}/notes", {"column": "puzzled", "text": "S"})
     assert status == 201 and note["mine"] and note["author"] is None
-    # Before the reveal another participant gets counts, never the text.
+    # Before the reveal another participant gets the number of notes, never the text; and
+    # in an anonymous review not even a column's count, which would say who wrote in it.
     assert call(member2, "GET", f"/reviews/{rid}/notes") == (200, [])
     status, detail = call(member2, "GET", f"/reviews/{rid}")
-    assert {c["key"]: c["note_count"] for c in detail["columns"]}["puzzled"] == 1
+    assert detail["note_total"] == 1
+    assert {c["note_count"] for c in detail["columns"]} == {None}
     status, body = call(lead, "POST", f"/reviews/{rid}/advance")
     assert status == 400 and "Go first" in body["detail"]
     status, _go = call(lead, "PUT", f"/reviews/{rid}/go-first", {"part": "Mine", "revisit": "X"})
     assert status == 200
     call(lead, "POST", f"/reviews/{rid}/advance")  # reflect
     call(lead, "POST", f"/reviews/{rid}/advance")  # group: the reveal
+    status, detail = call(member2, "GET", f"/reviews/{rid}")
+    assert {c["key"]: c["note_count"] for c in detail["columns"]}["puzzled"] == 1
     status, notes = call(member2, "GET", f"/reviews/{rid}/notes")
     assert [n["text"] for n in notes] == ["S"] and notes[0]["author"] is None
     status, theme = call(member2, "POST", f"/reviews/{rid}/themes", {"title": "Cache"})
