@@ -691,7 +691,7 @@ MATRIX.update({
     ("/api/v1/reflections/{reflection_id}/comments",  "GET"):    (401, 404, 404, 200, 200, 200),
     ("/api/v1/reflections/{reflection_id}/comments",  "POST"):   (401, 404, 404, 201, 201, 403),
     ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/hide", "POST"): (401, 404, 404, 200, 403, 403),  # noqa: E501
-    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/report", "POST"): (401, 404, 404, 201, 201, 403),  # noqa: E501
+    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/report", "POST"): (401, 404, 404, 202, 202, 403),  # noqa: E501
     ("/api/v1/reflections/{reflection_id}/reactions", "GET"):    (401, 404, 404, 200, 200, 200),
     ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "PUT"): (401, 404, 404, 400, 200, 403),
     ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "DELETE"): (401, 404, 404, 200, 200, 403),  # noqa: E501
@@ -704,10 +704,10 @@ MATRIX.update({
     ("/api/v1/teams/{slug}/marbles",                  "POST"):   (401, 404, 404, 201, 201, 403),
     ("/api/v1/teams/{slug}/marbles/{marble_id}",      "DELETE"): (401, 404, 404, 204, 403, 403),
     ("/api/v1/teams/{slug}/cracks",                   "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/cracks",                   "POST"):   (401, 404, 404, 201, 201, 403),
+    ("/api/v1/teams/{slug}/cracks",                   "POST"):   (401, 404, 404, 202, 202, 403),
     ("/api/v1/teams/{slug}/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 404, 403, 200, 403),
     ("/api/v1/organization/cracks",                   "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/organization/cracks",                   "POST"):   (401, 201, 201, 201, 201, 201),
+    ("/api/v1/organization/cracks",                   "POST"):   (401, 202, 202, 202, 202, 202),
     ("/api/v1/organization/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 403, 403, 403, 200),
 })
 # fmt: on
