@@ -24,6 +24,7 @@ from marblejar import permissions
 from marblejar.jar.models import CRACK_TEXT_MAX, Act, Crack, CrackInbox, Marble, Response
 from marblejar.jar.selectors import jar_state
 from marblejar.lib import events, sealing
+from marblejar.lib.clock import isolated
 from marblejar.lib.scrub import forget_after_commit
 from marblejar.lib.text import MAX_TEXT, too_long
 from marblejar.teams.models import Team
@@ -252,7 +253,7 @@ def crack_release_due(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     released = 0
     for inbox_id in CrackInbox.objects.filter(day__lt=today).values_list("pk", flat=True):
-        released += _release(inbox_id)
+        released += isolated(lambda i=inbox_id: _release(i), what="release", item=inbox_id) or 0
     return released
 
 

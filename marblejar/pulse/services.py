@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from marblejar import permissions
 from marblejar.lib import events
+from marblejar.lib.clock import isolated
 from marblejar.lib.scrub import forget_after_commit
 from marblejar.pulse import sealing, stats
 from marblejar.pulse.instruments import InstrumentError, builtin_instruments, load_instrument
@@ -937,14 +938,11 @@ def pulse_advance_due(
     done = {"opened": 0, "reminded": 0, "closed": 0, "published": 0, "failed": 0}
 
     def attempt(what: str, pulse: Pulse, step: Callable[[], bool]) -> None:
-        # One pulse that cannot move on (a database error, a ballot sealed
-        # with another key) must not hold back every other pulse's clock.
-        try:
-            if step():
-                done[what] += 1
-        except Exception:
-            logger.exception("Could not %s pulse %s", what.removesuffix("ed"), pulse.pk)
+        outcome = isolated(step, what=f"move on ({what})", item=f"pulse {pulse.pk}")
+        if outcome is None:
             done["failed"] += 1
+        elif outcome:
+            done[what] += 1
 
     for pulse in pulses.filter(closed_at__isnull=True, closes_at__lte=now).select_related("team"):
         attempt("closed", pulse, lambda p=pulse: bool(pulse_close(pulse=p, now=now)))

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from marblejar import permissions
 from marblejar.lib import events
+from marblejar.lib.clock import isolated
 from marblejar.lib.scrub import forget_after_commit
 from marblejar.realtime.models import Event
 from marblejar.reviews import selectors
@@ -643,14 +644,22 @@ def review_advance_due(
         reviews = reviews.filter(team=team)
     if review_id is not None:
         reviews = reviews.filter(pk=review_id)
-    done = {"closed": 0, "reminded": 0}
-    for pk in reviews.filter(open_until__lte=now).values_list("pk", flat=True):
-        if _close_due(pk, now=now):
-            done["closed"] += 1
+    done = {"closed": 0, "reminded": 0, "failed": 0}
+    steps = [
+        ("closed", pk, lambda pk=pk: _close_due(pk, now=now))
+        for pk in reviews.filter(open_until__lte=now).values_list("pk", flat=True)
+    ]
     due = reviews.filter(open_until__gt=now, reminder_due_at__lte=now)
-    for pk in due.values_list("pk", flat=True):
-        if _remind(pk, now=now):
-            done["reminded"] += 1
+    steps += [
+        ("reminded", pk, lambda pk=pk: _remind(pk, now=now))
+        for pk in due.values_list("pk", flat=True)
+    ]
+    for what, pk, step in steps:
+        outcome = isolated(step, what=f"move on ({what})", item=f"review {pk}")
+        if outcome is None:
+            done["failed"] += 1
+        elif outcome:
+            done[what] += 1
     return done
 
 

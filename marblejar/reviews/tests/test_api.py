@@ -193,6 +193,7 @@ def test_an_asynchronous_review_through_the_api_closes_on_its_own(personas, clie
     assert services.review_advance_due(now=open_until + timedelta(minutes=1)) == {
         "closed": 0,
         "reminded": 0,
+        "failed": 0,
     }
     assert call(member, "GET", f"/reviews/{rid}")[1]["phase"] == "reflect"
 
@@ -210,8 +211,8 @@ def test_an_asynchronous_review_through_the_api_closes_on_its_own(personas, clie
 
     # Nobody moves it on: at its (new) open-until time it closes on its own.
     later = new_close + timedelta(minutes=1)
-    assert services.review_advance_due(now=later) == {"closed": 1, "reminded": 0}
-    assert services.review_advance_due(now=later) == {"closed": 0, "reminded": 0}
+    assert services.review_advance_due(now=later) == {"closed": 1, "reminded": 0, "failed": 0}
+    assert services.review_advance_due(now=later) == {"closed": 0, "reminded": 0, "failed": 0}
     status, review = call(member2, "GET", f"/reviews/{rid}")
     assert review["phase"] == "closed" and review["closed_by_clock"]
     assert when(review["closed_at"]) == new_close
@@ -253,7 +254,7 @@ def test_a_review_closed_by_hand_before_its_time_is_left_alone_by_the_clock(
     # The reminder's moment and the close's come: the clock has nothing left to do.
     with django_capture_on_commit_callbacks(execute=True):
         for now in (open_until - timedelta(hours=23), open_until + timedelta(minutes=1)):
-            assert services.review_advance_due(now=now) == {"closed": 0, "reminded": 0}
+            assert services.review_advance_due(now=now) == {"closed": 0, "reminded": 0, "failed": 0}
     assert mail.outbox == []
     status, review = call(client_for("member"), "GET", f"/reviews/{rid}")
     assert review["phase"] == "closed" and not review["closed_by_clock"]
