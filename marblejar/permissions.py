@@ -322,13 +322,11 @@ def _review_go_first(user: Any, review: Any) -> bool:
 
 @rule("review.note_edit")
 def _review_note_edit(user: Any, note: Any) -> bool:
-    from marblejar.reviews.models import NoteAuthorship
+    from marblejar.reviews.selectors import is_note_author
 
     if note.review.phase == "closed" or not is_member(user, note.review.team):
         return False
-    if note.author_id is not None:
-        return note.author_id == user.pk
-    return NoteAuthorship.objects.filter(note_id=note.pk, user_id=user.pk).exists()
+    return is_note_author(user=user, note=note)
 
 
 @rule("review.intent_edit")

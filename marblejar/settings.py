@@ -39,15 +39,19 @@ def env_int(name: str, default: int) -> int:
 DATA_DIR = Path(env("MARBLEJAR_DATA_DIR", str(Path.cwd() / "data"))).resolve()
 
 DEBUG = env_bool("MARBLEJAR_DEBUG")
-# A key generated once per data directory keeps sessions valid across restarts
+# A key generated once per installation keeps sessions valid across restarts
 # without asking a first-time user to invent one; production sets its own.
+# It is kept outside the data folder: anonymous answers are sealed with it,
+# and a copy of the data folder alone must not be enough to open them.
 SECRET_KEY = env("MARBLEJAR_SECRET_KEY")
 if not SECRET_KEY:
-    from marblejar.lib.secret import data_dir_secret_key
+    from marblejar.lib.secret import default_key_dir, generated_secret_key
 
-    SECRET_KEY = data_dir_secret_key(DATA_DIR)
+    KEY_DIR = Path(env("MARBLEJAR_KEY_DIR") or default_key_dir()).expanduser()
+    SECRET_KEY = generated_secret_key(key_dir=KEY_DIR, data_dir=DATA_DIR)
     SECRET_KEY_IS_GENERATED = True
 else:
+    KEY_DIR = None
     SECRET_KEY_IS_GENERATED = False
 
 SITE_URL = env("MARBLEJAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -143,7 +147,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the task worker writes; the busy
     # timeout turns short write contention into a wait, not an error.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete: a deleted row or an older version of a changed one
+        # is zeroed, not left in a free page where a copy of the file would
+        # keep it (sealed ballots, authorship of anonymous notes).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+        ),
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }

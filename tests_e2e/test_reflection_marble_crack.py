@@ -1,7 +1,7 @@
 """The jar journey: a lead goes first with a mistake and how they corrected it; a
 member says thank you in a browser of their own; a marble drops in both
-browsers without a reload; the member reports a crack and the lead
-acknowledges it, which the member sees live too."""
+browsers without a reload; the member reports a crack, which reaches the lead
+the next day, and the lead acknowledges it, which the member sees live too."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from marblejar.jar.models import Marble
+from marblejar.jar.models import CrackInbox, Marble
 from marblejar.test import make_personas
 from tests_e2e.conftest import log_in
 
@@ -118,7 +119,13 @@ def test_a_lead_goes_first_a_thank_you_drops_a_marble_live_and_a_crack_is_acknow
     assert_accessible(b, "the cracks page, for a member")
     b.get_by_label("What felt disrespectful?").fill("In planning my estimate was laughed at.")
     b.get_by_role("button", name="Report anonymously").click()
-    expect(b.get_by_text("your name is not on it")).to_be_visible()
+    expect(b.locator(".message-success")).to_contain_text("It reaches the leads tomorrow")
+    # Today nobody sees it: its time would say who had just been in the room.
+    a.reload()
+    expect(a.get_by_text("A crack is waiting")).to_have_count(0)
+    # The next day, the day's reports reach the leads together.
+    CrackInbox.objects.update(day=F("day") - timedelta(days=1))
+    b.reload()
     expect(b.locator(".crack-list")).to_contain_text("waiting for a lead to acknowledge it")
     expect(b.locator(".crack-list")).not_to_contain_text("laughed at")
     b_team.reload()

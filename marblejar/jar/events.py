@@ -31,5 +31,5 @@ def _jar(message: Message, user: Any) -> str:
     return render_to_string("jar/team_panel.html#jar", context)
 
 
-for _kind in ("marble_dropped", "marble_removed", "crack_acknowledged"):
+for _kind in ("marble_dropped", "marble_removed", "crack_acknowledged", "cracks_released"):
     renderer(_kind)(_jar)

@@ -49,8 +49,9 @@ class CrackForm(forms.Form):
         label=_("What felt disrespectful?"),
         help_text=_(
             "Your name is not stored with this report, nor the time of day: only the day you "
-            "report it, which everyone who sees the team's cracks sees next to it. The team's "
-            "leads read what you write; the rest of the team only if you tick the box below."
+            "report it, which everyone who sees the team's cracks sees next to it. It reaches "
+            "the team's leads tomorrow, together with any other reports of today; they read what "
+            "you write, the rest of the team only if you tick the box below."
         ),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -69,8 +70,9 @@ class CrackForm(forms.Form):
         if organization_wide:
             self.fields["text"].help_text = _(
                 "Your name is not stored with this report, nor the time of day: only the day you "
-                "report it, which everyone in the organization sees next to it. The organization "
-                "admins read what you write; everyone else only if you tick the box below."
+                "report it, which everyone in the organization sees next to it. It reaches the "
+                "organization admins tomorrow, together with any other reports of today; they "
+                "read what you write, everyone else only if you tick the box below."
             )
             self.fields["share_text"].label = _(
                 "Let everyone in the organization read what I wrote"

@@ -143,7 +143,8 @@ class Crack(models.Model):
     class Meta:
         verbose_name = _("crack")
         verbose_name_plural = _("cracks")
-        ordering = ["-reported_on"]
+        # Within a day, by the random id: never in the order they were filed.
+        ordering = ["-reported_on", "id"]
 
     def __str__(self) -> str:
         return f"crack on {self.reported_on}"
@@ -151,3 +152,32 @@ class Crack(models.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+
+# The longest report a crack takes, in characters: every sealed record in an
+# inbox takes the room of the longest, so it is kept to a page of text.
+CRACK_TEXT_MAX = 4000
+
+
+class CrackInbox(models.Model):
+    """The cracks of one day for one team (or the organization), sealed until the day is over.
+
+    A crack's row, written the moment it is reported, would tell by its time
+    (or by the moment a lead's count changed) who had just been in the room.
+    So reports of a day wait here, sealed (see :mod:`marblejar.lib.sealing`)
+    and reshuffled on every report, and become :class:`Crack` rows together,
+    in a random order, once the day is over.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    day = models.DateField()
+    sealed = models.BinaryField(default=b"")
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="crackinbox_day")]
+
+    def __str__(self) -> str:
+        return f"crack inbox of {self.day}"

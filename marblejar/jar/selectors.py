@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from marblejar.jar.models import Act, Crack, Marble
+from marblejar.jar.models import Act, Crack, CrackInbox, Marble
 from marblejar.teams.models import Team
 
 MONTHS_SHOWN = 12
@@ -87,11 +87,20 @@ def marble_notices(*, user: Any, team: Team) -> list[Marble]:
     )
 
 
+def cracks_waiting_for_release() -> bool:
+    """Whether a day that is over still has sealed reports (one indexed query)."""
+    return CrackInbox.objects.filter(day__lt=timezone.localdate()).exists()
+
+
 def crack_list(*, team: Team | None, organization_id: int) -> QuerySet[Crack]:
-    """A team's cracks (or the organization-wide ones when ``team`` is None), newest first."""
+    """A team's cracks (or the organization-wide ones when ``team`` is None).
+
+    Open ones first, newest day first; within a day by the random id, so
+    the list never shows the order in which cracks were reported.
+    """
     cracks = Crack.objects.filter(organization_id=organization_id, team=team)
     return cracks.select_related("acknowledged_by", "comment").order_by(
-        "acknowledged_at", "-reported_on"
+        F("acknowledged_at").asc(nulls_first=True), "-reported_on", "id"
     )
 
 

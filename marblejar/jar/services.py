@@ -7,18 +7,25 @@ response), commits, and publishes the jar's new state to the team page.
 
 from __future__ import annotations
 
+import json
+import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marblejar import permissions
-from marblejar.jar.models import Act, Crack, Marble, Response
+from marblejar.jar.models import CRACK_TEXT_MAX, Act, Crack, CrackInbox, Marble, Response
 from marblejar.jar.selectors import jar_state
-from marblejar.lib import events
+from marblejar.lib import events, sealing
+from marblejar.lib.clock import isolated
+from marblejar.lib.scrub import forget_after_commit
 from marblejar.lib.text import MAX_TEXT, too_long
 from marblejar.teams.models import Team
 from marblejar.teams.selectors import team_stream
@@ -158,6 +165,19 @@ def _crack_target(actor: Any, team: Team | None) -> Any:
     return team if team is not None else actor.organization
 
 
+@dataclass(frozen=True)
+class CrackReceipt:
+    """What the reporter is told: when the crack reaches the people who acknowledge it."""
+
+    visible_on: date
+
+
+INBOX_NAMESPACE = "marblejar.jar.crack-inbox."
+# A record: the text (up to CRACK_TEXT_MAX characters of up to 4 bytes) in JSON.
+INBOX_SLOT = CRACK_TEXT_MAX * 4 + 200
+_random = secrets.SystemRandom()
+
+
 @transaction.atomic
 def crack_report(
     *,
@@ -166,13 +186,15 @@ def crack_report(
     text: str,
     share_text: bool = False,
     comment: Any = None,
-) -> Crack:
+) -> CrackReceipt:
     """Report, anonymously, that something felt disrespectful.
 
-    ``actor`` is used to check that they may report, and for nothing else:
-    the crack stores no reporter, only the day, under a random id. The
-    team's leads (the org admins for something organization-wide) find it
-    waiting for them on the team page.
+    ``actor`` is used to check that they may report, and for nothing else.
+    The report is sealed into the day's inbox of the team (or organization);
+    when the day is over, the day's reports become cracks together, in a
+    random order, with the day and no time (:func:`crack_release_due`). So
+    neither what is stored nor when a lead first sees it says when someone
+    reported, and nothing says who.
     """
     permissions.require(actor, "crack.report", _crack_target(actor, team))
     text = _clean_text(
@@ -180,16 +202,101 @@ def crack_report(
         field="text",
         required=None if comment is not None else _("Say what felt disrespectful."),
     )
-    crack = Crack.objects.create(
-        organization_id=actor.organization_id,
-        team=team,
-        text=text,
-        share_text=share_text and bool(text),
-        comment=comment,
+    if len(text) > CRACK_TEXT_MAX:
+        raise ValidationError({"text": [too_long(len(text), CRACK_TEXT_MAX)]})
+    record = {
+        "text": text,
+        "share_text": share_text and bool(text),
+        "comment_id": comment.pk if comment is not None else None,
+    }
+    today = timezone.localdate()
+    inbox = (
+        CrackInbox.objects.select_for_update()
+        .filter(organization_id=actor.organization_id, team=team, day=today)
+        .first()
+    ) or CrackInbox(organization_id=actor.organization_id, team=team, day=today)
+    records = _unseal_inbox(inbox)
+    records.append(record)
+    _random.shuffle(records)
+    inbox.sealed = sealing.seal_records(
+        (json.dumps(r).encode() for r in records), slot=INBOX_SLOT, namespace=INBOX_NAMESPACE
     )
-    # No live event and no e-mail: their exact time would say when the
-    # reporter was active. The leads see open cracks on the team page.
-    return crack
+    inbox.save()
+    # No live event and no e-mail now: their time would say when the reporter
+    # was active. The day's reports reach the leads together, tomorrow.
+    _enqueue_release(today)
+    return CrackReceipt(visible_on=today + timedelta(days=1))
+
+
+def _unseal_inbox(inbox: CrackInbox) -> list[dict[str, Any]]:
+    if inbox.pk is None:
+        return []
+    raw = sealing.unseal_records(inbox.sealed, slot=INBOX_SLOT, namespace=INBOX_NAMESPACE)
+    return [json.loads(r) for r in raw]
+
+
+def _enqueue_release(day: date) -> None:
+    from marblejar.jar import tasks
+
+    midnight = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    transaction.on_commit(
+        lambda: tasks.crack_release.using(run_after=midnight).enqueue(), robust=True
+    )
+
+
+def crack_release_due(*, today: date | None = None) -> int:
+    """Turn the sealed reports of every day that is over into cracks; returns how many.
+
+    Safe to call any number of times: the task queue calls it after
+    midnight, and pages that show cracks call it when an inbox is overdue.
+    """
+    today = today or timezone.localdate()
+    released = 0
+    for inbox_id in CrackInbox.objects.filter(day__lt=today).values_list("pk", flat=True):
+        released += isolated(lambda i=inbox_id: _release(i), what="release", item=inbox_id) or 0
+    return released
+
+
+def cracks_catch_up() -> None:
+    """Release what is due if the task queue has not yet: pages that show cracks call this.
+
+    Costs one indexed query when nothing is due.
+    """
+    from marblejar.jar.selectors import cracks_waiting_for_release
+
+    if cracks_waiting_for_release():
+        crack_release_due()
+
+
+@transaction.atomic
+def _release(inbox_id: int) -> int:
+    inbox = CrackInbox.objects.select_for_update().filter(pk=inbox_id).first()
+    if inbox is None:
+        return 0  # another process released it
+    records = _unseal_inbox(inbox)
+    _random.shuffle(records)
+    comments = set(
+        apps.get_model("reflections", "Comment")
+        .objects.filter(pk__in=[r["comment_id"] for r in records if r["comment_id"]])
+        .values_list("pk", flat=True)
+    )
+    Crack.objects.bulk_create(
+        Crack(
+            organization_id=inbox.organization_id,
+            team_id=inbox.team_id,
+            text=r["text"],
+            share_text=r["share_text"],
+            comment_id=r["comment_id"] if r["comment_id"] in comments else None,
+            reported_on=inbox.day,
+        )
+        for r in records
+    )
+    inbox.delete()
+    forget_after_commit(tables=[Crack._meta.db_table], rewrite=[CrackInbox._meta.db_table])
+    if inbox.team_id is not None and records:
+        team = Team.objects.get(pk=inbox.team_id)
+        _publish_jar(team=team, kind="cracks_released")
+    return len(records)
 
 
 @transaction.atomic

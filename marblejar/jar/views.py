@@ -49,6 +49,7 @@ def jar_context(state: dict[str, Any], *, new_marble: bool = False) -> dict[str,
 def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     """The jar on the team page (registered in JarConfig.ready)."""
     user = request.user
+    services.cracks_catch_up()
     context = jar_context(selectors.jar_state(team=team))
     context["jar_notices"] = selectors.marble_notices(user=user, team=team)
     context["jar_can_drop"] = permissions.can(user, "marble.drop", team)
@@ -140,9 +141,20 @@ def _cracks_page(request: HttpRequest, team: Team | None) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Thank you for saying so. The crack is reported; your name is not on it."),
+                _(
+                    "Thank you for saying so. Your name is not on it. It reaches the leads "
+                    "tomorrow, together with any other reports of today, so that when you "
+                    "wrote it cannot point to you."
+                )
+                if team is not None
+                else _(
+                    "Thank you for saying so. Your name is not on it. It reaches the "
+                    "organization admins tomorrow, together with any other reports of today, "
+                    "so that when you wrote it cannot point to you."
+                ),
             )
             return redirect(request.path)
+    services.cracks_catch_up()
     cracks = list(selectors.crack_list(team=team, organization_id=user.organization_id))
     for crack in cracks:
         crack.can_read = permissions.can(user, "crack.read", crack)

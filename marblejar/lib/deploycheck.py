@@ -24,8 +24,9 @@ def run_checks() -> list[Result]:
             not settings.SECRET_KEY_IS_GENERATED and len(settings.SECRET_KEY) >= 40,
             "MARBLEJAR_SECRET_KEY is set"
             if not settings.SECRET_KEY_IS_GENERATED
-            else "generated and stored in the data directory; set MARBLEJAR_SECRET_KEY "
-            "(50+ random characters) in production",
+            else f"generated and kept in {settings.KEY_DIR} (outside the data folder); set "
+            "MARBLEJAR_SECRET_KEY (50+ random characters) in production, and keep it out of "
+            "database backups",
         ),
         Result(
             "debug off",

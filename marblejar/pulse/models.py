@@ -139,6 +139,15 @@ class Pulse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     participant_count = models.PositiveIntegerField(default=0)
+    # Who was in the team when the pulse opened (user ids). Only their answers
+    # count towards the minimum group size, so that accounts added while a
+    # pulse is open cannot be used to reach it. Fixed, with the thresholds
+    # above, at the moment the pulse opens.
+    members_at_open = models.JSONField(null=True, blank=True, editable=False)
+    # Set at close: how many who answered were in ``members_at_open``, and how
+    # many people joined the team while the pulse was open.
+    counted = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    joined_while_open = models.PositiveIntegerField(default=0, editable=False)
     open_notified = models.BooleanField(default=False)
     reminded = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -188,6 +197,15 @@ class Pulse(models.Model):
 
     def get_status_display(self) -> str:
         return str(Status(self.status()).label)
+
+    @property
+    def has_opened(self) -> bool:
+        """Its promise (who counts, the minimum group sizes) is fixed."""
+        return self.members_at_open is not None
+
+    @property
+    def closed_early(self) -> bool:
+        return self.closed_at is not None and self.closed_at < self.closes_at
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -321,6 +339,12 @@ class PulseResult(models.Model):
     instrument_slug = models.CharField(max_length=80)
     closed_on = models.DateField()
     n = models.PositiveIntegerField()
+    # Respondents who were in the team when the pulse opened, and the
+    # pulse's own minimum group size: the result is shown only when
+    # ``counted >= min_group_size`` (see :meth:`is_shown`), on every page.
+    counted = models.PositiveIntegerField(default=0)
+    min_group_size = models.PositiveSmallIntegerField(default=MIN_GROUP_SIZE_DEFAULT)
+    # The number of items (the statistics' k), not a group size.
     k = models.PositiveSmallIntegerField()
     mean = models.FloatField(null=True)
     percent = models.FloatField(null=True)
@@ -342,10 +366,28 @@ class PulseResult(models.Model):
         indexes = [
             # Covers the organization overview's one read of every team's newest result.
             models.Index(
-                fields=["organization", "instrument_slug", "is_latest", "team", "n", "mean", "sd"],
+                fields=[
+                    "organization",
+                    "instrument_slug",
+                    "is_latest",
+                    "team",
+                    "n",
+                    "mean",
+                    "sd",
+                    "counted",
+                    "min_group_size",
+                ],
                 name="result_latest_cover",
             ),
         ]
 
     def __str__(self) -> str:
         return f"n={self.n}"
+
+    @property
+    def is_shown(self) -> bool:
+        return self.counted >= self.min_group_size
+
+
+# The same rule as PulseResult.is_shown, for queries.
+RESULT_SHOWN = models.Q(counted__gte=models.F("min_group_size"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,14 @@ from marblejar import permissions
 from marblejar.lib.dates import day
 from marblejar.pulse import explain, stats
 from marblejar.pulse.instruments import builtin_instruments
-from marblejar.pulse.models import Comment, Instrument, Participation, Pulse, PulseResult
+from marblejar.pulse.models import (
+    RESULT_SHOWN,
+    Comment,
+    Instrument,
+    Participation,
+    Pulse,
+    PulseResult,
+)
 from marblejar.teams.models import Team
 
 
@@ -68,8 +75,11 @@ class Results:
     n: int
     k: int
     shown: bool
-    summary: stats.GroupSummary | None
-    sentences: list[str]
+    # Who the minimum rests on: respondents who were in the team when the pulse opened.
+    counted: int = 0
+    counting_sentences: list[str] = field(default_factory=list)
+    summary: stats.GroupSummary | None = None
+    sentences: list[str] = field(default_factory=list)
     items: list[ItemRow] = field(default_factory=list)
     distribution: list[tuple[str, int, float]] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
@@ -96,14 +106,67 @@ def summary_of(result: PulseResult, scale: tuple[int, int] | None) -> stats.Grou
     )
 
 
+def counting_sentences(*, pulse: Pulse, n: int, counted: int) -> list[str]:
+    """Who the minimum group size counted, and a visible note when a close looks arranged."""
+    k = pulse.min_group_size
+    said = [
+        ngettext(
+            "Only people who were in the team when the pulse opened count towards the "
+            "minimum of %(k)d: %(counted)d of them answered.",
+            "Only people who were in the team when the pulse opened count towards the "
+            "minimum of %(k)d: %(counted)d of them answered.",
+            counted,
+        )
+        % {"k": k, "counted": counted}
+    ]
+    if n > counted:
+        said.append(
+            ngettext(
+                "%(late)d person who joined later also answered; that answer is included "
+                "but does not count towards the minimum.",
+                "%(late)d people who joined later also answered; their answers are included "
+                "but do not count towards the minimum.",
+                n - counted,
+            )
+            % {"late": n - counted}
+        )
+    if pulse.closed_early and counted == k and pulse.joined_while_open:
+        said.append(
+            ngettext(
+                "Note: the pulse was closed early, at exactly the minimum, after %(j)d "
+                "person joined the team while it was open.",
+                "Note: the pulse was closed early, at exactly the minimum, after %(j)d "
+                "people joined the team while it was open.",
+                pulse.joined_while_open,
+            )
+            % {"j": pulse.joined_while_open}
+        )
+    return said
+
+
 def pulse_results(*, pulse: Pulse) -> Results:
-    """What the results page shows: everything, or nothing below the minimum group size."""
+    """What the results page shows: everything, or nothing below the minimum group size.
+
+    The minimum counts only people who were in the team when the pulse
+    opened, with the pulse's own minimum (see :attr:`PulseResult.is_shown`);
+    every other page that shows pulse numbers applies the same rule.
+    """
     result = PulseResult.objects.filter(pulse=pulse).first()
     n = result.n if result else 0
+    counted = result.counted if result else 0
     k = pulse.min_group_size
-    if result is None or n < k:
+    counting = counting_sentences(pulse=pulse, n=n, counted=counted) if result else []
+    if result is None or not result.is_shown:
         sentence = explain.sentence(stats.Explanation("suppressed", {"min_group_size": k}))
-        return Results(pulse=pulse, n=n, k=k, shown=False, summary=None, sentences=[sentence])
+        return Results(
+            pulse=pulse,
+            n=n,
+            k=k,
+            shown=False,
+            counted=counted,
+            counting_sentences=counting,
+            sentences=[sentence],
+        )
     summary = summary_of(result, pulse.scale)
     low, high = pulse.scale
     items = [
@@ -132,12 +195,14 @@ def pulse_results(*, pulse: Pulse) -> Results:
         n=n,
         k=k,
         shown=True,
+        counted=counted,
+        counting_sentences=counting,
         summary=summary,
         sentences=explain.sentences(summary.explain(min_group_size=k)),
         items=items,
         distribution=distribution,
     )
-    if n >= pulse.min_comment_group_size:
+    if counted >= pulse.min_comment_group_size:
         texts = list(Comment.objects.filter(pulse=pulse).values_list("text", flat=True))
         # Stored in random order already; shuffled again per view so that no
         # order, not even the key order, is ever shown twice.
@@ -146,14 +211,14 @@ def pulse_results(*, pulse: Pulse) -> Results:
     elif result.comment_count:
         results.comments_note = _(
             "Comments are shown only when at least %(k)d people answered; %(n)d did."
-        ) % {"k": pulse.min_comment_group_size, "n": n}
+        ) % {"k": pulse.min_comment_group_size, "n": counted}
     previous = (
         PulseResult.objects.filter(
+            RESULT_SHOWN,
             team_id=pulse.team_id,
             instrument_slug=pulse.instrument_slug,
             pulse__published_at__isnull=False,
             closed_on__lte=result.closed_on,
-            n__gte=k,
         )
         .exclude(pulse=pulse)
         .order_by("-closed_on", "-pulse_id")
@@ -167,27 +232,6 @@ def pulse_results(*, pulse: Pulse) -> Results:
 
 
 # Across teams -----------------------------------------------------------------
-
-
-def suppress_groups(sizes: Mapping[int, int], *, k: int) -> tuple[set[int], bool]:
-    """Which disjoint groups, and whether their total, may be shown.
-
-    A group is shown only with at least ``k`` respondents. Showing the total
-    as well would let anyone subtract the shown groups from it and learn the
-    rest, so while that rest is between 1 and ``k - 1`` people, the smallest
-    shown group is hidden too (secondary suppression, as Viva Glint and
-    Peakon do). The total itself needs ``k`` respondents.
-    """
-    shown = {g for g, n in sizes.items() if n >= k}
-    total = sum(sizes.values())
-    while shown:
-        rest = total - sum(sizes[g] for g in shown)
-        if rest == 0 or rest >= k:
-            break
-        shown.remove(min(shown, key=lambda g: (sizes[g], g)))
-    rest = total - sum(sizes[g] for g in shown)
-    total_shown = total >= k and (rest == 0 or rest >= k)
-    return shown, total_shown
 
 
 @dataclass
@@ -242,7 +286,6 @@ class Overview:
     instrument_slug: str
     instrument_name: str
     scale: tuple[int, int]
-    k: int
     rows: OverviewRows
     total_n: int
     total_shown: bool
@@ -263,8 +306,15 @@ def overview_instruments() -> list[tuple[str, str]]:
     return [(slug, i.name) for slug, i in _builtin_instruments().items()]
 
 
-def org_overview(*, organization_id: int, instrument_slug: str, k: int) -> Overview:
-    """Each team's newest published result of one instrument, with suppression applied.
+def org_overview(*, organization_id: int, instrument_slug: str) -> Overview:
+    """Each team's newest published result of one instrument, and the organization's.
+
+    A team is shown only when its pulse reached its own minimum group size
+    (the rule of :attr:`PulseResult.is_shown`, the same as on the team's
+    results page). The organization's figure pools the shown teams only:
+    a hidden team's answers are in no number anywhere, so no subtraction of
+    numbers one person can read (this page, a team's results page, the API)
+    leaves fewer than a minimum group of people.
 
     Reads stored aggregates only: one query for the results, one for team names.
     """
@@ -276,7 +326,8 @@ def org_overview(*, organization_id: int, instrument_slug: str, k: int) -> Overv
     # cost more than the whole page may (see bench/pulse_org.py).
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT team_id, n, mean, sd FROM {PulseResult._meta.db_table} "  # noqa: S608
+            "SELECT team_id, n, mean, sd, counted >= min_group_size "  # noqa: S608
+            f"FROM {PulseResult._meta.db_table} "
             # "is_latest = %s", not "AND is_latest": only an equality lets the index seek.
             "WHERE organization_id = %s AND instrument_slug = %s AND is_latest = %s",
             [organization_id, instrument_slug, True],
@@ -289,30 +340,27 @@ def org_overview(*, organization_id: int, instrument_slug: str, k: int) -> Overv
         team_rows = cursor.fetchall()
     teams = {pk: name for pk, name, _slug in team_rows}
     slugs = {pk: slug for pk, _name, slug in team_rows}
-    sizes = {r[0]: r[1] for r in results}
-    shown, total_shown = suppress_groups(sizes, k=k)
+    shown_results = [r[:4] for r in results if r[4]]
+    shown = {r[0] for r in shown_results}
     items = [
         (
             teams.get(team_id, "").lower(),
             team_id,
             teams.get(team_id, ""),
             slugs.get(team_id, ""),
-            n,
+            n if team_id in shown else 0,
             team_id in shown,
             mean if team_id in shown else None,
         )
-        for team_id, n, mean, _sd in results
+        for team_id, n, mean, _sd, _shown in results
     ]
     items.sort()
-    rows = OverviewRows(items)
-    total_n = sum(sizes.values())
     total = None
     total_sentences: list[str] = []
     icc_sentences: list[str] = []
-    if total_shown and results:
-        total = _pooled(results)
+    if shown_results:
+        total = _pooled(shown_results)
         total_sentences = explain.sentences(total.explain())
-        shown_results = [r for r in results if r[0] in shown]
         if len(shown_results) >= 2:
             icc = stats.icc_from_groups(
                 [r[1] for r in shown_results],
@@ -320,16 +368,13 @@ def org_overview(*, organization_id: int, instrument_slug: str, k: int) -> Overv
                 [r[3] if r[3] is not None else 0.0 for r in shown_results],
             )
             icc_sentences = explain.sentences(icc.explain())
-    elif not total_shown:
-        total_sentences = [explain.sentence(stats.Explanation("suppressed", {"min_group_size": k}))]
     return Overview(
         instrument_slug=instrument_slug,
         instrument_name=instrument.name,
         scale=scale,
-        k=k,
-        rows=rows,
-        total_n=total_n if total_shown else 0,
-        total_shown=total_shown,
+        rows=OverviewRows(items),
+        total_n=total.n if total else 0,
+        total_shown=total is not None,
         total=total,
         total_sentences=total_sentences,
         icc_sentences=icc_sentences,

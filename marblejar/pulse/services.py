@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +34,9 @@ from django.utils.translation import gettext as _
 
 from marblejar import permissions
 from marblejar.lib import events
+from marblejar.lib.clock import isolated
 from marblejar.lib.dates import moment
+from marblejar.lib.scrub import forget_after_commit
 from marblejar.pulse import sealing, stats
 from marblejar.pulse.instruments import InstrumentError, builtin_instruments, load_instrument
 from marblejar.pulse.models import (
@@ -50,6 +52,7 @@ from marblejar.pulse.models import (
     PulseSettings,
     keying_of,
 )
+from marblejar.realtime.models import Event
 from marblejar.teams.models import Membership, Team
 
 MISSING = "."
@@ -282,8 +285,28 @@ def pulse_schedule(
         min_comment_group_size=k_comments,
         created_by=actor,
     )
+    if opens_at <= now:
+        _fix_promise(pulse)
     _enqueue_transitions(pulse)
     return pulse
+
+
+def _fix_promise(pulse: Pulse) -> None:
+    """Fix what the pulse promises, at the moment it opens; the caller holds its row lock.
+
+    Who counts towards the minimum group size (the team as it is now), and
+    the minimum group sizes themselves: never below the organization's as it
+    is now, and never lowered afterwards by a change of the setting.
+    """
+    if pulse.has_opened:
+        return
+    org = pulse_settings_for(pulse.organization_id)
+    pulse.members_at_open = sorted(
+        Membership.objects.filter(team_id=pulse.team_id).values_list("user_id", flat=True)
+    )
+    pulse.min_group_size = max(pulse.min_group_size, org.min_group_size)
+    pulse.min_comment_group_size = max(pulse.min_comment_group_size, org.min_comment_group_size)
+    pulse.save(update_fields=["members_at_open", "min_group_size", "min_comment_group_size"])
 
 
 def _enqueue_transitions(pulse: Pulse) -> None:
@@ -366,6 +389,7 @@ def pulse_answer(
         if pulse.closed_at is not None or now >= pulse.closes_at:
             raise ValidationError(_("This pulse is closed; answers are no longer taken."))
         raise ValidationError(_("This pulse is not open yet."))
+    _fix_promise(pulse)
     encoded = _encode_values(pulse, values)
     comment = comment.strip() if pulse.asks_comment else ""
     if len(comment) > COMMENT_MAX_LENGTH:
@@ -422,6 +446,7 @@ def pulse_close(*, pulse: Pulse, actor: Any = None, now: datetime | None = None)
         if actor is not None:
             raise ValidationError(_("This pulse has not opened yet."))
         return pulse
+    _fix_promise(pulse)
     ballot = Ballot.objects.filter(pulse=pulse).first()
     records = sealing.unseal(ballot.sealed) if ballot else []
     answers = [values for values, _comment in records]
@@ -449,27 +474,50 @@ def pulse_close(*, pulse: Pulse, actor: Any = None, now: datetime | None = None)
         for text in comments
     )
     if ballot is not None:
-        _secure_delete(ballot)
+        ballot.delete()
+    counted, joined = _forget_order_of_participation(pulse)
     # A pulse closed early gets the moment the lead closed it; otherwise its
     # scheduled closing time. Either is the pulse's, not any answer's.
     pulse.closed_at = min(now, pulse.closes_at)
     pulse.participant_count = len(answers)
-    pulse.save(update_fields=["closed_at", "participant_count"])
+    pulse.counted = counted
+    pulse.joined_while_open = joined
+    pulse.save(update_fields=["closed_at", "participant_count", "counted", "joined_while_open"])
     results_compute(pulse_ids=[pulse.pk])
+    # Older versions of the ballot and of the participation rows stay in the
+    # database files until a checkpoint (SQLite) or VACUUM (PostgreSQL).
+    forget_after_commit(
+        tables=[Participation._meta.db_table, Event._meta.db_table],
+        rewrite=[Ballot._meta.db_table],
+    )
     if pulse.cadence != Cadence.ONCE:
         _schedule_next(pulse)
     _notify_leads_results_ready(pulse)
     return pulse
 
 
-def _secure_delete(ballot: Ballot) -> None:
-    # Overwrite before deleting, so that the freed page does not keep the
-    # (sealed) bytes; SQLite's secure_delete zeroes the freed space as well.
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete = ON")
-    Ballot.objects.filter(pk=ballot.pk).update(sealed=b"")
-    Ballot.objects.filter(pk=ballot.pk).delete()
+def _forget_order_of_participation(pulse: Pulse) -> tuple[int, int]:
+    """Write who took part anew in a random order, and drop the live counts' times.
+
+    Returns how many of those who answered were in the team when the pulse
+    opened, and how many joined while it was open. Participation rows were
+    written in the order people answered (SQLite's rowid, PostgreSQL's ctid
+    and transaction ids follow it), and every answer stored a live event
+    with its time: after the close neither says who answered when.
+    """
+    who = list(Participation.objects.filter(pulse=pulse).values_list("user_id", flat=True))
+    _random.shuffle(who)
+    Participation.objects.filter(pulse=pulse).delete()
+    Participation.objects.bulk_create(
+        Participation(organization_id=pulse.organization_id, pulse=pulse, user_id=user_id)
+        for user_id in who
+    )
+    Event.objects.filter(
+        stream=team_stream(pulse.team_id), kind="pulse_participation", payload__pulse_id=pulse.pk
+    ).delete()
+    roster = set(pulse.members_at_open or ())
+    joined = Membership.objects.filter(team_id=pulse.team_id).exclude(user_id__in=roster).count()
+    return sum(1 for user_id in who if user_id in roster), joined
 
 
 def _schedule_next(pulse: Pulse) -> None:
@@ -563,6 +611,8 @@ def results_compute(
                 instrument_slug=p.instrument_slug,
                 closed_on=p.closed_at.date(),
                 n=0,
+                counted=0,
+                min_group_size=p.min_group_size,
                 k=len(p.items),
             )
             for p in unanswered
@@ -685,8 +735,9 @@ def results_summaries(
     return batches
 
 
-def _pulse_facts(pulse_ids: list[int]) -> dict[int, tuple[int, int, str, str]]:
-    """organization, team, instrument and closing date (ISO) of each pulse, in chunks."""
+def _pulse_facts(pulse_ids: list[int]) -> dict[int, tuple[int, int, str, str, int | None, int]]:
+    """organization, team, instrument, closing date (ISO), counted respondents and
+    minimum group size of each pulse, in chunks."""
     facts = {}
     table = Pulse._meta.db_table
     with connection.cursor() as cursor:
@@ -694,14 +745,14 @@ def _pulse_facts(pulse_ids: list[int]) -> dict[int, tuple[int, int, str, str]]:
             chunk = pulse_ids[start : start + 5000]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                "SELECT id, organization_id, team_id, instrument_slug, closed_at "  # noqa: S608
-                f"FROM {table} WHERE id IN ({marks})",
+                "SELECT id, organization_id, team_id, instrument_slug, closed_at, "  # noqa: S608
+                f"counted, min_group_size FROM {table} WHERE id IN ({marks})",
                 chunk,
             )
-            for pk, org_id, team_id, slug, closed_at in cursor.fetchall():
+            for pk, org_id, team_id, slug, closed_at, counted, k in cursor.fetchall():
                 # SQLite hands back text, PostgreSQL an aware datetime; both are UTC.
                 day = closed_at[:10] if isinstance(closed_at, str) else closed_at.date().isoformat()
-                facts[pk] = (org_id, team_id, slug, day)
+                facts[pk] = (org_id, team_id, slug, day, counted, k)
     return facts
 
 
@@ -744,7 +795,7 @@ def results_store(batches: list[ResultBatch]) -> int:
         k = int(b.item_means.shape[1])
         n = b.n.tolist()
         for index, pulse_id in enumerate(batch.pulse_ids):
-            org_id, team_id, slug, day = facts[pulse_id]
+            org_id, team_id, slug, day, counted, min_group_size = facts[pulse_id]
             rows.append(
                 (
                     pulse_id,
@@ -753,6 +804,9 @@ def results_store(batches: list[ResultBatch]) -> int:
                     slug,
                     day,
                     n[index],
+                    # Pulses closed before "who counts" was recorded count everyone.
+                    n[index] if counted is None else counted,
+                    min_group_size,
                     k,
                     *(c[index] for c in columns),
                     item_means[index],
@@ -764,10 +818,12 @@ def results_store(batches: list[ResultBatch]) -> int:
     table = PulseResult._meta.db_table
     sql = (
         f"INSERT INTO {table} (pulse_id, organization_id, team_id, instrument_slug, closed_on, "  # noqa: S608
-        "n, k, mean, percent, sd, ci_low, ci_high, alpha, alpha_ci_low, alpha_ci_high, rwg_j, "
-        "item_means, distribution, comment_count, is_latest) VALUES ("
-        + ", ".join(["%s"] * 18)
+        "n, counted, min_group_size, k, mean, percent, sd, ci_low, ci_high, alpha, "
+        "alpha_ci_low, alpha_ci_high, rwg_j, item_means, distribution, comment_count, "
+        "is_latest) VALUES ("
+        + ", ".join(["%s"] * 20)
         + ", 0, FALSE) ON CONFLICT (pulse_id) DO UPDATE SET n = excluded.n, k = excluded.k, "
+        "counted = excluded.counted, min_group_size = excluded.min_group_size, "
         "mean = excluded.mean, percent = excluded.percent, sd = excluded.sd, "
         "ci_low = excluded.ci_low, ci_high = excluded.ci_high, alpha = excluded.alpha, "
         "alpha_ci_low = excluded.alpha_ci_low, alpha_ci_high = excluded.alpha_ci_high, "
@@ -880,23 +936,26 @@ def pulse_advance_due(
         pulses = pulses.filter(team=team)
     if pulse_id is not None:
         pulses = pulses.filter(pk=pulse_id)
-    done = {"opened": 0, "reminded": 0, "closed": 0, "published": 0}
+    done = {"opened": 0, "reminded": 0, "closed": 0, "published": 0, "failed": 0}
+
+    def attempt(what: str, pulse: Pulse, step: Callable[[], bool]) -> None:
+        outcome = isolated(step, what=f"move on ({what})", item=f"pulse {pulse.pk}")
+        if outcome is None:
+            done["failed"] += 1
+        elif outcome:
+            done[what] += 1
+
     for pulse in pulses.filter(closed_at__isnull=True, closes_at__lte=now).select_related("team"):
-        pulse_close(pulse=pulse, now=now)
-        done["closed"] += 1
+        attempt("closed", pulse, lambda p=pulse: bool(pulse_close(pulse=p, now=now)))
     due = now - timedelta(days=settings.PULSE_RESPONSE_DAYS)
     for pulse in pulses.filter(closed_at__isnull=False, closed_at__lte=due).select_related("team"):
-        if _publish_overdue(pulse.pk, now=now):
-            done["published"] += 1
+        attempt("published", pulse, lambda p=pulse: _publish_overdue(p.pk, now=now))
     open_now = pulses.filter(closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
     for pulse in open_now.filter(open_notified=False).select_related("team"):
-        if _announce(pulse.pk, field="open_notified"):
-            done["opened"] += 1
+        attempt("opened", pulse, lambda p=pulse: _announce(p.pk, field="open_notified"))
     for pulse in open_now.filter(reminded=False).select_related("team"):
-        if now >= pulse.opens_at + (pulse.closes_at - pulse.opens_at) * 3 / 4 and _announce(
-            pulse.pk, field="reminded"
-        ):
-            done["reminded"] += 1
+        if now >= pulse.opens_at + (pulse.closes_at - pulse.opens_at) * 3 / 4:
+            attempt("reminded", pulse, lambda p=pulse: _announce(p.pk, field="reminded"))
     return done
 
 
@@ -917,7 +976,8 @@ def _announce(pulse_id: int, *, field: str) -> bool:
     updated = Pulse.objects.filter(pk=pulse_id, **{field: False}).update(**{field: True})
     if not updated:
         return False  # another process got there first
-    pulse = Pulse.objects.select_related("team").get(pk=pulse_id)
+    pulse = Pulse.objects.select_for_update(of=("self",)).select_related("team").get(pk=pulse_id)
+    _fix_promise(pulse)
     people = Membership.objects.filter(team_id=pulse.team_id).select_related("user")
     if field == "reminded":
         answered = Participation.objects.filter(pulse=pulse).values("user_id")

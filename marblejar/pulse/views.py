@@ -237,8 +237,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("instrument") or "psychological_safety"
     if slug not in dict(instruments):
         slug = "psychological_safety"
-    k = services.pulse_settings_for(org.pk).min_group_size
-    data = selectors.org_overview(organization_id=org.pk, instrument_slug=slug, k=k)
+    data = selectors.org_overview(organization_id=org.pk, instrument_slug=slug)
     page = Paginator(data.rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.overview_fill(
         organization_id=org.pk, instrument_slug=slug, rows=list(page.object_list)
@@ -251,8 +250,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "overview": data,
             "page": page,
             "rows": rows,
-            "hidden_text": _("Hidden: fewer than %d people, or could be worked out from the others")
-            % k,
+            "hidden_text": _("Hidden: fewer people answered than the pulse's minimum group size"),
             "instruments": instruments,
             "instrument": slug,
         },

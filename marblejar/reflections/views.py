@@ -17,6 +17,7 @@ from marblejar.accounts.models import User
 from marblejar.jar.forms import CrackForm
 from marblejar.jar.models import Crack
 from marblejar.jar.selectors import open_crack_count
+from marblejar.jar.services import cracks_catch_up
 from marblejar.lib.forms import add_service_errors
 from marblejar.reflections import selectors, services
 from marblejar.reflections.forms import (
@@ -73,6 +74,7 @@ def _list_page(
         # Org admins acknowledge cracks about organization-wide reflections: tell them here.
         unsaved = Crack(organization_id=request.user.organization_id, team=None)
         if permissions.can(request.user, "crack.acknowledge", unsaved):
+            cracks_catch_up()
             context["org_cracks_waiting"] = open_crack_count(
                 team=None, organization_id=request.user.organization_id
             )
@@ -365,7 +367,11 @@ def comment_report(request: HttpRequest, pk: int, comment_id: int) -> HttpRespon
         else:
             messages.success(
                 request,
-                _("Thank you for saying so. The leads will see it; your name is not on it."),
+                _(
+                    "Thank you for saying so. Your name is not on it. It reaches the leads "
+                    "tomorrow, together with any other reports of today, so that when you "
+                    "wrote it cannot point to you."
+                ),
             )
             return redirect(reflection)
     return render(

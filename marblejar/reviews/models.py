@@ -9,15 +9,18 @@ shape these tables:
 * **Anonymous means anonymous.** In a review with anonymous notes a note has
   no author column, no timestamp and a random id; who wrote it is kept in
   :class:`NoteAuthorship` only while the review is open (so that the author
-  can edit it) and that table's rows are deleted when it closes. Safety-check
-  and return-on-time answers are stored only as counts. Per-voter theme
-  votes live only during the vote phase.
+  can edit it), and only as a keyed tag that nobody can recompute without
+  the secret key (see :mod:`marblejar.lib.sealing`); those rows are deleted
+  when it closes. Safety-check and return-on-time answers are stored only as
+  counts, and who answered only as keyed tags (:class:`Mark`). Per-voter
+  theme votes carry a keyed tag too, and live only during the vote phase.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -25,7 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marblejar.accounts.models import Organization
+from marblejar.lib.sealing import TAG_HEX, keyed_tag
 from marblejar.teams.models import Team
+
+TAG_NAMESPACE = "marblejar.review."
 
 
 class Kind(models.TextChoices):
@@ -130,6 +136,9 @@ class Review(models.Model):
     phase_changed_at = models.DateTimeField(default=timezone.now)
     # The anonymous safety check and return-on-time vote, as counts per level only.
     safety_counts = models.JSONField(default=dict)
+    # What participants are shown of them: revealed in batches of at least
+    # a minimum group, so that no change of the histogram isolates one answer.
+    safety_shown = models.JSONField(default=dict)
     safety_round = models.BooleanField(default=False)
     roti_counts = models.JSONField(default=dict)
     created_by = models.ForeignKey(
@@ -222,6 +231,14 @@ class Review(models.Model):
                 return c["title"]
         return key
 
+    def tag_for(self, user: Any, purpose: str) -> str:
+        """The keyed tag that stands for ``user`` in this review, for one ``purpose``.
+
+        Different purposes give different tags, so that not even the tags tie
+        a person's note to their vote or their safety answer.
+        """
+        return keyed_tag(TAG_NAMESPACE, purpose, self.pk, user.pk)
+
     @property
     def safety_total(self) -> int:
         return sum(int(v) for v in self.safety_counts.values())
@@ -239,9 +256,6 @@ class Participant(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     joined_at = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now)
-    # Whether they have answered, never what: the answers are only counts.
-    safety_voted = models.BooleanField(default=False)
-    roti_voted = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -331,27 +345,60 @@ class Note(models.Model):
 
 
 class NoteAuthorship(models.Model):
-    """Who wrote an anonymous note, kept only while the review is open."""
+    """Who wrote an anonymous note, as a keyed tag, kept only while the review is open."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
     note = models.OneToOneField(Note, on_delete=models.CASCADE, related_name="authorship")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author_tag = models.CharField(max_length=TAG_HEX)
+
+    class Meta:
+        indexes = [models.Index(fields=["review", "author_tag"], name="authorship_review_tag")]
 
     def __str__(self) -> str:
         return f"authorship of {self.note_id}"
 
 
 class Vote(models.Model):
-    """One vote on a theme, kept per voter only while the vote phase lasts."""
+    """One vote on a theme, kept per voter (as a keyed tag) only while the vote phase lasts."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="votes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    voter_tag = models.CharField(max_length=TAG_HEX)
+
+    class Meta:
+        indexes = [models.Index(fields=["review", "voter_tag"], name="vote_review_voter")]
 
     def __str__(self) -> str:
         return f"vote on {self.theme_id}"
+
+
+class MarkKind(models.TextChoices):
+    SAFETY = "safety", _("Answered the safety check")
+    ROTI = "roti", _("Rated the return on time")
+
+
+class Mark(models.Model):
+    """That someone answered the safety check or the return-on-time vote, never what.
+
+    The answers themselves are counts on the review. Who answered is a keyed
+    tag, so the row written together with a count says nothing about whose
+    answer it was to anyone holding only the database.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=MarkKind)
+    tag = models.CharField(max_length=TAG_HEX)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "kind", "tag"], name="mark_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} mark in review {self.review_id}"
 
 
 class FindingKind(models.TextChoices):

@@ -17,15 +17,19 @@ from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
+from marblejar.lib.sealing import keyed_tag
 from marblejar.realtime.models import Event
 from marblejar.reviews.formats import DEFAULT_INTENT, builtin_formats
 from marblejar.reviews.models import (
+    TAG_NAMESPACE,
     WRITING_PHASES,
     Action,
     ActionStatus,
     Finding,
     GoFirst,
     IntentStatement,
+    Mark,
+    MarkKind,
     Note,
     NoteAuthorship,
     Participant,
@@ -98,16 +102,17 @@ def team_templates(*, team: Team) -> QuerySet[ReviewTemplate]:
 # Notes ------------------------------------------------------------------------
 
 
-def note_author_id(note: Note) -> int | None:
+def is_note_author(*, user: Any, note: Note) -> bool:
     if note.author_id is not None:
-        return note.author_id
-    authorship = NoteAuthorship.objects.filter(note_id=note.pk).values_list("user_id", flat=True)
-    return authorship.first()
+        return note.author_id == user.pk
+    return NoteAuthorship.objects.filter(
+        note_id=note.pk, author_tag=note.review.tag_for(user, "note")
+    ).exists()
 
 
 def my_notes(*, user: Any, review: Review) -> QuerySet[Note]:
     """The notes ``user`` wrote in ``review`` (named or, while it is open, anonymous)."""
-    mine = Q(author=user) | Q(authorship__user=user)
+    mine = Q(author=user) | Q(authorship__author_tag=review.tag_for(user, "note"))
     return (
         Note.objects.filter(organization_id=review.organization_id, review=review)
         .filter(mine)
@@ -180,7 +185,11 @@ def theme_get(*, review: Review, theme_id: int) -> Theme:
 def my_votes(*, user: Any, review: Review) -> dict[int, int]:
     """Theme id -> how many of the user's votes it holds (only during the vote phase)."""
     rows = (
-        Vote.objects.filter(organization_id=review.organization_id, review=review, user=user)
+        Vote.objects.filter(
+            organization_id=review.organization_id,
+            review=review,
+            voter_tag=review.tag_for(user, "vote"),
+        )
         .values("theme_id")
         .annotate(n=Count("id"))
     )
@@ -259,41 +268,92 @@ def participants_present(*, review: Review) -> QuerySet[Participant]:
 
 @dataclass
 class SafetyResult:
-    counts: list[tuple[int, str, int]]  # (level, label, how many)
-    total: int
+    counts: list[tuple[int, str, int]]  # (level, label, how many), as shown
+    total: int  # answers shown
     waiting_for: int
     shown: bool
     low: bool
     median: float | None
+    # Answers that arrived after the histogram was shown and wait for a
+    # batch of their own (see safety_reveal_due).
+    not_yet_shown: int = 0
+    me_answered: bool = False
+
+    @property
+    def answered(self) -> int:
+        return self.total + self.not_yet_shown
 
     @property
     def max_count(self) -> int:
         return max((c for _level, _label, c in self.counts), default=0)
 
 
-def safety_result(*, review: Review, labels: tuple[str, ...]) -> SafetyResult:
-    """The safety check's histogram, shown once everyone present has answered.
+def _int_counts(raw: dict[str, Any]) -> dict[int, int]:
+    return {int(k): int(v) for k, v in raw.items() if int(v)}
 
-    Shown only with at least :data:`SAFETY_MIN_GROUP` answers. ``low`` says
-    that a vote of 1 was cast or the median is 2 or less.
+
+def safety_waiting(*, review: Review) -> int:
+    """How many people on the board now have not answered the safety check (one query each)."""
+    present = [p.user for p in participants_present(review=review)]
+    tags = {review.tag_for(user, MarkKind.SAFETY) for user in present}
+    answered = Mark.objects.filter(review=review, kind=MarkKind.SAFETY, tag__in=tags).count()
+    return len(present) - answered
+
+
+def safety_reveal_due(*, review: Review, waiting: int) -> dict[str, int] | None:
+    """The counts to show from now on, when more may be shown; None when nothing changes.
+
+    The first histogram needs :data:`SAFETY_MIN_GROUP` answers and everyone
+    on the board to have answered (or the check-in to be over). After that,
+    answers are added in batches of at least :data:`SAFETY_MIN_GROUP`:
+    someone who saw the histogram before and after one more answer would
+    otherwise know that answer.
     """
-    counts = {int(k): int(v) for k, v in review.safety_counts.items()}
+    counts = _int_counts(review.safety_counts)
+    shown = _int_counts(review.safety_shown)
+    pending = sum(counts.values()) - sum(shown.values())
+    if not pending:
+        return None
+    if shown:
+        due = pending >= SAFETY_MIN_GROUP
+    else:
+        everyone = waiting == 0 or review.phase_reached(Phase.FOLLOWUP)
+        due = everyone and pending >= SAFETY_MIN_GROUP
+    return {str(level): n for level, n in counts.items()} if due else None
+
+
+def safety_result(
+    *, review: Review, labels: tuple[str, ...], user: Any = None, waiting: int = 0
+) -> SafetyResult:
+    """The safety check's histogram as participants may see it (``review.safety_shown``).
+
+    ``low`` says that a vote of 1 was cast or the median is 2 or less.
+    """
+    counts = _int_counts(review.safety_shown)
     total = sum(counts.values())
-    present = list(participants_present(review=review))
-    waiting = sum(1 for p in present if not p.safety_voted)
-    everyone = waiting == 0 or review.phase_reached(Phase.FOLLOWUP)
-    shown = everyone and total >= SAFETY_MIN_GROUP
-    values = [level for level, n in counts.items() for _ in range(n)]
+    values = [level for level, n in sorted(counts.items()) for _ in range(n)]
     median = statistics.median(values) if values else None
     low = bool(values) and (counts.get(1, 0) > 0 or (median is not None and median <= 2))
+    me_answered = user is not None and (
+        Mark.objects.filter(
+            review=review, kind=MarkKind.SAFETY, tag=review.tag_for(user, MarkKind.SAFETY)
+        ).exists()
+    )
     return SafetyResult(
         counts=[(level, label, counts.get(level, 0)) for level, label in enumerate(labels, 1)],
         total=total,
         waiting_for=waiting,
-        shown=shown,
-        low=shown and low,
-        median=median if shown else None,
+        shown=total > 0,
+        low=low,
+        median=median,
+        not_yet_shown=sum(_int_counts(review.safety_counts).values()) - total,
+        me_answered=me_answered,
     )
+
+
+def has_rated(*, user: Any, review: Review) -> bool:
+    tag = review.tag_for(user, MarkKind.ROTI)
+    return Mark.objects.filter(review=review, kind=MarkKind.ROTI, tag=tag).exists()
 
 
 def participant_for(*, user: Any, review: Review) -> Participant | None:
@@ -317,34 +377,34 @@ def contributor_ids(*, review: Review) -> set[int]:
     phase = review.phase
     org = review.organization_id
     ids: set[int] = set()
-    if phase == Phase.CHECKIN:
-        ids |= set(
-            Participant.objects.filter(
-                organization_id=org, review=review, safety_voted=True
-            ).values_list("user_id", flat=True)
+    members = list(
+        Membership.objects.filter(organization_id=org, team_id=review.team_id).values_list(
+            "user", flat=True
         )
+    )
+
+    def tagged(model: Any, field: str, purpose: str, **filters: Any) -> set[int]:
+        # Only the server can tell whose a keyed tag is: by making each
+        # member's tag and looking for it. The set is used, never stored.
+        by_tag = {keyed_tag(TAG_NAMESPACE, purpose, review.pk, pk): pk for pk in members}
+        found = model.objects.filter(
+            organization_id=org, review=review, **{f"{field}__in": list(by_tag)}, **filters
+        ).values_list(field, flat=True)
+        return {by_tag[tag] for tag in found}
+
+    if phase == Phase.CHECKIN:
+        ids |= tagged(Mark, "tag", MarkKind.SAFETY, kind=MarkKind.SAFETY)
     elif phase in WRITING_PHASES:
-        # While the review is open, an anonymous note's author is still
-        # known (so that they can edit it); only this set is used, nothing
-        # about it is stored.
         notes = Note.objects.filter(organization_id=org, review=review)
         ids |= set(notes.exclude(author=None).values_list("author_id", flat=True))
-        ids |= set(
-            NoteAuthorship.objects.filter(organization_id=org, review=review).values_list(
-                "user_id", flat=True
-            )
-        )
+        ids |= tagged(NoteAuthorship, "author_tag", "note")
         ids |= set(
             GoFirst.objects.filter(organization_id=org, review=review)
             .exclude(author=None)
             .values_list("author_id", flat=True)
         )
     elif phase == Phase.VOTE:
-        ids |= set(
-            Vote.objects.filter(organization_id=org, review=review).values_list(
-                "user_id", flat=True
-            )
-        )
+        ids |= tagged(Vote, "voter_tag", "vote")
     elif phase in (Phase.DISCUSS, Phase.ACTIONS):
         for field, rows in (
             ("author_id", findings(review=review)),
@@ -404,7 +464,17 @@ def review_export_for_user(user: Any) -> dict[str, Any]:
     Anonymous notes of closed reviews are not included: nothing links them to
     anyone any more, which is the point.
     """
-    notes = Note.objects.filter(Q(author=user) | Q(authorship__user=user)).select_related("review")
+    # Anonymous notes are theirs only while the review is open: find them by
+    # the keyed tag of each open anonymous review of the person's teams.
+    open_anonymous = Review.objects.filter(
+        organization_id=user.organization_id,
+        team__memberships__user=user,
+        anonymous=True,
+    ).exclude(phase=Phase.CLOSED)
+    tags = [review.tag_for(user, "note") for review in open_anonymous]
+    notes = Note.objects.filter(Q(author=user) | Q(authorship__author_tag__in=tags)).select_related(
+        "review"
+    )
     return {
         "notes": [{"review": n.review.title, "column": n.column, "text": n.text} for n in notes],
         "go_first": [

@@ -30,7 +30,9 @@ from django.utils.translation import gettext as _
 
 from marblejar import permissions
 from marblejar.lib import events
+from marblejar.lib.clock import isolated
 from marblejar.lib.dates import moment
+from marblejar.lib.scrub import forget_after_commit
 from marblejar.realtime.models import Event
 from marblejar.reviews import selectors
 from marblejar.reviews.formats import (
@@ -49,6 +51,8 @@ from marblejar.reviews.models import (
     GoFirst,
     IntentStatement,
     Kind,
+    Mark,
+    MarkKind,
     Mode,
     Note,
     NoteAuthorship,
@@ -117,6 +121,7 @@ def _lock(review: Review) -> Review:
     locked = Review.objects.select_for_update().get(pk=review.pk)
     review.phase = locked.phase
     review.safety_counts = locked.safety_counts
+    review.safety_shown = locked.safety_shown
     review.roti_counts = locked.roti_counts
     review.anonymous = locked.anonymous
     review.columns = locked.columns
@@ -349,6 +354,8 @@ def _move_to(
     leaving = review.phase
     if leaving == Phase.VOTE:
         _count_votes(review)
+    if leaving == Phase.CHECKIN:
+        _forget_safety_answers(review)
     review.phase = target
     review.phase_changed_at = now
     fields = ["phase", "phase_changed_at"]
@@ -401,6 +408,31 @@ def _close(review: Review) -> None:
         )
     if review.anonymous:
         _forget_authors(review)
+    _forget_history(review)
+
+
+def _forget_safety_answers(review: Review) -> None:
+    """After the check-in: only the counts stay, not who answered nor when each answer came."""
+    _safety_reveal(review, waiting=0)
+    Mark.objects.filter(review=review, kind=MarkKind.SAFETY).delete()
+    Event.objects.filter(stream=review.stream, kind="review_safety").delete()
+    _forget_history(review)
+
+
+def _forget_history(review: Review) -> None:
+    # Older versions of what was just deleted or rewritten (tags, counts, the
+    # order notes were written in) stay in the database files until a
+    # checkpoint (SQLite) or VACUUM (PostgreSQL); see marblejar.lib.scrub.
+    forget_after_commit(
+        tables=[
+            Note._meta.db_table,
+            Review._meta.db_table,
+            Vote._meta.db_table,
+            Event._meta.db_table,
+            Participant._meta.db_table,
+        ],
+        rewrite=[NoteAuthorship._meta.db_table, Mark._meta.db_table],
+    )
 
 
 def _forget_authors(review: Review) -> None:
@@ -613,14 +645,22 @@ def review_advance_due(
         reviews = reviews.filter(team=team)
     if review_id is not None:
         reviews = reviews.filter(pk=review_id)
-    done = {"closed": 0, "reminded": 0}
-    for pk in reviews.filter(open_until__lte=now).values_list("pk", flat=True):
-        if _close_due(pk, now=now):
-            done["closed"] += 1
+    done = {"closed": 0, "reminded": 0, "failed": 0}
+    steps = [
+        ("closed", pk, lambda pk=pk: _close_due(pk, now=now))
+        for pk in reviews.filter(open_until__lte=now).values_list("pk", flat=True)
+    ]
     due = reviews.filter(open_until__gt=now, reminder_due_at__lte=now)
-    for pk in due.values_list("pk", flat=True):
-        if _remind(pk, now=now):
-            done["reminded"] += 1
+    steps += [
+        ("reminded", pk, lambda pk=pk: _remind(pk, now=now))
+        for pk in due.values_list("pk", flat=True)
+    ]
+    for what, pk, step in steps:
+        outcome = isolated(step, what=f"move on ({what})", item=f"review {pk}")
+        if outcome is None:
+            done["failed"] += 1
+        elif outcome:
+            done[what] += 1
     return done
 
 
@@ -731,18 +771,50 @@ def safety_vote(*, actor: Any, review: Review, value: int) -> None:
     )
     if not 1 <= int(value) <= 5:
         raise ValidationError({"value": [_("Choose a level from 1 to 5.")]})
-    participant = Participant.objects.select_for_update().filter(pk=_participant(review, actor).pk)
-    participant = participant.get()
-    if participant.safety_voted:
-        raise ValidationError(_("You have answered the safety check already."))
+    # The count and a keyed tag, nothing else: no row that names the person
+    # (not even their "last seen") changes in the same transaction.
+    _mark(review, actor, MarkKind.SAFETY, already=_("You have answered the safety check already."))
     counts = dict(review.safety_counts)
     counts[str(int(value))] = int(counts.get(str(int(value)), 0)) + 1
     Review.objects.filter(pk=review.pk).update(safety_counts=counts)
     review.safety_counts = counts
-    participant.safety_voted = True
-    participant.last_seen = timezone.now()
-    participant.save(update_fields=["safety_voted", "last_seen"])
+    _safety_reveal(review, waiting=selectors.safety_waiting(review=review))
     _updated(review, "safety")
+
+
+def _safety_reveal(review: Review, *, waiting: int) -> bool:
+    """Show more of the safety check when a whole batch may be shown (see selectors)."""
+    shown = selectors.safety_reveal_due(review=review, waiting=waiting)
+    if shown is None:
+        return False
+    Review.objects.filter(pk=review.pk).update(safety_shown=shown)
+    review.safety_shown = shown
+    return True
+
+
+def safety_check_result(
+    *, review: Review, labels: tuple[str, ...], user: Any = None
+) -> selectors.SafetyResult:
+    """The safety check as ``user`` may see it now.
+
+    Someone who was on the board and left without answering no longer holds
+    the first histogram back: it is shown at the next look.
+    """
+    waiting = selectors.safety_waiting(review=review)
+    if selectors.safety_reveal_due(review=review, waiting=waiting) is not None:
+        with transaction.atomic():
+            _lock(review)
+            if _safety_reveal(review, waiting=waiting):
+                _updated(review, "safety")
+    return selectors.safety_result(review=review, labels=labels, user=user, waiting=waiting)
+
+
+def _mark(review: Review, actor: Any, kind: str, *, already: str) -> None:
+    """Record, as a keyed tag, that ``actor`` has answered; refuse a second answer."""
+    tag = review.tag_for(actor, kind)
+    if Mark.objects.filter(review=review, kind=kind, tag=tag).exists():
+        raise ValidationError(already)
+    Mark.objects.create(organization_id=review.organization_id, review=review, kind=kind, tag=tag)
 
 
 @transaction.atomic
@@ -877,7 +949,11 @@ def note_add(
         column = ""
     elif column not in review.column_keys:
         raise ValidationError({"column": [_("Choose one of the review's columns.")]})
-    _participant(review, actor)
+    if not review.anonymous:
+        # In an anonymous review no row that names the writer may change in
+        # the same transaction as their note (they take part by having the
+        # board open, which is recorded apart from what they write).
+        _participant(review, actor)
     note = Note.objects.create(
         organization_id=review.organization_id,
         review=review,
@@ -889,7 +965,10 @@ def note_add(
     )
     if review.anonymous:
         NoteAuthorship.objects.create(
-            organization_id=review.organization_id, review=review, note=note, user=actor
+            organization_id=review.organization_id,
+            review=review,
+            note=note,
+            author_tag=review.tag_for(actor, "note"),
         )
     _updated(review, "notes")
     return note
@@ -976,16 +1055,17 @@ def vote_cast(*, actor: Any, theme: Theme) -> int:
     _require_open(actor, "review.participate", review)
     _lock(review)
     _require_phase(review, Phase.VOTE, message=_("Voting is open in the vote phase only."))
-    participant = _participant(review, actor)
-    Participant.objects.select_for_update().filter(pk=participant.pk).get()
-    used = Vote.objects.filter(review=review, user=actor).count()
+    # The review's row lock (taken above) serialises votes, so two clicks at
+    # once cannot spend more votes than a person has.
+    voter = review.tag_for(actor, "vote")
+    used = Vote.objects.filter(review=review, voter_tag=voter).count()
     if used >= review.votes_per_person:
         raise ValidationError(
             _("You have used all %(n)s of your votes. Take one back to move it.")
             % {"n": review.votes_per_person}
         )
     Vote.objects.create(
-        organization_id=review.organization_id, review=review, theme=theme, user=actor
+        organization_id=review.organization_id, review=review, theme=theme, voter_tag=voter
     )
     _updated(review, "votes")
     return review.votes_per_person - used - 1
@@ -997,12 +1077,13 @@ def vote_withdraw(*, actor: Any, theme: Theme) -> int:
     _require_open(actor, "review.participate", review)
     _lock(review)
     _require_phase(review, Phase.VOTE, message=_("Voting is open in the vote phase only."))
-    vote = Vote.objects.filter(review=review, theme=theme, user=actor).first()
+    voter = review.tag_for(actor, "vote")
+    vote = Vote.objects.filter(review=review, theme=theme, voter_tag=voter).first()
     if vote is None:
         raise ValidationError(_("You have no vote on this theme."))
     vote.delete()
     _updated(review, "votes")
-    return review.votes_per_person - Vote.objects.filter(review=review, user=actor).count()
+    return review.votes_per_person - Vote.objects.filter(review=review, voter_tag=voter).count()
 
 
 # Discussion -------------------------------------------------------------------------------
@@ -1152,16 +1233,11 @@ def roti_vote(*, actor: Any, review: Review, value: int) -> None:
         raise ValidationError(_("Rate the review once it has closed."))
     if not 1 <= int(value) <= 5:
         raise ValidationError({"value": [_("Choose from 1 to 5.")]})
-    participant = _participant(review, actor)
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if participant.roti_voted:
-        raise ValidationError(_("You have rated this review already. Thank you."))
+    _mark(review, actor, MarkKind.ROTI, already=_("You have rated this review already. Thank you."))
     counts = dict(review.roti_counts)
     counts[str(int(value))] = int(counts.get(str(int(value)), 0)) + 1
     Review.objects.filter(pk=review.pk).update(roti_counts=counts)
     review.roti_counts = counts
-    participant.roti_voted = True
-    participant.save(update_fields=["roti_voted"])
 
 
 def phase_label(phase: str) -> str:

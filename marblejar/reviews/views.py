@@ -262,8 +262,7 @@ def board_context(
         scale = safety_scale()
         context["safety"] = {
             "scale": scale,
-            "result": selectors.safety_result(review=review, labels=scale.labels),
-            "me": selectors.participant_for(user=user, review=review),
+            "result": services.safety_check_result(review=review, labels=scale.labels, user=user),
         }
     if phase == Phase.FOLLOWUP:
         context["followup"] = selectors.open_actions_from_earlier(review=review)
@@ -866,8 +865,7 @@ def timeline_add(request: HttpRequest, review_id: int) -> HttpResponse:
 def _summary_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     context = board_context(request, review)
     context["roti_scale"] = range(1, 6)
-    me = selectors.participant_for(user=request.user, review=review)
-    context["roti_voted"] = bool(me and me.roti_voted)
+    context["roti_voted"] = selectors.has_rated(user=request.user, review=review)
     context["roti"] = [(v, int(review.roti_counts.get(str(v), 0))) for v in range(1, 6)]
     scale = safety_scale()
     context["safety"] = {

@@ -538,7 +538,8 @@ MATRIX.update({
 def reflections_jar_scene(scene: Scene) -> dict[str, Any]:
     """Ids for the reflection and jar rows, made once per cell."""
     if "reflections_jar_ids" not in scene.__dict__:
-        from marblejar.jar.services import crack_report, marble_drop_by_hand
+        from marblejar.jar.services import marble_drop_by_hand
+        from marblejar.jar.tests.helpers import crack_released
         from marblejar.reflections.services import comment_create, reflection_create
 
         p = scene.personas
@@ -555,8 +556,8 @@ def reflections_jar_scene(scene: Scene) -> dict[str, Any]:
         marble = marble_drop_by_hand(
             actor=p.member, team=p.team, description="Mia asked for help.", named_user=p.member2
         )
-        crack = crack_report(actor=p.member, team=p.team, text="Talked over.")
-        org_crack = crack_report(actor=p.member, team=None, text="All-hands joke.")
+        crack = crack_released(actor=p.member, team=p.team, text="Talked over.")
+        org_crack = crack_released(actor=p.member, team=None, text="All-hands joke.")
         scene.__dict__["reflections_jar_ids"] = {
             "pk": learning.pk,
             "reflection_id": learning.pk,
@@ -695,7 +696,7 @@ MATRIX.update({
     ("/api/v1/reflections/{reflection_id}/comments",  "GET"):    (401, 404, 404, 200, 200, 200),
     ("/api/v1/reflections/{reflection_id}/comments",  "POST"):   (401, 404, 404, 201, 201, 403),
     ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/hide", "POST"): (401, 404, 404, 200, 403, 403),  # noqa: E501
-    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/report", "POST"): (401, 404, 404, 201, 201, 403),  # noqa: E501
+    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/report", "POST"): (401, 404, 404, 202, 202, 403),  # noqa: E501
     ("/api/v1/reflections/{reflection_id}/reactions", "GET"):    (401, 404, 404, 200, 200, 200),
     ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "PUT"): (401, 404, 404, 400, 200, 403),
     ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "DELETE"): (401, 404, 404, 200, 200, 403),  # noqa: E501
@@ -708,10 +709,10 @@ MATRIX.update({
     ("/api/v1/teams/{slug}/marbles",                  "POST"):   (401, 404, 404, 201, 201, 403),
     ("/api/v1/teams/{slug}/marbles/{marble_id}",      "DELETE"): (401, 404, 404, 204, 403, 403),
     ("/api/v1/teams/{slug}/cracks",                   "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/cracks",                   "POST"):   (401, 404, 404, 201, 201, 403),
+    ("/api/v1/teams/{slug}/cracks",                   "POST"):   (401, 404, 404, 202, 202, 403),
     ("/api/v1/teams/{slug}/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 404, 403, 200, 403),
     ("/api/v1/organization/cracks",                   "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/organization/cracks",                   "POST"):   (401, 201, 201, 201, 201, 201),
+    ("/api/v1/organization/cracks",                   "POST"):   (401, 202, 202, 202, 202, 202),
     ("/api/v1/organization/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 403, 403, 403, 200),
 })
 # fmt: on

@@ -82,6 +82,13 @@ class CrackIn(Schema):
     share_text: bool = False
 
 
+class CrackReceiptOut(Schema):
+    visible_on: date = Field(
+        description="The day the report reaches the people who acknowledge cracks: the reports "
+        "of a day are released together once it is over, so that their time says nothing."
+    )
+
+
 class AcknowledgeIn(Schema):
     response: str = ""
 
@@ -103,7 +110,9 @@ def _team(request: HttpRequest, slug: str, action: str = "jar.view") -> Team:
 
 @router.get("/teams/{slug}/jar", response={200: JarOut, **ERRORS}, summary="The team's jar")
 def jar_detail(request: HttpRequest, slug: str):
-    return selectors.jar_state(team=_team(request, slug))
+    team = _team(request, slug)
+    services.cracks_catch_up()
+    return selectors.jar_state(team=team)
 
 
 @router.get(
@@ -153,21 +162,23 @@ def marble_delete(request: HttpRequest, slug: str, marble_id: int):
 )
 def crack_list(request: HttpRequest, slug: str):
     team = _team(request, slug)
+    services.cracks_catch_up()
     cracks = selectors.crack_list(team=team, organization_id=request.user.organization_id)
     return [crack_out(c, request.user) for c in cracks]
 
 
 @router.post(
     "/teams/{slug}/cracks",
-    response={201: CrackOut, **ERRORS},
-    summary="Report, anonymously, that something felt disrespectful",
+    response={202: CrackReceiptOut, **ERRORS},
+    summary="Report, anonymously, that something felt disrespectful (reaches the leads the "
+    "next day)",
 )
 def crack_create(request: HttpRequest, slug: str, data: CrackIn):
     team = _team(request, slug)
-    crack = services.crack_report(
+    receipt = services.crack_report(
         actor=request.user, team=team, text=data.text, share_text=data.share_text
     )
-    return Status(201, crack_out(crack, request.user))
+    return Status(202, {"visible_on": receipt.visible_on})
 
 
 @router.post(
@@ -188,20 +199,22 @@ def crack_acknowledge(request: HttpRequest, slug: str, crack_id: uuid.UUID, data
     summary="Cracks about what was shared with the whole organization",
 )
 def organization_crack_list(request: HttpRequest):
+    services.cracks_catch_up()
     cracks = selectors.crack_list(team=None, organization_id=request.user.organization_id)
     return [crack_out(c, request.user) for c in cracks]
 
 
 @router.post(
     "/organization/cracks",
-    response={201: CrackOut, **ERRORS},
-    summary="Report disrespect in something organization-wide, anonymously",
+    response={202: CrackReceiptOut, **ERRORS},
+    summary="Report disrespect in something organization-wide, anonymously (reaches the org "
+    "admins the next day)",
 )
 def organization_crack_create(request: HttpRequest, data: CrackIn):
-    crack = services.crack_report(
+    receipt = services.crack_report(
         actor=request.user, team=None, text=data.text, share_text=data.share_text
     )
-    return Status(201, crack_out(crack, request.user))
+    return Status(202, {"visible_on": receipt.visible_on})
 
 
 @router.post(

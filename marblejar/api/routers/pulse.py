@@ -74,7 +74,11 @@ class ResultsOut(Schema):
     pulse_id: int
     n: int
     shown: bool = Field(description="False below the minimum group size: then no numbers.")
-    min_group_size: int
+    min_group_size: int = Field(description="The pulse's own minimum, fixed when it opened.")
+    counted: int = Field(
+        description="Respondents who were in the team when the pulse opened: only they count "
+        "towards the minimum group size."
+    )
     mean: float | None = None
     sd: float | None = None
     ci_low: float | None = None
@@ -108,7 +112,10 @@ class OverviewRowOut(Schema):
 
 class OverviewOut(Schema):
     instrument: str
-    min_group_size: int
+    min_group_size: int = Field(
+        description="The organization's minimum for new pulses; each team's result keeps its "
+        "own pulse's minimum."
+    )
     total_shown: bool
     total_n: int | None
     total_mean: float | None
@@ -227,7 +234,10 @@ def pulse_results(request: HttpRequest, slug: str, pulse_id: int):
         "n": r.n,
         "shown": r.shown,
         "min_group_size": r.k,
-        "sentences": r.sentences + ([r.trend_sentence] if r.trend_sentence else []),
+        "counted": r.counted,
+        "sentences": r.sentences
+        + r.counting_sentences
+        + ([r.trend_sentence] if r.trend_sentence else []),
         "comments": r.comments,
         "published": pulse.is_published,
         "response_heard": pulse.response_heard if pulse.is_published else "",
@@ -283,7 +293,7 @@ def overview(request: HttpRequest, instrument: str = "psychological_safety"):
     org = request.user.organization
     permissions.require(request.user, "pulse.overview", org)
     k = services.pulse_settings_for(org.pk).min_group_size
-    data = selectors.org_overview(organization_id=org.pk, instrument_slug=instrument, k=k)
+    data = selectors.org_overview(organization_id=org.pk, instrument_slug=instrument)
     rows = list(data.rows[:])
     selectors.overview_fill(organization_id=org.pk, instrument_slug=instrument, rows=rows)
     return {

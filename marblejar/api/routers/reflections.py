@@ -122,7 +122,10 @@ class ReportIn(Schema):
 
 
 class ReportOut(Schema):
-    reported_on: date
+    visible_on: date = Field(
+        description="The day the report reaches the team's leads: the reports of a day are "
+        "released together once it is over, so that their time says nothing."
+    )
 
 
 class ReactionOut(Schema):
@@ -280,16 +283,16 @@ def comment_hide(request: HttpRequest, reflection_id: int, comment_id: int, data
 
 @router.post(
     "/reflections/{reflection_id}/comments/{comment_id}/report",
-    response={201: ReportOut, **ERRORS},
+    response={202: ReportOut, **ERRORS},
     summary="Report a comment as disrespectful (anonymous: a crack for the team's leads)",
 )
 def comment_report(request: HttpRequest, reflection_id: int, comment_id: int, data: ReportIn):
     reflection = selectors.reflection_get(user=request.user, reflection_id=reflection_id)
     comment = selectors.comment_get(user=request.user, reflection=reflection, comment_id=comment_id)
-    crack = services.comment_report(
+    receipt = services.comment_report(
         actor=request.user, comment=comment, text=data.text, share_text=data.share_text
     )
-    return Status(201, {"reported_on": crack.reported_on})
+    return Status(202, {"visible_on": receipt.visible_on})
 
 
 @router.get(

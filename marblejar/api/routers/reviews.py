@@ -31,7 +31,10 @@ class ColumnOut(Schema):
     key: str
     title: str
     prompt: str = ""
-    note_count: int
+    note_count: int | None = Field(
+        description="Notes in this column. In a review with anonymous notes, only once they "
+        "are revealed: watched as people write, a column's count would say who wrote in it."
+    )
 
 
 class GoFirstOut(Schema):
@@ -68,6 +71,7 @@ class ReviewOut(Schema):
     closed_at: datetime | None
     closed_by_clock: bool = Field(description="It closed on its own at its open-until time")
     columns: list[ColumnOut]
+    note_total: int = Field(description="Notes written so far, in all columns and the timeline.")
     go_first: GoFirstOut | None
     timeline: list[TimelineEventOut]
     safety_counts: dict[str, int] | None = Field(
@@ -245,9 +249,16 @@ def review_out(review: Review, user: Any) -> dict[str, Any]:
         "closed_at": review.closed_at,
         "closed_by_clock": review.closed_by_clock,
         "columns": [
-            {**c, "prompt": c.get("prompt", ""), "note_count": counts.get(c["key"], 0)}
+            {
+                **c,
+                "prompt": c.get("prompt", ""),
+                "note_count": counts.get(c["key"], 0)
+                if review.is_revealed or not review.anonymous
+                else None,
+            }
             for c in review.columns
         ],
+        "note_total": sum(counts.values()),
         "go_first": (
             {"author": _name(go_first.author), "part": go_first.part, "revisit": go_first.revisit}
             if go_first

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from marblejar.jar.models import Crack, Marble
+from marblejar.jar.tests.helpers import release_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +95,8 @@ def test_comments_offers_hiding_and_reporting(api_for, personas):
     report = api_for("lead").post(
         f"/reflections/{ask['id']}/comments/{cid}/report", {"text": "Tone"}
     )
-    assert report.status_code == 201 and set(report.json()) == {"reported_on"}
+    assert report.status_code == 202 and set(report.json()) == {"visible_on"}
+    release_reports()
     assert Crack.objects.get().comment_id == cid
 
 
@@ -140,9 +145,12 @@ def test_marbles_by_hand_and_cracks_through_the_api(api_for, personas):
     assert api_for("lead").delete(f"/teams/platform/marbles/{mid}").status_code == 403
     assert api_for("member2").delete(f"/teams/platform/marbles/{mid}").status_code == 204
 
-    crack = api_for("member").post("/teams/platform/cracks", {"text": "Eye-rolling."})
-    assert crack.status_code == 201
-    cid = crack.json()["id"]
+    receipt = api_for("member").post("/teams/platform/cracks", {"text": "Eye-rolling."})
+    assert receipt.status_code == 202
+    assert receipt.json()["visible_on"] == str(timezone.localdate() + timedelta(days=1))
+    assert api_for("lead").get("/teams/platform/cracks").json() == []
+    release_reports()
+    cid = api_for("lead").get("/teams/platform/cracks").json()[0]["id"]
     assert api_for("member2").get("/teams/platform/cracks").json()[0]["text"] is None
     assert api_for("lead").get("/teams/platform/cracks").json()[0]["text"] == "Eye-rolling."
     assert (

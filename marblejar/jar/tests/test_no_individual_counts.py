@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from marblejar.api.api import api
 from marblejar.jar import services as jar_services
+from marblejar.jar.tests.helpers import crack_released
 from marblejar.reflections import services
 from marblejar.reflections.models import Kind
 
@@ -153,7 +154,7 @@ def busy_team(personas):
     jar_services.marble_drop_by_hand(
         actor=p.member, team=p.team, description="Mia asked for help.", named_user=p.member2
     )
-    jar_services.crack_report(actor=p.member2, team=p.team, text="Talked over.", share_text=True)
+    crack_released(actor=p.member2, team=p.team, text="Talked over.", share_text=True)
     return posts
 
 

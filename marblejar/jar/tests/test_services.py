@@ -9,6 +9,7 @@ from django.utils import timezone
 from marblejar.jar import selectors, services
 from marblejar.jar.drawing import CAPACITY, jar_spots
 from marblejar.jar.models import Crack, Marble
+from marblejar.jar.tests.helpers import crack_released, release_reports
 from marblejar.lib.events import Message
 from marblejar.realtime.models import Event
 from marblejar.realtime.registry import render
@@ -76,11 +77,19 @@ def test_a_crack_is_anonymous_and_must_be_acknowledged_by_a_lead(
 ):
     with pytest.raises(ValidationError):
         services.crack_report(actor=personas.member, team=personas.team, text="")
-    crack = services.crack_report(
+    receipt = services.crack_report(
         actor=personas.member, team=personas.team, text="I was talked over in planning."
     )
-    assert selectors.jar_state(team=personas.team)["open_cracks"] == 1
+    assert receipt.visible_on == timezone.localdate() + timedelta(days=1)
+    # Nothing the leads can see changes before the day is over.
+    assert selectors.jar_state(team=personas.team)["open_cracks"] == 0
+    assert not Crack.objects.exists()
     assert not Event.objects.exists(), "reporting publishes nothing that dates the reporter"
+    release_reports()
+    crack = Crack.objects.get()
+    assert crack.reported_on == timezone.localdate()
+    assert selectors.jar_state(team=personas.team)["open_cracks"] == 1
+    Event.objects.all().delete()
     with pytest.raises(PermissionDenied):
         services.crack_acknowledge(actor=personas.member2, crack=crack)
     with pytest.raises(PermissionDenied):
@@ -97,7 +106,7 @@ def test_a_crack_is_anonymous_and_must_be_acknowledged_by_a_lead(
 
 
 def test_an_organization_wide_crack_is_for_the_org_admins(personas):
-    crack = services.crack_report(actor=personas.member, team=None, text="A remark in all-hands.")
+    crack = crack_released(actor=personas.member, team=None, text="A remark in all-hands.")
     with pytest.raises(PermissionDenied):
         services.crack_acknowledge(actor=personas.lead, crack=crack)
     services.crack_acknowledge(actor=personas.admin, crack=crack)
@@ -106,8 +115,8 @@ def test_an_organization_wide_crack_is_for_the_org_admins(personas):
 def test_the_team_reads_a_crack_s_text_only_if_the_reporter_allowed_it(personas):
     from marblejar import permissions
 
-    private = services.crack_report(actor=personas.member, team=personas.team, text="Private")
-    shared = services.crack_report(
+    private = crack_released(actor=personas.member, team=personas.team, text="Private")
+    shared = crack_released(
         actor=personas.member, team=personas.team, text="Shared", share_text=True
     )
     assert permissions.can(personas.lead, "crack.read", private)
@@ -173,7 +182,29 @@ def test_the_personal_export_holds_the_marbles_i_dropped_by_hand(personas):
     from marblejar.accounts.services import user_export_data
 
     services.marble_drop_by_hand(actor=personas.member, team=personas.team, description="Pairing")
-    services.crack_report(actor=personas.member, team=personas.team, text="Not in the export")
+    crack_released(actor=personas.member, team=personas.team, text="Not in the export")
     data = user_export_data(user=personas.member)
     assert data["marble_jar"]["marbles_dropped_by_hand"][0]["description"] == "Pairing"
     assert "Not in the export" not in str(data)
+
+
+def test_cracks_of_one_day_carry_no_order_and_no_time(personas):
+    texts = [f"Report number {i:02d}" for i in range(12)]
+    for text in texts:
+        services.crack_report(actor=personas.member, team=personas.team, text=text)
+    # Sealed until the day is over: not readable in the database before.
+    assert not Crack.objects.exists()
+    release_reports()
+    cracks = list(Crack.objects.all())
+    assert {c.reported_on for c in cracks} == {timezone.localdate()}
+    from django.db import connection
+
+    order = "rowid" if connection.vendor == "sqlite" else "ctid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT text FROM jar_crack ORDER BY {order}")  # noqa: S608
+        stored = [row[0] for row in cursor.fetchall()]
+    assert sorted(stored) == texts and stored != texts, "stored in the order reported"
+    listed = [
+        c.text for c in selectors.crack_list(team=personas.team, organization_id=personas.org.pk)
+    ]
+    assert sorted(listed) == texts and listed != texts, "listed in the order reported"

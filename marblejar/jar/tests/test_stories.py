@@ -109,7 +109,7 @@ def test_the_migration_names_marbles_reviews_dropped_before(personas):
     go_first = marble("review:4:go_first", "mistake")
     question = marble("review:4:question:9", "lesson")
     reflection = marble("reflection:3", "lesson")
-    migration = import_module("marblejar.jar.migrations.0002_review_act_kinds")
+    migration = import_module("marblejar.jar.migrations.0003_review_act_kinds")
     migration.name_review_acts(django_apps, None)
     for m, act in ((go_first, "go_first"), (question, "question"), (reflection, "lesson")):
         m.refresh_from_db()

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db.models import F
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from marblejar.jar import services
-from marblejar.jar.models import Crack, Marble
+from marblejar.jar.models import Crack, CrackInbox, Marble
+from marblejar.jar.tests.helpers import crack_released
 from marblejar.reflections import services as reflection_services
 from marblejar.reflections.models import Kind
 
@@ -72,11 +76,17 @@ def test_dropping_a_marble_by_hand_keeps_the_text_on_error(client_for, personas)
 
 def test_a_crack_is_reported_anonymously_and_acknowledged_by_a_lead(client_for, personas):
     url = "/t/platform/cracks/"
-    response = client_for("member").post(url, {"text": "I was mocked for asking."})
-    assert response.status_code == 302
-    crack = Crack.objects.get()
+    response = client_for("member").post(url, {"text": "I was mocked for asking."}, follow=True)
+    assert "It reaches the leads tomorrow" in response.text
+    # Today the leads see nothing: when it arrived would say who was just there.
+    assert "A crack is waiting" not in client_for("lead").get("/t/platform/").text
+    assert "I was mocked for asking." not in client_for("lead").get(url).text
+    # The next day, the first page that shows cracks releases the day's reports.
+    CrackInbox.objects.update(day=F("day") - timedelta(days=1))
     lead_page = client_for("lead").get("/t/platform/")
     assert "A crack is waiting for you to acknowledge it." in lead_page.text
+    crack = Crack.objects.get()
+    assert crack.reported_on == timezone.localdate() - timedelta(days=1)
     member_view = client_for("member2").get(url)
     assert "waiting for a lead to acknowledge it" in member_view.text
     assert "I was mocked for asking." not in member_view.text
@@ -99,7 +109,7 @@ def test_an_empty_crack_keeps_the_form(client_for):
 
 
 def test_organization_wide_cracks_are_acknowledged_by_org_admins(client_for, personas):
-    crack = services.crack_report(actor=personas.member, team=None, text="All-hands joke.")
+    crack = crack_released(actor=personas.member, team=None, text="All-hands joke.")
     ack = f"/organization/cracks/{crack.pk}/acknowledge/"
     assert client_for("lead").post(ack).status_code == 403
     assert "All-hands joke." in client_for("admin").get("/organization/cracks/").text
@@ -111,18 +121,18 @@ def test_organization_wide_cracks_are_acknowledged_by_org_admins(client_for, per
 def test_the_crack_form_promises_exactly_what_the_page_shows(client_for, personas):
     # A crack keeps the day and shows it: the promise next to the text box must say
     # so, and must not claim that no time at all is kept.
-    crack = services.crack_report(actor=personas.member, team=personas.team, text="Mocked.")
+    crack = crack_released(actor=personas.member, team=personas.team, text="Mocked.")
     shown_day = date_format(crack.reported_on, "j M Y")
     comment_url = _a_comment_to_report(personas)
     for url, who_reads in (
-        ("/t/platform/cracks/", "The team's leads read what you write"),
-        ("/organization/cracks/", "The organization admins read what you write"),
-        (comment_url, "The team's leads read what you write"),
+        ("/t/platform/cracks/", "It reaches the team's leads tomorrow"),
+        ("/organization/cracks/", "It reaches the organization admins tomorrow"),
+        (comment_url, "It reaches the team's leads tomorrow"),
     ):
         page = client_for("member2").get(url).text
         assert "nor the time of day: only the day you report it" in page, url
         assert who_reads in page, url
-        assert "nor the time." not in page and "nor the time;" not in page, url
+        assert "nor the time." not in page and "nor the time:" not in page, url
     team_page = client_for("member2").get("/t/platform/cracks/").text
     assert f"Reported on {shown_day}" in team_page
 

@@ -44,8 +44,8 @@ def submitted(personas, client_for):
     from django.test import Client
 
     set_k(personas.org, 3)
-    pulse = open_pulse(personas.lead, personas.team, k=3)
     people = [personas.member, personas.member2, *add_members(personas.team, personas.org, 10)]
+    pulse = open_pulse(personas.lead, personas.team, k=3)
     order = []
     for i, user in enumerate(people):
         # Person i answers 1 + i % 7 to the first item and 7 to the others,
@@ -64,6 +64,7 @@ def submitted(personas, client_for):
     before_close = {
         "ballot": bytes(Ballot.objects.get(pulse=pulse).sealed),
         "participation": physical_order("pulse_participation", "id, user_id"),
+        "events": list(Event.objects.filter(kind__startswith="pulse_").values("kind", "payload")),
     }
     services.pulse_close(pulse=pulse, actor=personas.lead)
     return pulse, people, order, before_close
@@ -142,11 +143,34 @@ def test_participation_rows_cannot_be_lined_up_with_answers(submitted):
 
 
 def test_events_carry_counts_only(submitted):
+    _pulse, _people, _order, before = submitted
     kinds = set()
-    for event in Event.objects.filter(kind__startswith="pulse_"):
-        kinds.add(event.kind)
-        assert set(event.payload) <= {"pulse_id", "count", "title", "team_slug", "without_response"}
+    for event in before["events"]:
+        kinds.add(event["kind"])
+        assert set(event["payload"]) <= {
+            "pulse_id",
+            "count",
+            "title",
+            "team_slug",
+            "without_response",
+        }
     assert "pulse_participation" in kinds
+
+
+def test_the_close_forgets_when_each_answer_arrived(submitted):
+    # Each answer stored a live event with its time (and an id in sequence
+    # with everything else that happened): after the close none is left.
+    assert not Event.objects.filter(kind="pulse_participation").exists()
+
+
+def test_the_close_writes_participation_anew_in_a_random_order(submitted):
+    _pulse, people, _order, before = submitted
+    answered_order = [p.pk for p in people]
+    assert [u for _id, u in before["participation"]] == answered_order  # as written while open
+    after = physical_order("pulse_participation", "id, user_id")
+    assert sorted(u for _id, u in after) == sorted(answered_order)
+    assert [u for _id, u in after] != answered_order
+    assert {i for i, _u in after}.isdisjoint({i for i, _u in before["participation"]})
 
 
 def test_the_django_admin_registers_nothing_that_holds_answers(submitted, personas, client):

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from marblejar.pulse import services
+from marblejar.pulse import sealing, services
 from marblejar.pulse.models import Answer, Ballot, Comment, Participation, Pulse, PulseResult
 from marblejar.pulse.tests.factories import add_members, answers_for, open_pulse, set_k
 
@@ -239,3 +239,24 @@ def test_participation_counts_are_published_live_without_names(
     event = Event.objects.get(kind="pulse_participation")
     assert event.payload == {"pulse_id": pulse.pk, "count": 1}
     assert event.stream == f"team:{personas.team.pk}"
+
+
+def test_a_pulse_that_cannot_close_never_holds_back_the_others(personas):
+    from django.test import override_settings
+
+    from marblejar.pulse.models import Ballot
+
+    set_k(personas.org, 3)
+    broken = open_pulse(personas.lead, personas.team, k=3)
+    fine = open_pulse(personas.lead, personas.team, k=3)
+    for pulse in (broken, fine):
+        services.pulse_answer(actor=personas.member, pulse=pulse, values=answers_for(pulse, 4))
+    # A ballot sealed under a key since replaced cannot be opened.
+    with override_settings(SECRET_KEY="another key, long enough to be a key " * 2):
+        Ballot.objects.filter(pulse=broken).update(sealed=sealing.seal([("4444444", "")]))
+    later = timezone.now() + timedelta(days=4)
+    done = services.pulse_advance_due(now=later)
+    assert done["closed"] == 1 and done["failed"] == 1
+    fine.refresh_from_db()
+    broken.refresh_from_db()
+    assert fine.closed_at is not None and broken.closed_at is None

@@ -38,16 +38,20 @@ def test_a_whole_review_through_the_api(personas, client_for):
         assert call(lead, "POST", f"/reviews/{rid}/advance")[0] == 200
     status, note = call(member, "POST", f"/reviews/{rid}/notes", {"column": "puzzled", "text": "S"})
     assert status == 201 and note["mine"] and note["author"] is None
-    # Before the reveal another participant gets counts, never the text.
+    # Before the reveal another participant gets the number of notes, never the text; and
+    # in an anonymous review not even a column's count, which would say who wrote in it.
     assert call(member2, "GET", f"/reviews/{rid}/notes") == (200, [])
     status, detail = call(member2, "GET", f"/reviews/{rid}")
-    assert {c["key"]: c["note_count"] for c in detail["columns"]}["puzzled"] == 1
+    assert detail["note_total"] == 1
+    assert {c["note_count"] for c in detail["columns"]} == {None}
     status, body = call(lead, "POST", f"/reviews/{rid}/advance")
     assert status == 400 and "Go first" in body["detail"]
     status, _go = call(lead, "PUT", f"/reviews/{rid}/go-first", {"part": "Mine", "revisit": "X"})
     assert status == 200
     call(lead, "POST", f"/reviews/{rid}/advance")  # reflect
     call(lead, "POST", f"/reviews/{rid}/advance")  # group: the reveal
+    status, detail = call(member2, "GET", f"/reviews/{rid}")
+    assert {c["key"]: c["note_count"] for c in detail["columns"]}["puzzled"] == 1
     status, notes = call(member2, "GET", f"/reviews/{rid}/notes")
     assert [n["text"] for n in notes] == ["S"] and notes[0]["author"] is None
     status, theme = call(member2, "POST", f"/reviews/{rid}/themes", {"title": "Cache"})
@@ -189,6 +193,7 @@ def test_an_asynchronous_review_through_the_api_closes_on_its_own(personas, clie
     assert services.review_advance_due(now=open_until + timedelta(minutes=1)) == {
         "closed": 0,
         "reminded": 0,
+        "failed": 0,
     }
     assert call(member, "GET", f"/reviews/{rid}")[1]["phase"] == "reflect"
 
@@ -206,8 +211,8 @@ def test_an_asynchronous_review_through_the_api_closes_on_its_own(personas, clie
 
     # Nobody moves it on: at its (new) open-until time it closes on its own.
     later = new_close + timedelta(minutes=1)
-    assert services.review_advance_due(now=later) == {"closed": 1, "reminded": 0}
-    assert services.review_advance_due(now=later) == {"closed": 0, "reminded": 0}
+    assert services.review_advance_due(now=later) == {"closed": 1, "reminded": 0, "failed": 0}
+    assert services.review_advance_due(now=later) == {"closed": 0, "reminded": 0, "failed": 0}
     status, review = call(member2, "GET", f"/reviews/{rid}")
     assert review["phase"] == "closed" and review["closed_by_clock"]
     assert when(review["closed_at"]) == new_close
@@ -249,7 +254,7 @@ def test_a_review_closed_by_hand_before_its_time_is_left_alone_by_the_clock(
     # The reminder's moment and the close's come: the clock has nothing left to do.
     with django_capture_on_commit_callbacks(execute=True):
         for now in (open_until - timedelta(hours=23), open_until + timedelta(minutes=1)):
-            assert services.review_advance_due(now=now) == {"closed": 0, "reminded": 0}
+            assert services.review_advance_due(now=now) == {"closed": 0, "reminded": 0, "failed": 0}
     assert mail.outbox == []
     status, review = call(client_for("member"), "GET", f"/reviews/{rid}")
     assert review["phase"] == "closed" and not review["closed_by_clock"]

@@ -120,7 +120,11 @@ def test_the_api_and_the_list_catch_up_too(personas, client_for):
 def test_the_worker_task_closes_it_with_no_page_view(personas):
     review = advance_to(async_review(personas), Phase.REFLECT, by=personas.lead)
     time_passes(review)
-    assert tasks.review_advance.call(review_id=review.pk) == {"closed": 1, "reminded": 0}
+    assert tasks.review_advance.call(review_id=review.pk) == {
+        "closed": 1,
+        "reminded": 0,
+        "failed": 0,
+    }
     review.refresh_from_db()
     assert review.is_closed and review.closed_by_clock
 
@@ -162,7 +166,7 @@ def test_a_live_review_is_never_closed_by_the_clock(personas, client_for):
     review = advance_to(schedule(personas), Phase.REFLECT, by=personas.lead)
     time_passes(review)  # a time a live review should not even have
     far = timezone.now() + timedelta(days=365)
-    assert services.review_advance_due(now=far) == {"closed": 0, "reminded": 0}
+    assert services.review_advance_due(now=far) == {"closed": 0, "reminded": 0, "failed": 0}
     client_for("member").get(reverse("reviews:board", args=[review.pk]))
     review.refresh_from_db()
     assert review.phase == Phase.REFLECT

@@ -213,8 +213,37 @@ def test_the_histogram_waits_for_everyone_present(personas):
     services.safety_vote(actor=personas.lead, review=review, value=4)
     services.safety_vote(actor=personas.member, review=review, value=4)
     review.refresh_from_db()
-    result = selectors.safety_result(review=review, labels=("1", "2", "3", "4", "5"))
-    assert not result.shown and result.waiting_for == 1
+    result = services.safety_check_result(review=review, labels=("1", "2", "3", "4", "5"))
+    assert not result.shown and result.waiting_for == 1 and result.answered == 2
+
+
+def test_a_later_answer_never_changes_the_chart_on_its_own(personas):
+    # Someone who saw the chart before and after one more answer would know
+    # that answer: later answers join the chart three or more at a time.
+    from marblejar.pulse.tests.factories import add_members
+
+    *late, last = add_members(personas.team, personas.org, 4, prefix="late")
+    review = advance_to(schedule(personas), Phase.CHECKIN, by=personas.lead)
+    labels = ("1", "2", "3", "4", "5")
+    for user, value in ((personas.lead, 4), (personas.member, 4), (personas.member2, 5)):
+        services.participant_touch(actor=user, review=review)
+        services.safety_vote(actor=user, review=review, value=value)
+    shown = services.safety_check_result(review=review, labels=labels)
+    assert shown.shown and shown.total == 3
+    for i, user in enumerate(late):
+        services.participant_touch(actor=user, review=review)
+        services.safety_vote(actor=user, review=review, value=1)
+        review.refresh_from_db()
+        result = services.safety_check_result(review=review, labels=labels)
+        if i < 2:
+            assert result.counts == shown.counts and result.not_yet_shown == i + 1
+        else:
+            assert result.total == 6 and dict((lv, n) for lv, _l, n in result.counts)[1] == 3
+    # What the summary shows after the review follows the same batches.
+    services.safety_vote(actor=last, review=review, value=2)
+    advance_to(review, Phase.CLOSED, by=personas.lead)
+    review.refresh_from_db()
+    assert sum(int(v) for v in review.safety_shown.values()) == 6
 
 
 def test_closing_drops_marbles_for_going_first_and_answered_questions(personas):

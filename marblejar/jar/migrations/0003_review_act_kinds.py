@@ -24,7 +24,7 @@ def unname_review_acts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jar", "0001_initial"),
+        ("jar", "0002_crack_inbox"),
     ]
 
     operations = [
