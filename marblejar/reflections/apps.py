@@ -17,7 +17,7 @@ class ReflectionsConfig(AppConfig):
         team_page_panel(team_panel)
         organization_link(
             url_name="reflections:organization_list",
-            label=_("Reflections for everyone"),
+            label=_("Reflections"),
             action="org.view",
             order=10,
         )
