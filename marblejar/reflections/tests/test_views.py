@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from marblejar.jar.models import Crack, Marble
+from marblejar.jar.models import Crack, CrackInbox, Marble
 from marblejar.jar.tests.helpers import release_reports
 from marblejar.reflections import services
 from marblejar.reflections.models import Comment, Kind, Reflection
@@ -177,7 +177,13 @@ def test_nobody_is_offered_to_report_their_own_comment(client_for, personas):
     assert client_for("member").post(own_url, {"text": "Me?"}).status_code == 403
     with pytest.raises(PermissionDenied):
         services.comment_report(actor=personas.member, comment=mine, text="Me?")
-    assert not Crack.objects.exists()
+    api = client_for("member").post(
+        f"/api/v1/reflections/{reflection.pk}/comments/{mine.pk}/report",
+        {"text": "Me?"},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    assert not Crack.objects.exists() and not CrackInbox.objects.exists()
 
 
 def test_the_print_view_and_sending_to_a_teammate(client_for, personas):
