@@ -224,8 +224,10 @@ def _comment_hide(user: Any, comment: Any) -> bool:
 
 @rule("comment.report")
 def _comment_report(user: Any, comment: Any) -> bool:
-    # A report is a crack: for the people the reflection was written for.
-    return _reflection_respond(user, comment.reflection)
+    # A report is a crack: for the people the reflection was written for, about
+    # what someone else wrote. An anonymous report of one's own comment would
+    # send the leads after a culprit who is the reporter.
+    return comment.author_id != user.pk and _reflection_respond(user, comment.reflection)
 
 
 @rule("jar.view")

@@ -199,6 +199,9 @@ AXES_VERBOSE = False
 AXES_ENABLED = env_bool("MARBLEJAR_LOGIN_THROTTLING", True)
 
 INVITATION_DAYS = env_int("MARBLEJAR_INVITATION_DAYS", 7)
+# After the first organization, may sign-up create more (one per department,
+# or one beside the demo)? Off: people join by invitation or open domain.
+NEW_ORGANIZATIONS = env_bool("MARBLEJAR_NEW_ORGANIZATIONS")
 # Days a lead has to respond to pulse results before they publish without a response.
 PULSE_RESPONSE_DAYS = env_int("MARBLEJAR_PULSE_RESPONSE_DAYS", 7)
 
@@ -206,6 +209,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("MARBLEJAR_TIME_ZONE", "UTC")
+# "1 Dec 2026" and "1 Dec 2026, 14:05" on every page and e-mail (marblejar/lib/dates.py).
+FORMAT_MODULE_PATH = ["marblejar.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -103,7 +103,8 @@ def test_a_lead_goes_first_a_thank_you_drops_a_marble_live_and_a_crack_is_acknow
             "The jar holds 24 marbles", timeout=LIVE
         )
         expect(page.locator("#jar-announce")).to_contain_text(
-            "Max Member met Lena Lead's risk with respect"
+            "A marble dropped: Lena Lead shared a mistake and what they did to correct it. "
+            "Max Member said thank you."
         )
         expect(page.locator("#jar-live .marble")).to_have_count(24)
         assert_not_reloaded(page)
@@ -150,7 +151,9 @@ def test_a_lead_goes_first_a_thank_you_drops_a_marble_live_and_a_crack_is_acknow
     # The history tells the story of the new marble.
     b.goto("/t/platform/jar/")
     first = b.locator(".marble-history li").first
-    expect(first).to_contain_text("Lena Lead shared a mistake: I deployed the wrong branch.")
+    expect(first).to_contain_text(
+        "Lena Lead shared a mistake and what they did to correct it: I deployed the wrong branch."
+    )
     expect(first).to_contain_text("Max Member said thank you.")
     assert_accessible(b, "the jar's history")
 

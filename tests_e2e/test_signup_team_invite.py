@@ -1,5 +1,6 @@
 """The first journey: the first person signs up, creates a team and invites by link;
-the invitee joins, and the lead sees it happen live without reloading."""
+the invitee joins, and the lead sees it happen live without reloading: in the news,
+the People list and the invitations waiting to join."""
 
 from __future__ import annotations
 
@@ -72,6 +73,12 @@ def test_first_person_creates_a_team_invites_by_link_and_sees_the_join_live(
     assert link.startswith(f"{live_marblejar.url}/join/")
     assert_accessible(a, "the team page with an invitation link")
 
+    # The link waits to be used.
+    pending = a.locator("#invite-section")
+    expect(pending).to_contain_text("Waiting to join")
+    expect(pending).to_contain_text("Invitation link")
+    expect(a.locator("#members li")).to_have_count(1)
+
     # Mark this page so we can tell later that it was never reloaded.
     a.evaluate("window.marblejarJourneyMarker = 'still here'")
 
@@ -93,12 +100,33 @@ def test_first_person_creates_a_team_invites_by_link_and_sees_the_join_live(
     expect(people).to_contain_text("Nina New")
     assert_accessible(b, "the team page as the new member")
 
-    # A, still on the team page, sees the join arrive over the event stream.
+    # A, still on the team page, sees the join arrive over the event stream:
+    # in the news, in the People list (with a lead's tools for Nina), and the
+    # used link no longer waiting to join.
     expect(a.locator("#live-feed")).to_contain_text("Nina New joined the team.", timeout=15_000)
+    expect(a.locator("#members li")).to_have_count(2)
+    expect(a.locator("#members-h")).to_contain_text("(2)")
+    nina_row = a.locator("#members li", has_text="Nina New")
+    expect(nina_row.get_by_role("button", name="Make lead Nina New")).to_be_visible()
+    expect(pending).not_to_contain_text("Invitation link")
+    expect(pending).not_to_contain_text("Waiting to join")
     assert a.evaluate("window.marblejarJourneyMarker") == "still here"
     assert_accessible(a, "the team page with live news")
+    # The picture for the README: the lead's team page with both people and the news.
+    a.screenshot(path=screenshot_dir / "team-page.png", full_page=True)
 
-    # The picture for the README: the lead's team page with both people.
-    a.goto("/t/platform/")
-    expect(a.locator("#members li")).to_have_count(2)
-    a.screenshot(path=screenshot_dir / "team-page.png")
+    # B, without reloading, sees A make her a lead; A sees her leave.
+    b.evaluate("window.marblejarJourneyMarker = 'still here'")
+    nina_row.get_by_role("button", name="Make lead Nina New").click()
+    expect(a.locator("#members li", has_text="Nina New").locator(".badge")).to_have_text("lead")
+    a.evaluate("window.marblejarJourneyMarker = 'still here'")
+    expect(b.locator("#members li", has_text="Nina New").locator(".badge")).to_have_text(
+        "lead", timeout=15_000
+    )
+    assert b.evaluate("window.marblejarJourneyMarker") == "still here"
+    b.on("dialog", lambda dialog: dialog.accept())
+    b.locator("#members").get_by_role("button", name="Leave team").click()
+    expect(b).not_to_have_url(re.compile(r"/t/platform/$"))
+    expect(a.locator("#members li")).to_have_count(1, timeout=15_000)
+    expect(a.locator("#members")).not_to_contain_text("Nina New")
+    assert a.evaluate("window.marblejarJourneyMarker") == "still here"

@@ -41,10 +41,30 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, mode: str = "first", fixed_email: str = "", **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        mode: str = "first",
+        fixed_email: str = "",
+        joins_by_domain: bool = False,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if mode == "first":
             self.fields["organization_name"].required = True
+        elif mode == "new":
+            field = self.fields["organization_name"]
+            if joins_by_domain:
+                field.help_text = _(
+                    "Name a new organization to create it, with you as its admin. Leave it empty "
+                    "to join your organization with your work e-mail address."
+                )
+            else:
+                field.required = True
+                field.error_messages["required"] = _("Name your new organization.")
+                field.help_text = _(
+                    "A new organization, with you as its admin. You can rename it later."
+                )
         else:
             del self.fields["organization_name"]
         if fixed_email:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,14 +21,35 @@ def organization_exists() -> bool:
 
 
 def signup_mode(*, invitation: Invitation | None = None) -> str:
-    """How a new person may sign up right now: first, invited, domain or closed."""
+    """How a new person may sign up right now: first, invited, new, domain or closed.
+
+    ``new``: the operator lets anyone create another organization
+    (``MARBLEJAR_NEW_ORGANIZATIONS``); an address at an organization's open
+    sign-up domain may still join that one instead.
+    """
     if invitation is not None:
         return "invited"
     if not organization_exists():
         return "first"
-    if Organization.objects.exclude(open_signup_domain="").exists():
+    if settings.NEW_ORGANIZATIONS:
+        return "new"
+    if domain_signup_open():
         return "domain"
     return "closed"
+
+
+def domain_signup_open() -> bool:
+    return Organization.objects.exclude(open_signup_domain="").exists()
+
+
+def demo_login() -> tuple[str, str] | None:
+    """The demo's admin log-in (address, password) while its account is here, else None."""
+    from marblejar.accounts.management.commands.demo import DEMO_PASSWORD, PEOPLE
+
+    email = PEOPLE[0][0]
+    if User.objects.filter(email=email, is_active=True).exists():
+        return email, DEMO_PASSWORD
+    return None
 
 
 def _email_domain(email: str) -> str:
@@ -63,7 +85,8 @@ def user_signup(
 
     The first person creates the organization and becomes its admin. Later
     people need a usable invitation, or an address at the organization's
-    open sign-up domain.
+    open sign-up domain; or, where the operator allows new organizations,
+    they name one and become its admin.
     """
     email = _check_new_user(email=email, display_name=display_name, password=password)
     display_name = " ".join(display_name.split())
@@ -75,13 +98,21 @@ def user_signup(
         name = " ".join(organization_name.split())
         if not name:
             raise ValidationError({"organization_name": [_("Name your organization.")]})
-        organization = Organization.objects.create(name=name[:120])
+        return _organization_create(
+            name=name, email=email, password=password, display_name=display_name
+        )
+    if mode == "new":
+        name = " ".join(organization_name.split())
+        if name:
+            return _organization_create(
+                name=name, email=email, password=password, display_name=display_name
+            )
+        # No name: join the organization whose open sign-up domain the address is at.
+        organization = _domain_organization(email)
+        if organization is None:
+            raise ValidationError({"organization_name": [_("Name your new organization.")]})
         return User.objects.create_user(
-            email,
-            password,
-            display_name=display_name,
-            organization=organization,
-            is_org_admin=True,
+            email, password, display_name=display_name, organization=organization
         )
     if mode == "invited":
         assert invitation is not None
@@ -97,9 +128,7 @@ def user_signup(
         invitation_accept(invitation=invitation, user=user)
         return user
     if mode == "domain":
-        organization = Organization.objects.filter(
-            open_signup_domain__iexact=_email_domain(email)
-        ).first()
+        organization = _domain_organization(email)
         if organization is None:
             raise ValidationError(
                 {
@@ -112,6 +141,18 @@ def user_signup(
             email, password, display_name=display_name, organization=organization
         )
     raise ValidationError(_("Joining this Marblejar needs an invitation. Ask a team lead for one."))
+
+
+def _domain_organization(email: str) -> Organization | None:
+    return Organization.objects.filter(open_signup_domain__iexact=_email_domain(email)).first()
+
+
+def _organization_create(*, name: str, email: str, password: str, display_name: str) -> User:
+    """A new organization with its first person as admin."""
+    organization = Organization.objects.create(name=name[:120])
+    return User.objects.create_user(
+        email, password, display_name=display_name, organization=organization, is_org_admin=True
+    )
 
 
 @transaction.atomic

@@ -41,7 +41,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     mode = services.signup_mode()
-    form = SignupForm(request.POST or None, mode=mode)
+    joins_by_domain = mode == "new" and services.domain_signup_open()
+    form = SignupForm(request.POST or None, mode=mode, joins_by_domain=joins_by_domain)
     if mode != "closed" and request.method == "POST" and form.is_valid():
         try:
             user = services.user_signup(
@@ -55,7 +56,14 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend=BACKEND)
             return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form, "mode": mode})
+    context = {
+        "form": form,
+        "mode": mode,
+        "joins_by_domain": joins_by_domain,
+        # What to do when sign-up is closed: the demo's log-in, while the demo is here.
+        "demo_login": services.demo_login() if mode == "closed" else None,
+    }
+    return render(request, "accounts/signup.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from marblejar.jar.stories import marble_story
 from marblejar.lib.events import Message
 from marblejar.realtime.registry import renderer
 
@@ -20,6 +21,13 @@ def _jar(message: Message, user: Any) -> str:
     context = jar_context(message.payload, new_marble=message.kind == "marble_dropped")
     context["event"] = message.payload
     context["event_kind"] = message.kind
+    if message.kind == "marble_dropped" and message.payload.get("act") != "offline":
+        context["event_story"] = marble_story(
+            act=message.payload["act"],
+            act_by=message.payload["act_by"],
+            response=message.payload["response"],
+            response_by=message.payload["response_by"],
+        )
     return render_to_string("jar/team_panel.html#jar", context)
 
 

@@ -37,12 +37,21 @@ class MarbleForm(forms.Form):
 
 
 class CrackForm(forms.Form):
+    """A crack's report, with exactly what is kept and shown next to the text box.
+
+    A crack keeps the day it was reported and shows it, so that everyone can
+    see how long it waited for its acknowledgement; never the time of day.
+    The promise says so, since on a quiet day the day alone may narrow down
+    who was around.
+    """
+
     text = forms.CharField(
         label=_("What felt disrespectful?"),
         help_text=_(
-            "Your name is not stored with this, nor the time: only the day. It reaches the "
-            "leads tomorrow, together with any other reports of today. The leads read it; the "
-            "team sees only that a crack was reported that day, and when it was acknowledged."
+            "Your name is not stored with this report, nor the time of day: only the day you "
+            "report it, which everyone who sees the team's cracks sees next to it. It reaches "
+            "the team's leads tomorrow, together with any other reports of today; they read what "
+            "you write, the rest of the team only if you tick the box below."
         ),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -52,10 +61,22 @@ class CrackForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, text_required: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, text_required: bool = True, organization_wide: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not text_required:
             self.fields["text"].label = _("What felt disrespectful? (optional)")
+        if organization_wide:
+            self.fields["text"].help_text = _(
+                "Your name is not stored with this report, nor the time of day: only the day you "
+                "report it, which everyone in the organization sees next to it. It reaches the "
+                "organization admins tomorrow, together with any other reports of today; they "
+                "read what you write, everyone else only if you tick the box below."
+            )
+            self.fields["share_text"].label = _(
+                "Let everyone in the organization read what I wrote"
+            )
 
 
 class AcknowledgeForm(forms.Form):

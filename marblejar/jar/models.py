@@ -27,6 +27,9 @@ class Act(models.TextChoices):
     HELP = "help", _("asked for help")
     UPDATE = "update", _("posted a learning update")
     OFFLINE = "offline", _("took a risk offline")
+    # Dropped when a learning review closes (marblejar/reviews/services.py).
+    GO_FIRST = "go_first", _("went first in a learning review")
+    QUESTION = "question", _("asked a question with its intent, and it was answered")
 
 
 class Response(models.TextChoices):

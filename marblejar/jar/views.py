@@ -16,6 +16,7 @@ from marblejar import permissions
 from marblejar.jar import selectors, services
 from marblejar.jar.drawing import CAPACITY, jar_spots
 from marblejar.jar.forms import AcknowledgeForm, CrackForm, MarbleForm
+from marblejar.jar.stories import marble_story
 from marblejar.lib.forms import add_service_errors
 from marblejar.teams.models import Team
 from marblejar.teams.selectors import team_get
@@ -64,6 +65,17 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(selectors.marble_history(team=team), HISTORY_PAGE).get_page(
         request.GET.get("page")
     )
+    for marble in page.object_list:
+        if not marble.is_manual:
+            marble.story = marble_story(
+                act=marble.act,
+                act_by=marble.act_by.display_name if marble.act_by else "",
+                response=marble.response,
+                response_by=marble.response_by.display_name if marble.response_by else "",
+                reflection_title=marble.reflection.title if marble.reflection else "",
+                reflection_url=marble.reflection.get_absolute_url() if marble.reflection else "",
+                strong_act_by=True,
+            )
     context = {
         "team": team,
         "page": page,
@@ -118,7 +130,7 @@ def _cracks_page(request: HttpRequest, team: Team | None) -> HttpResponse:
     user = request.user
     target = team or user.organization
     can_report = permissions.can(user, "crack.report", target)
-    form = CrackForm(request.POST or None) if can_report else None
+    form = CrackForm(request.POST or None, organization_wide=team is None) if can_report else None
     if request.method == "POST":
         permissions.require(user, "crack.report", target)
     if form is not None and request.method == "POST" and form.is_valid():

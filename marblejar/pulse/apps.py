@@ -9,6 +9,13 @@ class PulseConfig(AppConfig):
     def ready(self) -> None:
         from marblejar.pulse import events  # noqa: F401  (registers event renderers)
         from marblejar.pulse.panels import team_panel
+        from marblejar.teams.navigation import organization_link
         from marblejar.teams.panels import team_page_panel
 
         team_page_panel(team_panel)
+        organization_link(
+            url_name="pulse:overview",
+            label=_("Pulses across teams"),
+            action="pulse.overview",
+            order=30,
+        )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from marblejar import permissions
 from marblejar.pulse import selectors, services
+from marblejar.pulse.wording import participation_sentence
 from marblejar.teams.models import Team
 
 
@@ -20,10 +21,14 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     recent = list(selectors.pulse_list_for_team(team=team)[:5])
     answered = selectors.answered_pulse_ids(user=request.user, pulses=recent)
     member = permissions.is_member(request.user, team)
+    still_open = [p for p in recent if p.is_open(now)]
+    for p in still_open:
+        p.participation = participation_sentence(p.participant_count, still_open=True)
     return {
         "pulse_panel": {
+            "can_schedule": permissions.can(request.user, "pulse.create", team),
             "to_answer": [p for p in recent if member and p.is_open(now) and p.pk not in answered],
-            "open": [p for p in recent if p.is_open(now)],
+            "open": still_open,
             "awaiting_me": [
                 p
                 for p in recent

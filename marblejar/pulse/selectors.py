@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from marblejar import permissions
+from marblejar.lib.dates import day
 from marblejar.pulse import explain, stats
 from marblejar.pulse.instruments import builtin_instruments
 from marblejar.pulse.models import (
@@ -256,7 +257,7 @@ class OverviewRow:
             "mean": f"{self.mean:.2f}",
             "people": people,
             "ci": ci,
-            "closed": self.closed_on.isoformat() if self.closed_on else "",
+            "closed": day(self.closed_on) if self.closed_on else "",
         }
 
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from marblejar import permissions
 from marblejar.lib import events
 from marblejar.lib.clock import isolated
+from marblejar.lib.dates import moment
 from marblejar.lib.scrub import forget_after_commit
 from marblejar.pulse import sealing, stats
 from marblejar.pulse.instruments import InstrumentError, builtin_instruments, load_instrument
@@ -575,7 +576,7 @@ def _notify_leads_results_ready(pulse: Pulse) -> None:
         "title": pulse.title,
         "team": pulse.team.name,
         "n": pulse.participant_count,
-        "due": timezone.localtime(pulse.response_due_at).strftime("%Y-%m-%d %H:%M"),
+        "due": moment(pulse.response_due_at),
         "url": _results_url(pulse),
     }
     transaction.on_commit(lambda: _send(subject, body, leads))
@@ -983,7 +984,7 @@ def _announce(pulse_id: int, *, field: str) -> bool:
         people = people.exclude(user_id__in=answered)
     recipients = [m.user.email for m in people if m.user.is_active and m.user.email]
     url = settings.SITE_URL + reverse("pulse:answer", args=[pulse.team.slug, pulse.pk])
-    closes = timezone.localtime(pulse.closes_at).strftime("%Y-%m-%d %H:%M")
+    closes = moment(pulse.closes_at)
     if field == "reminded":
         subject = _("Reminder: %s closes soon") % pulse.title
     else:

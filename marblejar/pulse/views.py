@@ -23,6 +23,7 @@ from marblejar.pulse.forms import (
     ScheduleForm,
 )
 from marblejar.pulse.models import Status
+from marblejar.pulse.wording import participation_sentence
 from marblejar.teams import selectors as team_selectors
 
 OVERVIEW_PAGE_SIZE = 100
@@ -51,6 +52,9 @@ def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
             and p.pk not in answered
             and permissions.is_member(request.user, team),
             "can_see_results": permissions.can(request.user, "pulse.results", p),
+            "participation": participation_sentence(
+                p.participant_count, still_open=p.closed_at is None
+            ),
         }
         for p in pulses
     ]

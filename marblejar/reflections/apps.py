@@ -11,7 +11,14 @@ class ReflectionsConfig(AppConfig):
         from marblejar.reflections import events  # noqa: F401  (registers event renderers)
         from marblejar.reflections.selectors import reflections_export_for_user
         from marblejar.reflections.views import team_panel
+        from marblejar.teams.navigation import organization_link
         from marblejar.teams.panels import team_page_panel
 
         team_page_panel(team_panel)
+        organization_link(
+            url_name="reflections:organization_list",
+            label=_("Reflections"),
+            action="org.view",
+            order=10,
+        )
         EXPORTERS["reflections"] = reflections_export_for_user

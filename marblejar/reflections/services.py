@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marblejar import permissions
-from marblejar.coach import SEVERITIES, analyze
+from marblejar.coach import SEVERITIES
+from marblejar.coaching.services import coach_check
 from marblejar.jar.models import Act, Response
 from marblejar.jar.services import crack_report, jar_marble_drop
 from marblejar.lib import events
@@ -299,8 +300,13 @@ def _respond(reflection: Reflection, responder: Any, response: str) -> None:
 
 
 def coach_severity(text: str) -> str:
-    """The most serious severity the language coach finds in ``text`` ("" for none)."""
-    found = {f.severity for f in analyze(text)}
+    """The most serious severity the language coach finds in ``text`` ("" for none).
+
+    Asked of the one coaching service, so that what this installation allows
+    (``MARBLEJAR_COACH_ALLOW``) never costs a comment its marble, just as it
+    is never flagged while typing.
+    """
+    found = {f.severity for f in coach_check(text=text)}
     return next((s for s in SEVERITIES if s in found), "")
 
 

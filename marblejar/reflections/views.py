@@ -354,7 +354,11 @@ def comment_report(request: HttpRequest, pk: int, comment_id: int) -> HttpRespon
     reflection = selectors.reflection_get(user=request.user, reflection_id=pk)
     target = selectors.comment_get(user=request.user, reflection=reflection, comment_id=comment_id)
     permissions.require(request.user, "comment.report", target)
-    form = CrackForm(request.POST or None, text_required=False)
+    form = CrackForm(
+        request.POST or None,
+        text_required=False,
+        organization_wide=reflection.team_id is None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_report(actor=request.user, comment=target, **form.cleaned_data)

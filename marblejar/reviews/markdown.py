@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from marblejar.lib.dates import day, moment
 
 
 def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+
+
+def _day_or_dash(value: date | None) -> str:
+    return day(value) if value else "—"
 
 
 def _bullet(text: str) -> str:
@@ -28,7 +34,7 @@ def summary_markdown(context: dict[str, Any]) -> str:
         + "*"
     )
     if review.closed_by_clock and review.closed_at:
-        closed = timezone.localtime(review.closed_at).strftime("%Y-%m-%d %H:%M")
+        closed = moment(review.closed_at)
         out += ["", _("It closed on its own at its open-until time, %(date)s.") % {"date": closed}]
         if not review.is_revealed:
             out.append(
@@ -57,7 +63,7 @@ def summary_markdown(context: dict[str, Any]) -> str:
         event = item["event"]
         source = f" ({event.source})" if event.source else ""
         # In the site's time zone, as people typed it and as the board shows it.
-        happened = timezone.localtime(event.happened_at).strftime("%Y-%m-%d %H:%M")
+        happened = moment(event.happened_at)
         out.append(f"- **{happened}** {event.what}{source}")
         for note in item["notes"]:
             out.append(f"  - {_('Made sense at the time')}: {note.text}")
@@ -93,8 +99,8 @@ def summary_markdown(context: dict[str, Any]) -> str:
         for action in actions:
             owner = action.owner.display_name if action.owner else _("the whole team")
             out.append(
-                f"- **{action.title}** — {owner}, {_('due')} {action.due_on or '—'}, "
-                f"{_('check on')} {action.check_on or '—'}"
+                f"- **{action.title}** — {owner}, {_('due')} {_day_or_dash(action.due_on)}, "
+                f"{_('check on')} {_day_or_dash(action.check_on)}"
             )
             out.append(f"  - {_('We will know it worked when…')} {action.expected_effect}")
         out.append("")

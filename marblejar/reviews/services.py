@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from marblejar import permissions
 from marblejar.lib import events
 from marblejar.lib.clock import isolated
+from marblejar.lib.dates import moment
 from marblejar.lib.scrub import forget_after_commit
 from marblejar.realtime.models import Event
 from marblejar.reviews import selectors
@@ -602,7 +603,7 @@ def closed_message(review: Review) -> str:
     if review.closed_at is None:
         return _("This review has closed: nothing more can be added to it.")
     return _("This review closed at %(time)s: nothing more can be added to it.") % {
-        "time": timezone.localtime(review.closed_at).strftime("%Y-%m-%d %H:%M")
+        "time": moment(review.closed_at)
     }
 
 
@@ -692,7 +693,7 @@ def _remind(review_id: int, *, now: datetime) -> bool:
         "title": review.title,
         "team": review.team.name,
         "purpose": review.purpose,
-        "closes": timezone.localtime(review.open_until).strftime("%Y-%m-%d %H:%M %Z"),
+        "closes": moment(review.open_until, with_zone=True),
         "left": timeuntil(review.open_until, now, depth=1),
         "phase": phase_label(review.phase),
         "url": url,

@@ -8,3 +8,11 @@ class TeamsConfig(AppConfig):
 
     def ready(self) -> None:
         from marblejar.teams import events  # noqa: F401  (registers event renderers)
+        from marblejar.teams.navigation import organization_link
+
+        organization_link(
+            url_name="teams:organization",
+            label=_("People and settings"),
+            action="org.manage",
+            order=40,
+        )

@@ -7,14 +7,22 @@ from django.utils.functional import SimpleLazyObject
 
 
 def teams(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in person's teams for the team switcher, fetched only if shown."""
+    """The signed-in person's teams and organization pages for the header, fetched only if shown."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"my_teams": []}
+        return {"my_teams": [], "organization_menu": []}
 
-    def load() -> list:
+    def load_teams() -> list:
         from marblejar.teams.selectors import my_team_list
 
         return list(my_team_list(user=user))
 
-    return {"my_teams": SimpleLazyObject(load)}
+    def load_menu() -> list:
+        from marblejar.teams.navigation import organization_menu
+
+        return organization_menu(user=user, path=request.path)
+
+    return {
+        "my_teams": SimpleLazyObject(load_teams),
+        "organization_menu": SimpleLazyObject(load_menu),
+    }

@@ -16,5 +16,9 @@ def member_joined(message: Message, user: Any) -> str | None:
 
 
 @renderer("member_left")
-def member_left(message: Message, user: Any) -> str | None:
-    return None  # shown on the next page load; nothing to announce live
+@renderer("member_role")
+def people_changed(message: Message, user: Any) -> str | None:
+    # Nothing to announce in the feed: a signal for the People list, which
+    # then reloads itself over HTTP, as this reader may see it. (An event
+    # with empty data never reaches the page.)
+    return message.kind

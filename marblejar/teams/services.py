@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from marblejar import permissions
 from marblejar.lib import events
+from marblejar.lib.dates import day
 from marblejar.teams.models import Invitation, Membership, Role, Team, hash_invitation_token
 from marblejar.teams.selectors import team_stream
 
@@ -154,6 +155,13 @@ def membership_set_role(*, actor: Any, membership: Membership, role: str) -> Mem
         raise ValidationError(_("A team needs a lead. Make someone else a lead first."))
     membership.role = role
     membership.save(update_fields=["role"])
+    team = membership.team
+    events.publish(
+        organization_id=team.organization_id,
+        stream=team_stream(team),
+        kind="member_role",
+        payload={"team_id": team.pk, "membership_id": membership.pk, "role": role},
+    )
     return membership
 
 
@@ -262,9 +270,7 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
     if invitation.is_revoked:
         return _("This invitation was withdrawn.")
     if invitation.is_expired:
-        return _("This invitation expired on %s.") % timezone.localtime(
-            invitation.expires_at
-        ).strftime("%Y-%m-%d")
+        return _("This invitation expired on %s.") % day(invitation.expires_at)
     return None
 
 

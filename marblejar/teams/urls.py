@@ -28,5 +28,7 @@ urlpatterns = [
         views.member_role,
         name="member_role",
     ),
+    path("t/<slug:slug>/people/", views.team_people, name="people"),
+    path("t/<slug:slug>/invitations/", views.team_invitations, name="invitations"),
     path("t/<slug:slug>/events/", views.team_events, name="events"),
 ]

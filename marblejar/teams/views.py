@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marblejar import permissions
 from marblejar.accounts import services as account_services
@@ -89,6 +89,43 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Other features' panels (the jar, reflections, ...): see teams/panels.py.
     context.update(team_page_context(request, team))
     return render(request, "teams/detail.html", context)
+
+
+@login_required
+@require_GET
+def team_people(request: HttpRequest, slug: str) -> HttpResponse:
+    """The team page's People list alone, for its live reload.
+
+    Someone removed from the team while its page is open is told so in place
+    of the list (the same words for any team they cannot see, so nothing leaks).
+    """
+    try:
+        team = selectors.team_get(user=request.user, slug=slug)
+    except Http404:
+        if not request.htmx:
+            raise
+        return render(request, "teams/detail.html#people_gone")
+    context = {
+        "team": team,
+        "members": list(selectors.team_members(team=team)),
+        "can_invite": permissions.can(request.user, "team.invite", team),
+    }
+    return render(request, "teams/detail.html#people", context)
+
+
+@login_required
+@require_GET
+def team_invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    """The team page's "Waiting to join" list alone, for its live reload."""
+    try:
+        team = selectors.team_get(user=request.user, slug=slug, action="team.invite")
+    except (Http404, PermissionDenied):
+        if not request.htmx:
+            raise
+        # No longer a lead (or in the team): the list goes, and stops reloading.
+        return HttpResponse('<div id="pending-invitations"></div>')
+    context = {"team": team, "invitations": selectors.team_pending_invitations(team=team)}
+    return render(request, "teams/detail.html#pending", context)
 
 
 @login_required

@@ -90,6 +90,9 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("teams:member_remove",                           "POST"):   (L,   404, 404, 403, R,   R),
     ("teams:member_role",                             "POST"):   (L,   404, 404, 403, R,   R),
     ("teams:events",                                  "GET"):    (403, 404, 404, 200, 200, 200),
+    ("teams:people",                                  "GET"):    (L,   404, 404, 200, 200, 200),
+    ("teams:people",                                  "POST"):   (L,   405, 405, 405, 405, 405),
+    ("teams:invitations",                             "GET"):    (L,   404, 404, 403, 200, 200),
     ("coaching:check",                                "GET"):    (L,   405, 405, 405, 405, 405),
     ("coaching:check",                                "POST"):   (L,   200, 200, 200, 200, 200),
     # Pulses: "answer" and "close" act on an open pulse, "results" and "respond"
@@ -184,6 +187,8 @@ URL_ARGS: dict[str, Callable[[Scene], dict[str, Any]]] = {
     "teams:join": lambda s: {"slug": s.slug},
     "teams:invite": lambda s: {"slug": s.slug},
     "teams:events": lambda s: {"slug": s.slug},
+    "teams:people": lambda s: {"slug": s.slug},
+    "teams:invitations": lambda s: {"slug": s.slug},
     "teams:invitation_revoke": lambda s: {"slug": s.slug, "invitation_id": s.invitation_id},
     "teams:member_remove": lambda s: {"slug": s.slug, "membership_id": s.membership_id},
     "teams:member_role": lambda s: {"slug": s.slug, "membership_id": s.membership_id},

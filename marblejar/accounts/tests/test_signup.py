@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.core.management import call_command
 from django.urls import reverse
 
 from marblejar.accounts.models import Organization, User
@@ -95,3 +98,73 @@ def test_it_refuses_an_address_that_already_has_an_account(client, personas):
 
 def test_a_logged_in_person_is_sent_home(client_for):
     assert client_for("member").get(URL)["Location"] == reverse("home")
+
+
+# After the first organization: what sign-up offers, and that the README says the same.
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+
+
+def test_after_the_demo_sign_up_says_exactly_what_to_do(client, db, capsys):
+    call_command("demo")
+    page = client.get(URL)
+    assert page.status_code == 200
+    text = page.text
+    assert "Joining needs an invitation" in text
+    assert "Ask a team lead or your organization's admin to invite you." in text
+    assert (
+        f'<a href="{reverse("accounts:login")}">Log in</a>, if you already have an account.' in text
+    )
+    # Someone trying the demo is told how to get in ...
+    assert "<strong>ada@demo.marblejar.org</strong>" in text
+    assert "<strong>marblejar-demo</strong>" in text
+    # ... and whoever runs it, how to get an organization of their own.
+    assert "<code>MARBLEJAR_NEW_ORGANIZATIONS=1</code>" in text
+    assert "<form" not in text.split('id="main"')[1]
+
+
+def test_without_the_demo_the_page_names_no_demo_account(client, personas):
+    assert "demo.marblejar.org" not in client.get(URL).text
+
+
+def test_an_operator_lets_people_create_another_organization(client, personas, settings):
+    settings.NEW_ORGANIZATIONS = True
+    page = client.get(URL)
+    assert "Create an organization" in page.text
+    assert 'name="organization_name"' in page.text
+    response = client.post(URL, body(organization_name="Initech"))
+    assert response.status_code == 302
+    user = User.objects.get(email="fran@initech.test")
+    assert user.is_org_admin
+    assert user.organization.name == "Initech"
+    assert user.organization not in (personas.org, personas.other_org)
+    assert Organization.objects.count() == 3
+
+
+def test_with_new_organizations_a_name_is_needed_unless_the_domain_is_open(
+    client, personas, settings
+):
+    settings.NEW_ORGANIZATIONS = True
+    refused = client.post(URL, body(organization_name="  "))
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["organization_name"] == ["Name your new organization."]
+    assert 'value="fran@initech.test"' in refused.text
+    personas.org.open_signup_domain = "initech.test"
+    personas.org.save()
+    page = client.get(URL)
+    assert "Leave it empty to join your organization with your work e-mail address." in page.text
+    joined = client.post(URL, body(organization_name=""))
+    assert joined.status_code == 302
+    user = User.objects.get(email="fran@initech.test")
+    assert user.organization == personas.org and not user.is_org_admin
+
+
+def test_the_readme_tells_what_the_sign_up_page_does(client, db, capsys):
+    readme = README.read_text()
+    call_command("demo")
+    page = client.get(URL).text
+    # The first steps after `make run DEMO=1` ...
+    assert "Joining needs an invitation" in page and "“Joining needs an invitation”" in readme
+    assert "MARBLEJAR_NEW_ORGANIZATIONS=1" in page and "MARBLEJAR_NEW_ORGANIZATIONS=1" in readme
+    # ... and the setting in the configuration table.
+    assert "| `MARBLEJAR_NEW_ORGANIZATIONS` | `0` |" in readme

@@ -19,6 +19,7 @@ from marblejar import permissions
 from marblejar.api.schemas import Error
 from marblejar.pulse import selectors, services
 from marblejar.pulse.models import Pulse
+from marblejar.pulse.wording import participation_sentence
 from marblejar.teams import selectors as team_selectors
 
 router = Router(tags=["pulses"])
@@ -194,11 +195,11 @@ def pulse_answer(request: HttpRequest, slug: str, pulse_id: int, data: AnswerIn)
     return Status(201, participation_out(pulse.pk, count))
 
 
-def participation_out(pulse_id: int, count: int) -> dict[str, Any]:
+def participation_out(pulse_id: int, count: int, *, still_open: bool = True) -> dict[str, Any]:
     return {
         "pulse_id": pulse_id,
         "count": count,
-        "sentence": _("%d people have answered so far.") % count,
+        "sentence": participation_sentence(count, still_open=still_open),
     }
 
 
@@ -210,7 +211,7 @@ def participation_out(pulse_id: int, count: int) -> dict[str, Any]:
 def pulse_participation(request: HttpRequest, slug: str, pulse_id: int):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
-    return participation_out(pulse.pk, pulse.participant_count)
+    return participation_out(pulse.pk, pulse.participant_count, still_open=pulse.closed_at is None)
 
 
 @router.get(

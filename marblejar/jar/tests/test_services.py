@@ -174,7 +174,8 @@ def test_the_live_jar_is_rendered_from_the_event_alone(personas, django_assert_n
     assert html.count('class="marble ') == 1
     assert "marble-new" in html
     assert "The jar holds 1 marble" in html
-    assert "Max Member met Lena Lead" in html
+    assert "A marble dropped: Lena Lead shared a mistake and what they did to correct it." in html
+    assert "Max Member said thank you." in html
 
 
 def test_the_personal_export_holds_the_marbles_i_dropped_by_hand(personas):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db.models import F
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from marblejar.jar.models import Crack, CrackInbox, Marble
 from marblejar.jar.tests.helpers import crack_released
@@ -115,3 +116,30 @@ def test_organization_wide_cracks_are_acknowledged_by_org_admins(client_for, per
     assert client_for("admin").post(ack).status_code == 302
     crack.refresh_from_db()
     assert crack.is_acknowledged
+
+
+def test_the_crack_form_promises_exactly_what_the_page_shows(client_for, personas):
+    # A crack keeps the day and shows it: the promise next to the text box must say
+    # so, and must not claim that no time at all is kept.
+    crack = crack_released(actor=personas.member, team=personas.team, text="Mocked.")
+    shown_day = date_format(crack.reported_on, "j M Y")
+    comment_url = _a_comment_to_report(personas)
+    for url, who_reads in (
+        ("/t/platform/cracks/", "It reaches the team's leads tomorrow"),
+        ("/organization/cracks/", "It reaches the organization admins tomorrow"),
+        (comment_url, "It reaches the team's leads tomorrow"),
+    ):
+        page = client_for("member2").get(url).text
+        assert "nor the time of day: only the day you report it" in page, url
+        assert who_reads in page, url
+        assert "nor the time." not in page and "nor the time:" not in page, url
+    team_page = client_for("member2").get("/t/platform/cracks/").text
+    assert f"Reported on {shown_day}" in team_page
+
+
+def _a_comment_to_report(p) -> str:
+    reflection = drop_for_a_mistake(p)
+    comment = reflection_services.comment_create(
+        author=p.member, reflection=reflection, body="Careless."
+    )
+    return f"/reflections/{reflection.pk}/comments/{comment.pk}/report/"

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from marblejar.lib.dates import day
 from marblejar.pulse import services
 from marblejar.pulse.models import Participation, Pulse, PulseSettings
 from marblejar.pulse.tests.factories import add_members, answers_for, open_pulse, set_k
@@ -26,6 +27,55 @@ def test_the_list_shows_the_participation_count_and_never_who(personas, client_f
     assert "1 person has answered so far." in body
     assert personas.member.display_name not in body
     assert url("answer", personas.team, pulse) in body
+
+
+def test_a_closed_pulse_says_how_many_answered_without_so_far(personas, client_for):
+    pulse = open_pulse(personas.lead, personas.team)
+    for user in (personas.member, personas.member2):
+        services.pulse_answer(actor=user, pulse=pulse, values=answers_for(pulse, 5))
+    services.pulse_close(pulse=pulse, actor=personas.lead)
+    pulse.refresh_from_db()
+    for name in ("lead", "member"):
+        body = client_for(name).get(url("list", personas.team)).content.decode()
+        assert "2 people answered." in body, name
+        assert "so far" not in body, name
+        # Closed early by the lead: the page says when it closed, not when it would have.
+        assert f"closed {day(pulse.closed_at)}, " in body, name
+        assert day(pulse.closes_at) not in body, name
+        team_page = client_for(name).get(reverse("teams:detail", args=[personas.team.slug]))
+        assert "answered so far" not in team_page.content.decode(), name
+    api = client_for("member").get(
+        f"/api/v1/teams/{personas.team.slug}/pulses/{pulse.pk}/participation"
+    )
+    assert api.json()["sentence"] == "2 people answered."
+
+
+def test_an_open_pulse_counts_so_far_and_a_scheduled_one_counts_nothing(personas, client_for):
+    pulse = open_pulse(personas.lead, personas.team)
+    services.pulse_answer(actor=personas.member, pulse=pulse, values=answers_for(pulse, 5))
+    later = services.pulse_schedule(
+        actor=personas.lead,
+        team=personas.team,
+        instrument="psychological_safety",
+        opens_at=timezone.now() + timedelta(days=5),
+        closes_at=timezone.now() + timedelta(days=9),
+        cadence="once",
+        min_group_size=None,
+        min_comment_group_size=None,
+    )
+    body = client_for("member2").get(url("list", personas.team)).content.decode()
+    assert f'id="pulse-{pulse.pk}-count">1 person has answered so far.' in body
+    assert f"pulse-{later.pk}-count" not in body
+    team_page = client_for("member2").get(reverse("teams:detail", args=[personas.team.slug]))
+    assert "1 person has answered so far." in team_page.content.decode()
+
+
+def test_the_team_page_offers_a_lead_to_schedule_a_pulse(personas, client_for):
+    schedule = url("create", personas.team)
+    team_url = reverse("teams:detail", args=[personas.team.slug])
+    lead_page = client_for("lead").get(team_url).content.decode()
+    assert f'href="{schedule}">Schedule a pulse</a>' in lead_page
+    assert schedule not in client_for("member").get(team_url).content.decode()
 
 
 def test_a_member_answers_with_the_form(personas, client_for):

@@ -138,6 +138,19 @@ def test_a_comment_the_coach_flags_at_high_severity_drops_no_marble(personas):
     assert marble.response_by == personas.member2
 
 
+def test_a_comment_the_installation_allows_drops_its_marble(personas, settings):
+    # What MARBLEJAR_COACH_ALLOW switches off is not flagged while typing, so
+    # it cannot silently cost the comment its marble either.
+    settings.COACH_ALLOW = ["why_you_question"]
+    reflection = mistake(personas)
+    comment = services.comment_create(
+        author=personas.member, reflection=reflection, body="Why didn't you test it first?"
+    )
+    assert comment.coach_severity == ""
+    marble = Marble.objects.get()
+    assert marble.response_by == personas.member
+
+
 def test_an_offer_of_help_is_a_response_that_drops_a_marble(personas):
     ask = services.reflection_create(
         author=personas.member,

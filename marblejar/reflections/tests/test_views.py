@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from marblejar.jar.models import Crack, Marble
+from marblejar.jar.models import Crack, CrackInbox, Marble
 from marblejar.jar.tests.helpers import release_reports
 from marblejar.reflections import services
 from marblejar.reflections.models import Comment, Kind, Reflection
@@ -161,6 +162,28 @@ def test_the_author_hides_a_comment_and_a_teammate_reports_one(client_for, perso
     release_reports()
     crack = Crack.objects.get()
     assert crack.comment == comment and crack.text == "It stung." and not crack.share_text
+
+
+def test_nobody_is_offered_to_report_their_own_comment(client_for, personas):
+    reflection = publish_mistake(personas)
+    mine = services.comment_create(author=personas.member, reflection=reflection, body="Mine.")
+    theirs = services.comment_create(author=personas.member2, reflection=reflection, body="Hers.")
+    page = client_for("member").get(reflection.get_absolute_url())
+    report = "/reflections/{}/comments/{}/report/"
+    assert report.format(reflection.pk, theirs.pk) in page.text
+    assert report.format(reflection.pk, mine.pk) not in page.text
+    own_url = report.format(reflection.pk, mine.pk)
+    assert client_for("member").get(own_url).status_code == 403
+    assert client_for("member").post(own_url, {"text": "Me?"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.comment_report(actor=personas.member, comment=mine, text="Me?")
+    api = client_for("member").post(
+        f"/api/v1/reflections/{reflection.pk}/comments/{mine.pk}/report",
+        {"text": "Me?"},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    assert not Crack.objects.exists() and not CrackInbox.objects.exists()
 
 
 def test_the_print_view_and_sending_to_a_teammate(client_for, personas):

@@ -21,6 +21,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from marblejar.lib.dates import moment
 from marblejar.realtime.models import Event
 from marblejar.reviews import services, tasks
 from marblejar.reviews.models import CLOSING_SOON, Phase, Review
@@ -264,7 +265,7 @@ def test_it_reminds_the_people_who_have_not_taken_part_once(
     url = settings.SITE_URL + reverse("reviews:board", args=[review.pk])
     assert reminder.subject.startswith("Reminder:") and review.title in reminder.subject
     assert url in reminder.body and review.purpose in reminder.body
-    assert timezone.localtime(review.open_until).strftime("%Y-%m-%d %H:%M") in reminder.body
+    assert moment(review.open_until, with_zone=True) in reminder.body
     note = next(m for m in mail.outbox if m.to == [personas.lead.email])
     assert "Reflect" in note.body and f"{url}#open-until" in note.body
     review.refresh_from_db()
@@ -456,4 +457,4 @@ def test_every_open_board_hears_of_a_new_closing_time(
     # The header the signal reloads shows the new time.
     meta = client_for("member").get(reverse("reviews:section", args=[review.pk, "meta"]))
     assert meta.status_code == 200
-    assert f"open until {timezone.localtime(new_close):%Y-%m-%d %H:%M}" in meta.content.decode()
+    assert f"open until {moment(new_close)}" in meta.content.decode()

@@ -21,6 +21,29 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // Header menus (<details class="switcher">): one open at a time; a click
+  // elsewhere or Escape closes them, Escape returning focus to the menu's summary.
+  document.addEventListener("toggle", function (event) {
+    const opened = event.target;
+    if (!opened.matches || !opened.matches("details.switcher") || !opened.open) return;
+    document.querySelectorAll("details.switcher[open]").forEach(function (other) {
+      if (other !== opened) other.open = false;
+    });
+  }, true);
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.switcher[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.switcher[open]").forEach(function (menu) {
+      const hadFocus = menu.contains(document.activeElement);
+      menu.open = false;
+      if (hadFocus) menu.querySelector("summary").focus();
+    });
+  });
+
   // Mark invalid fields for assistive technology, and focus the first one.
   document.addEventListener("DOMContentLoaded", function () {
     const invalid = document.querySelectorAll(".field.has-error input, .field.has-error select, .field.has-error textarea");

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from marblejar.lib.dates import day
 from marblejar.realtime.models import Event
 
 
@@ -20,4 +21,4 @@ class Command(BaseCommand):
         cutoff = timezone.now() - timedelta(days=settings.EVENTS_RETENTION_DAYS)
         deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
         if options["verbosity"]:
-            self.stdout.write(f"Deleted {deleted} events older than {cutoff:%Y-%m-%d}.")
+            self.stdout.write(f"Deleted {deleted} events older than {day(cutoff)}.")
