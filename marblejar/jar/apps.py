@@ -8,7 +8,10 @@ class JarConfig(AppConfig):
 
     def ready(self) -> None:
         from marblejar.accounts.services import EXPORTERS
-        from marblejar.jar import events  # noqa: F401  (registers event renderers)
+        from marblejar.jar import (
+            events,  # noqa: F401  (registers event renderers)
+            tasks,  # noqa: F401  (registers the nightly release)
+        )
         from marblejar.jar.selectors import jar_export_for_user
         from marblejar.jar.views import team_panel
         from marblejar.teams.navigation import organization_link

@@ -11,7 +11,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -222,9 +222,10 @@ def crack_report(
         (json.dumps(r).encode() for r in records), slot=INBOX_SLOT, namespace=INBOX_NAMESPACE
     )
     inbox.save()
-    # No live event and no e-mail now: their time would say when the reporter
-    # was active. The day's reports reach the leads together, tomorrow.
-    _enqueue_release(today)
+    # No live event, no e-mail and no queued task now: each would record when
+    # the reporter was active. The day's reports reach the leads together,
+    # released by the nightly task (marblejar/jar/tasks.py) or the first page
+    # that shows cracks after midnight.
     return CrackReceipt(visible_on=today + timedelta(days=1))
 
 
@@ -233,15 +234,6 @@ def _unseal_inbox(inbox: CrackInbox) -> list[dict[str, Any]]:
         return []
     raw = sealing.unseal_records(inbox.sealed, slot=INBOX_SLOT, namespace=INBOX_NAMESPACE)
     return [json.loads(r) for r in raw]
-
-
-def _enqueue_release(day: date) -> None:
-    from marblejar.jar import tasks
-
-    midnight = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    transaction.on_commit(
-        lambda: tasks.crack_release.using(run_after=midnight).enqueue(), robust=True
-    )
 
 
 def crack_release_due(*, today: date | None = None) -> int:

@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.db import connection
@@ -124,6 +125,28 @@ class SqliteCopy:
     def all_bytes(self) -> bytes:
         """Everything in the files now: main file (free pages included) and log."""
         return self.path.read_bytes() + self.wal()
+
+
+def timestamps() -> set[tuple[str, str, datetime]]:
+    """(table, column, value) of every date-time value stored in every table now."""
+    found = set()
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            description = connection.introspection.get_table_description(cursor, table)
+            for column in description:
+                field = connection.introspection.get_field_type(column.type_code, column)
+                if field != "DateTimeField":
+                    continue
+                quote = connection.ops.quote_name
+                cursor.execute(f"SELECT {quote(column.name)} FROM {quote(table)}")  # noqa: S608
+                for (value,) in cursor.fetchall():
+                    if isinstance(value, str):
+                        value = datetime.fromisoformat(value)
+                    if value is not None:
+                        if value.tzinfo is None:
+                            value = value.replace(tzinfo=UTC)
+                        found.add((table, column.name, value))
+    return found
 
 
 def run_queued_tasks() -> None:

@@ -38,3 +38,22 @@ def test_a_report_is_in_no_file_in_the_clear_and_its_inbox_leaves_no_trace(perso
     assert TEXT.encode() in raw  # released: a crack the leads read
     for version in versions:
         assert version[:64] not in raw, "a sealed inbox survives in the files"
+
+
+def test_reporting_leaves_no_time_in_any_table(personas):
+    """Whatever a report writes, no column of any table says when it was written."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    before = forensics.timestamps()
+    start = timezone.now()
+    services.crack_report(actor=personas.member, team=personas.team, text=TEXT)
+    end = timezone.now()
+    written = forensics.timestamps() - before
+    when = [
+        (table, column, value)
+        for table, column, value in written
+        if start - dt.timedelta(seconds=1) <= value <= end + dt.timedelta(seconds=1)
+    ]
+    assert when == [], "a row written by the report records its time"
