@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "marblejar.reflections",
     "marblejar.jar",
     "marblejar.reviews",
+    "marblejar.notifications",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marblejar.teams.context_processors.teams",
+                "marblejar.notifications.context_processors.bell",
             ],
         },
     },

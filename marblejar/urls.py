@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("marblejar.reflections.urls")),
     path("", include("marblejar.jar.urls")),
     path("", include("marblejar.reviews.urls")),
+    path("", include("marblejar.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

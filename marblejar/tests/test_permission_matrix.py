@@ -749,6 +749,31 @@ def api_operations() -> set[tuple[str, str]]:
     return {(path, method.upper()) for path, ops in schema["paths"].items() for method in ops}
 
 
+def _unsubscribe_token(scene: Scene) -> dict[str, Any]:
+    from marblejar.notifications.services import unsubscribe_token
+
+    return {"token": unsubscribe_token(user_id=scene.personas.member.pk, kind="pulse_open")}
+
+
+# Notifications: each person's own. The unsubscribe link is its own credential
+# (signed for Max): whoever holds it may use it, logged in or not.
+# fmt: off
+MATRIX.update({
+    ("notifications:list",                            "GET"):    (L,   200, 200, 200, 200, 200),
+    ("notifications:list",                            "POST"):   (L,   405, 405, 405, 405, 405),
+    ("notifications:mark_read",                       "GET"):    (L,   405, 405, 405, 405, 405),
+    ("notifications:mark_read",                       "POST"):   (L,   R,   R,   R,   R,   R),
+    ("notifications:events",                          "GET"):    (403, 200, 200, 200, 200, 200),
+    ("notifications:preferences",                     "GET"):    (L,   200, 200, 200, 200, 200),
+    ("notifications:preferences",                     "POST"):   (L,   R,   R,   R,   R,   R),
+    ("notifications:unsubscribe",                     "GET"):    (200, 200, 200, 200, 200, 200),
+    ("notifications:unsubscribe",                     "POST"):   (200, 200, 200, 200, 200, 200),
+})
+# fmt: on
+URL_ARGS["notifications:unsubscribe"] = _unsubscribe_token
+BODIES[("notifications:preferences", "POST")] = lambda s: {"pulse_open": "in_app"}
+
+
 def test_the_matrix_covers_every_route():
     rows = {route for route, _method in MATRIX if not route.startswith("/api/")}
     missing = site_routes() - rows

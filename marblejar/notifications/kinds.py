@@ -1,0 +1,124 @@
+"""Every kind of notification, defined once: what it says, who gets it, how by default.
+
+Services call :func:`marblejar.notifications.services.notify` with one of these
+kinds; the list page, the e-mail, the preferences page and the API all read
+this table. A sentence names the act, never a count of anyone's acts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(StrEnum):
+    IN_APP = "in_app"
+    EMAIL = "email"
+    OFF = "off"
+
+
+CHANNEL_LABELS = {
+    Channel.IN_APP: _("In Marblejar"),
+    Channel.EMAIL: _("In Marblejar and by e-mail"),
+    Channel.OFF: _("Off"),
+}
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    key: str
+    label: object  # lazy text: the name in the preferences
+    sentence: object  # lazy text with %(name)s-style params
+    default: Channel = Channel.IN_APP
+    # Sent at once by e-mail, not in the hourly batch.
+    urgent: bool = False
+
+
+_KINDS = [
+    KindInfo(
+        "reflection_reaction",
+        _("Reactions to what you shared"),
+        _("%(actor)s reacted “%(reaction)s” to your reflection “%(title)s”."),
+    ),
+    KindInfo(
+        "reflection_comment",
+        _("Comments on what you shared"),
+        _("%(actor)s commented on your reflection “%(title)s”."),
+        default=Channel.EMAIL,
+    ),
+    KindInfo(
+        "reflection_marble",
+        _("Marbles for what you shared"),
+        _("What you shared, “%(title)s”, dropped a marble into %(team)s's jar."),
+    ),
+    KindInfo(
+        "response_marble",
+        _("Marbles your responses dropped"),
+        _("Your %(response)s to %(author)s dropped a marble into %(team)s's jar."),
+    ),
+    KindInfo(
+        "cracks_waiting",
+        _("Cracks waiting for you (leads)"),
+        _("A crack reported in %(team)s on %(day)s is waiting for you to acknowledge it."),
+        default=Channel.EMAIL,
+        urgent=True,
+    ),
+    KindInfo(
+        "review_scheduled",
+        _("Learning reviews scheduled"),
+        _("%(actor)s scheduled the %(kind)s “%(title)s” for %(team)s (%(when)s)."),
+        default=Channel.EMAIL,
+    ),
+    KindInfo(
+        "review_starting",
+        _("Learning reviews starting"),
+        _("The %(kind)s “%(title)s” of %(team)s has started."),
+    ),
+    KindInfo(
+        "pulse_open",
+        _("Pulses open"),
+        _("%(team)s's pulse “%(title)s” is open until %(closes)s."),
+        default=Channel.EMAIL,
+    ),
+    KindInfo(
+        "pulse_closing",
+        _("Pulses closing soon"),
+        _("%(team)s's pulse “%(title)s” closes %(closes)s; you have not answered yet."),
+        default=Channel.EMAIL,
+    ),
+    KindInfo(
+        "pulse_results",
+        _("Pulse results published"),
+        _("The results of %(team)s's pulse “%(title)s” are published, with the lead's response."),
+    ),
+    KindInfo(
+        "pulse_response_due",
+        _("Pulse results to respond to (leads)"),
+        _("The pulse “%(title)s” of %(team)s has closed: you see the results first."),
+        default=Channel.EMAIL,
+        urgent=True,
+    ),
+    KindInfo(
+        "action_due",
+        _("Improvement actions due"),
+        _("The action “%(title)s” of %(team)s is due %(due)s."),
+        default=Channel.EMAIL,
+    ),
+    KindInfo(
+        "action_check",
+        _("Did an action work?"),
+        _(
+            "It is time to check the action “%(title)s” of %(team)s: did it have the effect "
+            "we expected?"
+        ),
+        default=Channel.EMAIL,
+    ),
+]
+
+KINDS: dict[str, KindInfo] = {k.key: k for k in _KINDS}
+
+
+def kind_info(key: str) -> KindInfo:
+    return KINDS[key]
