@@ -17,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,9 +26,10 @@ from marblejar.jar.models import CRACK_TEXT_MAX, Act, Crack, CrackInbox, Marble,
 from marblejar.jar.selectors import jar_state
 from marblejar.lib import events, sealing
 from marblejar.lib.clock import isolated
+from marblejar.lib.dates import day
 from marblejar.lib.scrub import forget_after_commit
 from marblejar.lib.text import MAX_TEXT, too_long
-from marblejar.teams.models import Team
+from marblejar.teams.models import Role, Team
 from marblejar.teams.selectors import team_stream
 
 
@@ -285,10 +287,40 @@ def _release(inbox_id: int) -> int:
     )
     inbox.delete()
     forget_after_commit(tables=[Crack._meta.db_table], rewrite=[CrackInbox._meta.db_table])
-    if inbox.team_id is not None and records:
+    if records:
+        _tell_who_acknowledges(inbox)
+    return len(records)
+
+
+def _tell_who_acknowledges(inbox: CrackInbox) -> None:
+    """The day's cracks have arrived: the team's leads (or the org admins) hear of it.
+
+    Nothing about who reported: the message names the team and the day.
+    """
+    from marblejar.accounts.models import User
+    from marblejar.notifications.services import notify
+
+    if inbox.team_id is not None:
         team = Team.objects.get(pk=inbox.team_id)
         _publish_jar(team=team, kind="cracks_released")
-    return len(records)
+        people = User.objects.filter(
+            memberships__team=team, memberships__role=Role.LEAD, is_active=True
+        )
+        url, name = reverse("jar:cracks", args=[team.slug]), team.name
+    else:
+        team = None
+        people = User.objects.filter(
+            organization_id=inbox.organization_id, is_org_admin=True, is_active=True
+        )
+        url, name = reverse("jar:organization_cracks"), _("the organization")
+    notify(
+        recipients=list(people),
+        kind="cracks_waiting",
+        url=url,
+        params={"team": name, "day": day(inbox.day)},
+        team=team,
+        organization_id=inbox.organization_id,
+    )
 
 
 @transaction.atomic

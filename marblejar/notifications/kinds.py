@@ -51,19 +51,24 @@ _KINDS = [
     KindInfo(
         "reflection_marble",
         _("Marbles for what you shared"),
-        _("What you shared, “%(title)s”, dropped a marble into %(team)s's jar."),
+        _(
+            "%(actor)s %(response)s when you shared “%(title)s”: the first respectful "
+            "response, and a marble in %(team)s's jar."
+        ),
     ),
     KindInfo(
         "response_marble",
         _("Marbles your responses dropped"),
-        _("Your %(response)s to %(author)s dropped a marble into %(team)s's jar."),
+        _(
+            "You %(response)s when %(author)s shared “%(title)s”: that dropped a marble into "
+            "%(team)s's jar."
+        ),
     ),
     KindInfo(
         "cracks_waiting",
         _("Cracks waiting for you (leads)"),
         _("A crack reported in %(team)s on %(day)s is waiting for you to acknowledge it."),
         default=Channel.EMAIL,
-        urgent=True,
     ),
     KindInfo(
         "review_scheduled",

@@ -28,6 +28,7 @@ from marblejar.jar.models import Act, Response
 from marblejar.jar.services import crack_report, jar_marble_drop
 from marblejar.lib import events
 from marblejar.lib.text import MAX_TEXT, too_long
+from marblejar.notifications.services import notify
 from marblejar.reflections.models import (
     WRITABLE_KINDS,
     Comment,
@@ -288,7 +289,7 @@ def _respond(reflection: Reflection, responder: Any, response: str) -> None:
     """
     if reflection.team is None or responder.pk == reflection.author_id:
         return
-    jar_marble_drop(
+    marble = jar_marble_drop(
         team=reflection.team,
         act_key=f"reflection:{reflection.pk}",
         act=ACT_OF_KIND[Kind(reflection.kind)],
@@ -296,6 +297,41 @@ def _respond(reflection: Reflection, responder: Any, response: str) -> None:
         act_by=reflection.author,
         response_by=responder,
         reflection=reflection,
+    )
+    if marble is None:
+        return
+    # Both hear of it: the one who took the risk, and the one whose response
+    # met it. The message names the act, never a count of anyone's.
+    story = {
+        "title": reflection.title,
+        "team": reflection.team.name,
+        "response": Response(response).label,
+    }
+    notify(
+        recipients=[reflection.author],
+        kind="reflection_marble",
+        url=reflection.get_absolute_url(),
+        params={**story, "actor": responder.display_name},
+        team=reflection.team,
+    )
+    notify(
+        recipients=[responder],
+        kind="response_marble",
+        url=reflection.get_absolute_url(),
+        params={**story, "author": reflection.author.display_name if reflection.author else ""},
+        team=reflection.team,
+    )
+
+
+def _tell_author(reflection: Reflection, actor: Any, kind: str, **params: str) -> None:
+    if reflection.author is None or actor.pk == reflection.author_id:
+        return
+    notify(
+        recipients=[reflection.author],
+        kind=kind,
+        url=reflection.get_absolute_url(),
+        params={"actor": actor.display_name, "title": reflection.title, **params},
+        team=reflection.team,
     )
 
 
@@ -340,6 +376,7 @@ def comment_create(
         offers_help=offers_help,
         coach_severity=severity,
     )
+    _tell_author(reflection, author, "reflection_comment")
     if severity != "high":
         _respond(reflection, author, Response.OFFER if offers_help else Response.COMMENT)
     return comment
@@ -386,6 +423,7 @@ def reaction_add(*, user: Any, reflection: Reflection, kind: str) -> Reaction:
             )
     except IntegrityError:
         return Reaction.objects.get(reflection=reflection, user=user, kind=kind)
+    _tell_author(reflection, user, "reflection_reaction", reaction=ReactionKind(kind).label)
     _respond(reflection, user, kind)
     return reaction
 
