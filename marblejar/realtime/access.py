@@ -29,6 +29,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from marblejar.lib.events import access_changed
@@ -154,6 +155,8 @@ def _session_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     # Logging out deletes the session row (after ``user_logged_out`` is sent,
     # so that signal would come too early); so do a new log-in in the same
     # browser and a session that no longer matches its password.
+    if instance.expire_date <= timezone.now():
+        return  # already refused by every check; clearing old sessions sends nothing
     user_id = instance.get_decoded().get(SESSION_KEY)
     if user_id is None:
         return

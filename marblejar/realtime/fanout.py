@@ -123,10 +123,6 @@ class Tailer:
                 if not subscribers:
                     del self._by_stream[stream]
 
-    @property
-    def subscriber_count(self) -> int:
-        return len({s for subs in self._by_stream.values() for s in subs})
-
     async def _db(self, func: Callable[..., Any], **kwargs: Any) -> Any:
         def call() -> Any:
             try:

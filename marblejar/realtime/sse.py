@@ -28,8 +28,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 
-from marblejar.lib.events import Message, access_stream, events_after
-from marblejar.realtime.access import StreamAccess, credential_of
+from marblejar.lib.events import PAGE, Message, access_stream, events_after
+from marblejar.realtime.access import StreamAccess, credential_of, user_for_stream
 from marblejar.realtime.fanout import Delivery, Subscription, Tailer, get_fanout
 from marblejar.realtime.registry import render
 
@@ -127,7 +127,7 @@ class Reader:
             )
             async for chunk in self.handle(batch):
                 yield chunk
-            if len(batch) < 500 and not self.closed:
+            if len(batch) < PAGE and not self.closed:
                 self.cursor = upto
 
     async def take(self, delivery: Delivery) -> AsyncIterator[str]:
@@ -219,8 +219,6 @@ async def stream_user(request: HttpRequest) -> Any:
 
     Remembers which of the two, so that the stream ends with it.
     """
-    from marblejar.realtime.access import user_for_stream
-
     user = await user_for_stream(request)
     if user is None:
         raise PermissionDenied
