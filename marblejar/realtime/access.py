@@ -17,6 +17,7 @@ deletes the session row). The notice says only "check again", never why.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -26,13 +27,15 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from marblejar.lib.events import access_changed
+
+logger = logging.getLogger(__name__)
 
 # ("session", session key) or ("token", token id).
 Credential = tuple[str, Any]
@@ -99,6 +102,11 @@ class StreamAccess:
                 self.check(user)
             return True
         except (PermissionDenied, Http404, ObjectDoesNotExist):
+            return False
+        except DatabaseError:
+            # Unable to tell: end the stream; the browser reconnects, and its
+            # reconnection is checked like any request.
+            logger.warning("Could not check a stream's access; closing it", exc_info=True)
             return False
         finally:
             if not connection.in_atomic_block:

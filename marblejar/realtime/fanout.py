@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 QUEUE_SIZE = 1000
 # How often the SQLite wake-up looks at the database's change counter.
 SQLITE_POLL_SECONDS = 0.1
+# How long a process stops publishing wake-ups to a Redis that failed.
+REDIS_RETRY_SECONDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,21 +330,24 @@ class RedisWakeup(Wakeup):
         # Short timeouts: an unreachable Redis must not hold up the request
         # that published; the other processes catch up from the table.
         self._client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-        self._warned_at = 0.0
+        # After a failure, publishing is not tried again for a while, so that
+        # a Redis that does not answer costs one timeout, not one per event.
+        self._down_until = 0.0
 
     def after_commit(self, event_id: int) -> None:
+        if time.monotonic() < self._down_until:
+            return
         try:
             self._client.publish(self.channel, str(event_id))
         except Exception as e:
-            now = time.monotonic()
-            if now - self._warned_at > 60:
-                self._warned_at = now
-                logger.warning(
-                    "Could not publish event %s to Redis (%s); other processes will "
-                    "find it at their next catch-up",
-                    event_id,
-                    type(e).__name__,
-                )
+            self._down_until = time.monotonic() + REDIS_RETRY_SECONDS
+            logger.warning(
+                "Could not publish event %s to Redis (%s); other processes will find "
+                "it at their next catch-up. Trying again in %ss.",
+                event_id,
+                type(e).__name__,
+                REDIS_RETRY_SECONDS,
+            )
 
     def _listen(self) -> None:
         import redis
@@ -402,7 +407,7 @@ class Fanout:
             tailer = self._tailers.get(loop)
             if tailer is None:
                 tailer = self._tailers[loop] = Tailer(loop)
-        self.wakeup.start(self.wake_local)
+            self.wakeup.start(self.wake_local)
         await tailer.ready()
         return tailer
 
