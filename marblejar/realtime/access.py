@@ -152,10 +152,18 @@ def _token_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     access_changed(user_id=instance.user_id, organization_id=instance.organization_id)
 
 
-def _user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    # ``_password`` is set until the save of a new password finishes: the
-    # sessions opened with the old one end.
-    if not created and (not instance.is_active or getattr(instance, "_password", None)):
+# Saving any of these can take access away: deactivation, a new password (the
+# sessions opened with the old one end), no longer an organization admin.
+USER_ACCESS_FIELDS = frozenset({"is_active", "password", "is_org_admin", "organization"})
+
+
+def _user_saved(
+    sender: Any, instance: Any, created: bool, update_fields: Any = None, **kwargs: Any
+) -> None:
+    # A save of named harmless fields (the last log-in, the display name)
+    # sends nothing; the admin site and scripts save every field, and a
+    # notice costs the person's open streams one check.
+    if not created and (update_fields is None or USER_ACCESS_FIELDS & set(update_fields)):
         access_changed(user_id=instance.pk, organization_id=instance.organization_id)
 
 

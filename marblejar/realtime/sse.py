@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -86,7 +87,7 @@ class Reader:
         self.own = access_stream(access.user_id) if access else None
         self.streams = [*streams, self.own] if self.own else list(streams)
         self.cursor = after_id
-        self.checked_at = time.monotonic()  # the view checked just now
+        self.next_check = 0.0
         self.closed = False
         # Access notices up to here predate the check made after subscribing.
         self.notices_checked_until = 0
@@ -94,10 +95,13 @@ class Reader:
     async def allowed(self, *, now: bool = False) -> bool:
         if self.access is None:
             return True
-        if not now and time.monotonic() - self.checked_at < settings.EVENTS_RECHECK_SECONDS:
+        if not now and time.monotonic() < self.next_check:
             return True
         ok = await sync_to_async(self.access.allowed)()
-        self.checked_at = time.monotonic()
+        # Streams opened together would otherwise all ask on the same event,
+        # and that event would reach everyone late.
+        interval = settings.EVENTS_RECHECK_SECONDS * random.uniform(0.5, 1.0)
+        self.next_check = time.monotonic() + interval
         return ok
 
     async def handle(self, messages: list[Message] | tuple[Message, ...]) -> AsyncIterator[str]:

@@ -91,6 +91,19 @@ def test_a_deactivated_account_stops_receiving_events(live_marblejar):
         delivers_then_ends(stream, p, deactivate)
 
 
+def test_an_org_admin_outside_the_team_stops_receiving_its_events_once_no_longer_admin(
+    live_marblejar,
+):
+    p = make_personas()
+
+    def demote() -> None:
+        p.admin.is_org_admin = False
+        p.admin.save(update_fields=["is_org_admin"])
+
+    with watch(login(live_marblejar, p.admin.email), p) as stream:
+        delivers_then_ends(stream, p, demote)
+
+
 def test_a_stream_opened_with_a_token_ends_when_the_token_is_revoked(live_marblejar):
     p = make_personas()
     token, raw = account_services.token_create(user=p.member, name="dashboard")
