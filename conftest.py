@@ -84,8 +84,20 @@ class Server:
             self.process.kill()
 
 
-def start_server(tmp_path: Path, *, redis_url: str | None = None, keepalive: int = 2) -> Server:
-    """Start `marblejar serve`; ``keepalive`` also sets how often streams re-read the table."""
+def start_server(
+    tmp_path: Path,
+    *,
+    redis_url: str | None = None,
+    keepalive: int = 2,
+    extra_env: dict[str, str] | None = None,
+    healthy: bool = True,
+) -> Server:
+    """Start `marblejar serve`; ``keepalive`` also sets how often it re-reads the events table.
+
+    ``extra_env`` adds or overrides variables. With ``healthy=False`` the
+    server counts as started once ``/healthz`` answers at all (503 for a
+    Redis that is down on purpose).
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -93,6 +105,7 @@ def start_server(tmp_path: Path, *, redis_url: str | None = None, keepalive: int
         "MARBLEJAR_SECRET_KEY": settings.SECRET_KEY,
         "MARBLEJAR_DATA_DIR": str(settings.DATA_DIR),
         "MARBLEJAR_EVENTS_KEEPALIVE": str(keepalive),
+        "MARBLEJAR_EVENTS_CATCHUP": str(keepalive),
         "MARBLEJAR_SITE_URL": f"http://127.0.0.1:{port}",
         "MARBLEJAR_LOGIN_THROTTLING": "0",
     }
@@ -100,6 +113,7 @@ def start_server(tmp_path: Path, *, redis_url: str | None = None, keepalive: int
         env["MARBLEJAR_REDIS_URL"] = redis_url
     else:
         env.pop("MARBLEJAR_REDIS_URL", None)
+    env.update(extra_env or {})
     log = tmp_path / f"server-{port}.log"
     process = subprocess.Popen(  # noqa: S603
         [
@@ -122,7 +136,8 @@ def start_server(tmp_path: Path, *, redis_url: str | None = None, keepalive: int
         if process.poll() is not None:
             raise RuntimeError(f"Server exited early:\n{log.read_text()}")
         try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+            status = httpx.get(f"{server.url}/healthz", timeout=1).status_code
+            if status == 200 or (status == 503 and not healthy):
                 return server
         except httpx.HTTPError:
             pass

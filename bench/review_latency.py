@@ -12,7 +12,10 @@ p99 and the maximum in milliseconds.
     MARBLEJAR_REDIS_URL=redis://127.0.0.1:6379/5 \\
     .venv/bin/python bench/review_latency.py [--participants 100] [--notes 200]
 
-The database is migrated and gets a new organization on each run.
+Without ``MARBLEJAR_REDIS_URL`` the processes wake each other through
+PostgreSQL's LISTEN/NOTIFY; without ``DATABASE_URL`` they share a new SQLite
+file and watch its change counter. The database is migrated and gets a new
+organization on each run.
 """
 
 from __future__ import annotations
@@ -210,10 +213,14 @@ def main() -> int:
     parser.add_argument("--pause", type=float, default=0.05, help="seconds between notes")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres") or not os.environ.get("MARBLEJAR_REDIS_URL"):
-        raise SystemExit(
-            "Set DATABASE_URL (PostgreSQL) and MARBLEJAR_REDIS_URL; see the docstring."
-        )
+    if url.startswith("postgres"):
+        redis = bool(os.environ.get("MARBLEJAR_REDIS_URL"))
+        setup_name = "PostgreSQL + Redis" if redis else "PostgreSQL, LISTEN/NOTIFY"
+    elif not url:
+        setup_name = "SQLite"
+        os.environ.pop("MARBLEJAR_REDIS_URL", None)
+    else:
+        raise SystemExit("DATABASE_URL must be PostgreSQL, or unset for SQLite; see the docstring.")
 
     os.environ.setdefault("MARBLEJAR_DATA_DIR", tempfile.mkdtemp(prefix="marblejar-bench-"))
     os.environ.setdefault("MARBLEJAR_SECRET_KEY", "bench-" + "x" * 60)
@@ -242,7 +249,7 @@ def main() -> int:
     samples.sort()
     q = statistics.quantiles(samples, n=100)
     print(
-        f"{args.participants} participants over 2 processes (PostgreSQL + Redis), "
+        f"{args.participants} participants over 2 processes ({setup_name}), "
         f"{args.notes} notes, {len(samples)} deliveries, {missing} not delivered within 5 s"
     )
     print(

@@ -286,9 +286,14 @@ TASKS = {
     }
 }
 
-# Real-time fan-out: in-process unless Redis is configured.
+# Live events: each process tails the events table; Redis pub/sub (when
+# configured), PostgreSQL LISTEN/NOTIFY or SQLite's change counter wake it.
 REDIS_URL = env("MARBLEJAR_REDIS_URL")
 EVENTS_KEEPALIVE_SECONDS = env_int("MARBLEJAR_EVENTS_KEEPALIVE", 15)
+# The table is read at least this often even if no wake-up arrives.
+EVENTS_CATCHUP_SECONDS = env_int("MARBLEJAR_EVENTS_CATCHUP", 2)
+# An open stream asks again whether its reader may read it at most this often.
+EVENTS_RECHECK_SECONDS = env_int("MARBLEJAR_EVENTS_RECHECK", 5)
 EVENTS_RETENTION_DAYS = env_int("MARBLEJAR_EVENTS_RETENTION_DAYS", 30)
 
 if REDIS_URL:

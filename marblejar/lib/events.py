@@ -1,40 +1,62 @@
-"""Publish events after commit and fan them out to live clients.
+"""Publish events after commit, in commit order, for live clients to tail.
 
-A state change calls :func:`publish` inside its transaction. When the
-transaction commits, the event is stored in the events table (so that a client
-that reconnects can replay it by ``Last-Event-ID``) and pushed to every
-subscriber of its stream:
+A state change calls :func:`publish` inside its transaction. When that
+transaction commits, the event is stored in the events table and every app
+process is told to look. Delivery rests on one invariant and one rule:
 
-* in-process by default (one app process: subscribers are asyncio queues);
-* through Redis pub/sub when ``MARBLEJAR_REDIS_URL`` is set, so that an event
-  published by one app process reaches clients connected to another.
+* **Ids follow commit order.** If an event is visible, every event with a
+  lower id is visible too. Then "everything after id N" is a complete answer
+  at any moment, so a reader that remembers the last id it considered never
+  skips an event that commits late. On PostgreSQL, :func:`store` takes a
+  transaction-level advisory lock around the insert: the next writer draws
+  its id only after this one has committed (locks are released after the
+  commit is visible). SQLite has one writer at a time anyway (a write
+  transaction, ``BEGIN IMMEDIATE`` here, holds the database's write lock
+  until it commits), so ids drawn inside it commit in order without help.
+  The lock covers only the event's own short insert, not the state change
+  before it, so unrelated changes never wait for each other.
+* **The table is the truth; the wake-up is only a poke.** Each process has
+  one tailer per event loop (``marblejar/realtime/fanout.py``) that reads the
+  table from its own cursor when poked, or every
+  ``MARBLEJAR_EVENTS_CATCHUP`` seconds whatever happens, and hands what it
+  read to the process's streams in id order. Pokes carry no content, so a
+  lost, duplicated or late poke costs latency at worst, never an event.
 
-The table is the source of truth; the push only makes delivery fast. A
-subscriber that suspects it missed something (a Redis reconnect, a slow
-consumer) reads the table again from the last id it delivered.
+The poke crosses processes through Redis pub/sub when ``MARBLEJAR_REDIS_URL``
+is set; otherwise through PostgreSQL's ``LISTEN/NOTIFY`` (the ``NOTIFY`` is
+sent inside the insert's transaction, so it arrives once the event is
+visible), or on SQLite by watching ``PRAGMA data_version``, which changes
+when another connection commits.
+
+Why not push the events themselves, as before? A pushed event that overtakes
+an earlier one still in flight moves a reader's cursor past it for good, and
+a process that misses a push (Redis down) has nothing to compare with. Read
+in order from the table, an event is either not yet visible (and will be read
+next time) or read exactly once.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import logging
-import threading
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
-logger = logging.getLogger(__name__)
-
+# Any constant works: it only has to be the same for every process of one
+# installation, and no other code takes advisory locks.
+ORDER_LOCK_KEY = int.from_bytes(hashlib.sha256(b"marblejar:events").digest()[:8], "big") >> 1
+# Where a process hears of an event published elsewhere (Redis channel
+# prefix; PostgreSQL NOTIFY channel).
 CHANNEL_PREFIX = "marblejar:events:"
-# Bounded so that one stuck client cannot grow memory without limit; when full
-# the subscriber is marked stale and re-reads the table instead.
-QUEUE_SIZE = 1000
+PG_CHANNEL = "marblejar_events"
+# How much of the table one read returns; a reader loops until it is behind.
+PAGE = 500
+# Access notices go to a stream of their own per person: never shown, they
+# tell that person's open streams to check at once whether they may go on.
+ACCESS_KIND = "access_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,170 +71,103 @@ class Message:
             {"id": self.id, "stream": self.stream, "kind": self.kind, "payload": self.payload}
         )
 
-    @classmethod
-    def from_json(cls, raw: str | bytes) -> Message:
-        data = json.loads(raw)
-        return cls(id=data["id"], stream=data["stream"], kind=data["kind"], payload=data["payload"])
-
 
 def publish(*, organization_id: int, stream: str, kind: str, payload: dict[str, Any]) -> None:
-    """Store and fan out an event once the current transaction commits.
+    """Store an event and wake the live streams once the current transaction commits.
 
     Outside a transaction it happens at once. The payload holds ids and plain
     values only; subscribers render it for their own reader.
     """
 
     def send() -> None:
-        from marblejar.realtime.models import Event
+        event_id = store(organization_id=organization_id, stream=stream, kind=kind, payload=payload)
+        from marblejar.realtime.fanout import wake
 
-        # Stored in its own short autocommit insert, so ids follow commit order
-        # as closely as the database allows.
-        event = Event.objects.create(
-            organization_id=organization_id, stream=stream, kind=kind, payload=payload
-        )
-        get_broker().send(Message(id=event.pk, stream=stream, kind=kind, payload=payload))
+        wake(event_id)
 
     transaction.on_commit(send, robust=True)
 
 
-@dataclass(eq=False)
-class Subscription:
-    streams: frozenset[str]
-    loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[Message | None] = field(
-        default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE)
-    )
-    # Set when a message could not be queued or the fan-out reconnected: the
-    # reader must catch up from the table.
-    stale: bool = False
+def store(*, organization_id: int, stream: str, kind: str, payload: dict[str, Any]) -> int:
+    """Insert one event so that its id follows commit order (see the module docstring).
 
-    def offer(self, message: Message | None) -> None:
-        """Called in the subscriber's event loop."""
+    Every insert into the events table goes through here. Called after the
+    state change has committed: the event gets its own short transaction.
+    """
+    from marblejar.realtime.fanout import notify_in_transaction
+    from marblejar.realtime.models import Event
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ORDER_LOCK_KEY])
+        event = Event.objects.create(
+            organization_id=organization_id, stream=stream, kind=kind, payload=payload
+        )
+        notify_in_transaction(event.pk)
+    return event.pk
+
+
+def access_stream(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def access_changed(*, user_id: int, organization_id: int | None) -> None:
+    """Tell the person's open streams that what they may see has changed.
+
+    Each stream then checks again, before it delivers anything published
+    after this notice, and closes if the person may no longer read it.
+    """
+    if organization_id is None:
+        return  # such an account cannot open a stream
+
+    def send() -> None:
         try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
-            self.stale = True
+            event_id = store(
+                organization_id=organization_id,
+                stream=access_stream(user_id),
+                kind=ACCESS_KIND,
+                payload={},
+            )
+        except IntegrityError:
+            return  # the organization itself was deleted: no stream of it is left
+        from marblejar.realtime.fanout import wake
+
+        wake(event_id)
+
+    transaction.on_commit(send, robust=True)
 
 
-class LocalBroker:
-    """Fans messages out to subscribers in this process."""
+def latest_event_id() -> int:
+    from marblejar.realtime.models import Event
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
-
-    def subscribe(self, streams: Iterable[str]) -> Subscription:
-        subscription = Subscription(streams=frozenset(streams), loop=asyncio.get_running_loop())
-        with self._lock:
-            for stream in subscription.streams:
-                self._subscribers[stream].add(subscription)
-        self.started(subscription.loop)
-        return subscription
-
-    def unsubscribe(self, subscription: Subscription) -> None:
-        with self._lock:
-            for stream in subscription.streams:
-                subs = self._subscribers.get(stream)
-                if subs is not None:
-                    subs.discard(subscription)
-                    if not subs:
-                        del self._subscribers[stream]
-
-    def started(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Hook for brokers that need a listener running in the event loop."""
-
-    async def wait_ready(self, timeout: float = 5.0) -> bool:
-        """True once pushes reach this process's subscribers (at once, in-process)."""
-        return True
-
-    def send(self, message: Message) -> None:
-        self.dispatch(message)
-
-    def dispatch(self, message: Message) -> None:
-        with self._lock:
-            subscribers = list(self._subscribers.get(message.stream, ()))
-        for sub in subscribers:
-            try:
-                sub.loop.call_soon_threadsafe(sub.offer, message)
-            except RuntimeError:  # the loop has closed: the client is gone
-                self.unsubscribe(sub)
-
-    def poke_all(self) -> None:
-        """Tell every subscriber to catch up from the table."""
-        with self._lock:
-            subscribers = {s for subs in self._subscribers.values() for s in subs}
-        for sub in subscribers:
-            sub.stale = True
-            try:
-                sub.loop.call_soon_threadsafe(sub.offer, None)
-            except RuntimeError:
-                self.unsubscribe(sub)
-
-    @property
-    def subscriber_count(self) -> int:
-        with self._lock:
-            return len({s for subs in self._subscribers.values() for s in subs})
+    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-class RedisBroker(LocalBroker):
-    """Publishes through Redis; one listener per process dispatches locally."""
+def events_after(
+    *,
+    streams: Iterable[str] | None,
+    after_id: int,
+    upto: int | None = None,
+    limit: int = PAGE,
+) -> list[Message]:
+    """Stored events with an id above ``after_id`` (and at most ``upto``), oldest first.
 
-    def __init__(self, url: str) -> None:
-        super().__init__()
-        import redis
+    ``streams=None`` reads every stream (the tailer's read).
+    """
+    from marblejar.realtime.models import Event
 
-        self.url = url
-        self.channel = redis_channel()
-        self._redis = redis.Redis.from_url(url)
-        self._listener: asyncio.Task[None] | None = None
-        self._listener_loop: asyncio.AbstractEventLoop | None = None
-        self._ready = threading.Event()
-
-    def send(self, message: Message) -> None:
-        try:
-            self._redis.publish(self.channel, message.to_json())
-        except Exception:
-            # The event is stored: clients will find it when they catch up.
-            logger.exception("Could not publish event %s to Redis", message.id)
-            self.dispatch(message)
-
-    def started(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._listener is None or self._listener.done() or self._listener_loop is not loop:
-            self._listener_loop = loop
-            self._listener = loop.create_task(self._listen())
-
-    async def wait_ready(self, timeout: float = 5.0) -> bool:
-        return await asyncio.to_thread(self._ready.wait, timeout)
-
-    async def _listen(self) -> None:
-        import redis.asyncio as aioredis
-
-        delay = 0.5
-        while True:
-            client = aioredis.Redis.from_url(self.url)
-            try:
-                async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(self.channel)
-                    self._ready.set()
-                    # Anything published while we were not listening is in the table.
-                    self.poke_all()
-                    delay = 0.5
-                    async for item in pubsub.listen():
-                        if item.get("type") != "message":
-                            continue
-                        try:
-                            self.dispatch(Message.from_json(item["data"]))
-                        except (ValueError, KeyError):
-                            logger.warning("Ignoring a malformed event message")
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                self._ready.clear()
-                logger.warning("Lost the Redis event channel; retrying in %.1fs", delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10)
-            finally:
-                await client.aclose()
+    rows = Event.objects.filter(id__gt=after_id)
+    if streams is not None:
+        rows = rows.filter(stream__in=list(streams))
+    if upto is not None:
+        rows = rows.filter(id__lte=upto)
+    return [
+        Message(id=id_, stream=stream, kind=kind, payload=payload)
+        for id_, stream, kind, payload in rows.order_by("id").values_list(
+            "id", "stream", "kind", "payload"
+        )[:limit]
+    ]
 
 
 def redis_channel() -> str:
@@ -221,35 +176,12 @@ def redis_channel() -> str:
     Named after the database, so that installations (or test runs) sharing
     one Redis never see each other's events.
     """
-    from django.db import connection
-
     name = str(connection.settings_dict["NAME"])
     return CHANNEL_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
-_broker: LocalBroker | None = None
-_broker_lock = threading.Lock()
-
-
-def get_broker() -> LocalBroker:
-    global _broker
-    with _broker_lock:
-        if _broker is None:
-            url = settings.REDIS_URL
-            _broker = RedisBroker(url) if url else LocalBroker()
-        return _broker
-
-
 def reset_broker() -> None:
-    """Forget the broker (tests switch settings between runs)."""
-    global _broker
-    with _broker_lock:
-        _broker = None
+    """Stop this process's fan-out (tests switch settings between runs)."""
+    from marblejar.realtime.fanout import reset_fanout
 
-
-def events_after(*, streams: Iterable[str], after_id: int, limit: int = 500) -> list[Message]:
-    """Stored events of ``streams`` with an id above ``after_id``, oldest first."""
-    from marblejar.realtime.models import Event
-
-    rows = Event.objects.filter(stream__in=list(streams), id__gt=after_id).order_by("id")[:limit]
-    return [Message(id=e.pk, stream=e.stream, kind=e.kind, payload=e.payload) for e in rows]
+    reset_fanout()

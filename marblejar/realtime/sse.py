@@ -1,25 +1,40 @@
-"""Server-sent events: replay what a client missed, then stream live."""
+"""Server-sent events: replay what a client missed, then stream live, while allowed.
+
+A stream keeps a cursor: every event up to it has been considered (delivered,
+or not for this reader). It first reads the table from the client's position
+up to where the process's tailer stood when the stream subscribed, then takes
+the tailer's deliveries, reading any gap between its cursor and a delivery
+from the table. Ids follow commit order (``marblejar/lib/events.py``), so the
+``id:`` a client echoes back on reconnect is a complete bookmark.
+
+Permission is not only checked when the stream opens: before it delivers,
+a stream asks again whether its reader may still read it (at most every
+``MARBLEJAR_EVENTS_RECHECK`` seconds, and at once when an access notice for
+that person arrives, see ``marblejar/realtime/access.py``), and ends when
+the answer is no.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections import deque
-from collections.abc import AsyncIterator
+import random
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 
-from marblejar.lib.events import Message, events_after, get_broker
+from marblejar.lib.events import PAGE, Message, access_stream, events_after
+from marblejar.realtime.access import StreamAccess, credential_of, user_for_stream
+from marblejar.realtime.fanout import Delivery, Subscription, Tailer, get_fanout
 from marblejar.realtime.registry import render
 
 RETRY_MS = 2000
-# Remember this many delivered ids so that a message both pushed and read
-# back from the table during a catch-up is sent once.
-SEEN_WINDOW = 2048
 
 
 def last_event_id(request: HttpRequest) -> int:
@@ -60,70 +75,155 @@ def events_after_then_release(**kwargs: Any) -> list[Message]:
             connection.close()
 
 
-async def stream(
-    *, user: Any, streams: list[str], after_id: int, fmt: str = "html"
-) -> AsyncIterator[str]:
-    broker = get_broker()
-    subscription = broker.subscribe(streams)
-    seen: deque[int] = deque(maxlen=SEEN_WINDOW)
-    seen_set: set[int] = set()
-    cursor = after_id
+class Reader:
+    """One client's position in the events and its right to read them."""
 
-    def fresh(message: Message) -> bool:
-        if message.id in seen_set or message.id <= after_id:
-            return False
-        if len(seen) == seen.maxlen:
-            seen_set.discard(seen[0])
-        seen.append(message.id)
-        seen_set.add(message.id)
-        return True
+    def __init__(
+        self, *, user: Any, streams: list[str], after_id: int, fmt: str, access: StreamAccess | None
+    ) -> None:
+        self.user = user
+        self.fmt = fmt
+        self.access = access
+        self.own = access_stream(access.user_id) if access else None
+        self.streams = [*streams, self.own] if self.own else list(streams)
+        self.cursor = after_id
+        self.next_check = 0.0
+        self.closed = False
+        # Access notices up to here predate the check made after subscribing.
+        self.notices_checked_until = 0
 
-    async def catch_up() -> list[str]:
-        nonlocal cursor
-        frames = []
-        while True:
-            batch = await sync_to_async(events_after_then_release)(streams=streams, after_id=cursor)
-            for message in batch:
-                cursor = max(cursor, message.id)
-                if fresh(message) and (data := format_for(message, user, fmt)) is not None:
-                    frames.append(frame(message, data))
-            if len(batch) < 500:
-                return frames
+    async def allowed(self, *, now: bool = False) -> bool:
+        if self.access is None:
+            return True
+        if not now and time.monotonic() < self.next_check:
+            return True
+        ok = await sync_to_async(self.access.allowed)()
+        # Streams opened together would otherwise all ask on the same event,
+        # and that event would reach everyone late.
+        interval = settings.EVENTS_RECHECK_SECONDS * random.uniform(0.5, 1.0)
+        self.next_check = time.monotonic() + interval
+        return ok
 
-    try:
-        yield f"retry: {RETRY_MS}\n\n"
-        for chunk in await catch_up():
+    async def handle(self, messages: list[Message] | tuple[Message, ...]) -> AsyncIterator[str]:
+        """Frames for ``messages`` (in id order) that this reader may see, while allowed."""
+        for message in messages:
+            if message.id <= self.cursor:
+                continue
+            self.cursor = message.id
+            if message.stream == self.own:
+                if message.id > self.notices_checked_until and not await self.allowed(now=True):
+                    self.closed = True
+                    return
+                continue
+            data = format_for(message, self.user, self.fmt)
+            if data is None:
+                continue
+            if not await self.allowed():
+                self.closed = True
+                return
+            yield frame(message, data)
+
+    async def fill(self, upto: int) -> AsyncIterator[str]:
+        """Read and handle the table from the cursor up to ``upto``."""
+        while self.cursor < upto and not self.closed:
+            batch = await sync_to_async(events_after_then_release)(
+                streams=self.streams, after_id=self.cursor, upto=upto
+            )
+            async for chunk in self.handle(batch):
+                yield chunk
+            if len(batch) < PAGE and not self.closed:
+                self.cursor = upto
+
+    async def take(self, delivery: Delivery) -> AsyncIterator[str]:
+        if delivery.clean_from > self.cursor:
+            # Deliveries were dropped in between: read what they held.
+            async for chunk in self.fill(delivery.clean_from):
+                yield chunk
+        async for chunk in self.handle(delivery.messages):
             yield chunk
-        while True:
+        if not self.closed:
+            self.cursor = max(self.cursor, delivery.until)
+
+    async def resync(self, subscription: Subscription, tailer: Tailer) -> AsyncIterator[str]:
+        """After the queue overflowed: drop what is queued and read the table instead."""
+        subscription.stale = False
+        while not subscription.queue.empty():
+            subscription.queue.get_nowait()
+        async for chunk in self.fill(tailer.cursor):
+            yield chunk
+
+
+async def stream(
+    *,
+    user: Any,
+    streams: list[str],
+    after_id: int,
+    fmt: str = "html",
+    access: StreamAccess | None = None,
+) -> AsyncIterator[str]:
+    reader = Reader(user=user, streams=streams, after_id=after_id, fmt=fmt, access=access)
+    tailer = await get_fanout().tailer()
+    subscription = tailer.subscribe(reader.streams)
+    try:
+        # Access may have changed between the view's check and subscribing;
+        # notices from then on arrive through the subscription.
+        reader.notices_checked_until = subscription.start
+        if not await reader.allowed(now=True):
+            return
+        yield f"retry: {RETRY_MS}\n\n"
+        async for chunk in reader.fill(subscription.start):
+            yield chunk
+        while not reader.closed:
+            if subscription.stale:
+                async for chunk in reader.resync(subscription, tailer):
+                    yield chunk
+                continue
             try:
-                message = await asyncio.wait_for(
+                delivery = await asyncio.wait_for(
                     subscription.queue.get(), timeout=settings.EVENTS_KEEPALIVE_SECONDS
                 )
             except TimeoutError:
+                if not await reader.allowed():
+                    return
                 yield ": keepalive\n\n"
-                # A cheap reconciliation with the table covers anything a push missed.
-                for chunk in await catch_up():
-                    yield chunk
                 continue
-            if message is None or subscription.stale:
-                subscription.stale = False
-                for chunk in await catch_up():
-                    yield chunk
-                continue
-            cursor = max(cursor, message.id)
-            if fresh(message) and (data := format_for(message, user, fmt)) is not None:
-                yield frame(message, data)
+            async for chunk in reader.take(delivery):
+                yield chunk
     finally:
-        broker.unsubscribe(subscription)
+        tailer.unsubscribe(subscription)
 
 
-def sse_response(request: HttpRequest, *, user: Any, streams: list[str]) -> StreamingHttpResponse:
+def sse_response(
+    request: HttpRequest,
+    *,
+    user: Any,
+    streams: list[str],
+    recheck: Callable[[Any], object] | None = None,
+) -> StreamingHttpResponse:
+    """Stream ``streams`` to ``user``; ``recheck(user)`` raises once they may no longer read.
+
+    ``recheck`` is the view's own permission check (it runs in a thread, on a
+    fresh copy of the user); without it, the stream stops only when the
+    session or token it was opened with ends or the account is deactivated.
+    """
     fmt = "json" if request.GET.get("format") == "json" else "html"
+    access = StreamAccess(user_id=user.pk, credential=credential_of(request), check=recheck)
     response = StreamingHttpResponse(
-        stream(user=user, streams=streams, after_id=last_event_id(request), fmt=fmt),
+        stream(user=user, streams=streams, after_id=last_event_id(request), fmt=fmt, access=access),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     # Tell a buffering proxy (nginx) to pass events through at once.
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+async def stream_user(request: HttpRequest) -> Any:
+    """Who opens a stream: the session's user, or an API token's (``Authorization: Bearer``).
+
+    Remembers which of the two, so that the stream ends with it.
+    """
+    user = await user_for_stream(request)
+    if user is None:
+        raise PermissionDenied
+    return user

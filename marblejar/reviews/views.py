@@ -16,7 +16,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
-from marblejar.realtime.sse import sse_response
+from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.reviews import selectors, services
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
@@ -445,14 +445,14 @@ def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
 
 
 async def review_events(request: HttpRequest, review_id: int) -> HttpResponseBase:
-    """The review's live stream of signals (server-sent events)."""
-    user = await request.auser()
-    if not user.is_authenticated:
-        raise PermissionDenied
-    review = await sync_to_async(selectors.review_get)(
-        user=user, review_id=review_id, action="review.view"
-    )
-    return sse_response(request, user=user, streams=[review.stream])
+    """The review's live stream of signals (server-sent events), while the reader may read it."""
+    user = await stream_user(request)
+
+    def recheck(reader: User) -> Review:
+        return selectors.review_get(user=reader, review_id=review_id, action="review.view")
+
+    review = await sync_to_async(recheck)(user)
+    return sse_response(request, user=user, streams=[review.stream], recheck=recheck)
 
 
 def _answers_closed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

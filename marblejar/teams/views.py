@@ -3,7 +3,7 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from marblejar.accounts import services as account_services
 from marblejar.accounts.forms import OrganizationForm
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
-from marblejar.realtime.sse import sse_response
+from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.teams import selectors, services
 from marblejar.teams.forms import InvitationForm, RoleForm, TeamForm
 from marblejar.teams.models import Role, Team
@@ -274,12 +274,14 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
 
 
 async def team_events(request: HttpRequest, slug: str) -> HttpResponseBase:
-    """The team's live event stream (server-sent events)."""
-    user = await request.auser()
-    if not user.is_authenticated:
-        raise PermissionDenied
-    team = await sync_to_async(selectors.team_get)(user=user, slug=slug, action="team.events")
-    return sse_response(request, user=user, streams=[selectors.team_stream(team)])
+    """The team's live event stream (server-sent events), for as long as the reader may read it."""
+    user = await stream_user(request)
+
+    def recheck(reader: User) -> Team:
+        return selectors.team_get(user=reader, slug=slug, action="team.events")
+
+    team = await sync_to_async(recheck)(user)
+    return sse_response(request, user=user, streams=[selectors.team_stream(team)], recheck=recheck)
 
 
 @login_required

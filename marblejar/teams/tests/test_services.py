@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from marblejar.lib.events import get_broker
+from marblejar.lib.events import reset_broker
+from marblejar.realtime.fanout import get_fanout
 from marblejar.realtime.models import Event
 from marblejar.teams import services
 from marblejar.teams.models import Invitation, Membership, Role, Team
@@ -51,36 +52,30 @@ def test_leaving_publishes_member_left(personas, django_capture_on_commit_callba
         services.membership_remove(
             actor=personas.member, membership=personas.membership(personas.member)
         )
-    assert Event.objects.get().kind == "member_left"
+    assert Event.objects.get(stream=team_stream(personas.team)).kind == "member_left"
 
 
-def test_live_subscribers_receive_the_published_event(personas, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_live_subscribers_receive_the_published_event(personas):
     loop = asyncio.new_event_loop()
     try:
 
         async def subscribe():
-            subscription = get_broker().subscribe([team_stream(personas.team)])
-            # With Redis, the process's listener must be on the channel first.
-            assert await get_broker().wait_ready()
-            return subscription
+            tailer = await get_fanout().tailer()
+            return tailer, tailer.subscribe([team_stream(personas.team)])
 
-        async def next_message():
-            # None is a "catch up from the table" poke (sent when Redis connects).
-            while (message := await subscription.queue.get()) is None:
-                pass
-            return message
-
-        subscription = loop.run_until_complete(subscribe())
-        with django_capture_on_commit_callbacks(execute=True):
-            services.team_join(actor=personas.admin, team=personas.team)
-        message = loop.run_until_complete(asyncio.wait_for(next_message(), 5))
-        get_broker().unsubscribe(subscription)
+        tailer, subscription = loop.run_until_complete(subscribe())
+        services.team_join(actor=personas.admin, team=personas.team)
+        delivery = loop.run_until_complete(asyncio.wait_for(subscription.queue.get(), 5))
+        tailer.unsubscribe(subscription)
     finally:
-        # Stop the Redis listener (if any) before closing its loop.
+        # Stop the tailer before closing its loop.
         for task in asyncio.all_tasks(loop):
             task.cancel()
             loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
+        reset_broker()
         loop.close()
+    [message] = delivery.messages
     assert message.kind == "member_joined"
     assert message.payload["user_id"] == personas.admin.pk
     assert message.id == Event.objects.get().pk
