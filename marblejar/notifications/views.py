@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -97,10 +97,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 async def events(request: HttpRequest) -> HttpResponseBase:
-    """The bell's live stream: the person's own notifications only."""
-    from marblejar.realtime.sse import sse_response
+    """The bell's live stream: the person's own notifications only, while they are signed in."""
+    from marblejar.realtime.sse import sse_response, stream_user
 
-    user = await request.auser()
-    if not user.is_authenticated:
-        raise PermissionDenied
+    user = await stream_user(request)
     return sse_response(request, user=user, streams=[services.user_stream(user.pk)])
