@@ -20,8 +20,8 @@ class Channel(StrEnum):
 
 
 CHANNEL_LABELS = {
-    Channel.IN_APP: _("In Marblejar"),
-    Channel.EMAIL: _("In Marblejar and by e-mail"),
+    Channel.IN_APP: _("In the app"),
+    Channel.EMAIL: _("By e-mail too"),
     Channel.OFF: _("Off"),
 }
 

@@ -31,7 +31,8 @@ UNSUBSCRIBE_MAX_AGE = timedelta(days=60)
 
 
 def user_stream(user_id: int) -> str:
-    return f"user:{user_id}"
+    # Not "user:<id>": that stream carries a person's access notices.
+    return f"inbox:{user_id}"
 
 
 def channels_for(*, users: Iterable[Any], kind: str) -> dict[int, Channel]:
@@ -140,7 +141,7 @@ def preferences_update(
         if kind not in KINDS:
             errors[kind] = _("There is no notification of this kind.")
         elif channel not in {c.value for c in Channel}:
-            errors[kind] = _("Choose in Marblejar, by e-mail too, or off.")
+            errors[kind] = _("Choose in the app, by e-mail too, or off.")
     if errors:
         raise ValidationError(errors)
     for kind, channel in channels.items():

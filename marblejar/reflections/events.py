@@ -15,3 +15,12 @@ def reflection_published(message: Message, user: Any) -> str | None:
     return render_to_string(
         "reflections/team_panel.html#live", {"event": message.payload, "viewer": user}
     )
+
+
+def _signal(message: Message, user: Any) -> str:
+    # Browsers drop an event with empty data: the part's name is the signal.
+    return message.kind
+
+
+renderer("reflection_reactions")(_signal)
+renderer("reflection_responses")(_signal)

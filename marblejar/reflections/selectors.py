@@ -275,3 +275,26 @@ def reflections_export_for_user(user: Any) -> dict[str, Any]:
             for r in reactions
         ],
     }
+
+
+def reflection_marble(*, reflection: Reflection) -> Any:
+    """The marble this reflection dropped into its team's jar, if it has met respect yet."""
+    from marblejar.jar.models import Marble
+
+    return (
+        Marble.objects.filter(team_id=reflection.team_id, act_key=f"reflection:{reflection.pk}")
+        .select_related("response_by")
+        .first()
+    )
+
+
+def reflection_last_event_id(*, reflection: Reflection) -> int:
+    """The newest live event of the reflection's page: where its stream starts."""
+    from marblejar.realtime.models import Event
+
+    return (
+        Event.objects.filter(stream=f"reflection:{reflection.pk}")
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    ) or 0

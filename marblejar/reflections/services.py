@@ -300,6 +300,7 @@ def _respond(reflection: Reflection, responder: Any, response: str) -> None:
     )
     if marble is None:
         return
+    _changed(reflection, "reactions")  # the page says the act met respect
     # Both hear of it: the one who took the risk, and the one whose response
     # met it. The message names the act, never a count of anyone's.
     story = {
@@ -320,6 +321,26 @@ def _respond(reflection: Reflection, responder: Any, response: str) -> None:
         url=reflection.get_absolute_url(),
         params={**story, "author": reflection.author.display_name if reflection.author else ""},
         team=reflection.team,
+    )
+
+
+def reflection_stream(reflection_id: int) -> str:
+    return f"reflection:{reflection_id}"
+
+
+# The parts of a reflection's page that follow its responses live.
+LIVE_PARTS = ("reactions", "responses")
+
+
+def _changed(reflection: Reflection, part: str) -> None:
+    """Tell everyone on the reflection's page that a part changed (no content: each
+    page reloads the part over HTTP, where what its reader may see is decided)."""
+    assert part in LIVE_PARTS
+    events.publish(
+        organization_id=reflection.organization_id,
+        stream=reflection_stream(reflection.pk),
+        kind=f"reflection_{part}",
+        payload={"reflection_id": reflection.pk},
     )
 
 
@@ -377,6 +398,7 @@ def comment_create(
         coach_severity=severity,
     )
     _tell_author(reflection, author, "reflection_comment")
+    _changed(reflection, "responses")
     if severity != "high":
         _respond(reflection, author, Response.OFFER if offers_help else Response.COMMENT)
     return comment
@@ -388,6 +410,7 @@ def comment_set_hidden(*, actor: Any, comment: Comment, hidden: bool) -> Comment
     permissions.require(actor, "comment.hide", comment)
     comment.hidden_at = timezone.now() if hidden else None
     comment.save(update_fields=["hidden_at"])
+    _changed(comment.reflection, "responses")
     return comment
 
 
@@ -424,6 +447,7 @@ def reaction_add(*, user: Any, reflection: Reflection, kind: str) -> Reaction:
     except IntegrityError:
         return Reaction.objects.get(reflection=reflection, user=user, kind=kind)
     _tell_author(reflection, user, "reflection_reaction", reaction=ReactionKind(kind).label)
+    _changed(reflection, "reactions")
     _respond(reflection, user, kind)
     return reaction
 
@@ -432,7 +456,8 @@ def reaction_add(*, user: Any, reflection: Reflection, kind: str) -> Reaction:
 def reaction_remove(*, user: Any, reflection: Reflection, kind: str) -> None:
     """Take a reaction back. A marble it dropped stays: the act did meet respect."""
     permissions.require(user, "reflection.respond", reflection)
-    Reaction.objects.filter(reflection=reflection, user=user, kind=kind).delete()
+    if Reaction.objects.filter(reflection=reflection, user=user, kind=kind).delete()[0]:
+        _changed(reflection, "reactions")
 
 
 # Learning in progress -------------------------------------------------------

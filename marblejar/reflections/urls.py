@@ -15,6 +15,8 @@ urlpatterns = [
     path("reflections/<int:pk>/print/", views.print_view, name="print"),
     path("reflections/<int:pk>/send/", views.send, name="send"),
     path("reflections/<int:pk>/react/", views.react, name="react"),
+    path("reflections/<int:pk>/events/", views.events, name="events"),
+    path("reflections/<int:pk>/live/<str:part>/", views.part, name="part"),
     path("reflections/<int:pk>/comments/", views.comment, name="comment"),
     path(
         "reflections/<int:pk>/comments/<int:comment_id>/hide/",

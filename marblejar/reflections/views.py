@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marblejar import permissions
 from marblejar.accounts.models import User
@@ -19,6 +20,7 @@ from marblejar.jar.models import Crack
 from marblejar.jar.selectors import open_crack_count
 from marblejar.jar.services import cracks_catch_up
 from marblejar.lib.forms import add_service_errors
+from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.reflections import selectors, services
 from marblejar.reflections.forms import (
     CommentForm,
@@ -236,6 +238,11 @@ def _people_who_can_read(reflection: Reflection, user: Any) -> Any:
 
 
 def _detail(request: HttpRequest, reflection: Reflection, status: int = 200, **forms: Any):
+    context = _detail_context(request, reflection, **forms)
+    return render(request, "reflections/detail.html", context, status=status)
+
+
+def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) -> dict[str, Any]:
     user = request.user
     can_respond = permissions.can(user, "reflection.respond", reflection)
     can_practice = permissions.can(user, "reflection.practice", reflection)
@@ -260,8 +267,38 @@ def _detail(request: HttpRequest, reflection: Reflection, status: int = 200, **f
         if reflection.is_learning
         else [],
         "practice": list(reflection.practice.all()) if reflection.is_learning else [],
+        "marble": selectors.reflection_marble(reflection=reflection)
+        if reflection.team_id
+        else None,
+        "last_event_id": selectors.reflection_last_event_id(reflection=reflection),
     }
-    return render(request, "reflections/detail.html", context, status=status)
+    return context
+
+
+@login_required
+@require_GET
+def part(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """One live part of a reflection's page, as its reader may see it now."""
+    if part not in services.LIVE_PARTS:
+        raise Http404
+    reflection = selectors.reflection_get(user=request.user, reflection_id=pk)
+    return render(request, f"reflections/detail.html#{part}", _detail_context(request, reflection))
+
+
+async def events(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The reflection page's live stream, for as long as its reader may read the reflection."""
+    user = await stream_user(request)
+
+    def recheck(reader: Any) -> Reflection:
+        return selectors.reflection_get(user=reader, reflection_id=pk)
+
+    reflection = await sync_to_async(recheck)(user)
+    return sse_response(
+        request,
+        user=user,
+        streams=[services.reflection_stream(reflection.pk)],
+        recheck=recheck,
+    )
 
 
 @login_required

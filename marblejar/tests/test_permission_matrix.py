@@ -599,9 +599,10 @@ URL_ARGS.update(
             f"reflections:{name}": _rj_args("pk")
             for name in (
                 "detail", "edit", "delete", "publish", "print", "send", "react", "comment",
-                "practice", "update",
+                "practice", "update", "events",
             )
         },
+        "reflections:part": lambda s: {"pk": reflections_jar_scene(s)["pk"], "part": "responses"},
         "reflections:comment_hide": _rj_args("pk", "comment_id"),
         "reflections:comment_report": _rj_args("pk", "comment_id"),
         "jar:marble_remove": _rj_args("marble_id", slug=True),
@@ -668,6 +669,9 @@ MATRIX.update({
     ("reflections:send",                              "GET"):    (L,   404, 404, 200, 200, 200),
     ("reflections:send",                              "POST"):   (L,   404, 404, R,   R,   R),
     ("reflections:react",                             "POST"):   (L,   404, 404, R,   R,   403),
+    ("reflections:events",                            "GET"):    (403, 404, 404, 200, 200, 200),
+    ("reflections:part",                              "GET"):    (L,   404, 404, 200, 200, 200),
+    ("reflections:part",                              "POST"):   (L,   405, 405, 405, 405, 405),
     ("reflections:comment",                           "POST"):   (L,   404, 404, R,   R,   403),
     ("reflections:comment_hide",                      "POST"):   (L,   404, 404, R,   403, 403),
     ("reflections:comment_report",                    "GET"):    (L,   404, 404, 200, 200, 403),

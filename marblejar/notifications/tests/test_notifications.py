@@ -46,7 +46,7 @@ def test_it_tells_each_person_as_they_prefer(personas):
     )
     # Each bell is told its new count, on the person's own stream only.
     streams = set(Event.objects.filter(kind="notification").values_list("stream", flat=True))
-    assert streams == {f"user:{personas.member.pk}", f"user:{personas.lead.pk}"}
+    assert streams == {f"inbox:{personas.member.pk}", f"inbox:{personas.lead.pk}"}
 
 
 def test_nothing_is_told_unless_the_change_commits(personas):
@@ -156,5 +156,5 @@ def test_preferences_are_saved_and_a_bad_choice_keeps_the_rest(personas, client_
     assert channels[personas.member.pk] == Channel.OFF
     assert Mailbox.objects.get(user=personas.member).weekly_digest
     bad = member.post(url, {"reflection_comment": "pigeon", "pulse_open": "off"})
-    assert bad.status_code == 400 and "Choose in Marblejar, by e-mail too, or off." in bad.text
+    assert bad.status_code == 400 and "Choose in the app, by e-mail too, or off." in bad.text
     assert 'name="pulse_open" value="off" id="pulse_open-off" ' in bad.text.replace("\n", " ")
