@@ -10,7 +10,16 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from marblejar.api.auth import AUTH, ReadOnlyToken
-from marblejar.api.routers import accounts, coach, jar, pulse, reflections, reviews, teams
+from marblejar.api.routers import (
+    accounts,
+    coach,
+    jar,
+    notifications,
+    pulse,
+    reflections,
+    reviews,
+    teams,
+)
 
 DESCRIPTION = """
 Marblejar's API. Authenticate with a personal access token
@@ -33,6 +42,7 @@ api.add_router("", pulse.router)
 api.add_router("", reflections.router)
 api.add_router("", jar.router)
 api.add_router("", reviews.router)
+api.add_router("", notifications.router)
 
 
 def error(request: HttpRequest, detail: str, status: int, errors=None) -> HttpResponse:

@@ -772,10 +772,15 @@ MATRIX.update({
     ("notifications:preferences",                     "POST"):   (L,   R,   R,   R,   R,   R),
     ("notifications:unsubscribe",                     "GET"):    (200, 200, 200, 200, 200, 200),
     ("notifications:unsubscribe",                     "POST"):   (200, 200, 200, 200, 200, 200),
+    ("/api/v1/notifications",                         "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/notifications/read",                    "POST"):   (401, 200, 200, 200, 200, 200),
+    ("/api/v1/notifications/preferences",             "GET"):    (401, 200, 200, 200, 200, 200),
+    ("/api/v1/notifications/preferences",             "PUT"):    (401, 200, 200, 200, 200, 200),
 })
 # fmt: on
 URL_ARGS["notifications:unsubscribe"] = _unsubscribe_token
 BODIES[("notifications:preferences", "POST")] = lambda s: {"pulse_open": "in_app"}
+BODIES[("/api/v1/notifications/preferences", "PUT")] = lambda s: {"channels": {"pulse_open": "off"}}
 
 
 def test_the_matrix_covers_every_route():

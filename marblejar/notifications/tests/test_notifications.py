@@ -158,3 +158,35 @@ def test_preferences_are_saved_and_a_bad_choice_keeps_the_rest(personas, client_
     bad = member.post(url, {"reflection_comment": "pigeon", "pulse_open": "off"})
     assert bad.status_code == 400 and "Choose in the app, by e-mail too, or off." in bad.text
     assert 'name="pulse_open" value="off" id="pulse_open-off" ' in bad.text.replace("\n", " ")
+
+
+def test_the_api_lists_marks_read_and_sets_preferences(personas, client_for):
+    import json
+
+    tell(personas, [personas.member], title="Through the API")
+    member = client_for("member")
+    listed = member.get("/api/v1/notifications").json()
+    assert [n["text"] for n in listed["items"]] == [
+        "Mia Member commented on your reflection “Through the API”."
+    ]
+    assert listed["items"][0]["read"] is False and listed["items"][0]["team"] == "platform"
+    assert client_for("member2").get("/api/v1/notifications").json()["items"] == []
+    read = member.post("/api/v1/notifications/read", "{}", content_type="application/json")
+    assert read.json() == {"marked": 1, "unread": 0}
+    bad = member.put(
+        "/api/v1/notifications/preferences",
+        json.dumps({"channels": {"pulse_open": "carrier pigeon"}}),
+        content_type="application/json",
+    )
+    assert (
+        bad.status_code == 400
+        and "Choose in the app, by e-mail too, or off." in bad.json()["detail"]
+    )
+    good = member.put(
+        "/api/v1/notifications/preferences",
+        json.dumps({"channels": {"pulse_open": "off"}, "weekly_digest": True}),
+        content_type="application/json",
+    )
+    body = good.json()
+    assert body["weekly_digest"] is True
+    assert {k["kind"]: k["channel"] for k in body["kinds"]}["pulse_open"] == "off"
