@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 
-from marblejar.lib.events import PAGE, Message, access_stream, events_after
+from marblejar.lib.events import ACCESS_KIND, PAGE, Message, access_stream, events_after
 from marblejar.realtime.access import StreamAccess, credential_of, user_for_stream
 from marblejar.realtime.fanout import Delivery, Subscription, Tailer, get_fanout
 from marblejar.realtime.registry import render
@@ -110,7 +110,9 @@ class Reader:
             if message.id <= self.cursor:
                 continue
             self.cursor = message.id
-            if message.stream == self.own:
+            # Only an access notice is taken as one: whatever else a view may
+            # publish on a person's stream is shown as usual.
+            if message.stream == self.own and message.kind == ACCESS_KIND:
                 if message.id > self.notices_checked_until and not await self.allowed(now=True):
                     self.closed = True
                     return

@@ -17,6 +17,7 @@ from conftest import start_server
 from marblejar.accounts import services as account_services
 from marblejar.accounts.models import User
 from marblejar.lib import events
+from marblejar.notifications import services as notification_services
 from marblejar.realtime.tests.streams import LiveStream
 from marblejar.realtime.tests.test_sse import login
 from marblejar.reviews import services as review_services
@@ -165,3 +166,32 @@ def test_it_refuses_a_stream_to_an_unknown_token(live_marblejar):
         headers={"Authorization": "Bearer mj_not-a-token"},
     )
     assert response.status_code == 403
+
+
+def test_the_bell_stream_delivers_notifications_and_ends_at_log_out(live_marblejar):
+    # The bell reads the person's own stream; access notices for the same
+    # person travel beside it and must neither hide its events nor show.
+    p = make_personas()
+    browser = login(live_marblejar, p.member.email)
+
+    def reacted() -> None:
+        notification_services.notify(
+            recipients=[p.member],
+            kind="reflection_reaction",
+            url="/",
+            params={"actor": "Lena Lead", "reaction": "thank you", "title": "Mine"},
+        )
+
+    with LiveStream(browser, "/notifications/events/") as stream:
+        reacted()
+        assert [kind for _id, kind, _data in stream.wait_for(1)] == ["notification"]
+        tab = httpx.Client(base_url=live_marblejar.url, cookies=browser.cookies, timeout=10)
+        response = tab.post(
+            "/logout/",
+            data={"csrfmiddlewaretoken": tab.cookies["csrftoken"]},
+            headers={"Referer": f"{live_marblejar.url}/"},
+        )
+        assert response.status_code == 302
+        reacted()
+        assert stream.ended.wait(ENDS_WITHIN), "the stream is still open"
+    assert [kind for _id, kind, _data in stream.events] == ["notification"]
