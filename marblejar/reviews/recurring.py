@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -83,7 +82,7 @@ class Pair:
 
     @property
     def half(self) -> str:
-        """"tune" or "test", by a hash of the pair: stable, and blind to the file's order."""
+        """ "tune" or "test", by a hash of the pair: stable, and blind to the file's order."""
         digest = hashlib.sha256(f"{self.a}|{self.b}".encode()).digest()
         return "tune" if digest[0] % 2 == 0 else "test"
 

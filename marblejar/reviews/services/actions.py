@@ -252,9 +252,7 @@ def action_set_status(
     action.updated_at = now
     if review is not None:
         action.last_checked_in = review
-    action.save(
-        update_fields=["status", "status_note", "done_at", "updated_at", "last_checked_in"]
-    )
+    action.save(update_fields=["status", "status_note", "done_at", "updated_at", "last_checked_in"])
     if changed or note:
         _log(action, ActionEventKind.STATUS, actor, status=status, note=note)
     if review is not None:
@@ -272,9 +270,7 @@ def action_check(*, actor: Any, action: Action, result: str, note: str = "") -> 
     permissions.require(actor, "review.action_update", action)
     note = (note or "").strip()
     if result not in CheckResult.values:
-        raise ValidationError(
-            {"result": [_("Choose yes, partly, no or too early to tell.")]}
-        )
+        raise ValidationError({"result": [_("Choose yes, partly, no or too early to tell.")]})
     if len(note) > MAX_TEXT:
         raise ValidationError({"note": [_("Keep it to 2000 characters or fewer.")]})
     if action.status == ActionStatus.DROPPED:
