@@ -64,6 +64,16 @@ class ActionFilterForm(forms.Form):
 class ActionEditForm(ActionForm):
     """What an action says, its owner and dates: the same fields as in a review."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The services' words, so that a missing field reads the same everywhere.
+        for name, message in (
+            ("title", _("Say what you will do.")),
+            ("due_on", _("Give a due date.")),
+            ("check_on", _("Give a date to check whether it worked.")),
+        ):
+            self.fields[name].error_messages["required"] = message
+
 
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)

@@ -282,8 +282,10 @@ def action_check(*, actor: Any, action: Action, result: str, note: str = "") -> 
     action.updated_at = now
     fields = ["check_result", "check_note", "checked_at", "updated_at"]
     if result == CheckResult.TOO_EARLY:
+        # The new date is asked about whatever date was asked before.
         action.check_on = timezone.localdate(now) + RECHECK_AFTER
-        fields.append("check_on")
+        action.check_asked_for = None
+        fields += ["check_on", "check_asked_for"]
     action.save(update_fields=fields)
     _log(action, ActionEventKind.CHECKED, actor, result=result, note=note)
     return action
