@@ -12,10 +12,10 @@ from marblejar.reviews.models import ActionStatus, CheckResult
 from marblejar.reviews.selectors_actions import SORTS, ActionFilter
 
 SORT_LABELS = {
+    "status": _("Still to do first"),
     "due": _("Due date"),
     "check": _("Check date"),
     "created": _("Newest first"),
-    "status": _("Status"),
 }
 
 
@@ -45,7 +45,7 @@ class ActionFilterForm(forms.Form):
             *[(str(pk), name) for pk, name in people],
         ]
         self.fields["review"].choices = [
-            ("", _("Any review, or added by hand")),
+            ("", _("Any review")),
             ("hand", _("Added by hand")),
             *[(str(pk), title) for pk, title in reviews],
         ]

@@ -29,8 +29,9 @@ from marblejar.reviews.models import (
 )
 from marblejar.teams.models import Team
 
-# The orders the list can be sorted in; the first is the default.
-SORTS = ("due", "check", "created", "status")
+# The orders the list can be sorted in; the first is the default: what is still
+# to do comes first (open, doing, then done and dropped), soonest due first.
+SORTS = ("status", "due", "check", "created")
 STATUS_ORDER = [s.value for s in ActionStatus]
 
 

@@ -34,7 +34,7 @@ from marblejar.reviews.forms_actions import (
     ActionFilterForm,
     ActionStatusForm,
 )
-from marblejar.reviews.models import Action, ActionStatus
+from marblejar.reviews.models import Action, ActionStatus, CheckResult
 from marblejar.teams import selectors as team_selectors
 from marblejar.teams.models import Team
 
@@ -81,8 +81,18 @@ def _list_context(
     actions = list(
         selectors.action_list_for_team(user=request.user, team=team, filters=filters, today=today)
     )
+    counts = {"open": 0, "doing": 0, "overdue": 0, "to_check": 0}
     for action in actions:
         action.overdue = action.is_overdue(today)
+        counts["overdue"] += action.overdue
+        if action.status in counts:
+            counts[action.status] += 1
+        counts["to_check"] += bool(
+            action.check_on
+            and action.check_on <= today
+            and action.status != ActionStatus.DROPPED
+            and action.check_result in ("", "too_early")
+        )
     new_form = new_form or ActionEditForm(people=people, auto_id="new-%s")
     if new_form.is_bound and new_form.errors:
         status = 400
@@ -97,6 +107,7 @@ def _list_context(
             "query": request.GET.urlencode(),
             "new_form": new_form,
             "today": today,
+            "counts": counts,
         },
         status,
     )
@@ -271,6 +282,11 @@ def _detail(
             "check_on": action.check_on,
         },
     )
+    check_due = (
+        action.check_on is not None
+        and action.check_on <= timezone.localdate()
+        and action.status != ActionStatus.DROPPED
+    )
     context = {
         "team": action.team,
         "action": action,
@@ -280,9 +296,11 @@ def _detail(
         "status_form": forms.get("status")
         or ActionStatusForm(initial={"status": action.status}, auto_id="status-%s"),
         "check_form": forms.get("check") or ActionCheckForm(auto_id="check-%s"),
-        "check_due": action.check_on is not None
-        and action.check_on <= timezone.localdate()
-        and action.status != ActionStatus.DROPPED,
+        "check_due": check_due,
+        # The form is open when the question waits for an answer (or was
+        # just refused); otherwise it is one click away.
+        "check_open": "check" in forms
+        or (check_due and action.check_result in ("", CheckResult.TOO_EARLY)),
         "next": _next(request),
     }
     status = 400 if any(f.is_bound and f.errors for f in forms.values()) else 200

@@ -138,7 +138,10 @@ class ActionFilterIn(Schema):
     owner: str = Field(default="", description="A user id, or 'team' for the whole team's")
     overdue: bool = False
     review: str = Field(default="", description="A review id, or 'hand' for added by hand")
-    sort: str = Field(default="due", description="due, check, created or status")
+    sort: str = Field(
+        default="status",
+        description="status (still to do first), due, check or created (newest first)",
+    )
 
 
 def _filters(team: Team, q: ActionFilterIn) -> action_selectors.ActionFilter:

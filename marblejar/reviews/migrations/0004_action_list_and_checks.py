@@ -16,91 +16,165 @@ def done_when_last_updated(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('reviews', '0003_anonymous_links_as_keyed_tags'),
-        ('teams', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("reviews", "0003_anonymous_links_as_keyed_tags"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActionEvent',
+            name="ActionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('edited', 'Edited'), ('status', 'Status changed'), ('asked', 'Asked whether it worked'), ('checked', 'Checked whether it worked')], max_length=10)),
-                ('status', models.CharField(blank=True, choices=[('open', 'Open'), ('doing', 'Doing'), ('done', 'Done'), ('dropped', 'Dropped')], max_length=10)),
-                ('result', models.CharField(blank=True, choices=[('worked', 'Yes'), ('partly', 'Partly'), ('not', 'No'), ('too_early', 'Too early to tell')], max_length=10)),
-                ('note', models.TextField(blank=True, max_length=2000)),
-                ('fields', models.JSONField(blank=True, default=list)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("edited", "Edited"),
+                            ("status", "Status changed"),
+                            ("asked", "Asked whether it worked"),
+                            ("checked", "Checked whether it worked"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("open", "Open"),
+                            ("doing", "Doing"),
+                            ("done", "Done"),
+                            ("dropped", "Dropped"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("worked", "Yes"),
+                            ("partly", "Partly"),
+                            ("not", "No"),
+                            ("too_early", "Too early to tell"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=2000)),
+                ("fields", models.JSONField(blank=True, default=list)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='check_asked_for',
+            model_name="action",
+            name="check_asked_for",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='action',
-            name='check_note',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='what we saw'),
+            model_name="action",
+            name="check_note",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="what we saw"),
         ),
         migrations.AddField(
-            model_name='action',
-            name='check_result',
-            field=models.CharField(blank=True, choices=[('worked', 'Yes'), ('partly', 'Partly'), ('not', 'No'), ('too_early', 'Too early to tell')], max_length=10, verbose_name='did it work?'),
+            model_name="action",
+            name="check_result",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("worked", "Yes"),
+                    ("partly", "Partly"),
+                    ("not", "No"),
+                    ("too_early", "Too early to tell"),
+                ],
+                max_length=10,
+                verbose_name="did it work?",
+            ),
         ),
         migrations.AddField(
-            model_name='action',
-            name='checked_at',
+            model_name="action",
+            name="checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='action',
-            name='done_at',
+            model_name="action",
+            name="done_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='action',
-            name='due_told_for',
+            model_name="action",
+            name="due_told_for",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='status',
-            field=models.CharField(choices=[('open', 'Open'), ('doing', 'Doing'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=10, verbose_name='status'),
+            model_name="action",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("open", "Open"),
+                    ("doing", "Doing"),
+                    ("done", "Done"),
+                    ("dropped", "Dropped"),
+                ],
+                default="open",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['team', 'status'], name='action_team_status'),
+            model_name="action",
+            index=models.Index(fields=["team", "status"], name="action_team_status"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['check_on'], name='action_check_on'),
+            model_name="action",
+            index=models.Index(fields=["check_on"], name="action_check_on"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['due_on'], name='action_due_on'),
+            model_name="action",
+            index=models.Index(fields=["due_on"], name="action_due_on"),
         ),
         migrations.AddField(
-            model_name='actionevent',
-            name='action',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='reviews.action'),
+            model_name="actionevent",
+            name="action",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="history",
+                to="reviews.action",
+            ),
         ),
         migrations.AddField(
-            model_name='actionevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="actionevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='actionevent',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization'),
+            model_name="actionevent",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.organization",
+            ),
         ),
         migrations.RunPython(done_when_last_updated, migrations.RunPython.noop),
     ]

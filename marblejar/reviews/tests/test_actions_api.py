@@ -19,9 +19,7 @@ BODY = {
 def call(client, method: str, url: str, body=None):
     import json
 
-    return client.generic(
-        method, url, json.dumps(body or {}), content_type="application/json"
-    )
+    return client.generic(method, url, json.dumps(body or {}), content_type="application/json")
 
 
 def test_a_team_lists_adds_edits_moves_on_and_checks_its_actions(personas, client_for):

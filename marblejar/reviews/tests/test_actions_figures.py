@@ -29,9 +29,15 @@ def test_opened_done_days_to_done_and_checks_per_team_and_period(personas):
             checked = created + timedelta(days=rng.randint(10, 120)) if result else None
             made.append(
                 Action.objects.create(
-                    organization=personas.org, team=team, title=f"A{i}", expected_effect="E",
-                    created_at=created, status=status, done_at=done_at,
-                    check_result=result, checked_at=checked,
+                    organization=personas.org,
+                    team=team,
+                    title=f"A{i}",
+                    expected_effect="E",
+                    created_at=created,
+                    status=status,
+                    done_at=done_at,
+                    check_result=result,
+                    checked_at=checked,
                 )
             )
     figures = action_figures(
@@ -47,7 +53,11 @@ def test_opened_done_days_to_done_and_checks_per_team_and_period(personas):
         assert f.median_days_to_done == statistics.median(
             (a.done_at - a.created_at).days for a in done
         )
-        for attr, result in (("worked", "worked"), ("partly", "partly"), ("not_worked", "not"),
-                             ("too_early", "too_early")):
+        for attr, result in (
+            ("worked", "worked"),
+            ("partly", "partly"),
+            ("not_worked", "not"),
+            ("too_early", "too_early"),
+        ):
             expected = sum(a.check_result == result and inside(a.checked_at) for a in mine)
             assert getattr(f, attr) == expected, attr

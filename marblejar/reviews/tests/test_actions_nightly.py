@@ -44,9 +44,9 @@ def move_dates(action: Action, **dates) -> None:
 
 def told(kind: str) -> list[tuple[int, str]]:
     return list(
-        Notification.objects.filter(kind=kind).order_by("recipient_id").values_list(
-            "recipient_id", "url"
-        )
+        Notification.objects.filter(kind=kind)
+        .order_by("recipient_id")
+        .values_list("recipient_id", "url")
     )
 
 

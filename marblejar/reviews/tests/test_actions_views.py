@@ -57,23 +57,23 @@ def test_the_list_shows_actions_from_reviews_and_by_hand(personas, client_for):
 def test_it_filters_and_sorts_from_the_address(personas, client_for):
     today = timezone.localdate()
     late = add(personas, "Late", due_on=today - timedelta(days=3), check_on=today)
-    mine = add(personas, "Mine", owner=personas.member, due_on=today + timedelta(days=9))
+    add(personas, "Mine", owner=personas.member, due_on=today + timedelta(days=9))
     done = add(personas, "Done", due_on=today - timedelta(days=9), check_on=today)
     services.action_set_status(actor=personas.lead, action=done, status="done")
     reviewed = from_review(personas, "Reviewed")
     client = client_for("member")
     get = lambda query: rows(client.get(f"/t/platform/actions/?{query}"))  # noqa: E731
-    assert get("") == ["Done", "Late", "Reviewed", "Mine"]  # by due date, the default
+    # Still to do first (open, doing, done, dropped), soonest due first: the default.
+    assert get("") == ["Late", "Reviewed", "Mine", "Done"]
+    assert get("sort=due") == ["Done", "Late", "Reviewed", "Mine"]
+    assert get("sort=check") == ["Late", "Done", "Mine", "Reviewed"]
     assert get("overdue=on") == ["Late"]  # done is not overdue
     assert get("status=done") == ["Done"]
     assert get(f"owner={personas.member.pk}") == ["Mine"]
-    assert get("owner=team") == ["Done", "Late", "Reviewed"]
+    assert get("owner=team") == ["Late", "Reviewed", "Done"]
     assert get(f"review={reviewed.review_id}") == ["Reviewed"]
     assert get("review=hand&sort=created") == ["Done", "Mine", "Late"]
-    assert get("sort=status")[0] in {"Late", "Reviewed", "Mine"} and get("sort=status")[-1] == (
-        "Done"
-    )
-    assert late.title in get("sort=check")
+    assert late.title == get("overdue=on&sort=created")[0]
 
 
 @pytest.mark.parametrize(
@@ -93,8 +93,12 @@ def test_adding_by_hand_keeps_what_was_typed_when_refused(personas, client_for):
     client = client_for("member2")
     page = client.post(
         "/t/platform/actions/new/",
-        {"title": "Pair on deploys", "expected_effect": "", "due_on": "2030-02-01",
-         "check_on": "2030-01-01"},
+        {
+            "title": "Pair on deploys",
+            "expected_effect": "",
+            "due_on": "2030-02-01",
+            "check_on": "2030-01-01",
+        },
     )
     assert page.status_code == 400
     text = page.content.decode()
@@ -103,8 +107,13 @@ def test_adding_by_hand_keeps_what_was_typed_when_refused(personas, client_for):
     assert not Action.objects.exists()
     ok = client.post(
         "/t/platform/actions/new/",
-        {"title": "Pair on deploys", "expected_effect": "Two people can deploy.",
-         "due_on": "2030-01-01", "check_on": "2030-02-01", "owner": personas.member.pk},
+        {
+            "title": "Pair on deploys",
+            "expected_effect": "Two people can deploy.",
+            "due_on": "2030-01-01",
+            "check_on": "2030-02-01",
+            "owner": personas.member.pk,
+        },
     )
     action = Action.objects.get()
     assert ok.status_code == 302 and ok["Location"] == f"/actions/{action.pk}/"
@@ -114,20 +123,25 @@ def test_adding_by_hand_keeps_what_was_typed_when_refused(personas, client_for):
 def test_an_owner_from_outside_the_team_is_refused(personas, client_for):
     page = client_for("member").post(
         "/t/platform/actions/new/",
-        {"title": "X", "expected_effect": "Y", "due_on": "2030-01-01",
-         "check_on": "2030-02-01", "owner": personas.other.pk},
+        {
+            "title": "X",
+            "expected_effect": "Y",
+            "due_on": "2030-01-01",
+            "check_on": "2030-02-01",
+            "owner": personas.other.pk,
+        },
     )
     assert page.status_code == 400 and not Action.objects.exists()
 
 
 def test_exports_follow_the_filters(personas, client_for):
-    add(personas, "=HYPERLINK(\"http://evil\")", owner=personas.member)
+    add(personas, '=HYPERLINK("http://evil")', owner=personas.member)
     add(personas, "Team's own | with a pipe")
     client = client_for("member")
     response = client.get(f"/t/platform/actions.csv?owner={personas.member.pk}")
     assert response["Content-Type"].startswith("text/csv")
     table = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert [r["action"] for r in table] == ["'=HYPERLINK(\"http://evil\")"]
+    assert [r["action"] for r in table] == ['\'=HYPERLINK("http://evil")']
     assert table[0]["owner"] == "Max Member" and table[0]["status"] == "open"
     markdown = client.get("/t/platform/actions.md?owner=team").content.decode()
     assert "**Team's own \\| with a pipe** (Open)" in markdown
@@ -135,9 +149,7 @@ def test_exports_follow_the_filters(personas, client_for):
     assert "We will know it worked when… We see it." in markdown
 
 
-def test_the_list_reads_in_the_same_number_of_queries_for_5_or_500_actions(
-    personas, client_for
-):
+def test_the_list_reads_in_the_same_number_of_queries_for_5_or_500_actions(personas, client_for):
     client = client_for("member")
 
     def queries(n: int) -> int:
@@ -165,9 +177,7 @@ def test_the_list_reads_in_the_same_number_of_queries_for_5_or_500_actions(
     assert queries(5) == queries(500)
 
 
-def test_the_action_page_edits_moves_on_and_checks_keeping_what_was_typed(
-    personas, client_for
-):
+def test_the_action_page_edits_moves_on_and_checks_keeping_what_was_typed(personas, client_for):
     action = add(personas, "Freeze dates in the calendar", owner=personas.member)
     client = client_for("member2")
     url = f"/actions/{action.pk}/"
@@ -188,8 +198,12 @@ def test_the_action_page_edits_moves_on_and_checks_keeping_what_was_typed(
     client.post(f"{url}check/", {"result": "worked", "note": "Nobody was surprised in March."})
     edit = client.post(
         url,
-        {"title": "", "expected_effect": "Nobody is surprised.", "due_on": "2030-01-01",
-         "check_on": "2030-02-01"},
+        {
+            "title": "",
+            "expected_effect": "Nobody is surprised.",
+            "due_on": "2030-01-01",
+            "check_on": "2030-02-01",
+        },
     )
     assert edit.status_code == 400 and "Say what you will do" in edit.content.decode()
     action.refresh_from_db()
@@ -232,11 +246,18 @@ def test_the_partials_for_the_board_say_what_came_of_earlier_actions(personas):
     from marblejar.reviews import selectors_actions
 
     first = advance_to(schedule(personas, title="March retro"), Phase.ACTIONS, by=personas.lead)
-    theme = Theme.objects.create(organization=personas.org, review=first, title="Deploy freeze confusion")
+    theme = Theme.objects.create(
+        organization=personas.org, review=first, title="Deploy freeze confusion"
+    )
     due, check = action_dates()
     action = services.action_create(
-        actor=personas.lead, review=first, theme=theme, title="Put the freeze in the calendar",
-        expected_effect="Nobody is surprised.", due_on=due, check_on=check,
+        actor=personas.lead,
+        review=first,
+        theme=theme,
+        title="Put the freeze in the calendar",
+        expected_effect="Nobody is surprised.",
+        due_on=due,
+        check_on=check,
     )
     advance_to(first, Phase.CLOSED, by=personas.lead)
     services.action_set_status(actor=personas.lead, action=action, status="done")
@@ -246,7 +267,9 @@ def test_the_partials_for_the_board_say_what_came_of_earlier_actions(personas):
     html = render_to_string("reviews/_action_checks.html", {"action_checks": checks})
     assert "Put the freeze in the calendar" in html and "Did it work? Partly" in html
     advance_to(second, Phase.GROUP, by=personas.lead)
-    new = Theme.objects.create(organization=personas.org, review=second, title="Confusion about the deploy freeze")
+    new = Theme.objects.create(
+        organization=personas.org, review=second, title="Confusion about the deploy freeze"
+    )
     earlier = selectors_actions.similar_earlier_themes(theme=new)
     assert [e.theme for e in earlier] == [theme]
     html = render_to_string("reviews/_recurring_theme.html", {"earlier": earlier})
