@@ -240,7 +240,9 @@ def test_the_board_still_sets_a_status_in_its_open_actions_phase(personas, clien
     assert ActionEvent.objects.filter(action=action, kind="status").exists()
 
 
-def test_the_partials_for_the_board_say_what_came_of_earlier_actions(personas):
+def test_the_partials_for_the_board_say_what_came_of_earlier_actions(
+    personas, django_assert_num_queries
+):
     from django.template.loader import render_to_string
 
     from marblejar.reviews import selectors_actions
@@ -270,7 +272,10 @@ def test_the_partials_for_the_board_say_what_came_of_earlier_actions(personas):
     new = Theme.objects.create(
         organization=personas.org, review=second, title="Confusion about the deploy freeze"
     )
+    with django_assert_num_queries(3):  # the review's themes, earlier themes, their actions
+        by_theme = selectors_actions.similar_earlier_themes_for_review(review=second)
     earlier = selectors_actions.similar_earlier_themes(theme=new)
+    assert by_theme[new.pk] == earlier
     assert [e.theme for e in earlier] == [theme]
     html = render_to_string("reviews/_recurring_theme.html", {"earlier": earlier})
     date_text = f"{first.created_at.day} {first.created_at:%B}"
