@@ -341,7 +341,14 @@ def _review_template_create(user: Any, team: Team) -> bool:
 
 @rule("review.action_update")
 def _review_action_update(user: Any, action: Any) -> bool:
+    # An action is the team's: anyone in it moves it on, edits it, or says
+    # whether it worked (the owner is the one asked, not the only one allowed).
     return is_member(user, action.team)
+
+
+@rule("review.action_add")
+def _review_action_add(user: Any, team: Team) -> bool:
+    return is_member(user, team)
 
 
 # Pulses ---------------------------------------------------------------------

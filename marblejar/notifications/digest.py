@@ -47,7 +47,7 @@ def team_week(*, team: Any, since: datetime, until: datetime) -> TeamWeek:
     from marblejar.jar.models import Marble
     from marblejar.pulse.models import Pulse
     from marblejar.reflections.models import Reflection
-    from marblejar.reviews.models import Action, ActionStatus, Review
+    from marblejar.reviews.models import UNFINISHED, Action, Review
 
     site = settings.SITE_URL
     week = TeamWeek(team=team, url=site + reverse("teams:detail", args=[team.slug]))
@@ -71,7 +71,7 @@ def team_week(*, team: Any, since: datetime, until: datetime) -> TeamWeek:
         (a.title, a.due_on)
         for a in Action.objects.filter(
             team=team,
-            status=ActionStatus.OPEN,
+            status__in=UNFINISHED,
             due_on__gte=today,
             due_on__lt=today + timedelta(days=7),
         ).order_by("due_on")

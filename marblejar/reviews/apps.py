@@ -8,7 +8,10 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from marblejar.accounts.services import EXPORTERS
-        from marblejar.reviews import events  # noqa: F401  (registers event renderers)
+        from marblejar.reviews import (
+            events,  # noqa: F401  (registers event renderers)
+            tasks_actions,  # noqa: F401  (registers the nightly action reminders)
+        )
         from marblejar.reviews.selectors import review_export_for_user
         from marblejar.reviews.views import team_panel
         from marblejar.teams.panels import team_page_panel

@@ -19,7 +19,7 @@ shape these tables:
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -456,13 +456,34 @@ class Question(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Still open")
+    OPEN = "open", _("Open")
+    DOING = "doing", _("Doing")
     DONE = "done", _("Done")
     DROPPED = "dropped", _("Dropped")
 
 
+# Still to be done: carried to the next review, and may fall due.
+UNFINISHED = (ActionStatus.OPEN, ActionStatus.DOING)
+
+
+class CheckResult(models.TextChoices):
+    """The answer to "Did it have the effect we expected?"."""
+
+    WORKED = "worked", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NOT = "not", _("No")
+    TOO_EARLY = "too_early", _("Too early to tell")
+
+
 class Action(models.Model):
-    """An improvement action, carried from review to review until it is done or dropped."""
+    """An improvement action, carried from review to review until it is done or dropped.
+
+    It comes out of a review's actions phase, or is added by hand on the
+    team's action list (``review`` empty). On its check date the owner, or the
+    team's leads for an action the whole team owns, is asked whether it had
+    the effect expected; the latest answer is kept here, every answer and
+    status change in :class:`ActionEvent`.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="review_actions")
@@ -482,10 +503,22 @@ class Action(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ActionStatus, default=ActionStatus.OPEN
     )
+    # What happened, or why it was dropped: the latest word on its status.
     status_note = models.TextField(_("what happened"), max_length=2000, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
     last_checked_in = models.ForeignKey(
         Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="checked_actions"
     )
+    # The latest answer to "did it work?"; "too early" moves ``check_on`` on.
+    check_result = models.CharField(
+        _("did it work?"), max_length=10, choices=CheckResult, blank=True
+    )
+    check_note = models.TextField(_("what we saw"), max_length=2000, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    # The due and check dates someone was last told about, so that the
+    # nightly run tells each date once, and again after a date changes.
+    due_told_for = models.DateField(null=True, blank=True)
+    check_asked_for = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -494,6 +527,49 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["team", "status"], name="action_team_status"),
+            models.Index(fields=["check_on"], name="action_check_on"),
+            models.Index(fields=["due_on"], name="action_due_on"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self.status in UNFINISHED
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_unfinished and self.due_on is not None and self.due_on < today
+
+
+class ActionEventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    EDITED = "edited", _("Edited")
+    STATUS = "status", _("Status changed")
+    ASKED = "asked", _("Asked whether it worked")
+    CHECKED = "checked", _("Checked whether it worked")
+
+
+class ActionEvent(models.Model):
+    """One line of an action's history: created, edited, a status change, a check."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(max_length=10, choices=ActionEventKind)
+    status = models.CharField(max_length=10, choices=ActionStatus, blank=True)
+    result = models.CharField(max_length=10, choices=CheckResult, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+    # Which fields an edit changed, by name ("title", "due_on", ...).
+    fields = models.JSONField(default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of action {self.action_id}"

@@ -22,9 +22,9 @@ from marblejar.realtime.models import Event
 from marblejar.reviews.formats import DEFAULT_INTENT, builtin_formats
 from marblejar.reviews.models import (
     TAG_NAMESPACE,
+    UNFINISHED,
     WRITING_PHASES,
     Action,
-    ActionStatus,
     Finding,
     GoFirst,
     IntentStatement,
@@ -225,31 +225,14 @@ def actions_for_review(*, review: Review) -> QuerySet[Action]:
 
 
 def open_actions_from_earlier(*, review: Review) -> QuerySet[Action]:
-    """The team's actions from earlier reviews that were open, or were checked in this one."""
+    """The team's actions from earlier reviews (or added by hand) still to be done,
+    or whose status was set in this one; each shows its latest check answer."""
     return (
         Action.objects.filter(organization_id=review.organization_id, team_id=review.team_id)
         .exclude(review=review)
-        .filter(Q(status=ActionStatus.OPEN) | Q(last_checked_in=review))
+        .filter(Q(status__in=UNFINISHED) | Q(last_checked_in=review))
         .select_related("owner", "review")
     )
-
-
-def team_actions(*, user: Any, team: Team) -> QuerySet[Action]:
-    permissions.require(user, "review.list", team)
-    return Action.objects.filter(organization_id=team.organization_id, team=team).select_related(
-        "owner", "review"
-    )
-
-
-def action_get(*, user: Any, action_id: int) -> Action:
-    action = (
-        Action.objects.filter(organization_id=user.organization_id, pk=action_id)
-        .select_related("team", "owner")
-        .first()
-    )
-    if action is None or not permissions.can(user, "review.list", action.team):
-        raise Http404
-    return action
 
 
 # Presence and the safety check ----------------------------------------------------

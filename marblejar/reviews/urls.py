@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marblejar.reviews import views
+from marblejar.reviews import views, views_actions
 
 app_name = "reviews"
 
@@ -9,8 +9,13 @@ urlpatterns = [
     path("t/<slug:slug>/reviews/new/", views.review_create, name="create"),
     path("t/<slug:slug>/reviews/intent/", views.intent_edit, name="intent"),
     path("t/<slug:slug>/reviews/templates/", views.template_list, name="templates"),
-    path("t/<slug:slug>/actions/", views.action_list, name="actions"),
-    path("actions/<int:action_id>/status/", views.action_status, name="action_status"),
+    path("t/<slug:slug>/actions/", views_actions.action_list, name="actions"),
+    path("t/<slug:slug>/actions/new/", views_actions.action_new, name="action_new"),
+    path("t/<slug:slug>/actions.csv", views_actions.action_export_csv, name="actions_csv"),
+    path("t/<slug:slug>/actions.md", views_actions.action_export_md, name="actions_md"),
+    path("actions/<int:action_id>/", views_actions.action_detail, name="action"),
+    path("actions/<int:action_id>/status/", views_actions.action_status, name="action_status"),
+    path("actions/<int:action_id>/check/", views_actions.action_check, name="action_check"),
     path("r/<int:review_id>/", views.board, name="board"),
     path("r/<int:review_id>/part/<slug:part>/", views.section, name="section"),
     path("r/<int:review_id>/events/", views.review_events, name="events"),

@@ -31,7 +31,6 @@ from marblejar.reviews import selectors, services
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
     ActionForm,
-    ActionStatusForm,
     AnswerForm,
     FindingForm,
     GoFirstForm,
@@ -175,47 +174,6 @@ def template_list(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-@login_required
-def action_list(request: HttpRequest, slug: str) -> HttpResponse:
-    team = team_selectors.team_get(user=request.user, slug=slug)
-    actions = selectors.team_actions(user=request.user, team=team)
-    return render(
-        request,
-        "reviews/actions.html",
-        {"team": team, "actions": actions, "statuses": ActionStatus.choices},
-    )
-
-
-@login_required
-@require_POST
-def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = selectors.action_get(user=request.user, action_id=action_id)
-    form = ActionStatusForm(request.POST)
-    review = None
-    if review_id := request.POST.get("review"):
-        if not review_id.isdigit():
-            raise Http404
-        review = services.review_current(
-            user=request.user, review_id=int(review_id), action="review.participate"
-        )
-    if not form.is_valid():
-        messages.error(request, _("Choose done, still open or dropped."))
-    else:
-        try:
-            services.action_set_status(
-                actor=request.user,
-                action=action,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                review=review,
-            )
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
-    if review is not None:
-        return _after_post(request, review)
-    return redirect("reviews:actions", slug=action.team.slug)
 
 
 # The board ---------------------------------------------------------------------

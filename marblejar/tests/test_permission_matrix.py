@@ -356,6 +356,11 @@ URL_ARGS.update(
         "reviews:templates": lambda s: {"slug": s.slug},
         "reviews:actions": lambda s: {"slug": s.slug},
         "reviews:action_status": _review_args("action_id"),
+        "reviews:action_new": lambda s: {"slug": s.slug},
+        "reviews:actions_csv": lambda s: {"slug": s.slug},
+        "reviews:actions_md": lambda s: {"slug": s.slug},
+        "reviews:action": _review_args("action_id"),
+        "reviews:action_check": _review_args("action_id"),
         "reviews:section": lambda s: {"review_id": review_scene(s)["review_id"], "part": "columns"},
         "reviews:note_edit": _review_args("review_id", "note_id"),
         "reviews:note_delete": _review_args("review_id", "note_id"),
@@ -404,6 +409,12 @@ BODIES.update(
             "columns": "Wind: what pushed us",
         },
         ("reviews:action_status", "POST"): lambda s: {"status": "done"},
+        ("reviews:action_new", "POST"): lambda s: _ACTION_BODY,
+        ("reviews:action", "POST"): lambda s: _ACTION_BODY,
+        ("reviews:action_check", "POST"): lambda s: {"result": "worked"},
+        ("/api/v1/teams/{slug}/actions", "POST"): lambda s: _ACTION_BODY,
+        ("/api/v1/actions/{action_id}", "PUT"): lambda s: _ACTION_BODY,
+        ("/api/v1/actions/{action_id}/check", "POST"): lambda s: {"result": "worked"},
         ("reviews:open_until", "POST"): lambda s: {
             "open_until": (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
         },
@@ -470,6 +481,15 @@ MATRIX.update({
     ("reviews:templates",                             "POST"):   (L,   404, 404, R,   R,   403),
     ("reviews:actions",                               "GET"):    (L,   404, 404, 200, 200, 403),
     ("reviews:action_status",                         "POST"):   (L,   404, 404, R,   R,   404),
+    # Improvement actions are the team's: any member adds, edits, moves and checks them.
+    ("reviews:action_new",                            "GET"):    (L,   405, 405, 405, 405, 405),
+    ("reviews:action_new",                            "POST"):   (L,   404, 404, R,   R,   403),
+    ("reviews:actions_csv",                           "GET"):    (L,   404, 404, 200, 200, 403),
+    ("reviews:actions_md",                            "GET"):    (L,   404, 404, 200, 200, 403),
+    ("reviews:action",                                "GET"):    (L,   404, 404, 200, 200, 404),
+    ("reviews:action",                                "POST"):   (L,   404, 404, R,   R,   404),
+    ("reviews:action_check",                          "GET"):    (L,   405, 405, 405, 405, 405),
+    ("reviews:action_check",                          "POST"):   (L,   404, 404, R,   R,   404),
     ("reviews:board",                                 "GET"):    (L,   404, 404, 200, 200, 404),
     ("reviews:section",                               "GET"):    (L,   404, 404, 200, 200, 404),
     ("reviews:events",                                "GET"):    (403, 404, 404, 200, 200, 404),
@@ -522,6 +542,11 @@ MATRIX.update({
     ("/api/v1/reviews/{review_id}/actions",           "GET"):    (401, 404, 404, 200, 200, 404),
     ("/api/v1/reviews/{review_id}/actions",           "POST"):   (401, 404, 404, 400, 400, 404),
     ("/api/v1/actions/{action_id}",                   "PATCH"):  (401, 404, 404, 200, 200, 404),
+    ("/api/v1/actions/{action_id}",                   "GET"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/actions/{action_id}",                   "PUT"):    (401, 404, 404, 200, 200, 404),
+    ("/api/v1/actions/{action_id}/check",             "POST"):   (401, 404, 404, 200, 200, 404),
+    ("/api/v1/teams/{slug}/actions",                  "GET"):    (401, 404, 404, 200, 200, 403),
+    ("/api/v1/teams/{slug}/actions",                  "POST"):   (401, 404, 404, 201, 201, 403),
 })
 # fmt: on
 

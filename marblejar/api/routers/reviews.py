@@ -8,7 +8,7 @@ only, and nobody's author is returned for an anonymous note.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,10 +17,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from marblejar.accounts.models import User
+from marblejar.api.routers.actions import router as actions_router
 from marblejar.api.schemas import Error
 from marblejar.reviews import selectors, services
-from marblejar.reviews.models import Action, Note, Phase, Question, Review
+from marblejar.reviews.models import Note, Phase, Question, Review
 from marblejar.teams import selectors as team_selectors
 
 router = Router(tags=["reviews"])
@@ -187,33 +187,6 @@ class FindingIn(Schema):
     text: str
 
 
-class ActionOut(Schema):
-    id: int
-    review: int | None
-    title: str
-    owner: str | None
-    due_on: date | None
-    expected_effect: str
-    check_on: date | None
-    status: str
-    status_note: str
-
-
-class ActionIn(Schema):
-    title: str
-    expected_effect: str
-    due_on: date | None = None
-    check_on: date | None = None
-    owner_id: int | None = None
-    theme: int | None = None
-
-
-class ActionPatch(Schema):
-    status: str
-    note: str = ""
-    review: int | None = Field(default=None, description="The review in which it was checked")
-
-
 class TimelineEventIn(Schema):
     happened_at: datetime
     what: str
@@ -304,20 +277,6 @@ def question_out(q: Question) -> dict[str, Any]:
         "asked_by": _name(q.asked_by),
         "answer": q.answer,
         "answered_by": _name(q.answered_by),
-    }
-
-
-def action_out(a: Action) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "review": a.review_id,
-        "title": a.title,
-        "owner": _name(a.owner),
-        "due_on": a.due_on,
-        "expected_effect": a.expected_effect,
-        "check_on": a.check_on,
-        "status": a.status,
-        "status_note": a.status_note,
     }
 
 
@@ -608,57 +567,7 @@ def finding_add(request: HttpRequest, review_id: int, theme_id: int, data: Findi
 
 
 # Actions -----------------------------------------------------------------------------------
+# The improvement actions' endpoints (a review's, a team's, one action's) live in
+# their own module and are mounted here, under the same tag and prefix.
 
-
-@router.get(
-    "/reviews/{review_id}/actions",
-    response={200: list[ActionOut], **ERRORS},
-    summary="The actions that came out of a review",
-)
-def action_list(request: HttpRequest, review_id: int):
-    review = services.review_current(user=request.user, review_id=review_id)
-    return [action_out(a) for a in selectors.actions_for_review(review=review)]
-
-
-@router.post(
-    "/reviews/{review_id}/actions",
-    response={201: ActionOut, **ERRORS},
-    summary="Add an improvement action",
-)
-def action_add(request: HttpRequest, review_id: int, data: ActionIn):
-    review = services.review_current(user=request.user, review_id=review_id)
-    owner = None
-    if data.owner_id is not None:
-        owner = User.objects.filter(
-            pk=data.owner_id, organization_id=review.organization_id
-        ).first()
-        if owner is None:
-            raise ValidationError({"owner": [_("The owner must be in the team.")]})
-    theme = selectors.theme_get(review=review, theme_id=data.theme) if data.theme else None
-    action = services.action_create(
-        actor=request.user,
-        review=review,
-        title=data.title,
-        expected_effect=data.expected_effect,
-        due_on=data.due_on,
-        check_on=data.check_on,
-        owner=owner,
-        theme=theme,
-    )
-    return Status(201, action_out(action))
-
-
-@router.patch(
-    "/actions/{action_id}",
-    response={200: ActionOut, **ERRORS},
-    summary="Record how an action went: done, open or dropped",
-)
-def action_update(request: HttpRequest, action_id: int, data: ActionPatch):
-    action = selectors.action_get(user=request.user, action_id=action_id)
-    review = (
-        services.review_current(user=request.user, review_id=data.review) if data.review else None
-    )
-    services.action_set_status(
-        actor=request.user, action=action, status=data.status, note=data.note, review=review
-    )
-    return action_out(action)
+router.add_router("", actions_router)

@@ -16,7 +16,14 @@ return on time) · :mod:`.phases` (moving on, closing, forgetting) ·
 public is importable from here.
 """
 
-from marblejar.reviews.services.actions import action_create, action_set_status
+from marblejar.reviews.services.actions import (
+    action_add,
+    action_check,
+    action_create,
+    action_reminders_due,
+    action_set_status,
+    action_update,
+)
 from marblejar.reviews.services.board import (
     go_first_write,
     note_add,
@@ -60,8 +67,12 @@ __all__ = [
     "MAX_TEXT",
     "UPDATE_KINDS",
     "ReviewClosed",
+    "action_add",
+    "action_check",
     "action_create",
+    "action_reminders_due",
     "action_set_status",
+    "action_update",
     "closed_message",
     "finding_add",
     "go_first_write",
