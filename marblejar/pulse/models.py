@@ -26,10 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marblejar.accounts.models import Organization
-from marblejar.pulse.stats import MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_FLOOR
+from marblejar.pulse.stats.common import MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_FLOOR
 from marblejar.teams.models import Team
 
 COMMENT_MAX_LENGTH = 2000
+# In Answer.values, the character of an item left out.
+MISSING_ANSWER = "."
 
 
 class PulseSettings(models.Model):
@@ -202,6 +204,12 @@ class Pulse(models.Model):
     def has_opened(self) -> bool:
         """Its promise (who counts, the minimum group sizes) is fixed."""
         return self.members_at_open is not None
+
+    @property
+    def counted_respondents(self) -> int:
+        """Who counted towards the minimum (see :attr:`PulseResult.counted`)."""
+        # Pulses closed before "who counts" was recorded count everyone.
+        return self.counted if self.counted is not None else self.participant_count
 
     @property
     def closed_early(self) -> bool:

@@ -106,6 +106,9 @@ MESSAGES: dict[str, str] = {
     "change_first": gettext_noop(
         "The first pulse of this kind with results to show: the next one will show the change."
     ),
+    "history": gettext_noop(
+        "From {first:.1f} on {first_day} to {last:.1f} on {last_day}, across {count} pulses with results."
+    ),
     # Agreement in words, after the bands of LeBreton & Senter (2008).
     "agreement_very_strong": gettext_noop(
         "Very strong agreement: people answered almost alike, so the average speaks for nearly everyone."

@@ -54,3 +54,24 @@ def add_members(team: Team, org: Any, count: int, prefix: str = "extra") -> list
         Membership.objects.create(organization=org, team=team, user=user, role=Role.MEMBER)
         users.append(user)
     return users
+
+
+def send_queued_mail() -> int:
+    """Run the pulse e-mail tasks the queue holds, as the worker would; how many ran.
+
+    For tests inside a transaction, where the real worker cannot run (see
+    ``marblejar.tests.forensics.run_queued_tasks`` for tests that commit).
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from marblejar.pulse import tasks
+
+    queued = DBTaskResult.objects.filter(
+        task_path=tasks.pulse_mail.module_path, status="READY"
+    ).order_by("enqueued_at")
+    ran = 0
+    for result in queued:
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+        result.delete()
+        ran += 1
+    return ran

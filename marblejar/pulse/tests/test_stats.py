@@ -384,6 +384,11 @@ def test_every_message_can_be_formatted() -> None:
         "min_group_size": 5,
         "min_n": 10,
         "since": "1 Mar 2026",
+        "first": 4.1,
+        "first_day": "1 Jun 2026",
+        "last": 5.6,
+        "last_day": "1 Nov 2026",
+        "count": 5,
     }
     for message_id in stats.MESSAGES:
         assert stats.explain(message_id.removesuffix("_one"), **params)
