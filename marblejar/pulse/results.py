@@ -17,14 +17,12 @@ statistics (see bench/pulse_org.py and BENCHMARKS.md).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count
 
 from marblejar.pulse import stats
 from marblejar.pulse.models import MISSING_ANSWER, Answer, Comment, Pulse, PulseResult, keying_of
@@ -54,9 +52,6 @@ STORED_COLUMNS = (
     "distribution",
     "comment_count",
 )
-_CHUNK = 5000
-# From this many rows on, PostgreSQL stores through COPY (see _store_postgresql).
-COPY_FROM = 200
 
 
 @dataclass
@@ -244,147 +239,235 @@ def results_summaries(
 
 # Storing -------------------------------------------------------------------------
 
-
-def _pulse_facts(
-    pulse_ids: list[int],
-) -> dict[int, tuple[int, int, str, str, int | None, int]]:
-    """organization, team, instrument, closing day (ISO), counted respondents and
-    minimum group size of each pulse, in chunks."""
-    facts = {}
-    table = Pulse._meta.db_table
-    with connection.cursor() as cursor:
-        for start in range(0, len(pulse_ids), _CHUNK):
-            chunk = pulse_ids[start : start + _CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                "SELECT id, organization_id, team_id, instrument_slug, closed_at, "  # noqa: S608
-                f"counted, min_group_size FROM {table} WHERE id IN ({marks})",
-                chunk,
-            )
-            for pk, org_id, team_id, slug, closed_at, counted, k in cursor.fetchall():
-                # SQLite hands back text, PostgreSQL an aware datetime; both are UTC.
-                day = closed_at[:10] if isinstance(closed_at, str) else closed_at.date().isoformat()
-                facts[pk] = (org_id, team_id, slug, day, counted, k)
-    return facts
-
-
-def _comment_counts(pulse_ids: list[int]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for start in range(0, len(pulse_ids), _CHUNK):
-        chunk = pulse_ids[start : start + _CHUNK]
-        counts.update(
-            Comment.objects.filter(pulse_id__in=chunk)
-            .values("pulse_id")
-            .annotate(c=Count("pk"))
-            .values_list("pulse_id", "c")
-            .order_by()
-        )
-    return counts
-
-
-def result_rows(batches: list[ResultBatch]) -> list[tuple]:
-    """One tuple per pulse in the order of :data:`STORED_COLUMNS`; NULL for NaN."""
-
-    def column(values: np.ndarray) -> list[float | None]:
-        return [None if v != v else v for v in values.tolist()]  # NaN -> None
-
-    pulse_ids = [pk for batch in batches for pk in batch.pulse_ids]
-    facts = _pulse_facts(pulse_ids)
-    comments = _comment_counts(pulse_ids)
-    rows: list[tuple] = []
-    for batch in batches:
-        b = batch.stats
-        columns = [
-            column(c)
-            for c in (
-                b.mean,
-                b.percent,
-                b.sd,
-                b.ci_low,
-                b.ci_high,
-                b.alpha,
-                b.alpha_ci_low,
-                b.alpha_ci_high,
-                b.rwg_j,
-            )
-        ]
-        item_means = [
-            json.dumps([None if v != v else v for v in row]) for row in b.item_means.tolist()
-        ]
-        if b.distribution is not None:
-            distribution = [json.dumps(row) for row in b.distribution.tolist()]
-        else:
-            distribution = ["[]"] * len(b)
-        k = int(b.item_means.shape[1])
-        n = b.n.tolist()
-        for index, pulse_id in enumerate(batch.pulse_ids):
-            org_id, team_id, slug, day, counted, min_group_size = facts[pulse_id]
-            rows.append(
-                (
-                    pulse_id,
-                    org_id,
-                    team_id,
-                    slug,
-                    day,
-                    n[index],
-                    # Pulses closed before "who counts" was recorded count everyone.
-                    n[index] if counted is None else counted,
-                    min_group_size,
-                    k,
-                    *(c[index] for c in columns),
-                    item_means[index],
-                    distribution[index],
-                    comments.get(pulse_id, 0),
-                )
-            )
-    return rows
+# What the statistics give for each pulse, in the order results_store loads
+# them. The pulse's own facts (organization, team, instrument, closing day,
+# who counted, its minimum, its comments) are joined in by the database: read
+# into Python and written back, they would cost more than the statistics.
+COMPUTED_COLUMNS = (
+    "pulse_id",
+    "n",
+    "k",
+    "mean",
+    "percent",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "rwg_j",
+    "item_means",
+    "distribution",
+)
+_INCOMING = "pulse_result_incoming"
+_FLOATS = COMPUTED_COLUMNS[3:12]
 
 
 def results_store(batches: list[ResultBatch]) -> int:
-    """Insert or update the results of ``batches``; returns how many rows were written."""
-    rows = result_rows(batches)
-    if not rows:
+    """Insert or update the results of ``batches``; returns how many rows changed.
+
+    The computed values go into a temporary table in bulk; then one INSERT
+    ... ON CONFLICT joins in each pulse's facts and writes every result that
+    is new or differs from what is stored. A recompute that changes nothing
+    writes nothing (and leaves no dead row versions behind).
+    """
+    if not any(len(batch.stats) for batch in batches):
         return 0
-    with transaction.atomic():
-        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
-            _store_postgresql(rows)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _load_postgresql(cursor, batches)
         else:
-            _store_executemany(rows)
-    return len(rows)
+            _load_rows(cursor, batches)
+        cursor.execute(_upsert_sql())
+        changed = cursor.rowcount
+        if connection.vendor == "sqlite":
+            # Python's sqlite3 reports no row count for a statement that starts with WITH.
+            cursor.execute("SELECT changes()")
+            changed = cursor.fetchone()[0]
+        # Dropped now: one transaction (the demo's seeding) may store many times.
+        cursor.execute(f"DROP TABLE {_INCOMING}")
+    return changed
 
 
-def _upsert_sql(source: str) -> str:
-    table = PulseResult._meta.db_table
-    updated = ", ".join(f"{c} = excluded.{c}" for c in STORED_COLUMNS if c != "pulse_id")
-    return (
-        f"INSERT INTO {table} ({', '.join(STORED_COLUMNS)}, is_latest) "  # noqa: S608
-        f"{source} ON CONFLICT (pulse_id) DO UPDATE SET {updated}"
+# PostgreSQL: binary COPY, built with NumPy -----------------------------------------
+
+# A float8[] or int4[] in COPY's binary format: dimensions, null flag, element type.
+_FLOAT8_OID, _INT4_OID = 701, 23
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+
+
+def _array_fields(prefix: str, length: int, value: str) -> list[Any]:
+    header = [(f"{prefix}_size", ">i4"), (f"{prefix}_ndim", ">i4"), (f"{prefix}_null", ">i4")]
+    header += [(f"{prefix}_oid", ">i4"), (f"{prefix}_dim", ">i4"), (f"{prefix}_lbound", ">i4")]
+    # Each element: its length, then its value.
+    return [*header, (prefix, [("size", ">i4"), ("value", value)], (length,))]
+
+
+def _copy_block(batch: ResultBatch) -> bytes:
+    """One batch's rows in COPY's binary format.
+
+    Every row of a batch has the same layout (the same number of items and
+    answer options; NaN travels as NaN and becomes NULL in SQL), so the
+    whole block is one NumPy structured array: no per-row Python, and no
+    float turned into text and back, which is what made COPY's text format
+    and executemany slow (BENCHMARKS.md, "Storing the results").
+    """
+    b = batch.stats
+    rows, k = b.item_means.shape
+    dist = b.distribution if b.distribution is not None else np.zeros((rows, 0), np.int64)
+    points = dist.shape[1]
+    fields: list[Any] = [("count", ">i2")]
+    fields += [("pulse_id_size", ">i4"), ("pulse_id", ">i8"), ("n_size", ">i4"), ("n", ">i4")]
+    fields += [("k_size", ">i4"), ("k", ">i2")]
+    for name in _FLOATS:
+        fields += [(f"{name}_size", ">i4"), (name, ">f8")]
+    fields += _array_fields("item_means", k, ">f8") + _array_fields("distribution", points, ">i4")
+    block = np.zeros(rows, dtype=np.dtype(fields))
+    block["count"] = len(COMPUTED_COLUMNS)
+    block["pulse_id_size"], block["pulse_id"] = 8, batch.pulse_ids
+    block["n_size"], block["n"] = 4, b.n
+    block["k_size"], block["k"] = 2, k
+    for name in _FLOATS:
+        block[f"{name}_size"], block[name] = 8, getattr(b, name)
+    for prefix, values, size, oid in (
+        ("item_means", b.item_means, 8, _FLOAT8_OID),
+        ("distribution", dist, 4, _INT4_OID),
+    ):
+        length = values.shape[1]
+        block[f"{prefix}_size"] = 20 + length * (4 + size)
+        block[f"{prefix}_ndim"], block[f"{prefix}_oid"] = 1, oid
+        block[f"{prefix}_dim"], block[f"{prefix}_lbound"] = length, 1
+        block[prefix]["size"], block[prefix]["value"] = size, values
+    return block.tobytes()
+
+
+def _load_postgresql(cursor: Any, batches: list[ResultBatch]) -> None:
+    # The temporary table holds the computed values as NumPy has them
+    # (float8, float8[], int4[]); the upsert turns NaN into NULL and the
+    # arrays into JSON.
+    types = ["bigint", "integer", "smallint"] + ["double precision"] * len(_FLOATS)
+    types += ["double precision[]", "integer[]"]
+    columns = ", ".join(f"{n} {t}" for n, t in zip(COMPUTED_COLUMNS, types, strict=True))
+    cursor.execute(f"CREATE TEMPORARY TABLE {_INCOMING} ({columns})")
+    with cursor.copy(f"COPY {_INCOMING} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.write(_COPY_SIGNATURE)
+        for batch in batches:
+            if len(batch.stats):
+                copy.write(_copy_block(batch))
+        copy.write(_COPY_TRAILER)
+
+
+# SQLite: executemany into a table with no index ------------------------------------
+
+
+def _nullable(values: np.ndarray) -> list[float | None]:
+    listed = values.tolist()
+    return [None if v != v else v for v in listed] if np.isnan(values).any() else listed
+
+
+def _json_rows(values: np.ndarray, text: Any = repr) -> list[str]:
+    """Each row as the JSON json.dumps writes (null for NaN), several times faster."""
+    k = values.shape[1]
+    cells = list(map(text, values.ravel().tolist()))
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        cells = ["null" if cell == "nan" else cell for cell in cells]
+    return ["[" + ", ".join(cells[i : i + k]) + "]" for i in range(0, len(cells), k)]
+
+
+def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
+    """One tuple per pulse in the order of :data:`COMPUTED_COLUMNS`; NULL for NaN."""
+    rows: list[tuple] = []
+    for batch in batches:
+        b = batch.stats
+        if not len(b):
+            continue
+        floats = [_nullable(getattr(b, name)) for name in _FLOATS]
+        distribution = (
+            _json_rows(b.distribution, str) if b.distribution is not None else ["[]"] * len(b)
+        )
+        k = [int(b.item_means.shape[1])] * len(b)
+        rows.extend(
+            zip(
+                batch.pulse_ids,
+                b.n.tolist(),
+                k,
+                *floats,
+                _json_rows(b.item_means),
+                distribution,
+                strict=True,
+            )
+        )
+    return rows
+
+
+def _load_rows(cursor: Any, batches: list[ResultBatch]) -> None:
+    # SQLite runs in-process: executemany into a table with no index is as
+    # fast as loading gets there.
+    columns = ", ".join(COMPUTED_COLUMNS)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_INCOMING} AS SELECT {columns} "  # noqa: S608
+        f"FROM {PulseResult._meta.db_table} WHERE 1 = 0"
     )
+    marks = ", ".join(["%s"] * len(COMPUTED_COLUMNS))
+    cursor.executemany(f"INSERT INTO {_INCOMING} VALUES ({marks})", computed_rows(batches))  # noqa: S608
 
 
-def _store_executemany(rows: list[tuple]) -> None:
-    marks = ", ".join(["%s"] * len(STORED_COLUMNS))
-    with connection.cursor() as cursor:
-        cursor.executemany(_upsert_sql(f"VALUES ({marks}, FALSE)"), rows)
-
-
-def _store_postgresql(rows: list[tuple]) -> None:
-    # PostgreSQL pays a round trip and a plan per row of an executemany, and
-    # bulk_create(update_conflicts=True) adds model instances on top (see
-    # BENCHMARKS.md): COPY into a temporary table, then one INSERT ... ON
-    # CONFLICT from it, keeps both to one statement each.
-    table = PulseResult._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE pulse_result_incoming (LIKE {table} INCLUDING DEFAULTS) "
-            "ON COMMIT DROP"
+def _upsert_sql() -> str:
+    """One INSERT ... ON CONFLICT of every new or changed result, facts joined in."""
+    result, pulse = PulseResult._meta.db_table, Pulse._meta.db_table
+    comment = Comment._meta.db_table
+    postgresql = connection.vendor == "postgresql"
+    source = {
+        "pulse_id": "c.pulse_id",
+        "organization_id": "p.organization_id",
+        "team_id": "p.team_id",
+        "instrument_slug": "p.instrument_slug",
+        "closed_on": (
+            "(p.closed_at AT TIME ZONE 'UTC')::date" if postgresql else "date(p.closed_at)"
+        ),
+        "n": "c.n",
+        # Pulses closed before "who counts" was recorded count everyone.
+        "counted": "COALESCE(p.counted, c.n)",
+        "min_group_size": "p.min_group_size",
+        "k": "c.k",
+        **{name: f"NULLIF(c.{name}, 'NaN')" if postgresql else f"c.{name}" for name in _FLOATS},
+        "item_means": (
+            "CASE WHEN 'NaN' = ANY(c.item_means) THEN (SELECT jsonb_agg(NULLIF(x, 'NaN') "
+            "ORDER BY i) FROM unnest(c.item_means) WITH ORDINALITY AS u(x, i)) "
+            "ELSE to_jsonb(c.item_means) END"
+            if postgresql
+            else "c.item_means"
+        ),
+        "distribution": "to_jsonb(c.distribution)" if postgresql else "c.distribution",
+        "comment_count": "COALESCE(cc.count, 0)",
+    }
+    assert list(source) == list(STORED_COLUMNS)
+    updated = STORED_COLUMNS[1:]
+    if postgresql:
+        changed = (
+            f"({', '.join(f'r.{n}' for n in updated)}) IS DISTINCT FROM "
+            f"({', '.join(f'new.{n}' for n in updated)})"
         )
-        columns = ", ".join(STORED_COLUMNS)
-        with cursor.copy(f"COPY pulse_result_incoming ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            _upsert_sql(f"SELECT {columns}, FALSE FROM pulse_result_incoming")  # noqa: S608
-        )
-        # Dropped now, not only at commit: one transaction may store twice.
-        cursor.execute("DROP TABLE pulse_result_incoming")
+    else:
+        changed = " OR ".join(f"r.{n} IS NOT new.{n}" for n in updated)
+    new = (
+        f"SELECT {', '.join(f'{v} AS {n}' for n, v in source.items())} "  # noqa: S608
+        f"FROM {_INCOMING} c JOIN {pulse} p ON p.id = c.pulse_id "
+        f"LEFT JOIN (SELECT pulse_id, COUNT(*) AS count FROM {comment} "
+        f"WHERE pulse_id IN (SELECT pulse_id FROM {_INCOMING}) GROUP BY pulse_id) cc "
+        "ON cc.pulse_id = c.pulse_id"
+    )
+    # Materialized: each value (the JSON above all) is computed once, for the
+    # comparison and for the insert alike.
+    materialized = "MATERIALIZED " if postgresql else ""
+    return (
+        f"WITH new AS {materialized}({new}) "  # noqa: S608
+        f"INSERT INTO {result} ({', '.join(STORED_COLUMNS)}, is_latest) "
+        f"SELECT {', '.join(f'new.{n}' for n in STORED_COLUMNS)}, FALSE FROM new "
+        # Comparing here, before the insert, costs a join; comparing in the
+        # ON CONFLICT clause would cost a probe of the primary key per row.
+        f"LEFT JOIN {result} r ON r.pulse_id = new.pulse_id "
+        f"WHERE r.pulse_id IS NULL OR {changed} "
+        f"ON CONFLICT (pulse_id) DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in updated)}"
+    )

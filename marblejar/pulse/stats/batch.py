@@ -76,14 +76,20 @@ class BatchStats:
         )
 
 
-def _by_unique(values: FloatArray, fn: Callable[[FloatArray], npt.ArrayLike]) -> FloatArray:
-    """Evaluate a SciPy quantile once per distinct degrees of freedom.
+class _ByDistinct:
+    """Evaluate quantiles once per distinct degrees of freedom.
 
-    Thousands of groups share a few dozen sizes, and ``ppf`` is by far the
-    slowest call here, so we evaluate it on the distinct values only.
+    Thousands of groups share a few dozen sizes, and the quantile functions
+    are by far the slowest calls here, so they run on the distinct values
+    only; the distinct values are found once for all the quantiles that
+    share them.
     """
-    distinct, inverse = np.unique(values, return_inverse=True)
-    return np.asarray(fn(distinct), dtype=np.float64)[inverse]
+
+    def __init__(self, values: FloatArray) -> None:
+        self.distinct, self.inverse = np.unique(values, return_inverse=True)
+
+    def __call__(self, fn: Callable[[FloatArray], npt.ArrayLike]) -> FloatArray:
+        return np.asarray(fn(self.distinct), dtype=np.float64)[self.inverse]
 
 
 class _GroupSums:
@@ -212,7 +218,8 @@ def batch_group_stats(
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(n > 1, (s2 - n * mean_c**2) / (n - 1), np.nan)
         sd = np.sqrt(np.maximum(var, 0.0))
-        tq = _by_unique(np.maximum(n - 1, 1), lambda d: t_quantile((1 + confidence) / 2, d))
+        by_df = _ByDistinct(np.maximum(n - 1, 1))
+        tq = by_df(lambda d: t_quantile((1 + confidence) / 2, d))
         half = np.where(n > 1, tq * sd / np.sqrt(n), np.nan)
     ci_low, ci_high = mean - half, mean + half
 
@@ -257,10 +264,9 @@ def batch_group_stats(
             alpha = np.full(n.size, np.nan)
         gamma = 1 - confidence
         ok = np.isfinite(alpha)
-        df1 = np.maximum(n - 1, 1)
         ratio_df = max(k - 1, 1)
-        f_hi = _by_unique(df1, lambda d: f_quantile(1 - gamma / 2, d, d * ratio_df))
-        f_lo = _by_unique(df1, lambda d: f_quantile(gamma / 2, d, d * ratio_df))
+        f_hi = by_df(lambda d: f_quantile(1 - gamma / 2, d, d * ratio_df))
+        f_lo = by_df(lambda d: f_quantile(gamma / 2, d, d * ratio_df))
         alpha_ci_low = np.where(ok, 1 - (1 - alpha) * f_hi, np.nan)
         alpha_ci_high = np.where(ok, 1 - (1 - alpha) * f_lo, np.nan)
 

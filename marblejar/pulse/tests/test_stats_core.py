@@ -57,9 +57,10 @@ def test_no_module_of_the_core_imports_django_or_the_app():
     for path in modules:
         for name in imported_modules(path):
             assert not name.startswith("django"), (path.name, name)
-            assert not name.startswith("marblejar.") or name.startswith(
-                "marblejar.pulse.stats"
-            ), (path.name, name)
+            assert not name.startswith("marblejar.") or name.startswith("marblejar.pulse.stats"), (
+                path.name,
+                name,
+            )
 
 
 def test_the_core_runs_without_django_and_without_scipy_stats(tmp_path):
