@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 import uuid
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -239,6 +240,8 @@ def pingouin_sample(
         rows = list(Answer.objects.filter(pulse_id=pid).values_list("values", flat=True))
         data[pid] = keyed_matrix(rows, definition)
     worst = 0.0
+    # pingouin warns (and divides by zero) on groups whose answers are all equal.
+    warnings.simplefilter("ignore", RuntimeWarning)
     start = time.perf_counter()
     for pid in chosen:
         keyed = data[pid]
