@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from marblejar.pulse import stats
 from marblejar.pulse.models import MISSING_ANSWER, Answer, Comment, Pulse, PulseResult, keying_of
@@ -98,6 +100,39 @@ def results_compute(
 
 
 # Reading and summarising -------------------------------------------------------
+
+
+def encode_answers(pulse: Pulse, values: Mapping[str, Any]) -> str:
+    """One person's answers as stored: a digit per statement (the inverse of
+    :func:`decode`); ``ValidationError`` names each answer that is missing,
+    off the scale, or for a statement the pulse does not have."""
+    low, high = pulse.scale
+    errors: dict[str, str] = {}
+    chars = []
+    for item in pulse.items:
+        raw = values.get(item["key"])
+        if raw in (None, ""):
+            errors[item["key"]] = _("Choose an answer.")
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not low <= value <= high:
+            errors[item["key"]] = _("Choose one of the answers from %(low)d to %(high)d.") % {
+                "low": low,
+                "high": high,
+            }
+            continue
+        chars.append(str(value))
+    unknown = set(values) - {item["key"] for item in pulse.items}
+    if unknown:
+        errors["answers"] = _("These questions are not in this pulse: %s.") % ", ".join(
+            sorted(unknown)
+        )
+    if errors:
+        raise ValidationError(errors)
+    return "".join(chars)
 
 
 def keying_parts(keying: str) -> tuple[tuple[int, int], np.ndarray]:
@@ -261,6 +296,14 @@ COMPUTED_COLUMNS = (
 )
 _INCOMING = "pulse_result_incoming"
 _FLOATS = COMPUTED_COLUMNS[3:12]
+# Results are stored to 12 decimal places. The last bits of a sum depend on
+# the order the rows arrive in (the database does not promise one), and a
+# recompute that changes nothing should write nothing; pages show two.
+DECIMALS = 12
+
+
+def _stored(values: np.ndarray) -> np.ndarray:
+    return np.round(values, DECIMALS)
 
 
 def results_store(batches: list[ResultBatch]) -> int:
@@ -329,9 +372,9 @@ def _copy_block(batch: ResultBatch) -> bytes:
     block["n_size"], block["n"] = 4, b.n
     block["k_size"], block["k"] = 2, k
     for name in _FLOATS:
-        block[f"{name}_size"], block[name] = 8, getattr(b, name)
+        block[f"{name}_size"], block[name] = 8, _stored(getattr(b, name))
     for prefix, values, size, oid in (
-        ("item_means", b.item_means, 8, _FLOAT8_OID),
+        ("item_means", _stored(b.item_means), 8, _FLOAT8_OID),
         ("distribution", dist, 4, _INT4_OID),
     ):
         length = values.shape[1]
@@ -382,7 +425,7 @@ def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
         b = batch.stats
         if not len(b):
             continue
-        floats = [_nullable(getattr(b, name)) for name in _FLOATS]
+        floats = [_nullable(_stored(getattr(b, name))) for name in _FLOATS]
         distribution = (
             _json_rows(b.distribution, str) if b.distribution is not None else ["[]"] * len(b)
         )
@@ -393,7 +436,7 @@ def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
                 b.n.tolist(),
                 k,
                 *floats,
-                _json_rows(b.item_means),
+                _json_rows(_stored(b.item_means)),
                 distribution,
                 strict=True,
             )

@@ -263,36 +263,6 @@ def _enqueue_transitions(pulse: Pulse) -> None:
 # Answering ------------------------------------------------------------------
 
 
-def _encode_values(pulse: Pulse, values: Mapping[str, Any]) -> str:
-    low, high = pulse.scale
-    errors: dict[str, str] = {}
-    chars = []
-    for item in pulse.items:
-        raw = values.get(item["key"])
-        if raw in (None, ""):
-            errors[item["key"]] = _("Choose an answer.")
-            continue
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            value = None
-        if value is None or not low <= value <= high:
-            errors[item["key"]] = _("Choose one of the answers from %(low)d to %(high)d.") % {
-                "low": low,
-                "high": high,
-            }
-            continue
-        chars.append(str(value))
-    unknown = set(values) - {item["key"] for item in pulse.items}
-    if unknown:
-        errors["answers"] = _("These questions are not in this pulse: %s.") % ", ".join(
-            sorted(unknown)
-        )
-    if errors:
-        raise ValidationError(errors)
-    return "".join(chars)
-
-
 @transaction.atomic
 def pulse_answer(
     *,
@@ -315,7 +285,7 @@ def pulse_answer(
             raise ValidationError(_("This pulse is closed; answers are no longer taken."))
         raise ValidationError(_("This pulse is not open yet."))
     _fix_promise(pulse)
-    encoded = _encode_values(pulse, values)
+    encoded = results.encode_answers(pulse, values)
     comment = comment.strip() if pulse.asks_comment else ""
     if len(comment) > COMMENT_MAX_LENGTH:
         raise ValidationError(

@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('pulse', '0005_pulse_promise_fixed_at_open'),
+        ("accounts", "0001_initial"),
+        ("pulse", "0005_pulse_promise_fixed_at_open"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='pulseresult',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization'),
+            model_name="pulseresult",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.organization",
+            ),
         ),
     ]

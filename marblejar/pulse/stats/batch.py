@@ -181,12 +181,19 @@ def batch_group_stats(
     n = n_all[present].astype(np.float64)
     sums = _GroupSums(index, int(n.size))
 
-    # Centre near the data (means of the first rows): variances are unchanged,
-    # and sums of squares do not lose precision on values far from zero.
-    head = matrix[:1024]
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column in the head
-        centre = np.nan_to_num(np.nanmean(head, axis=0)) if head.size else np.zeros(k)
+    # Centre near the data: variances are unchanged, and sums of squares do
+    # not lose precision on values far from zero. On a known scale, its
+    # midpoint: then a group's figures do not depend on which other groups
+    # are in the batch (a pulse computed alone at its close and again with
+    # its whole organization agree to the last bit). Otherwise the means of
+    # the first rows.
+    if scale is not None:
+        centre = np.full(k, sum(check_scale(scale)) / 2)
+    else:
+        head = matrix[:1024]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column in the head
+            centre = np.nan_to_num(np.nanmean(head, axis=0)) if head.size else np.zeros(k)
     if complete_data or answered is None:
         filled = matrix - centre
         raw_sum = matrix @ ones

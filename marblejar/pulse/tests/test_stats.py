@@ -487,3 +487,21 @@ def test_batch_rejects_bad_group_indices() -> None:
     with pytest.raises(ValueError):
         stats.batch_group_stats([[1.0], [2.0]], [0])
     assert math.isnan(stats.batch_group_stats([[1.0], [2.0]], [0, 0]).alpha[0])
+
+
+def test_a_groups_figures_do_not_depend_on_the_other_groups_in_its_batch() -> None:
+    # A pulse is computed alone when it closes and again with its whole
+    # organization: both must agree to the last bit, or a recompute that
+    # changes nothing would rewrite every stored result.
+    rng = np.random.default_rng(12)
+    answers = np.clip(np.rint(rng.normal(4.6, 1.3, size=(4000, 7))), 1, 7)
+    groups = rng.integers(0, 300, size=4000)
+    together = stats.batch_group_stats(answers, groups)
+    for group in (0, 17, 299):
+        alone = stats.batch_group_stats(
+            answers[groups == group], np.zeros((groups == group).sum(), int)
+        )
+        index = int(np.flatnonzero(together.group == group)[0])
+        for name in FIELDS:
+            np.testing.assert_array_equal(getattr(alone, name)[0], getattr(together, name)[index])
+        np.testing.assert_array_equal(alone.item_means[0], together.item_means[index])
