@@ -5,6 +5,7 @@ results and response together. Members answer with the keyboard alone."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -101,7 +102,8 @@ def test_a_team_runs_a_pulse_and_the_lead_responds_first(
     lead.get_by_role("button", name=re.compile("Close now")).click()
     expect(lead.get_by_text("Only you can see these results now.")).to_be_visible()
     expect(lead.locator(".score-number")).to_be_visible()
-    expect(lead.locator("#score-h + .score + .explain")).to_contain_text("3 people answered.")
+    # Four people were in the team when it opened; three answered.
+    expect(lead.locator(".headline .participation")).to_have_text("3 of 4 people answered (75%).")
     results_url = lead.url
     assert_accessible(lead, "the lead's first look at the results")
 
@@ -130,3 +132,49 @@ def test_a_team_runs_a_pulse_and_the_lead_responds_first(
     expect(response).to_contain_text("I will ask for feedback on my own code first.")
     expect(member.locator(".comments")).to_contain_text("Third comment")
     assert_accessible(member, "the published results")
+    # The team page's pulse card shows the score now that it is published.
+    member.goto("/t/platform/")
+    expect(member.locator("#pulse-panel .score-number")).to_be_visible()
+    assert_accessible(member, "the team page with its pulse card")
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_the_demo_teams_results_read_as_a_story(
+    live_marblejar, new_context, assert_accessible, screenshot_dir, viewport
+):
+    """The demo's published pulse and Platform's page, as Ben sees them, on a
+    laptop and a phone: accessible, and the pictures docs/pulses.md shows."""
+    from django.core.management import call_command
+
+    call_command("demo", stdout=io.StringIO())
+    width, height = viewport
+    ben = log_in(new_context(), "ben@demo.marblejar.org", "marblejar-demo")
+    ben.set_viewport_size({"width": width, "height": height})
+    ben.goto("/t/platform/")
+    card = ben.locator("#pulse-panel")
+    expect(card.locator(".score-number")).to_have_text("5.6")
+    expect(card).to_contain_text("across 5 pulses with results")
+    assert_accessible(ben, f"the demo team page at {width}px")
+    if width < 500:
+        card.screenshot(path=str(screenshot_dir / "pulse-team-card.png"))
+    card.get_by_role("link", name="Psychological safety").click()
+    headline = ben.locator(".headline")
+    expect(headline.locator(".score-number")).to_have_text("5.6")
+    expect(headline).to_contain_text("6 of 6 people answered (100%).")
+    expect(ben.locator(".statement").filter(has_text="Asking for help")).to_contain_text(
+        "worded the other way round"
+    )
+    ben.get_by_text("How these numbers are computed").click()
+    expect(ben.locator("details.how")).to_contain_text("Answers typically sit")
+    ben.get_by_text("How these numbers are computed").click()
+    assert_accessible(ben, f"the demo results at {width}px")
+    if width >= 500:
+        # From the top to the end of the statements: what a lead reads first.
+        ben.goto(ben.url)
+        box = ben.locator("section:has(#items-h)").bounding_box()
+        assert box is not None
+        ben.screenshot(
+            path=str(screenshot_dir / "pulse-results.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": width, "height": box["y"] + box["height"] + 16},
+        )

@@ -26,10 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marblejar.accounts.models import Organization
-from marblejar.pulse.stats import MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_FLOOR
+from marblejar.pulse.stats.common import MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_FLOOR
 from marblejar.teams.models import Team
 
 COMMENT_MAX_LENGTH = 2000
+# In Answer.values, the character of an item left out.
+MISSING_ANSWER = "."
 
 
 class PulseSettings(models.Model):
@@ -204,6 +206,12 @@ class Pulse(models.Model):
         return self.members_at_open is not None
 
     @property
+    def counted_respondents(self) -> int:
+        """Who counted towards the minimum (see :attr:`PulseResult.counted`)."""
+        # Pulses closed before "who counts" was recorded count everyone.
+        return self.counted if self.counted is not None else self.participant_count
+
+    @property
     def closed_early(self) -> bool:
         return self.closed_at is not None and self.closed_at < self.closes_at
 
@@ -334,7 +342,11 @@ class PulseResult(models.Model):
     pulse = models.OneToOneField(
         Pulse, on_delete=models.CASCADE, primary_key=True, related_name="result"
     )
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: result_latest_cover starts with the organization,
+    # and every index here is paid for on each result stored in bulk.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     instrument_slug = models.CharField(max_length=80)
     closed_on = models.DateField()

@@ -1,14 +1,19 @@
-"""Reads for pulses, scoped to a team or organization; results come from stored aggregates."""
+"""Reads for pulses, scoped to a team or organization; results come from stored aggregates.
+
+A pulse's numbers are shown only when its result is shown
+(:attr:`PulseResult.is_shown`: the people who were in the team when it
+opened reached its own minimum), on every page that reads them here. The
+organization overview is in :mod:`.overview`.
+"""
 
 from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,7 +22,8 @@ from django.utils.translation import ngettext
 from marblejar import permissions
 from marblejar.lib.dates import day
 from marblejar.pulse import explain, stats
-from marblejar.pulse.instruments import builtin_instruments
+from marblejar.pulse.instruments import Instrument as BuiltinInstrument
+from marblejar.pulse.instruments import InstrumentError, builtin_instruments
 from marblejar.pulse.models import (
     RESULT_SHOWN,
     Comment,
@@ -25,8 +31,106 @@ from marblejar.pulse.models import (
     Participation,
     Pulse,
     PulseResult,
+    PulseSettings,
 )
-from marblejar.teams.models import Team
+from marblejar.teams.models import Membership, Team
+
+# Settings and instruments ---------------------------------------------------------
+
+
+def pulse_settings_for(organization_id: int) -> PulseSettings:
+    """The organization's thresholds; the defaults when it never changed them."""
+    found = PulseSettings.objects.filter(organization_id=organization_id).first()
+    return found or PulseSettings(organization_id=organization_id)
+
+
+@functools.cache
+def _builtin_instruments() -> dict[str, BuiltinInstrument]:
+    # The files ship with the code: read them once per process.
+    return builtin_instruments()
+
+
+def builtin_definition(slug: str) -> dict[str, Any]:
+    """A built-in instrument as a pulse keeps it (see :attr:`Pulse.definition`)."""
+    instrument = _builtin_instruments().get(slug)
+    if instrument is None:
+        raise InstrumentError(f"no built-in instrument {slug!r}")
+    return {
+        "slug": instrument.slug,
+        "name": instrument.name,
+        "description": instrument.description,
+        "reference": instrument.reference,
+        "scale": {
+            "min": instrument.scale.min,
+            "max": instrument.scale.max,
+            "labels": list(instrument.scale.labels),
+        },
+        "items": [
+            {"key": i.key, "text": i.text, "facet": i.facet, "reverse": i.reverse}
+            for i in instrument.items
+        ],
+        "comment": True,
+    }
+
+
+def custom_definition(instrument: Instrument) -> dict[str, Any]:
+    points = instrument.scale_points
+    labels = [str(n) for n in range(1, points + 1)]
+    labels[0] = f"1 — {instrument.low_label}"
+    labels[-1] = f"{points} — {instrument.high_label}"
+    return {
+        "slug": instrument.slug,
+        "name": instrument.name,
+        "description": instrument.description,
+        "reference": "",
+        "scale": {"min": 1, "max": points, "labels": labels},
+        "items": [dict(item) for item in instrument.items],
+        "comment": instrument.allow_comment,
+    }
+
+
+def instrument_choices(*, team: Team) -> list[tuple[str, str]]:
+    """(slug, name) of every instrument a pulse of ``team`` can use."""
+    choices = [(slug, i.name) for slug, i in _builtin_instruments().items()]
+    for custom in Instrument.objects.filter(team=team, organization_id=team.organization_id):
+        choices.append((custom.slug, custom.name))
+    return choices
+
+
+def instrument_definition(*, team: Team, slug: str) -> dict[str, Any]:
+    if slug.startswith("custom-"):
+        try:
+            pk = int(slug.removeprefix("custom-"))
+        except ValueError:
+            pk = 0
+        custom = Instrument.objects.filter(
+            pk=pk, team=team, organization_id=team.organization_id
+        ).first()
+        if custom is None:
+            raise ValidationError({"instrument": _("Choose one of the instruments listed.")})
+        return custom_definition(custom)
+    try:
+        return builtin_definition(slug)
+    except InstrumentError:
+        raise ValidationError({"instrument": _("Choose one of the instruments listed.")}) from None
+
+
+def instrument_list_for_team(*, team: Team) -> QuerySet[Instrument]:
+    return Instrument.objects.filter(team=team, organization_id=team.organization_id)
+
+
+def facet_of(pulse: Pulse, item: dict[str, Any]) -> str:
+    """The facet a statement measures: kept with the pulse, or (for pulses scheduled
+    before facets were kept) read from the built-in instrument; custom ones may have none."""
+    if item.get("facet"):
+        return str(item["facet"])
+    instrument = _builtin_instruments().get(pulse.instrument_slug)
+    if instrument is None:
+        return ""
+    return next((i.facet for i in instrument.items if i.key == item.get("key")), "")
+
+
+# Pulses ----------------------------------------------------------------------------
 
 
 def pulse_list_for_team(*, team: Team) -> QuerySet[Pulse]:
@@ -48,25 +152,119 @@ def pulse_get(*, user: Any, team: Team, pulse_id: int, action: str = "pulse.view
     return pulse
 
 
+def pulse_has_answered(*, user: Any, pulse: Pulse) -> bool:
+    return Participation.objects.filter(pulse=pulse, user=user).exists()
+
+
 def answered_pulse_ids(*, user: Any, pulses: list[Pulse]) -> set[int]:
     return set(
         Participation.objects.filter(user=user, pulse__in=pulses).values_list("pulse_id", flat=True)
     )
 
 
-def instrument_list_for_team(*, team: Team) -> QuerySet[Instrument]:
-    return Instrument.objects.filter(team=team, organization_id=team.organization_id)
+def team_size(*, team: Team) -> int:
+    return Membership.objects.filter(team=team).count()
 
 
-# One pulse's results ----------------------------------------------------------
+def schedule_warning(
+    *, team: Team, members: int, min_group_size: int, organization_minimum: int, is_admin: bool
+) -> str:
+    """What a lead is told when scheduling for a team smaller than the minimum, and how
+    to change it; empty when the team is large enough.
+
+    Scheduling stays allowed: people may join before the pulse opens (who
+    counts is fixed then).
+    """
+    if members >= min_group_size:
+        return ""
+    said = ngettext(
+        "%(team)s has %(n)d person, fewer than the minimum of %(k)d people a pulse's "
+        "results need, so this pulse's results would not be shown.",
+        "%(team)s has %(n)d people, fewer than the minimum of %(k)d people a pulse's "
+        "results need, so this pulse's results would not be shown.",
+        members,
+    ) % {"team": team.name, "n": members, "k": min_group_size}
+    if min_group_size > organization_minimum:
+        how = _(
+            "To change it, choose a smaller minimum for this pulse (your organization's is "
+            "%(k)d), or add people to the team before the pulse opens."
+        ) % {"k": organization_minimum}
+    elif is_admin:
+        how = _(
+            "To change it, add people to the team before the pulse opens, or lower the "
+            "organization's minimum on Organization → Pulses across teams → Anonymity "
+            "settings (never below 3)."
+        )
+    else:
+        how = _(
+            "To change it, add people to the team before the pulse opens, or ask an "
+            "organization admin to lower the organization's minimum (Organization → Pulses "
+            "across teams → Anonymity settings; never below 3)."
+        )
+    return f"{said} {how}"
+
+
+def minimum_note(pulse: Pulse, *, members: int) -> str:
+    """What the team is told when a pulse's results cannot be shown, or "" when they can.
+
+    ``members`` is the team's size now; it counts only for a pulse that has
+    not opened yet (who counts is fixed when a pulse opens).
+    """
+    k = pulse.min_group_size
+    if pulse.closed_at is not None:
+        if pulse.counted_respondents >= k:
+            return ""
+        return _(
+            "Fewer people answered than this pulse's minimum of %(k)d; results will not be shown."
+        ) % {"k": k}
+    eligible = len(pulse.members_at_open) if pulse.has_opened else members
+    if eligible >= k:
+        return ""
+    if not pulse.has_opened:
+        return _(
+            "Fewer people are in the team than this pulse's minimum of %(k)d; unless more join "
+            "before it opens, results will not be shown."
+        ) % {"k": k}
+    return _(
+        "Fewer people are in the team than this pulse's minimum of %(k)d; results will not "
+        "be shown."
+    ) % {"k": k}
+
+
+# One pulse's results -------------------------------------------------------------
 
 
 @dataclass
 class ItemRow:
+    """One statement: its facet, its wording as asked, and its bar in the score's direction."""
+
+    key: str
+    facet: str
     text: str
     reverse: bool
-    mean: float | None
+    # Keyed: for a reverse-worded statement, turned round so that, like the
+    # score, a longer bar always means more of what the instrument measures.
+    score: float | None
     percent: float | None
+    # What people answered to the statement as worded (differs only when reversed).
+    as_worded: float | None
+
+
+@dataclass
+class Headline:
+    """What a lead reads first: the score, its change in words, participation."""
+
+    mean: float
+    percent: float | None
+    low: int
+    high: int
+    participation: str
+    score_range: str = ""
+    change: str = ""
+    # "up", "down" or "flat" (within its uncertainty), "" without an earlier pulse.
+    direction: str = ""
+    difference: float | None = None
+    since: str = ""
 
 
 @dataclass
@@ -78,9 +276,18 @@ class Results:
     # Who the minimum rests on: respondents who were in the team when the pulse opened.
     counted: int = 0
     counting_sentences: list[str] = field(default_factory=list)
+    participation: str = ""
+    headline: Headline | None = None
     summary: stats.GroupSummary | None = None
+    # One sentence per number, for "How these numbers are computed".
     sentences: list[str] = field(default_factory=list)
+    agreement_sentences: list[str] = field(default_factory=list)
+    reliability_sentences: list[str] = field(default_factory=list)
+    alpha_shown: bool = False
     items: list[ItemRow] = field(default_factory=list)
+    # The facets (or statements) with the highest and the lowest average.
+    highest: ItemRow | None = None
+    lowest: ItemRow | None = None
     distribution: list[tuple[str, int, float]] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     comments_note: str = ""
@@ -144,75 +351,47 @@ def counting_sentences(*, pulse: Pulse, n: int, counted: int) -> list[str]:
     return said
 
 
-def pulse_results(*, pulse: Pulse) -> Results:
-    """What the results page shows: everything, or nothing below the minimum group size.
+def participation_of(pulse: Pulse, *, counted: int) -> str:
+    """ "5 of 6 people answered (83%)": those who counted, of those who could.
 
-    The minimum counts only people who were in the team when the pulse
-    opened, with the pulse's own minimum (see :attr:`PulseResult.is_shown`);
-    every other page that shows pulse numbers applies the same rule.
+    Who could is who was in the team when the pulse opened; the counting
+    sentences say so, and about anyone who joined later.
     """
-    result = PulseResult.objects.filter(pulse=pulse).first()
-    n = result.n if result else 0
-    counted = result.counted if result else 0
-    k = pulse.min_group_size
-    counting = counting_sentences(pulse=pulse, n=n, counted=counted) if result else []
-    if result is None or not result.is_shown:
-        sentence = explain.sentence(stats.Explanation("suppressed", {"min_group_size": k}))
-        return Results(
-            pulse=pulse,
-            n=n,
-            k=k,
-            shown=False,
-            counted=counted,
-            counting_sentences=counting,
-            sentences=[sentence],
-        )
-    summary = summary_of(result, pulse.scale)
+    if not pulse.has_opened or not pulse.members_at_open:
+        return ngettext("%(n)d person answered.", "%(n)d people answered.", counted) % {
+            "n": counted
+        }
+    members = len(pulse.members_at_open)
+    return ngettext(
+        "%(answered)d of %(members)d person answered (%(percent)d%%).",
+        "%(answered)d of %(members)d people answered (%(percent)d%%).",
+        members,
+    ) % {"answered": counted, "members": members, "percent": round(100 * counted / members)}
+
+
+def _item_rows(pulse: Pulse, summary: stats.GroupSummary) -> list[ItemRow]:
     low, high = pulse.scale
-    items = [
-        ItemRow(
-            text=item["text"],
-            reverse=bool(item.get("reverse")),
-            # Item means are stored keyed; show what people answered to the item as worded.
-            mean=(None if m is None else (low + high - m if item.get("reverse") else m)),
-            percent=(
-                None
-                if m is None
-                else stats.to_percent(
-                    low + high - m if item.get("reverse") else m, scale=(low, high)
-                )
-            ),
+    rows = []
+    for item, keyed in zip(pulse.items, summary.item_means, strict=True):
+        reverse = bool(item.get("reverse"))
+        rows.append(
+            ItemRow(
+                key=item["key"],
+                facet=facet_of(pulse, item),
+                text=item["text"],
+                reverse=reverse,
+                score=keyed,
+                percent=None if keyed is None else stats.to_percent(keyed, scale=(low, high)),
+                # Item means are stored keyed; as worded, a reversed one reads the other way.
+                as_worded=None if keyed is None else (low + high - keyed if reverse else keyed),
+            )
         )
-        for item, m in zip(pulse.items, summary.item_means, strict=True)
-    ]
-    biggest = max(summary.distribution or [1]) or 1
-    distribution = [
-        (label, count, count / biggest * 100)
-        for label, count in zip(pulse.scale_labels, summary.distribution or [], strict=False)
-    ]
-    results = Results(
-        pulse=pulse,
-        n=n,
-        k=k,
-        shown=True,
-        counted=counted,
-        counting_sentences=counting,
-        summary=summary,
-        sentences=explain.sentences(summary.explain(min_group_size=k)),
-        items=items,
-        distribution=distribution,
-    )
-    if counted >= pulse.min_comment_group_size:
-        texts = list(Comment.objects.filter(pulse=pulse).values_list("text", flat=True))
-        # Stored in random order already; shuffled again per view so that no
-        # order, not even the key order, is ever shown twice.
-        secrets.SystemRandom().shuffle(texts)
-        results.comments = texts
-    elif result.comment_count:
-        results.comments_note = _(
-            "Comments are shown only when at least %(k)d people answered; %(n)d did."
-        ) % {"k": pulse.min_comment_group_size, "n": counted}
-    previous = (
+    return rows
+
+
+def _previous_shown(pulse: Pulse, result: PulseResult) -> PulseResult | None:
+    """The team's last published result of the same instrument that was shown, before this one."""
+    return (
         PulseResult.objects.filter(
             RESULT_SHOWN,
             team_id=pulse.team_id,
@@ -224,193 +403,180 @@ def pulse_results(*, pulse: Pulse) -> Results:
         .order_by("-closed_on", "-pulse_id")
         .first()
     )
-    if previous is not None:
-        results.trend_sentence = explain.sentence(
-            stats.trend(summary_of(previous, pulse.scale), summary).explain()
-        )
-    return results
 
 
-# Across teams -----------------------------------------------------------------
+def pulse_results(*, pulse: Pulse) -> Results:
+    """What the results page shows: everything, or nothing below the minimum group size.
 
-
-@dataclass
-class OverviewRow:
-    team_id: int
-    name: str
-    slug: str
-    n: int
-    shown: bool
-    mean: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    percent: float | None = None
-    closed_on: Any = None
-
-    def formatted(self) -> dict[str, str]:
-        """The row's numbers as text, formatted in Python: a page of 100 rows renders fast."""
-        if not self.shown or self.mean is None:
-            return {}
-        people = ngettext("%d person", "%d people", self.n) % self.n
-        ci = f"{self.ci_low:.2f}–{self.ci_high:.2f}" if self.ci_low is not None else "–"
-        return {
-            "mean": f"{self.mean:.2f}",
-            "people": people,
-            "ci": ci,
-            "closed": day(self.closed_on) if self.closed_on else "",
-        }
-
-
-class OverviewRows(Sequence[OverviewRow]):
-    """The overview's rows in name order, made into objects only when a page asks."""
-
-    def __init__(self, items: list[tuple]) -> None:
-        self._items = items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @staticmethod
-    def _row(item: tuple) -> OverviewRow:
-        _key, team_id, name, slug, n, shown, mean = item
-        return OverviewRow(team_id, name, slug, n, shown, mean)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self._row(item) for item in self._items[index]]
-        return self._row(self._items[index])
-
-
-@dataclass
-class Overview:
-    instrument_slug: str
-    instrument_name: str
-    scale: tuple[int, int]
-    rows: OverviewRows
-    total_n: int
-    total_shown: bool
-    total: stats.MeanResult | None
-    total_sentences: list[str]
-    icc_sentences: list[str]
-    teams_without: int
-    hidden_count: int
-
-
-@functools.cache
-def _builtin_instruments() -> dict[str, Any]:
-    # The files ship with the code: read them once per process.
-    return builtin_instruments()
-
-
-def overview_instruments() -> list[tuple[str, str]]:
-    return [(slug, i.name) for slug, i in _builtin_instruments().items()]
-
-
-def org_overview(*, organization_id: int, instrument_slug: str) -> Overview:
-    """Each team's newest published result of one instrument, and the organization's.
-
-    A team is shown only when its pulse reached its own minimum group size
-    (the rule of :attr:`PulseResult.is_shown`, the same as on the team's
-    results page). The organization's figure pools the shown teams only:
-    a hidden team's answers are in no number anywhere, so no subtraction of
-    numbers one person can read (this page, a team's results page, the API)
-    leaves fewer than a minimum group of people.
-
-    Reads stored aggregates only: one query for the results, one for team names.
+    The minimum counts only people who were in the team when the pulse
+    opened, with the pulse's own minimum (see :attr:`PulseResult.is_shown`);
+    every other page that shows pulse numbers applies the same rule.
     """
-    instrument = _builtin_instruments().get(instrument_slug)
-    if instrument is None:
-        raise Http404
-    scale = instrument.scale.bounds
-    # Plain cursor reads: 6,000 rows through model field converters would
-    # cost more than the whole page may (see bench/pulse_org.py).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT team_id, n, mean, sd, counted >= min_group_size "  # noqa: S608
-            f"FROM {PulseResult._meta.db_table} "
-            # "is_latest = %s", not "AND is_latest": only an equality lets the index seek.
-            "WHERE organization_id = %s AND instrument_slug = %s AND is_latest = %s",
-            [organization_id, instrument_slug, True],
-        )
-        results = cursor.fetchall()
-        cursor.execute(
-            f"SELECT id, name, slug FROM {Team._meta.db_table} WHERE organization_id = %s",  # noqa: S608
-            [organization_id],
-        )
-        team_rows = cursor.fetchall()
-    teams = {pk: name for pk, name, _slug in team_rows}
-    slugs = {pk: slug for pk, _name, slug in team_rows}
-    shown_results = [r[:4] for r in results if r[4]]
-    shown = {r[0] for r in shown_results}
-    items = [
-        (
-            teams.get(team_id, "").lower(),
-            team_id,
-            teams.get(team_id, ""),
-            slugs.get(team_id, ""),
-            n if team_id in shown else 0,
-            team_id in shown,
-            mean if team_id in shown else None,
-        )
-        for team_id, n, mean, _sd, _shown in results
-    ]
-    items.sort()
-    total = None
-    total_sentences: list[str] = []
-    icc_sentences: list[str] = []
-    if shown_results:
-        total = _pooled(shown_results)
-        total_sentences = explain.sentences(total.explain())
-        if len(shown_results) >= 2:
-            icc = stats.icc_from_groups(
-                [r[1] for r in shown_results],
-                [r[2] for r in shown_results],
-                [r[3] if r[3] is not None else 0.0 for r in shown_results],
-            )
-            icc_sentences = explain.sentences(icc.explain())
-    return Overview(
-        instrument_slug=instrument_slug,
-        instrument_name=instrument.name,
-        scale=scale,
-        rows=OverviewRows(items),
-        total_n=total.n if total else 0,
-        total_shown=total is not None,
-        total=total,
-        total_sentences=total_sentences,
-        icc_sentences=icc_sentences,
-        teams_without=len(teams) - len(results),
-        hidden_count=len(results) - len(shown),
+    result = PulseResult.objects.filter(pulse=pulse).first()
+    n = result.n if result else 0
+    counted = result.counted if result else 0
+    k = pulse.min_group_size
+    base = Results(
+        pulse=pulse,
+        n=n,
+        k=k,
+        shown=False,
+        counted=counted,
+        counting_sentences=counting_sentences(pulse=pulse, n=n, counted=counted) if result else [],
+        participation=participation_of(pulse, counted=counted),
     )
+    if result is None or not result.is_shown:
+        base.sentences = [explain.sentence(stats.Explanation("suppressed", {"min_group_size": k}))]
+        return base
+    summary = summary_of(result, pulse.scale)
+    low, high = pulse.scale
+    assert summary.mean is not None  # a shown result has respondents
+    headline = Headline(
+        mean=summary.mean,
+        percent=summary.percent,
+        low=low,
+        high=high,
+        participation=base.participation,
+        change=explain.sentence(stats.Explanation("change_first")),
+        score_range=(
+            explain.sentence(
+                stats.Explanation(
+                    "score_range", {"low": summary.ci_low, "high": summary.ci_high, "n": summary.n}
+                )
+            )
+            if summary.ci_low is not None
+            else ""
+        ),
+    )
+    previous = _previous_shown(pulse, result)
+    if previous is not None:
+        change = stats.trend(summary_of(previous, pulse.scale), summary)
+        since = day(previous.closed_on)
+        headline.change = explain.sentence(change.in_words(since=since))
+        headline.direction = change.direction
+        headline.difference = change.difference
+        headline.since = since
+        base.trend_sentence = explain.sentence(change.explain())
+    reliability = summary.reliability
+    biggest = max(summary.distribution or [1]) or 1
+    base.shown = True
+    base.headline = headline
+    base.summary = summary
+    base.sentences = explain.sentences(summary.explain(min_group_size=k))
+    base.agreement_sentences = explain.sentences(
+        stats.agreement_in_words(summary.rwg_j, n=summary.n)
+    )
+    base.reliability_sentences = explain.sentences(reliability.explain_for_team())
+    base.alpha_shown = reliability.alpha is not None and reliability.meaningful
+    base.items = _item_rows(pulse, summary)
+    scored = [item for item in base.items if item.score is not None]
+    if len(scored) > 2:
+        base.highest = max(scored, key=lambda item: item.score or 0.0)
+        base.lowest = min(scored, key=lambda item: item.score or 0.0)
+    base.distribution = [
+        (label, count, count / biggest * 100)
+        for label, count in zip(pulse.scale_labels, summary.distribution or [], strict=False)
+    ]
+    if counted >= pulse.min_comment_group_size:
+        texts = list(Comment.objects.filter(pulse=pulse).values_list("text", flat=True))
+        # Stored in random order already; shuffled again per view so that no
+        # order, not even the key order, is ever shown twice.
+        secrets.SystemRandom().shuffle(texts)
+        base.comments = texts
+    elif result.comment_count:
+        base.comments_note = _(
+            "Comments are shown only when at least %(k)d people answered; %(n)d did."
+        ) % {"k": pulse.min_comment_group_size, "n": counted}
+    return base
 
 
-def overview_fill(*, organization_id: int, instrument_slug: str, rows: list[OverviewRow]) -> None:
-    """Add interval and closing date to the shown rows of one page (one query)."""
-    wanted = {row.team_id: row for row in rows if row.shown}
-    if not wanted:
-        return
-    details = PulseResult.objects.filter(
-        organization_id=organization_id,
-        instrument_slug=instrument_slug,
-        is_latest=True,
-        team_id__in=list(wanted),
-    ).values_list("team_id", "ci_low", "ci_high", "percent", "closed_on")
-    for team_id, ci_low, ci_high, percent, closed_on in details:
-        row = wanted[team_id]
-        row.ci_low, row.ci_high, row.percent, row.closed_on = ci_low, ci_high, percent, closed_on
+# The team page's pulse card -----------------------------------------------------------
+
+#: How many of a team's latest shown scores the card's trend line draws.
+TEAM_TREND_POINTS = 8
 
 
-def _pooled(results: list[tuple]) -> stats.MeanResult:
-    """Mean, SD and CI of all respondents together, from each group's n, mean and SD."""
-    import math
+@dataclass
+class TeamScore:
+    """The latest shown score of a team, with its change and a few earlier ones."""
 
-    from scipy import stats as sps
+    pulse_id: int
+    title: str
+    closed_on: str
+    mean: float
+    low: int
+    high: int
+    change: str
+    direction: str
+    # (closed on, mean) of the latest shown results of the same instrument, oldest first.
+    history: list[tuple[str, float]]
+    # The history in words, from three pulses with results on.
+    story: str = ""
 
-    n = sum(r[1] for r in results)
-    groups = [(r[1], r[2], r[3] or 0.0) for r in results if r[1] and r[2] is not None]
-    mean = sum(g * m for g, m, _sd in groups) / n
-    if n < 2:
-        return stats.MeanResult(n, mean, None, None, None)
-    ss = sum((g - 1) * sd * sd + g * (m - mean) ** 2 for g, m, sd in groups)
-    sd = math.sqrt(ss / (n - 1))
-    half = float(sps.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-    return stats.MeanResult(n, mean, sd, mean - half, mean + half)
+
+def team_latest_score(*, team: Team) -> TeamScore | None:
+    """The newest published result of ``team`` that is shown, with its trend; one query.
+
+    Only results the team may see are read: published, and shown
+    (:data:`RESULT_SHOWN`); the change is against the last such result of
+    the same instrument, as on the results page.
+    """
+    rows = list(
+        PulseResult.objects.filter(
+            RESULT_SHOWN,
+            team=team,
+            organization_id=team.organization_id,
+            pulse__published_at__isnull=False,
+        )
+        .order_by("-closed_on", "-pulse_id")
+        .values_list(
+            "pulse_id",
+            "instrument_slug",
+            "closed_on",
+            "n",
+            "mean",
+            "sd",
+            "pulse__title",
+            "pulse__definition__scale__min",
+            "pulse__definition__scale__max",
+        )[: TEAM_TREND_POINTS * 3]
+    )
+    if not rows or rows[0][4] is None:
+        return None
+    newest = rows[0]
+    same = [r for r in rows if r[1] == newest[1] and r[4] is not None][:TEAM_TREND_POINTS]
+    low, high = int(newest[7]), int(newest[8])
+    change = explain.sentence(stats.Explanation("change_first"))
+    direction = ""
+    if len(same) > 1:
+        before, after = (stats.MeanResult(r[3], r[4], r[5], None, None) for r in (same[1], same[0]))
+        trend = stats.trend(before, after)
+        change = explain.sentence(trend.in_words(since=day(same[1][2])))
+        direction = trend.direction
+    return TeamScore(
+        pulse_id=newest[0],
+        title=newest[6],
+        closed_on=day(newest[2]),
+        mean=newest[4],
+        low=low,
+        high=high,
+        change=change,
+        direction=direction,
+        history=[(day(r[2]), r[4]) for r in reversed(same)],
+        story=(
+            explain.sentence(
+                stats.Explanation(
+                    "history",
+                    {
+                        "first": same[-1][4],
+                        "first_day": day(same[-1][2]),
+                        "last": newest[4],
+                        "last_day": day(newest[2]),
+                        "count": len(same),
+                    },
+                )
+            )
+            if len(same) >= 3
+            else ""
+        ),
+    )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from marblejar import permissions
 from marblejar.lib.forms import add_service_errors
+from marblejar.pulse import overview as org_overview
 from marblejar.pulse import selectors, services
 from marblejar.pulse.forms import (
     AnswerForm,
@@ -31,8 +32,8 @@ OVERVIEW_PAGE_SIZE = 100
 
 def _team(request: HttpRequest, slug: str, action: str = "pulse.view"):
     team = team_selectors.team_get(user=request.user, slug=slug, action=action)
-    # Catch up whatever the clock made due, so a missed task never delays a result.
-    services.pulse_advance_due(team=team)
+    # A late worker never delays a close or buries a result (one query when nothing is due).
+    services.pulse_catch_up(team=team)
     return team
 
 
@@ -43,6 +44,7 @@ def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
     answered = selectors.answered_pulse_ids(user=request.user, pulses=pulses)
     now = timezone.now()
     is_lead = permissions.is_lead(request.user, team)
+    members = selectors.team_size(team=team)
     rows = [
         {
             "pulse": p,
@@ -55,6 +57,7 @@ def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
             "participation": participation_sentence(
                 p.participant_count, still_open=p.closed_at is None
             ),
+            "minimum_note": selectors.minimum_note(p, members=members),
         }
         for p in pulses
     ]
@@ -74,11 +77,13 @@ def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pulse_create(request: HttpRequest, slug: str) -> HttpResponse:
     team = _team(request, slug, action="pulse.create")
-    org_settings = services.pulse_settings_for(team.organization_id)
+    org_settings = selectors.pulse_settings_for(team.organization_id)
+    members = selectors.team_size(team=team)
+    is_admin = permissions.can(request.user, "pulse.settings", request.user.organization)
     start = timezone.localtime().replace(second=0, microsecond=0)
     form = ScheduleForm(
         request.POST or None,
-        instruments=services.instrument_choices(team=team),
+        instruments=selectors.instrument_choices(team=team),
         initial={
             "instrument": "psychological_safety",
             "opens_at": start,
@@ -94,13 +99,33 @@ def pulse_create(request: HttpRequest, slug: str) -> HttpResponse:
             add_service_errors(form, e)
         else:
             messages.success(request, _("The pulse “%s” is scheduled.") % pulse.title)
+            warning = selectors.schedule_warning(
+                team=team,
+                members=members,
+                min_group_size=pulse.min_group_size,
+                organization_minimum=org_settings.min_group_size,
+                is_admin=is_admin,
+            )
+            if warning:
+                messages.warning(request, warning)
             return redirect("pulse:list", slug=team.slug)
-    return render(
-        request,
-        "pulse/create.html",
-        {"team": team, "form": form, "org_settings": org_settings},
-        status=400 if form.errors else 200,
+    # Said before anything is scheduled; a larger minimum chosen in the form is
+    # warned about once the pulse is scheduled (above).
+    warning = selectors.schedule_warning(
+        team=team,
+        members=members,
+        min_group_size=org_settings.min_group_size,
+        organization_minimum=org_settings.min_group_size,
+        is_admin=is_admin,
     )
+    context = {
+        "team": team,
+        "form": form,
+        "org_settings": org_settings,
+        "members": members,
+        "warning": warning,
+    }
+    return render(request, "pulse/create.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -145,11 +170,12 @@ def pulse_answer(request: HttpRequest, slug: str, pulse_id: int) -> HttpResponse
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     permissions.require(request.user, "pulse.answer", pulse)
-    if services.pulse_has_answered(user=request.user, pulse=pulse):
+    if selectors.pulse_has_answered(user=request.user, pulse=pulse):
         return render(request, "pulse/answered.html", {"team": team, "pulse": pulse})
     if not pulse.is_open():
         return render(request, "pulse/not_open.html", {"team": team, "pulse": pulse}, status=409)
     form = AnswerForm(request.POST or None, pulse=pulse)
+    note = selectors.minimum_note(pulse, members=selectors.team_size(team=team))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         comment = data.pop("comment", "")
@@ -163,7 +189,7 @@ def pulse_answer(request: HttpRequest, slug: str, pulse_id: int) -> HttpResponse
     return render(
         request,
         "pulse/answer.html",
-        {"team": team, "pulse": pulse, "form": form},
+        {"team": team, "pulse": pulse, "form": form, "minimum_note": note},
         status=400 if form.errors else 200,
     )
 
@@ -174,7 +200,9 @@ def pulse_results(request: HttpRequest, slug: str, pulse_id: int) -> HttpRespons
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     if not permissions.can(request.user, "pulse.results", pulse):
         # A teammate waiting for the lead, or a pulse still open: say so, show nothing.
-        return render(request, "pulse/waiting.html", {"team": team, "pulse": pulse})
+        note = selectors.minimum_note(pulse, members=selectors.team_size(team=team))
+        context = {"team": team, "pulse": pulse, "minimum_note": note}
+        return render(request, "pulse/waiting.html", context)
     return _results_page(request, team, pulse, ResponseForm())
 
 
@@ -233,13 +261,13 @@ def pulse_close(request: HttpRequest, slug: str, pulse_id: int) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     org = request.user.organization
     permissions.require(request.user, "pulse.overview", org)
-    instruments = selectors.overview_instruments()
+    instruments = org_overview.overview_instruments()
     slug = request.GET.get("instrument") or "psychological_safety"
     if slug not in dict(instruments):
         slug = "psychological_safety"
-    data = selectors.org_overview(organization_id=org.pk, instrument_slug=slug)
+    data = org_overview.org_overview(organization_id=org.pk, instrument_slug=slug)
     page = Paginator(data.rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.overview_fill(
+    org_overview.overview_fill(
         organization_id=org.pk, instrument_slug=slug, rows=list(page.object_list)
     )
     rows = [(row, row.formatted()) for row in page.object_list]
@@ -262,7 +290,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def pulse_settings(request: HttpRequest) -> HttpResponse:
     org = request.user.organization
     permissions.require(request.user, "pulse.settings", org)
-    current = services.pulse_settings_for(org.pk)
+    current = selectors.pulse_settings_for(org.pk)
     form = PulseSettingsForm(
         request.POST or None,
         initial={

@@ -18,6 +18,7 @@ from django.utils import timezone
 from marblejar.lib.dates import day, moment
 from marblejar.pulse import services as pulse_services
 from marblejar.pulse.models import Pulse
+from marblejar.pulse.tests.factories import send_queued_mail
 from marblejar.reflections import services as reflection_services
 from marblejar.teams.models import Invitation
 from marblejar.teams.services import invitation_create, invitation_lookup, invitation_problem
@@ -127,6 +128,7 @@ def test_e_mails_write_moments_the_same_way(personas, django_capture_on_commit_c
         )
         pulse_services.pulse_advance_due(team=personas.team)
     Pulse.objects.get(pk=pulse.pk)
+    assert send_queued_mail() == 1  # pulse e-mail goes out from the task queue
     bodies = "\n".join(m.body for m in mail.outbox)
     assert "8 Mar 2030, 17:30" in bodies
     assert "2030-03-08" not in bodies

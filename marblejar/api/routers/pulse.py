@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema, Status
 
 from marblejar import permissions
 from marblejar.api.schemas import Error
+from marblejar.pulse import overview as org_overview
 from marblejar.pulse import selectors, services
 from marblejar.pulse.models import Pulse
 from marblejar.pulse.wording import participation_sentence
@@ -29,6 +30,7 @@ ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error
 class ItemOut(Schema):
     key: str
     text: str
+    facet: str = Field("", description="What the statement measures; custom ones may have none.")
     reverse: bool
 
 
@@ -48,6 +50,9 @@ class PulseOut(Schema):
     scale_labels: list[str]
     items: list[ItemOut]
     asks_comment: bool
+    warnings: list[str] = Field(
+        [], description="Said when the pulse's results cannot be shown, and how to change it."
+    )
 
 
 class PulseIn(Schema):
@@ -123,7 +128,7 @@ class OverviewOut(Schema):
     teams: list[OverviewRowOut]
 
 
-def pulse_out(pulse: Pulse, *, answered: bool) -> dict[str, Any]:
+def pulse_out(pulse: Pulse, *, answered: bool, warning: str = "") -> dict[str, Any]:
     return {
         "id": pulse.pk,
         "title": pulse.title,
@@ -139,16 +144,22 @@ def pulse_out(pulse: Pulse, *, answered: bool) -> dict[str, Any]:
         "scale_max": pulse.scale[1],
         "scale_labels": pulse.scale_labels,
         "items": [
-            {"key": i["key"], "text": i["text"], "reverse": bool(i.get("reverse"))}
+            {
+                "key": i["key"],
+                "text": i["text"],
+                "facet": selectors.facet_of(pulse, i),
+                "reverse": bool(i.get("reverse")),
+            }
             for i in pulse.items
         ],
         "asks_comment": pulse.asks_comment,
+        "warnings": [warning] if warning else [],
     }
 
 
 def _team(request: HttpRequest, slug: str, action: str = "pulse.view"):
     team = team_selectors.team_get(user=request.user, slug=slug, action=action)
-    services.pulse_advance_due(team=team)
+    services.pulse_catch_up(team=team)
     return team
 
 
@@ -159,7 +170,11 @@ def pulse_list(request: HttpRequest, slug: str):
     team = _team(request, slug)
     pulses = list(selectors.pulse_list_for_team(team=team))
     answered = selectors.answered_pulse_ids(user=request.user, pulses=pulses)
-    return [pulse_out(p, answered=p.pk in answered) for p in pulses]
+    members = selectors.team_size(team=team)
+    return [
+        pulse_out(p, answered=p.pk in answered, warning=selectors.minimum_note(p, members=members))
+        for p in pulses
+    ]
 
 
 @router.post(
@@ -168,7 +183,14 @@ def pulse_list(request: HttpRequest, slug: str):
 def pulse_create(request: HttpRequest, slug: str, data: PulseIn):
     team = _team(request, slug, action="pulse.create")
     pulse = services.pulse_schedule(actor=request.user, team=team, **data.dict())
-    return Status(201, pulse_out(pulse, answered=False))
+    warning = selectors.schedule_warning(
+        team=team,
+        members=selectors.team_size(team=team),
+        min_group_size=pulse.min_group_size,
+        organization_minimum=selectors.pulse_settings_for(team.organization_id).min_group_size,
+        is_admin=permissions.can(request.user, "pulse.settings", request.user.organization),
+    )
+    return Status(201, pulse_out(pulse, answered=False, warning=warning))
 
 
 @router.get(
@@ -177,8 +199,9 @@ def pulse_create(request: HttpRequest, slug: str, data: PulseIn):
 def pulse_detail(request: HttpRequest, slug: str, pulse_id: int):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
-    answered = services.pulse_has_answered(user=request.user, pulse=pulse)
-    return pulse_out(pulse, answered=answered)
+    answered = selectors.pulse_has_answered(user=request.user, pulse=pulse)
+    note = selectors.minimum_note(pulse, members=selectors.team_size(team=team))
+    return pulse_out(pulse, answered=answered, warning=note)
 
 
 @router.post(
@@ -252,7 +275,8 @@ def pulse_results(request: HttpRequest, slug: str, pulse_id: int):
             "ci_low": s.ci_low,
             "ci_high": s.ci_high,
             "percent": s.percent,
-            "alpha": s.alpha,
+            # Only where it can mean something (from about 10 people), as on the page.
+            "alpha": s.alpha if r.alpha_shown else None,
             "rwg_j": s.rwg_j,
             "item_means": list(s.item_means),
             "distribution": list(s.distribution or []),
@@ -281,7 +305,7 @@ def pulse_close(request: HttpRequest, slug: str, pulse_id: int):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     pulse = services.pulse_close(pulse=pulse, actor=request.user, now=timezone.now())
-    return pulse_out(pulse, answered=services.pulse_has_answered(user=request.user, pulse=pulse))
+    return pulse_out(pulse, answered=selectors.pulse_has_answered(user=request.user, pulse=pulse))
 
 
 @router.get(
@@ -292,10 +316,10 @@ def pulse_close(request: HttpRequest, slug: str, pulse_id: int):
 def overview(request: HttpRequest, instrument: str = "psychological_safety"):
     org = request.user.organization
     permissions.require(request.user, "pulse.overview", org)
-    k = services.pulse_settings_for(org.pk).min_group_size
-    data = selectors.org_overview(organization_id=org.pk, instrument_slug=instrument)
+    k = selectors.pulse_settings_for(org.pk).min_group_size
+    data = org_overview.org_overview(organization_id=org.pk, instrument_slug=instrument)
     rows = list(data.rows[:])
-    selectors.overview_fill(organization_id=org.pk, instrument_slug=instrument, rows=rows)
+    org_overview.overview_fill(organization_id=org.pk, instrument_slug=instrument, rows=rows)
     return {
         "instrument": data.instrument_slug,
         "min_group_size": k,

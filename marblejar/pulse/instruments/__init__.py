@@ -16,7 +16,8 @@ Format::
     labels = ["Strongly disagree", ...]  # one label per point, min to max
     [[items]]
     key = "mistakes"                     # unique, lower-case identifier
-    facet = "..."                        # what the item covers
+    facet = "..."                        # the facet it measures, named in the direction
+                                         # of the score (also for a reverse-worded item)
     text = "..."                         # what the respondent reads
     reverse = true                       # higher agreement = less of the construct
 """

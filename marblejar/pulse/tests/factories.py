@@ -54,3 +54,81 @@ def add_members(team: Team, org: Any, count: int, prefix: str = "extra") -> list
         Membership.objects.create(organization=org, team=team, user=user, role=Role.MEMBER)
         users.append(user)
     return users
+
+
+def send_queued_mail() -> int:
+    """Run the pulse e-mail tasks the queue holds, as the worker would; how many ran.
+
+    For tests inside a transaction, where the real worker cannot run (see
+    ``marblejar.tests.forensics.run_queued_tasks`` for tests that commit).
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from marblejar.pulse import tasks
+
+    queued = DBTaskResult.objects.filter(
+        task_path=tasks.pulse_mail.module_path, status="READY"
+    ).order_by("enqueued_at")
+    ran = 0
+    for result in queued:
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+        result.delete()
+        ran += 1
+    return ran
+
+
+def run_pulse(
+    lead: Any,
+    team: Team,
+    answers: dict[Any, int | dict[str, int]],
+    *,
+    days_ago: int,
+    k: int | None = None,
+    publish: bool = True,
+    instrument: str = "psychological_safety",
+    comments: dict[Any, str] | None = None,
+) -> Pulse:
+    """A pulse that opened ``days_ago`` days ago, answered by the keys of ``answers``
+    (a score every statement gets, see :func:`safe_answers`, or answers as worded
+    per statement), closed four days later and, with ``publish``, published with
+    the lead's response."""
+    opened = timezone.now() - timedelta(days=days_ago)
+    pulse = services.pulse_schedule(
+        actor=lead,
+        team=team,
+        instrument=instrument,
+        opens_at=opened,
+        closes_at=opened + timedelta(days=4),
+        min_group_size=k,
+        min_comment_group_size=k,
+        now=opened,
+    )
+    for i, (user, value) in enumerate(answers.items()):
+        values = safe_answers(pulse, value) if isinstance(value, int) else value
+        services.pulse_answer(
+            actor=user,
+            pulse=pulse,
+            values=values,
+            comment=(comments or {}).get(user, ""),
+            now=opened + timedelta(hours=1 + i),
+        )
+    services.pulse_close(pulse=pulse, now=pulse.closes_at)
+    if publish:
+        services.pulse_respond(
+            actor=lead,
+            pulse=pulse,
+            heard="I hear you.",
+            plan="We will talk about it.",
+            now=pulse.closes_at + timedelta(days=1),
+        )
+    pulse.refresh_from_db()
+    return pulse
+
+
+def safe_answers(pulse: Pulse, level: int) -> dict[str, int]:
+    """Answers as worded that score ``level`` on every statement (reverse-worded
+    ones answered the other way round)."""
+    low, high = pulse.scale
+    return {
+        item["key"]: low + high - level if item.get("reverse") else level for item in pulse.items
+    }

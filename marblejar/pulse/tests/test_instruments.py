@@ -138,3 +138,30 @@ def test_it_refuses_unknown_or_unsafe_slugs() -> None:
 def test_it_reports_broken_toml(tmp_path: Path) -> None:
     with pytest.raises(InstrumentError, match="not valid TOML"):
         load_instrument_file(write(tmp_path, "slug = "))
+
+
+def test_every_built_in_statement_names_the_facet_it_measures():
+    from marblejar.pulse.instruments import builtin_instruments
+
+    for instrument in builtin_instruments().values():
+        facets = [item.facet for item in instrument.items]
+        assert all(facets), instrument.slug
+        assert len(set(facets)) == len(facets), instrument.slug  # one name, one facet
+        # Named like the score: "Asking for help", never "Hard to ask for help".
+        for facet in facets:
+            assert not facet.lower().startswith(("hard ", "rejecting ")), facet
+
+
+@pytest.mark.django_db
+def test_a_pulse_keeps_its_facets_and_the_api_gives_them(personas, client_for):
+    from marblejar.pulse.tests.factories import open_pulse
+
+    pulse = open_pulse(personas.lead, personas.team)
+    assert pulse.items[4] == {
+        "key": "ask_help",
+        "text": "I hesitate to ask my teammates for a hand when I need one.",
+        "facet": "Asking for help",
+        "reverse": True,
+    }
+    [row] = client_for("member").get("/api/v1/teams/platform/pulses").json()
+    assert [i["facet"] for i in row["items"]][4] == "Asking for help"

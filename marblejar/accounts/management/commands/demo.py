@@ -16,6 +16,8 @@ PEOPLE = [
     ("ben@demo.marblejar.org", "Ben Ito", "platform", Role.MEMBER),
     ("chloe@demo.marblejar.org", "Chloé Martin", "platform", Role.MEMBER),
     ("dev@demo.marblejar.org", "Dev Patel", "platform", Role.MEMBER),
+    ("ines@demo.marblejar.org", "Ines Duarte", "platform", Role.MEMBER),
+    ("jonas@demo.marblejar.org", "Jonas Weber", "platform", Role.MEMBER),
     ("eva@demo.marblejar.org", "Eva Lindqvist", "product", Role.LEAD),
     ("femi@demo.marblejar.org", "Femi Adeyemi", "product", Role.MEMBER),
     ("gus@demo.marblejar.org", "Gus Romero", "product", Role.MEMBER),
@@ -92,7 +94,8 @@ STORIES = [
 
 class Command(BaseCommand):
     help = (
-        "Seed a demo organization: two teams, eight people, a lead in each. "
+        "Seed a demo organization: two teams, ten people, a lead in each, and six months "
+        "of pulses. "
         f"Every demo account's password is '{DEMO_PASSWORD}'."
     )
 
@@ -121,6 +124,7 @@ class Command(BaseCommand):
                 organization=organization, team=teams[slug], user=user, role=role
             )
         self.seed_stories(organization, teams)
+        self.seed_pulses(organization, teams)
         self.stdout.write(self.style.SUCCESS("Seeded the demo organization."))
         self.print_logins()
 
@@ -155,6 +159,15 @@ class Command(BaseCommand):
             "help; Hana paired with him for an hour.",
             named_user=people["gus"],
         )
+
+    def seed_pulses(self, organization: Organization, teams: dict[str, Team]) -> None:
+        """Platform's monthly psychological-safety pulses, through the pulse services."""
+        from django.utils import timezone
+
+        from marblejar.pulse.demo import seed
+
+        people = {u.email.split("@")[0]: u for u in User.objects.filter(organization=organization)}
+        seed(team=teams["platform"], people=people, now=timezone.now())
 
     def print_logins(self) -> None:
         self.stdout.write(f"Log in with any of these (password: {DEMO_PASSWORD}):")

@@ -1,0 +1,516 @@
+"""The results pipeline: closed pulses' answers in, stored statistics out.
+
+Pages never compute statistics: they read :class:`PulseResult`, written
+here once when a pulse closes (:func:`results_compute` for one pulse) or for
+a whole organization at once (the same function, the same code path). The
+steps are kept apart so that the benchmark can time each of them:
+
+1. :func:`results_summaries` reads every closed pulse's answers with one
+   grouped query and summarises them with the vectorised statistics core,
+   one pass per scale and keying;
+2. :func:`results_store` writes the results in bulk.
+
+Both go through plain SQL rather than the ORM: a whole organization is
+hundreds of thousands of rows, and model instances would cost more than the
+statistics (see bench/pulse_org.py and BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from marblejar.pulse import stats
+from marblejar.pulse.models import MISSING_ANSWER, Answer, Comment, Pulse, PulseResult, keying_of
+
+# The columns results_store writes, in the order of its rows. ``is_latest``
+# is not among them: it belongs to publishing, and a recompute keeps it.
+STORED_COLUMNS = (
+    "pulse_id",
+    "organization_id",
+    "team_id",
+    "instrument_slug",
+    "closed_on",
+    "n",
+    "counted",
+    "min_group_size",
+    "k",
+    "mean",
+    "percent",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "rwg_j",
+    "item_means",
+    "distribution",
+    "comment_count",
+)
+
+
+@dataclass
+class ResultBatch:
+    """Statistics of many pulses of one scale and keying, aligned by position."""
+
+    pulse_ids: list[int]
+    stats: stats.BatchStats
+    scale: tuple[int, int]
+
+
+def results_compute(
+    *, pulse_ids: Iterable[int] | None = None, organization_id: int | None = None
+) -> list[ResultBatch]:
+    """Compute and store the results of closed pulses (all of them, an organization's,
+    or those listed). Closed pulses nobody answered get a result with n = 0."""
+    ids = list(pulse_ids) if pulse_ids is not None else None
+    batches = results_summaries(pulse_ids=ids, organization_id=organization_id)
+    results_store(batches)
+    closed = Pulse.objects.filter(closed_at__isnull=False)
+    if ids is not None:
+        closed = closed.filter(pk__in=ids)
+    if organization_id is not None:
+        closed = closed.filter(organization_id=organization_id)
+    unanswered = closed.exclude(pk__in=PulseResult.objects.values("pulse_id"))
+    PulseResult.objects.bulk_create(
+        [
+            PulseResult(
+                pulse_id=p.pk,
+                organization_id=p.organization_id,
+                team_id=p.team_id,
+                instrument_slug=p.instrument_slug,
+                closed_on=p.closed_at.date(),
+                n=0,
+                counted=0,
+                min_group_size=p.min_group_size,
+                k=len(p.items),
+            )
+            for p in unanswered
+        ],
+        ignore_conflicts=True,
+    )
+    return batches
+
+
+# Reading and summarising -------------------------------------------------------
+
+
+def encode_answers(pulse: Pulse, values: Mapping[str, Any]) -> str:
+    """One person's answers as stored: a digit per statement (the inverse of
+    :func:`decode`); ``ValidationError`` names each answer that is missing,
+    off the scale, or for a statement the pulse does not have."""
+    low, high = pulse.scale
+    errors: dict[str, str] = {}
+    chars = []
+    for item in pulse.items:
+        raw = values.get(item["key"])
+        if raw in (None, ""):
+            errors[item["key"]] = _("Choose an answer.")
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not low <= value <= high:
+            errors[item["key"]] = _("Choose one of the answers from %(low)d to %(high)d.") % {
+                "low": low,
+                "high": high,
+            }
+            continue
+        chars.append(str(value))
+    unknown = set(values) - {item["key"] for item in pulse.items}
+    if unknown:
+        errors["answers"] = _("These questions are not in this pulse: %s.") % ", ".join(
+            sorted(unknown)
+        )
+    if errors:
+        raise ValidationError(errors)
+    return "".join(chars)
+
+
+def keying_parts(keying: str) -> tuple[tuple[int, int], np.ndarray]:
+    """The scale and the reverse-keyed flags of a pulse's keying ("1-7:rnrnrnn")."""
+    scale, flags = keying.split(":")
+    low, high = scale.split("-")
+    return (int(low), int(high)), np.array([f == "r" for f in flags])
+
+
+def decode(
+    joined: Sequence[str], k: int, scale: tuple[int, int], reverse: np.ndarray
+) -> np.ndarray:
+    """Answer strings (one digit per item, MISSING_ANSWER for none) as a keyed
+    responses x items float array, NaN for a missing answer."""
+    raw = np.frombuffer("".join(joined).encode("ascii"), dtype=np.uint8).reshape(-1, k)
+    matrix = raw.astype(np.float64) - ord("0")
+    matrix[raw == ord(MISSING_ANSWER)] = np.nan
+    if reverse.any():
+        matrix[:, reverse] = scale[0] + scale[1] - matrix[:, reverse]
+    return matrix
+
+
+def keyed_matrix(rows: Sequence[str], definition: Mapping[str, Any]) -> np.ndarray:
+    """Decode one pulse's answer strings into a keyed responses x items array."""
+    scale, reverse = keying_parts(keying_of(dict(definition)))
+    return decode(rows, len(definition["items"]), scale, reverse)
+
+
+def respondent_scores(rows: Sequence[str], definition: Mapping[str, Any]) -> list[float]:
+    """Each answer string's scale score (NaN when nothing was answered)."""
+    if not rows:
+        return []
+    return stats.respondent_scores(keyed_matrix(rows, definition)).tolist()
+
+
+def _scope(
+    column: str, pulse_ids: list[int] | None, organization_id: int | None
+) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if pulse_ids is not None:
+        where.append(f"{column} IN ({', '.join(['%s'] * len(pulse_ids))})")
+        params += pulse_ids
+    if organization_id is not None:
+        where.append("organization_id = %s")
+        params.append(organization_id)
+    return where, params
+
+
+def _fetch_answer_groups(
+    *, pulse_ids: list[int] | None, organization_id: int | None
+) -> list[tuple[int, int, str]]:
+    """(pulse_id, n, concatenated answer strings) per pulse, in one grouped query.
+
+    Written in SQL because the ORM's aggregate layer costs more than the
+    statistics here; the two spellings are the same aggregate.
+    """
+    concat = (
+        "group_concat(\"values\", '')"
+        if connection.vendor == "sqlite"
+        else "string_agg(\"values\", '')"
+    )
+    where, params = _scope("pulse_id", pulse_ids, organization_id)
+    sql = (
+        f"SELECT pulse_id, COUNT(*), {concat} FROM {Answer._meta.db_table}"  # noqa: S608
+        + (" WHERE " + " AND ".join(where) if where else "")
+        # A pulse belongs to one team, so grouping by pulse is grouping by team and pulse.
+        + " GROUP BY pulse_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _keyings(
+    pulse_ids: list[int] | None, organization_id: int | None
+) -> tuple[str, dict[int, str]]:
+    """The keying most closed pulses in scope share, and the keying of every other one.
+
+    An organization uses a handful of instruments, most pulses one of them:
+    listing the pulses of the commonest keying would cost as much as the
+    rest of the read. (Answers exist only for closed pulses: they are
+    written at close.)
+    """
+    where, params = _scope("id", pulse_ids, organization_id)
+    where.append("closed_at IS NOT NULL")
+    table = Pulse._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT keying, COUNT(*) FROM {table} WHERE "  # noqa: S608
+            + " AND ".join(where)
+            + " GROUP BY keying ORDER BY COUNT(*) DESC, keying",
+            params,
+        )
+        found = cursor.fetchall()
+        if len(found) < 2:
+            return (found[0][0] if found else ""), {}
+        others = [key for key, _count in found[1:]]
+        cursor.execute(
+            f"SELECT id, keying FROM {table} WHERE "  # noqa: S608
+            + " AND ".join(where)
+            + f" AND keying IN ({', '.join(['%s'] * len(others))})",
+            params + others,
+        )
+        return found[0][0], dict(cursor.fetchall())
+
+
+def results_summaries(
+    *, pulse_ids: Iterable[int] | None = None, organization_id: int | None = None
+) -> list[ResultBatch]:
+    """The statistics of closed pulses, computed but not stored (the benchmark times this)."""
+    ids = list(pulse_ids) if pulse_ids is not None else None
+    common, other = _keyings(ids, organization_id)
+    rows = _fetch_answer_groups(pulse_ids=ids, organization_id=organization_id)
+    if not rows:
+        return []
+    by_keying: dict[str, list[int]] = {}
+    if other:
+        for index, row in enumerate(rows):
+            by_keying.setdefault(other.get(row[0], common), []).append(index)
+    else:
+        by_keying[common] = list(range(len(rows)))
+    pulse_column, count_column, answer_column = zip(*rows, strict=True)
+    batches = []
+    for key, positions in by_keying.items():
+        if len(positions) == len(rows):
+            pulses, counts, answers = pulse_column, count_column, answer_column
+        else:
+            pulses = [pulse_column[i] for i in positions]
+            counts = [count_column[i] for i in positions]
+            answers = [answer_column[i] for i in positions]
+        scale, reverse = keying_parts(key)
+        keyed = decode(answers, reverse.size, scale, reverse)
+        groups = np.repeat(np.arange(len(pulses)), np.asarray(counts, dtype=np.int64))
+        batch = stats.batch_group_stats(keyed, groups, scale=scale)
+        batches.append(ResultBatch([pulses[g] for g in batch.group.tolist()], batch, scale))
+    return batches
+
+
+# Storing -------------------------------------------------------------------------
+
+# What the statistics give for each pulse, in the order results_store loads
+# them. The pulse's own facts (organization, team, instrument, closing day,
+# who counted, its minimum, its comments) are joined in by the database: read
+# into Python and written back, they would cost more than the statistics.
+COMPUTED_COLUMNS = (
+    "pulse_id",
+    "n",
+    "k",
+    "mean",
+    "percent",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "rwg_j",
+    "item_means",
+    "distribution",
+)
+_INCOMING = "pulse_result_incoming"
+_FLOATS = COMPUTED_COLUMNS[3:12]
+# Results are stored to 12 decimal places. The last bits of a sum depend on
+# the order the rows arrive in (the database does not promise one), and a
+# recompute that changes nothing should write nothing; pages show two.
+DECIMALS = 12
+
+
+def _stored(values: np.ndarray) -> np.ndarray:
+    return np.round(values, DECIMALS)
+
+
+def results_store(batches: list[ResultBatch]) -> int:
+    """Insert or update the results of ``batches``; returns how many rows changed.
+
+    The computed values go into a temporary table in bulk; then one INSERT
+    ... ON CONFLICT joins in each pulse's facts and writes every result that
+    is new or differs from what is stored. A recompute that changes nothing
+    writes nothing (and leaves no dead row versions behind).
+    """
+    if not any(len(batch.stats) for batch in batches):
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _load_postgresql(cursor, batches)
+        else:
+            _load_rows(cursor, batches)
+        cursor.execute(_upsert_sql())
+        changed = cursor.rowcount
+        if connection.vendor == "sqlite":
+            # Python's sqlite3 reports no row count for a statement that starts with WITH.
+            cursor.execute("SELECT changes()")
+            changed = cursor.fetchone()[0]
+        # Dropped now: one transaction (the demo's seeding) may store many times.
+        cursor.execute(f"DROP TABLE {_INCOMING}")
+    return changed
+
+
+# PostgreSQL: binary COPY, built with NumPy -----------------------------------------
+
+# A float8[] or int4[] in COPY's binary format: dimensions, null flag, element type.
+_FLOAT8_OID, _INT4_OID = 701, 23
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+
+
+def _array_fields(prefix: str, length: int, value: str) -> list[Any]:
+    header = [(f"{prefix}_size", ">i4"), (f"{prefix}_ndim", ">i4"), (f"{prefix}_null", ">i4")]
+    header += [(f"{prefix}_oid", ">i4"), (f"{prefix}_dim", ">i4"), (f"{prefix}_lbound", ">i4")]
+    # Each element: its length, then its value.
+    return [*header, (prefix, [("size", ">i4"), ("value", value)], (length,))]
+
+
+def _copy_block(batch: ResultBatch) -> bytes:
+    """One batch's rows in COPY's binary format.
+
+    Every row of a batch has the same layout (the same number of items and
+    answer options; NaN travels as NaN and becomes NULL in SQL), so the
+    whole block is one NumPy structured array: no per-row Python, and no
+    float turned into text and back, which is what made COPY's text format
+    and executemany slow (BENCHMARKS.md, "Storing the results").
+    """
+    b = batch.stats
+    rows, k = b.item_means.shape
+    dist = b.distribution if b.distribution is not None else np.zeros((rows, 0), np.int64)
+    points = dist.shape[1]
+    fields: list[Any] = [("count", ">i2")]
+    fields += [("pulse_id_size", ">i4"), ("pulse_id", ">i8"), ("n_size", ">i4"), ("n", ">i4")]
+    fields += [("k_size", ">i4"), ("k", ">i2")]
+    for name in _FLOATS:
+        fields += [(f"{name}_size", ">i4"), (name, ">f8")]
+    fields += _array_fields("item_means", k, ">f8") + _array_fields("distribution", points, ">i4")
+    block = np.zeros(rows, dtype=np.dtype(fields))
+    block["count"] = len(COMPUTED_COLUMNS)
+    block["pulse_id_size"], block["pulse_id"] = 8, batch.pulse_ids
+    block["n_size"], block["n"] = 4, b.n
+    block["k_size"], block["k"] = 2, k
+    for name in _FLOATS:
+        block[f"{name}_size"], block[name] = 8, _stored(getattr(b, name))
+    for prefix, values, size, oid in (
+        ("item_means", _stored(b.item_means), 8, _FLOAT8_OID),
+        ("distribution", dist, 4, _INT4_OID),
+    ):
+        length = values.shape[1]
+        block[f"{prefix}_size"] = 20 + length * (4 + size)
+        block[f"{prefix}_ndim"], block[f"{prefix}_oid"] = 1, oid
+        block[f"{prefix}_dim"], block[f"{prefix}_lbound"] = length, 1
+        block[prefix]["size"], block[prefix]["value"] = size, values
+    return block.tobytes()
+
+
+def _load_postgresql(cursor: Any, batches: list[ResultBatch]) -> None:
+    # The temporary table holds the computed values as NumPy has them
+    # (float8, float8[], int4[]); the upsert turns NaN into NULL and the
+    # arrays into JSON.
+    types = ["bigint", "integer", "smallint"] + ["double precision"] * len(_FLOATS)
+    types += ["double precision[]", "integer[]"]
+    columns = ", ".join(f"{n} {t}" for n, t in zip(COMPUTED_COLUMNS, types, strict=True))
+    cursor.execute(f"CREATE TEMPORARY TABLE {_INCOMING} ({columns})")
+    with cursor.copy(f"COPY {_INCOMING} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.write(_COPY_SIGNATURE)
+        for batch in batches:
+            if len(batch.stats):
+                copy.write(_copy_block(batch))
+        copy.write(_COPY_TRAILER)
+
+
+# SQLite: executemany into a table with no index ------------------------------------
+
+
+def _nullable(values: np.ndarray) -> list[float | None]:
+    listed = values.tolist()
+    return [None if v != v else v for v in listed] if np.isnan(values).any() else listed
+
+
+def _json_rows(values: np.ndarray, text: Any = repr) -> list[str]:
+    """Each row as the JSON json.dumps writes (null for NaN), several times faster."""
+    k = values.shape[1]
+    cells = list(map(text, values.ravel().tolist()))
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        cells = ["null" if cell == "nan" else cell for cell in cells]
+    return ["[" + ", ".join(cells[i : i + k]) + "]" for i in range(0, len(cells), k)]
+
+
+def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
+    """One tuple per pulse in the order of :data:`COMPUTED_COLUMNS`; NULL for NaN."""
+    rows: list[tuple] = []
+    for batch in batches:
+        b = batch.stats
+        if not len(b):
+            continue
+        floats = [_nullable(_stored(getattr(b, name))) for name in _FLOATS]
+        distribution = (
+            _json_rows(b.distribution, str) if b.distribution is not None else ["[]"] * len(b)
+        )
+        k = [int(b.item_means.shape[1])] * len(b)
+        rows.extend(
+            zip(
+                batch.pulse_ids,
+                b.n.tolist(),
+                k,
+                *floats,
+                _json_rows(_stored(b.item_means)),
+                distribution,
+                strict=True,
+            )
+        )
+    return rows
+
+
+def _load_rows(cursor: Any, batches: list[ResultBatch]) -> None:
+    # SQLite runs in-process: executemany into a table with no index is as
+    # fast as loading gets there.
+    columns = ", ".join(COMPUTED_COLUMNS)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_INCOMING} AS SELECT {columns} "  # noqa: S608
+        f"FROM {PulseResult._meta.db_table} WHERE 1 = 0"
+    )
+    marks = ", ".join(["%s"] * len(COMPUTED_COLUMNS))
+    cursor.executemany(f"INSERT INTO {_INCOMING} VALUES ({marks})", computed_rows(batches))  # noqa: S608
+
+
+def _upsert_sql() -> str:
+    """One INSERT ... ON CONFLICT of every new or changed result, facts joined in."""
+    result, pulse = PulseResult._meta.db_table, Pulse._meta.db_table
+    comment = Comment._meta.db_table
+    postgresql = connection.vendor == "postgresql"
+    source = {
+        "pulse_id": "c.pulse_id",
+        "organization_id": "p.organization_id",
+        "team_id": "p.team_id",
+        "instrument_slug": "p.instrument_slug",
+        "closed_on": (
+            "(p.closed_at AT TIME ZONE 'UTC')::date" if postgresql else "date(p.closed_at)"
+        ),
+        "n": "c.n",
+        # Pulses closed before "who counts" was recorded count everyone.
+        "counted": "COALESCE(p.counted, c.n)",
+        "min_group_size": "p.min_group_size",
+        "k": "c.k",
+        **{name: f"NULLIF(c.{name}, 'NaN')" if postgresql else f"c.{name}" for name in _FLOATS},
+        "item_means": (
+            "CASE WHEN 'NaN' = ANY(c.item_means) THEN (SELECT jsonb_agg(NULLIF(x, 'NaN') "
+            "ORDER BY i) FROM unnest(c.item_means) WITH ORDINALITY AS u(x, i)) "
+            "ELSE to_jsonb(c.item_means) END"
+            if postgresql
+            else "c.item_means"
+        ),
+        "distribution": "to_jsonb(c.distribution)" if postgresql else "c.distribution",
+        "comment_count": "COALESCE(cc.count, 0)",
+    }
+    assert list(source) == list(STORED_COLUMNS)
+    updated = STORED_COLUMNS[1:]
+    if postgresql:
+        changed = (
+            f"({', '.join(f'r.{n}' for n in updated)}) IS DISTINCT FROM "
+            f"({', '.join(f'new.{n}' for n in updated)})"
+        )
+    else:
+        changed = " OR ".join(f"r.{n} IS NOT new.{n}" for n in updated)
+    new = (
+        f"SELECT {', '.join(f'{v} AS {n}' for n, v in source.items())} "  # noqa: S608
+        f"FROM {_INCOMING} c JOIN {pulse} p ON p.id = c.pulse_id "
+        f"LEFT JOIN (SELECT pulse_id, COUNT(*) AS count FROM {comment} "
+        f"WHERE pulse_id IN (SELECT pulse_id FROM {_INCOMING}) GROUP BY pulse_id) cc "
+        "ON cc.pulse_id = c.pulse_id"
+    )
+    # Materialized: each value (the JSON above all) is computed once, for the
+    # comparison and for the insert alike.
+    materialized = "MATERIALIZED " if postgresql else ""
+    return (
+        f"WITH new AS {materialized}({new}) "  # noqa: S608
+        f"INSERT INTO {result} ({', '.join(STORED_COLUMNS)}, is_latest) "
+        f"SELECT {', '.join(f'new.{n}' for n in STORED_COLUMNS)}, FALSE FROM new "
+        # Comparing here, before the insert, costs a join; comparing in the
+        # ON CONFLICT clause would cost a probe of the primary key per row.
+        f"LEFT JOIN {result} r ON r.pulse_id = new.pulse_id "
+        f"WHERE r.pulse_id IS NULL OR {changed} "
+        f"ON CONFLICT (pulse_id) DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in updated)}"
+    )

@@ -1,0 +1,159 @@
+"""The results pipeline: what is stored equals the statistics of each pulse's answers."""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pytest
+
+from marblejar.pulse import results, services, stats
+from marblejar.pulse.models import Answer, Comment, Pulse, PulseResult
+from marblejar.pulse.tests.factories import add_members, open_pulse, run_pulse, set_k
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ("n", "mean", "percent", "sd", "ci_low", "ci_high", "alpha", "alpha_ci_low")
+FIELDS += ("alpha_ci_high", "rwg_j")
+
+
+@pytest.fixture
+def org_with_pulses(personas):
+    """Two teams, two instruments (two keyings, two scales), answers with gaps."""
+    set_k(personas.org, 3)
+    people = [personas.lead, personas.member, personas.member2]
+    people += add_members(personas.team, personas.org, 4)
+    custom = services.instrument_create(
+        actor=personas.lead,
+        team=personas.team,
+        name="Meetings",
+        scale_points=5,
+        items=[{"text": "Meetings end on time."}, {"text": "I dread them.", "reverse": True}],
+    )
+    rng = np.random.default_rng(5)
+    pulses = []
+    for days, instrument in (
+        (90, "psychological_safety"),
+        (60, custom.slug),
+        (30, "team_learning"),
+    ):
+        answers = {}
+        for user in people:
+            pulse_items = services_items(personas, instrument)
+            answers[user] = {key: int(rng.integers(1, high + 1)) for key, high in pulse_items}
+        pulses.append(
+            run_pulse(
+                personas.lead,
+                personas.team,
+                answers,
+                days_ago=days,
+                instrument=instrument,
+                comments={people[0]: "One comment."},
+            )
+        )
+    other = run_pulse(
+        personas.other, personas.other_team, {personas.other: 4}, days_ago=20, k=3, publish=False
+    )
+    # Answers with a statement left out (an older form allowed it) and one
+    # statement nobody answered.
+    gap = pulses[1]
+    Answer.objects.filter(pulse=gap).update(values="3.")
+    return [*pulses, other]
+
+
+def services_items(personas, slug):
+    from marblejar.pulse.selectors import instrument_definition
+
+    definition = instrument_definition(team=personas.team, slug=slug)
+    return [(i["key"], definition["scale"]["max"]) for i in definition["items"]]
+
+
+def expected(pulse: Pulse) -> stats.GroupSummary:
+    rows = list(Answer.objects.filter(pulse=pulse).values_list("values", flat=True))
+    return stats.group_summary(results.keyed_matrix(rows, pulse.definition), scale=pulse.scale)
+
+
+def assert_stored(pulse: Pulse) -> None:
+    result = PulseResult.objects.get(pulse=pulse)
+    want = expected(pulse)
+    for name in FIELDS:
+        got, should = getattr(result, name), getattr(want, name)
+        assert (got is None) == (should is None), (pulse.title, name, got, should)
+        if got is not None:
+            assert got == pytest.approx(should, abs=1e-12), (pulse.title, name)
+    assert len(result.item_means) == len(want.item_means)
+    for got, should in zip(result.item_means, want.item_means, strict=True):
+        assert (got is None) == (should is None)
+        if got is not None:
+            assert got == pytest.approx(should, abs=1e-12)
+    assert result.distribution == list(want.distribution)
+    assert result.k == len(pulse.items)
+    assert (result.team_id, result.organization_id) == (pulse.team_id, pulse.organization_id)
+    assert result.instrument_slug == pulse.instrument_slug
+    assert result.closed_on == pulse.closed_at.date()
+    assert result.counted == pulse.counted and result.min_group_size == pulse.min_group_size
+    assert result.comment_count == Comment.objects.filter(pulse=pulse).count()
+
+
+def test_a_recompute_of_the_organization_stores_each_pulses_own_statistics(
+    personas, org_with_pulses
+):
+    PulseResult.objects.all().delete()
+    results.results_compute(organization_id=personas.org.pk)
+    for pulse in org_with_pulses:
+        assert_stored(pulse)
+    # The statement nobody answered has no mean (NULL in the database), not 0.
+    gap = PulseResult.objects.get(pulse=org_with_pulses[1])
+    assert gap.item_means[1] is None and gap.item_means[0] == pytest.approx(3.0)
+
+
+def test_a_recompute_that_changes_nothing_writes_nothing_and_keeps_what_publishing_set(
+    personas, org_with_pulses
+):
+    latest_before = set(PulseResult.objects.filter(is_latest=True).values_list("pk", flat=True))
+    assert latest_before
+    batches = results.results_summaries(organization_id=personas.org.pk)
+    # Only the pulse whose answers were changed under it differs from what its close stored.
+    assert results.results_store(batches) == 1
+    assert results.results_store(batches) == 0
+    PulseResult.objects.filter(pulse=org_with_pulses[0]).update(mean=-1.0, comment_count=9)
+    assert results.results_store(batches) == 1
+    assert_stored(org_with_pulses[0])
+    assert set(PulseResult.objects.filter(is_latest=True).values_list("pk", flat=True)) == (
+        latest_before
+    )
+
+
+def test_a_closed_pulse_nobody_answered_gets_a_result_with_nobody_in_it(personas):
+    pulse = open_pulse(personas.lead, personas.team)
+    services.pulse_close(pulse=pulse, actor=personas.lead)
+    result = PulseResult.objects.get(pulse=pulse)
+    assert result.n == 0 and result.mean is None and not result.is_shown
+
+
+def test_a_pulse_that_has_not_closed_has_no_result_even_when_recomputing(personas):
+    open_pulse(personas.lead, personas.team)
+    # Answers exist only once a pulse has closed; a stray row would not count either.
+    results.results_compute(organization_id=personas.org.pk)
+    assert not PulseResult.objects.exists()
+
+
+def test_store_handles_several_batches_in_one_transaction(personas, org_with_pulses):
+    # The demo stores many times in one transaction: the loading table is dropped each time.
+    from django.db import transaction
+
+    with transaction.atomic():
+        for pulse in org_with_pulses:
+            results.results_compute(pulse_ids=[pulse.pk])
+    for pulse in org_with_pulses:
+        assert_stored(pulse)
+
+
+def test_the_keyed_matrix_recodes_reverse_items_and_leaves_gaps(personas):
+    pulse = open_pulse(personas.lead, personas.team)
+    reverse = [bool(i["reverse"]) for i in pulse.items]
+    matrix = results.keyed_matrix(["1.34567", "7777777"], pulse.definition)
+    assert np.isnan(matrix[0, 1])
+    assert matrix[0, 0] == (7 if reverse[0] else 1)
+    assert list(matrix[1]) == [1.0 if r else 7.0 for r in reverse]
+    assert uuid  # rows have random keys (see test_anonymity)
