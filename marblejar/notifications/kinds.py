@@ -92,6 +92,8 @@ _KINDS = [
         _("Pulses closing soon"),
         _("%(team)s's pulse “%(title)s” closes %(closes)s; you have not answered yet."),
         default=Channel.EMAIL,
+        # A reminder that waits for the hourly batch may come too late.
+        urgent=True,
     ),
     KindInfo(
         "pulse_results",
@@ -101,7 +103,11 @@ _KINDS = [
     KindInfo(
         "pulse_response_due",
         _("Pulse results to respond to (leads)"),
-        _("The pulse “%(title)s” of %(team)s has closed: you see the results first."),
+        _(
+            "The pulse “%(title)s” of %(team)s has closed; %(n)s people answered. You see the "
+            "results first: write what you hear and what you will do, then publish both "
+            "together. If you have not by %(due)s, the results publish on their own."
+        ),
         default=Channel.EMAIL,
         urgent=True,
     ),

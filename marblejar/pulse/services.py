@@ -479,6 +479,7 @@ def _publish(pulse: Pulse, *, now: datetime, without_response: bool) -> Pulse:
     )
     if newest is not None:
         PulseResult.objects.filter(pk=newest.pk).update(is_latest=True)
+    notify.queue(pulse, notify.PUBLISHED)
     events.publish(
         organization_id=pulse.organization_id,
         stream=team_stream(pulse.team_id),

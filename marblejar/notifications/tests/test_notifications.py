@@ -74,11 +74,11 @@ def test_e_mail_comes_at_most_once_an_hour_unless_urgent(personas):
         minutes=59
     )
     # An urgent kind does not wait, and brings what was held with it.
-    tell(personas, [personas.member], kind="pulse_response_due")
+    tell(personas, [personas.member], kind="pulse_response_due", n=6, due="8 Dec 2026")
     run_queued_tasks()
     assert len(mail.outbox) == 2
     body = mail.outbox[1].body
-    assert "Second" in body and "Third" in body and "you see the results first" in body
+    assert "Second" in body and "Third" in body and "You see the results first" in body
     assert mail.outbox[1].subject == "3 things to know in Marblejar"
     assert "List-Unsubscribe" in mail.outbox[1].extra_headers
 

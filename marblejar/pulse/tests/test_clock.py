@@ -42,7 +42,7 @@ def test_closing_queues_the_leads_e_mail_and_the_worker_sends_it(personas, clien
     assert mail.outbox == []
     assert (pulse.pk, notify.RESULTS_READY) in queued_mail()
     run_queued_tasks()
-    [message] = [m for m in mail.outbox if "ready for you to respond" in m.subject]
+    [message] = [m for m in mail.outbox if "You see the results first" in m.body]
     assert message.to == [personas.lead.email]
     assert "3 people answered" in message.body
 
@@ -53,7 +53,7 @@ def test_results_published_before_the_worker_ran_need_no_e_mail(personas):
     services.pulse_close(pulse=pulse, actor=personas.lead)
     services.pulse_respond(actor=personas.lead, pulse=pulse, heard="Heard.", plan="Plan.")
     run_queued_tasks()
-    assert not [m for m in mail.outbox if "ready for you to respond" in m.subject]
+    assert not [m for m in mail.outbox if "You see the results first" in m.body]
 
 
 @pytest.mark.django_db

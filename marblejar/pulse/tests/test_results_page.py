@@ -247,7 +247,8 @@ def test_the_pulse_card_costs_four_queries(personas, six, rf, django_assert_num_
 
 
 # A member reading published results: session, user, team, role, the catch-up, the
-# pulse, its result, the previous shown result, the comments, the "Your teams" menu.
-RESULTS_PAGE_QUERIES = 10
+# pulse, its result, the previous shown result, the comments, the "Your teams" menu,
+# the bell's unread count.
+RESULTS_PAGE_QUERIES = 11
 # The whole team page (every panel's); the pulse card's part is pinned above.
-TEAM_PAGE_QUERIES = 26
+TEAM_PAGE_QUERIES = 27
