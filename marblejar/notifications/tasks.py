@@ -57,7 +57,11 @@ def send_notification_email(*, user_id: int) -> int:
         kinds = list(dict.fromkeys(n.kind for n in due))
         context = {
             "user": user,
-            "items": [(n.text, settings.SITE_URL + n.url) for n in due],
+            # Through the notification, so that following the link marks it read.
+            "items": [
+                (n.text, settings.SITE_URL + reverse("notifications:open", args=[n.pk]))
+                for n in due
+            ],
             "stop": [
                 (KINDS[k].label, unsubscribe_url(user_id=user_id, kind=k))
                 for k in kinds

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,6 +26,21 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Follow a notification's link, marking it read on the way."""
+    notification = selectors.notification_list(user=request.user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    target = notification.url
+    # Only ever a path on this site.
+    if not target.startswith("/") or target.startswith("//"):
+        target = reverse("notifications:list")
+    return redirect(target)
 
 
 @login_required

@@ -793,6 +793,8 @@ MATRIX.update({
     ("notifications:mark_read",                       "GET"):    (L,   405, 405, 405, 405, 405),
     ("notifications:mark_read",                       "POST"):   (L,   R,   R,   R,   R,   R),
     ("notifications:events",                          "GET"):    (403, 200, 200, 200, 200, 200),
+    ("notifications:open",                            "GET"):    (L,   404, 404, R,   404, 404),
+    ("notifications:open",                            "POST"):   (L,   405, 405, 405, 405, 405),
     ("notifications:preferences",                     "GET"):    (L,   200, 200, 200, 200, 200),
     ("notifications:preferences",                     "POST"):   (L,   R,   R,   R,   R,   R),
     ("notifications:unsubscribe",                     "GET"):    (200, 200, 200, 200, 200, 200),
@@ -804,6 +806,23 @@ MATRIX.update({
 })
 # fmt: on
 URL_ARGS["notifications:unsubscribe"] = _unsubscribe_token
+
+
+def _a_notification_of_max(scene: Scene) -> dict[str, Any]:
+    from marblejar.notifications.services import notify
+
+    if "notification_id" not in scene.__dict__:
+        [made] = notify(
+            recipients=[scene.personas.member],
+            kind="reflection_comment",
+            url="/t/platform/",
+            params={"actor": "Mia", "title": "A title"},
+        )
+        scene.__dict__["notification_id"] = made.pk
+    return {"notification_id": scene.__dict__["notification_id"]}
+
+
+URL_ARGS["notifications:open"] = _a_notification_of_max
 BODIES[("notifications:preferences", "POST")] = lambda s: {"pulse_open": "in_app"}
 BODIES[("/api/v1/notifications/preferences", "PUT")] = lambda s: {"channels": {"pulse_open": "off"}}
 

@@ -190,3 +190,13 @@ def test_the_api_lists_marks_read_and_sets_preferences(personas, client_for):
     body = good.json()
     assert body["weekly_digest"] is True
     assert {k["kind"]: k["channel"] for k in body["kinds"]}["pulse_open"] == "off"
+
+
+def test_following_a_notification_marks_it_read(personas, client_for):
+    [told] = tell(personas, [personas.member])
+    url = reverse("notifications:open", args=[told.pk])
+    assert client_for("member2").get(url).status_code == 404  # not theirs
+    response = client_for("member").get(url)
+    assert response.status_code == 302 and response.url == "/reflections/1/"
+    told.refresh_from_db()
+    assert told.is_read
