@@ -155,6 +155,11 @@ class Reader:
             yield chunk
 
 
+# The last frame of a stream whose reader lost access; pages close on it
+# (``sse-close="closed"``, and the board's and the bell's own listeners).
+CLOSED_FRAME = "event: closed\ndata: access\n\n"
+
+
 async def stream(
     *,
     user: Any,
@@ -171,6 +176,7 @@ async def stream(
         # notices from then on arrive through the subscription.
         reader.notices_checked_until = subscription.start
         if not await reader.allowed(now=True):
+            yield CLOSED_FRAME
             return
         yield f"retry: {RETRY_MS}\n\n"
         async for chunk in reader.fill(subscription.start):
@@ -186,11 +192,15 @@ async def stream(
                 )
             except TimeoutError:
                 if not await reader.allowed():
+                    yield CLOSED_FRAME
                     return
                 yield ": keepalive\n\n"
                 continue
             async for chunk in reader.take(delivery):
                 yield chunk
+        # Access ended: the page closes its connection on this frame instead
+        # of seeing a broken one (and reconnecting to be refused).
+        yield CLOSED_FRAME
     finally:
         tailer.unsubscribe(subscription)
 

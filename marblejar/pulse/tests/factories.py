@@ -59,21 +59,29 @@ def add_members(team: Team, org: Any, count: int, prefix: str = "extra") -> list
 def send_queued_mail() -> int:
     """Run the pulse e-mail tasks the queue holds, as the worker would; how many ran.
 
-    For tests inside a transaction, where the real worker cannot run (see
-    ``marblejar.tests.forensics.run_queued_tasks`` for tests that commit).
+    A pulse's e-mail goes through the notifications, which queue each person's
+    e-mail as a task of their own: those run too, so ``mail.outbox`` holds what
+    people receive. For tests inside a transaction, where the real worker cannot
+    run (see ``marblejar.tests.forensics.run_queued_tasks`` for tests that commit).
     """
+    from django.test import TestCase
     from django_tasks_db.models import DBTaskResult
 
+    from marblejar.notifications import tasks as notification_tasks
     from marblejar.pulse import tasks
 
-    queued = DBTaskResult.objects.filter(
-        task_path=tasks.pulse_mail.module_path, status="READY"
-    ).order_by("enqueued_at")
+    paths = [tasks.pulse_mail.module_path, notification_tasks.send_notification_email.module_path]
     ran = 0
-    for result in queued:
-        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
-        result.delete()
-        ran += 1
+    while queued := list(
+        DBTaskResult.objects.filter(task_path__in=paths, status="READY").order_by("enqueued_at")
+    ):
+        for result in queued:
+            # A task's own on-commit work (the notifications queue e-mail that
+            # way) runs as it would after the worker's commit.
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+            result.delete()
+            ran += result.task_path == paths[0]
     return ran
 
 

@@ -19,6 +19,7 @@ class LiveStream:
         self.status: int | None = None
         self.opened = threading.Event()  # the server has subscribed (first frame)
         self.ended = threading.Event()  # the server closed the stream
+        self.told_closed = False  # ... after saying so (access ended)
         self._stop = False
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -42,7 +43,9 @@ class LiveStream:
                     if line.startswith("retry:"):
                         self.opened.set()
                     if line == "":
-                        if "event" in frame:
+                        if frame.get("event") == "closed":
+                            self.told_closed = True
+                        elif "event" in frame:
                             self.events.append(
                                 (int(frame["id"]), frame["event"], frame.get("data", ""))
                             )

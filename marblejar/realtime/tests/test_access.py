@@ -47,6 +47,8 @@ def delivers_then_ends(stream: LiveStream, p, take_access_away) -> None:
     someone_joins(p, "Omar Okafor", "omar@acme.test")
     assert stream.ended.wait(ENDS_WITHIN), "the stream is still open"
     assert stream.data() == [BEFORE], "an event published after access ended arrived"
+    # The page is told, so the browser closes instead of reconnecting to a refusal.
+    assert stream.told_closed
 
 
 def test_a_member_removed_from_the_team_stops_receiving_its_events(live_marblejar):

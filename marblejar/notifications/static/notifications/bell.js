@@ -20,6 +20,8 @@
         show(event.data);
         if (channel) channel.postMessage(event.data);
       });
+      // The server's last frame when the session ended: no reconnecting.
+      source.addEventListener("closed", () => { source.close(); release(); });
       window.addEventListener("pagehide", () => { source.close(); release(); }, { once: true });
     });
   }

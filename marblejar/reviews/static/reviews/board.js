@@ -57,6 +57,8 @@
   if (!root || !window.EventSource) return;
   const kinds = ["phase", "presence", "notes", "safety", "followup", "themes", "votes", "discussion", "actions", "schedule"];
   const source = new EventSource(root.dataset.reviewEvents);
+  // The server's last frame when this reader lost access: no reconnecting.
+  source.addEventListener("closed", function () { source.close(); });
   kinds.forEach(function (kind) {
     const name = "review_" + kind;
     source.addEventListener(name, function (event) {
