@@ -72,8 +72,7 @@ def main() -> int:
     q = statistics.quantiles(timings, n=100)
     print(f"coach inline check, {args.requests} requests, whole Django stack in-process")
     print(
-        f"p50 {q[49]:.2f} ms   p95 {q[94]:.2f} ms   p99 {q[98]:.2f} ms   "
-        f"max {timings[-1]:.2f} ms"
+        f"p50 {q[49]:.2f} ms   p95 {q[94]:.2f} ms   p99 {q[98]:.2f} ms   max {timings[-1]:.2f} ms"
     )
     return 0
 
