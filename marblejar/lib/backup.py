@@ -95,8 +95,8 @@ def restore(path: Path) -> Backup:
     current = engine()
     if which != current:
         raise BackupError(
-            f"This backup holds a {_NAMES[which]} database; this installation uses {_NAMES[current]}. "
-            "Restore it into an installation of the same kind."
+            f"This backup holds a {_NAMES[which]} database; this installation uses "
+            f"{_NAMES[current]}. Restore it into an installation of the same kind."
         )
     if which == "sqlite":
         _sqlite_check(path)
@@ -183,16 +183,19 @@ def _tool(name: str) -> str:
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    # The programs are found on PATH by name, their arguments are ours.
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
-        message = (done.stderr or done.stdout).strip().splitlines()
-        raise BackupError(f"{Path(command[0]).name} failed: {message[-1] if message else done.returncode}")
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        reason = lines[-1] if lines else f"exit status {done.returncode}"
+        raise BackupError(f"{Path(command[0]).name} failed: {reason}")
 
 
 def _pg_dump(target: Path) -> None:
     args, env = _pg_env()
     name = connection.settings_dict["NAME"]
-    _run([_tool("pg_dump"), *args, "--format=custom", "--no-owner", "--file", str(target), name], env)
+    dump = [_tool("pg_dump"), *args, "--format=custom", "--no-owner", "--file", str(target)]
+    _run([*dump, name], env)
     # A dump that pg_restore cannot list is not a backup.
     _run([_tool("pg_restore"), "--list", str(target)], env)
 

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection, transaction
 
-from marblejar.lib.backup import BackupError, backup, kind_of, restore
+from marblejar.lib.backup import BackupError, backup, kind_of
 from marblejar.reflections import services as reflection_services
 from marblejar.teams.models import Membership, Team
 from marblejar.test import make_personas

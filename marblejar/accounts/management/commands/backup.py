@@ -24,7 +24,9 @@ class Command(BaseCommand):
             done = backup(path)
         except BackupError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"Backed up the {done.engine} database to {done.path} ({done.size:,} bytes).")
+        self.stdout.write(
+            f"Backed up the {done.engine} database to {done.path} ({done.size:,} bytes)."
+        )
         if settings.KEY_DIR is None:
             where = "MARBLEJAR_SECRET_KEY, which this installation reads from its environment"
         else:
