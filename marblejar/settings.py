@@ -54,6 +54,9 @@ else:
     KEY_DIR = None
     SECRET_KEY_IS_GENERATED = False
 
+# /metrics answers only to a request carrying this token (unset: no /metrics).
+METRICS_TOKEN = env("MARBLEJAR_METRICS_TOKEN")
+
 SITE_URL = env("MARBLEJAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Host names this site answers to: the site URL's host and the loopback names,
 # unless listed explicitly. A wrong Host header is refused, not trusted.
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "marblejar.lib.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
