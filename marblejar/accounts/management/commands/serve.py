@@ -5,6 +5,7 @@ import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -38,11 +39,18 @@ class Command(BaseCommand):
             worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
         host, port = options["host"], options["port"]
         self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        # Forwarded headers are believed only from the proxies the operator
+        # names; uvicorn's own default would trust loopback, which lets any
+        # local client (or a proxy that passes the header through) choose the
+        # address the log-in throttle sees.
+        proxies = settings.TRUSTED_PROXIES
         try:
             uvicorn.run(
                 "marblejar.asgi:application",
                 host=host,
                 port=port,
+                proxy_headers=bool(proxies),
+                forwarded_allow_ips=",".join(proxies) or None,
                 workers=options["workers"],
                 log_level="warning",
                 lifespan="off",
