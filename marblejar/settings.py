@@ -54,7 +54,12 @@ else:
     KEY_DIR = None
     SECRET_KEY_IS_GENERATED = False
 
-SITE_URL = env("MARBLEJAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address, for links in e-mails and invitations. Without
+# MARBLEJAR_SITE_URL it follows the address `marblejar serve --host --port`
+# listens on (MARBLEJAR_SERVED_URL, set by the command before settings load).
+SITE_URL = (
+    env("MARBLEJAR_SITE_URL") or env("MARBLEJAR_SERVED_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
 # Host names this site answers to: the site URL's host and the loopback names,
 # unless listed explicitly. A wrong Host header is refused, not trusted.
 ALLOWED_HOSTS = [
@@ -193,9 +198,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # networks). None by default: a client's address is the one that connected,
 # so nobody can pick their own address by sending a header. `marblejar serve`
 # hands the same list to uvicorn (forwarded_allow_ips).
-TRUSTED_PROXIES = [
-    p.strip() for p in env("MARBLEJAR_TRUSTED_PROXIES", "").split(",") if p.strip()
-]
+TRUSTED_PROXIES = [p.strip() for p in env("MARBLEJAR_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # Log-in throttling (see docs/security.md). Two limits:
 # - per account and address: AXES_FAILURE_LIMIT failures lock that pair for

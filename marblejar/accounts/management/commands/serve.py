@@ -9,13 +9,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from marblejar.cli import SERVE_HOST, SERVE_PORT
+
 
 class Command(BaseCommand):
     help = "Apply migrations, start the background task worker and serve Marblejar (uvicorn)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument("--host", default=SERVE_HOST, help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=SERVE_PORT, help="Port to listen on.")
         parser.add_argument(
             "--no-worker",
             action="store_true",
@@ -39,6 +41,7 @@ class Command(BaseCommand):
             worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
         host, port = options["host"], options["port"]
         self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        self.stdout.write(f"Links in invitations and e-mails point to {settings.SITE_URL}/")
         # Forwarded headers are believed only from the proxies the operator
         # names; uvicorn's own default would trust loopback, which lets any
         # local client (or a proxy that passes the header through) choose the
