@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: its error page is a page like any other.
+    "marblejar.lib.edges.RefuseNulCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -338,6 +340,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_CLASS = "marblejar.api.pagination.Pages"
 
 # Language coach: rule ids, categories or literal phrases never to flag here
 # (comma-separated), for words that are normal in this organization.
