@@ -57,7 +57,12 @@ else:
 # /metrics answers only to a request carrying this token (unset: no /metrics).
 METRICS_TOKEN = env("MARBLEJAR_METRICS_TOKEN")
 
-SITE_URL = env("MARBLEJAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address, for links in e-mails and invitations. Without
+# MARBLEJAR_SITE_URL it follows the address `marblejar serve --host --port`
+# listens on (MARBLEJAR_SERVED_URL, set by the command before settings load).
+SITE_URL = (
+    env("MARBLEJAR_SITE_URL") or env("MARBLEJAR_SERVED_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
 # Host names this site answers to: the site URL's host and the loopback names,
 # unless listed explicitly. A wrong Host header is refused, not trusted.
 ALLOWED_HOSTS = [
@@ -108,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: its error page is a page like any other.
+    "marblejar.lib.edges.RefuseNulCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -176,7 +183,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "marblejar.accounts.throttling.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -193,11 +200,27 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+# networks). None by default: a client's address is the one that connected,
+# so nobody can pick their own address by sending a header. `marblejar serve`
+# hands the same list to uvicorn (forwarded_allow_ips).
+TRUSTED_PROXIES = [p.strip() for p in env("MARBLEJAR_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# Log-in throttling (see docs/security.md). Two limits:
+# - per account and address: AXES_FAILURE_LIMIT failures lock that pair for
+#   the cool-off, so a stranger's failures from elsewhere do not lock the
+#   owner out;
+# - per account, whatever the address: after LOGIN_ACCOUNT_FAILURE_LIMIT
+#   failures the account takes no more passwords from browsers that have never
+#   signed in to it, so rotating addresses does not buy more guesses, while the
+#   owner's own browsers (a signed "known device" cookie) still get in.
 AXES_FAILURE_LIMIT = env_int("MARBLEJAR_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("MARBLEJAR_LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("MARBLEJAR_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
-# Lock the combination: a stranger's failures from elsewhere cannot lock
-# someone out of their own account.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address the server saw (uvicorn has already applied TRUSTED_PROXIES), never
+# a header read again here: django-ipware, if ever installed, would trust any.
+AXES_CLIENT_IP_CALLABLE = "marblejar.accounts.throttling.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -321,6 +344,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_CLASS = "marblejar.api.pagination.Pages"
 
 # Language coach: rule ids, categories or literal phrases never to flag here
 # (comma-separated), for words that are normal in this organization.

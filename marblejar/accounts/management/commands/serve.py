@@ -3,18 +3,22 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from marblejar.cli import SERVE_HOST, SERVE_PORT
 
 
 class Command(BaseCommand):
     help = "Apply migrations, start the background task worker and serve Marblejar (uvicorn)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument("--host", default=SERVE_HOST, help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=SERVE_PORT, help="Port to listen on.")
         parser.add_argument(
             "--no-worker",
             action="store_true",
@@ -33,16 +37,29 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("prune_events", verbosity=0)
-        worker = None
-        if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
+        # uvicorn shuts down on SIGTERM, then raises the signal again with the
+        # handler it found in place. With the default one the process would
+        # die there, before the worker is stopped; this one lets the clean-up
+        # in `finally` run (and covers a SIGTERM before uvicorn starts).
+        signal.signal(signal.SIGTERM, _exit_quietly)
         host, port = options["host"], options["port"]
-        self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        # Forwarded headers are believed only from the proxies the operator
+        # names; uvicorn's own default would trust loopback, which lets any
+        # local client (or a proxy that passes the header through) choose the
+        # address the log-in throttle sees.
+        proxies = settings.TRUSTED_PROXIES
+        worker = None
         try:
+            if not options["no_worker"]:
+                worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
+            self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+            self.stdout.write(f"Links in invitations and e-mails point to {settings.SITE_URL}/")
             uvicorn.run(
                 "marblejar.asgi:application",
                 host=host,
                 port=port,
+                proxy_headers=bool(proxies),
+                forwarded_allow_ips=",".join(proxies) or None,
                 workers=options["workers"],
                 log_level="warning",
                 lifespan="off",
@@ -50,8 +67,20 @@ class Command(BaseCommand):
             )
         finally:
             if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                _stop(worker)
+
+
+def _exit_quietly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Ask the worker to finish its task; after a few seconds, end it."""
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
