@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -7,6 +8,21 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def default_workers() -> int:
+    """One process per core this process may run on (a container's limit included).
+
+    Each process tails the events table and is woken by the others through
+    Redis, PostgreSQL's LISTEN/NOTIFY or SQLite's change counter, so a live
+    event reaches every stream whichever process serves it.
+    """
+    if configured := os.environ.get("MARBLEJAR_WORKERS"):
+        return max(1, int(configured))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class Command(BaseCommand):
@@ -24,7 +40,10 @@ class Command(BaseCommand):
             "--no-migrate", action="store_true", help="Do not apply migrations first."
         )
         parser.add_argument(
-            "--workers", type=int, default=1, help="Number of uvicorn worker processes."
+            "--workers",
+            type=int,
+            default=None,
+            help="Number of web processes (default: MARBLEJAR_WORKERS, or one per CPU core).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,7 +62,7 @@ class Command(BaseCommand):
                 "marblejar.asgi:application",
                 host=host,
                 port=port,
-                workers=options["workers"],
+                workers=options["workers"] or default_workers(),
                 log_level="warning",
                 lifespan="off",
                 timeout_graceful_shutdown=3,
