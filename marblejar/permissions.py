@@ -67,6 +67,11 @@ def role_in(user: Any, team: Team) -> str | None:
     return cache[team.pk]
 
 
+def remember_role(user: Any, team: Team, role: str | None) -> None:
+    """Record ``user``'s role in ``team``, read along with something else, for the request."""
+    user.__dict__.setdefault("_team_roles", {})[team.pk] = role
+
+
 def is_member(user: Any, team: Team) -> bool:
     return role_in(user, team) is not None
 

@@ -71,7 +71,7 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     """For the team page: the team's current and recent reviews."""
     if not permissions.can(request.user, "review.list", team):
         return {}
-    services.review_advance_due(team=team)
+    services.review_catch_up(team=team)
     reviews = list(selectors.review_list_for_team(user=request.user, team=team)[:5])
     return {"reviews_panel": {"reviews": reviews, "team": team}}
 
@@ -82,7 +82,7 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     reviews = selectors.review_list_for_team(user=request.user, team=team)
     # Close what the clock made due (before the list is read), so that a
     # missed task never shows a stale phase.
-    services.review_advance_due(team=team)
+    services.review_catch_up(team=team)
     return render(
         request,
         "reviews/list.html",

@@ -295,7 +295,7 @@ def _mine(user: Any, review: Review) -> set[Any]:
 def review_list(request: HttpRequest, slug: SlugPath):
     team = team_selectors.team_get(user=request.user, slug=slug)
     reviews = selectors.review_list_for_team(user=request.user, team=team).select_related("team")
-    services.review_advance_due(team=team)  # before the list is read
+    services.review_catch_up(team=team)  # before the list is read
     return [review_out(r, request.user) for r in reviews]
 
 

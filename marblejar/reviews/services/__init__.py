@@ -49,6 +49,7 @@ from marblejar.reviews.services.guards import (
 from marblejar.reviews.services.lifecycle import (
     intent_statement_update,
     review_advance_due,
+    review_catch_up,
     review_current,
     review_schedule,
     review_template_create,
@@ -87,6 +88,7 @@ __all__ = [
     "question_answer",
     "question_ask",
     "review_advance_due",
+    "review_catch_up",
     "review_advance_phase",
     "review_current",
     "review_make_safer",

@@ -222,6 +222,28 @@ def review_current(*, user: Any, review_id: int, action: str = "review.view") ->
     return review
 
 
+def review_catch_up(*, team: Team, now: datetime | None = None) -> bool:
+    """Close the team's asynchronous reviews whose time is up, before a page lists them.
+
+    The worker closes each review on time and sends its reminder; this only
+    covers a worker that is late or stopped, so that a list never shows a
+    review open past its closing time. It costs one indexed query when
+    nothing is overdue, which is nearly always. Reminders are left to the
+    worker: they only send e-mail, and a read never does.
+    """
+    now = now or timezone.now()
+    overdue = list(
+        Review.objects.filter(team=team, mode=Mode.ASYNC, open_until__lte=now)
+        .exclude(phase=Phase.CLOSED)
+        .values_list("pk", flat=True)
+    )
+    for pk in overdue:
+        isolated(
+            lambda pk=pk: _close_due(pk, now=now), what="move on (closed)", item=f"review {pk}"
+        )
+    return bool(overdue)
+
+
 def review_advance_due(
     *, now: datetime | None = None, team: Team | None = None, review_id: int | None = None
 ) -> dict[str, int]:
