@@ -193,7 +193,9 @@ def bar_chart(
         top = max((max(values, default=0) for values in series), default=0)
     ceiling = nice_ceiling(top)
     values = ValueAxis(0, ceiling)
-    chart = _frame(time, values, labels, ceiling / 4)
+    # Whole numbers on a count axis: 10 is cut in fives, not quarters.
+    step = ceiling / 4 if ceiling % 4 == 0 else ceiling / 5 if ceiling % 5 == 0 else ceiling / 2
+    chart = _frame(time, values, labels, step)
     count = len(series)
     for m, month in enumerate(months):
         left, width = time.band(month)
