@@ -8,7 +8,7 @@ weeks with its safety check revealed, three actions per review, marbles
 and reflections every week). Then, in the same run and on the same
 database, renders alternately:
 
-1. a minimal Django view (logged in, the same middleware, ``HttpResponse("ok")``),
+1. a minimal Django view (``login_required``, the same middleware, the user's name),
    the reference every figure is a ratio to;
 2. the team's insights page over two years (``?months=24``) and over the
    default six months;
@@ -111,7 +111,9 @@ def generate(*, teams: int, seed: int) -> tuple[object, object]:
         closes = now - timedelta(days=30 * (24 - month) - 10)
         rows.append(pulse_row(big, closes, rng.randint(2, 12), 4 + month / 20, month == 23))
     for team in all_teams[1:]:
-        rows.append(pulse_row(team, now - timedelta(days=20), rng.randint(2, 9), 3 + 3 * rng.random(), True))
+        rows.append(
+            pulse_row(team, now - timedelta(days=20), rng.randint(2, 9), 3 + 3 * rng.random(), True)
+        )
     pulses = Pulse.objects.bulk_create([p for p, _ in rows])
     PulseResult.objects.bulk_create(
         PulseResult(
@@ -137,9 +139,18 @@ def generate(*, teams: int, seed: int) -> tuple[object, object]:
     def review(team, at):
         reviews.append(
             Review(
-                organization=org, team=team, title="Retro", purpose="p", agenda="a", intent="i",
-                template_name="t", phase="closed", scheduled_for=at, closed_at=at,
-                safety_counts={"3": 2, "4": 3, "5": 2}, safety_shown={"3": 2, "4": 3, "5": 2},
+                organization=org,
+                team=team,
+                title="Retro",
+                purpose="p",
+                agenda="a",
+                intent="i",
+                template_name="t",
+                phase="closed",
+                scheduled_for=at,
+                closed_at=at,
+                safety_counts={"3": 2, "4": 3, "5": 2},
+                safety_shown={"3": 2, "4": 3, "5": 2},
             )
         )
 
@@ -147,8 +158,12 @@ def generate(*, teams: int, seed: int) -> tuple[object, object]:
         done = i % 2 == 0
         actions.append(
             Action(
-                organization=org, team=team, title=f"Action {i}", expected_effect="e",
-                created_at=at, status="done" if done else "open",
+                organization=org,
+                team=team,
+                title=f"Action {i}",
+                expected_effect="e",
+                created_at=at,
+                status="done" if done else "open",
                 done_at=at + timedelta(days=10) if done else None,
                 check_result="worked" if i % 4 == 0 else "",
                 checked_at=at + timedelta(days=30) if i % 4 == 0 else None,
@@ -163,24 +178,44 @@ def generate(*, teams: int, seed: int) -> tuple[object, object]:
     for day in range(0, 730, 2):
         at = now - timedelta(days=day, hours=rng.randint(0, 23))
         marbles.append(
-            Marble(organization=org, team=big, act_key=f"m:{day}", act="offline",
-                   response="offline", created_at=at)
+            Marble(
+                organization=org,
+                team=big,
+                act_key=f"m:{day}",
+                act="offline",
+                response="offline",
+                created_at=at,
+            )
         )
         if day % 4 == 0:
             reflections.append(
-                Reflection(organization=org, team=big, author=people[day % 12], kind="lesson",
-                           status="published", title="R", by_lead=day % 12 == 0,
-                           published_at=at, created_at=at)
+                Reflection(
+                    organization=org,
+                    team=big,
+                    author=people[day % 12],
+                    kind="lesson",
+                    status="published",
+                    title="R",
+                    by_lead=day % 12 == 0,
+                    published_at=at,
+                    created_at=at,
+                )
             )
     for team in all_teams[1:]:
-        for j in range(2):
+        for _ in range(2):
             review(team, now - timedelta(days=rng.randint(0, 170)))
         for j in range(4):
             action(team, now - timedelta(days=rng.randint(0, 170)), j)
         for j in range(6):
             marbles.append(
-                Marble(organization=org, team=team, act_key=f"m:{j}", act="offline",
-                       response="offline", created_at=now - timedelta(days=rng.randint(0, 170)))
+                Marble(
+                    organization=org,
+                    team=team,
+                    act_key=f"m:{j}",
+                    act="offline",
+                    response="offline",
+                    created_at=now - timedelta(days=rng.randint(0, 170)),
+                )
             )
     Review.objects.bulk_create(reviews, batch_size=2000)
     Action.objects.bulk_create(actions, batch_size=2000)
@@ -198,6 +233,7 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="marblejar-bench-"))
     setup_django(data_dir)
 
+    from django.contrib.auth.decorators import login_required
     from django.db import connection, reset_queries
     from django.http import HttpResponse
     from django.test import Client
@@ -206,13 +242,17 @@ def main() -> None:
 
     from marblejar import urls
 
-    urls.urlpatterns.append(path("bench-minimal/", lambda request: HttpResponse("ok")))
+    # The same session and user reads as every page of the site, and nothing else.
+    minimal = login_required(lambda request: HttpResponse(request.user.display_name))
+    urls.urlpatterns.append(path("bench-minimal/", minimal))
     clear_url_caches()
 
     started = time.perf_counter()
     _org, lead = generate(teams=args.teams, seed=args.seed)
-    print(f"generated {args.teams} teams in {time.perf_counter() - started:.1f} s "
-          f"({connection.vendor})")
+    print(
+        f"generated {args.teams} teams in {time.perf_counter() - started:.1f} s "
+        f"({connection.vendor})"
+    )
     client = Client()
     client.force_login(lead)
     pages = {
@@ -240,8 +280,10 @@ def main() -> None:
         values.sort()
         median = statistics.median(values)
         p95 = values[int(0.95 * (len(values) - 1))]
-        print(f"{name:40} {1000 * median:10.2f} {1000 * p95:8.2f} {median / base:10.1f} "
-              f"{queries[name]:8d}")
+        print(
+            f"{name:40} {1000 * median:10.2f} {1000 * p95:8.2f} {median / base:10.1f} "
+            f"{queries[name]:8d}"
+        )
 
 
 if __name__ == "__main__":

@@ -154,3 +154,11 @@ def test_an_action_goes_from_a_review_to_it_worked(
     max_.set_viewport_size(PHONE)
     assert_accessible(max_, "the action list on a phone")
     max_.screenshot(path=str(screenshot_dir / "actions-list-phone.png"), full_page=True)
+
+    # The answer counts on the team's insights page: it worked.
+    max_.set_viewport_size({"width": 1280, "height": 800})
+    max_.goto(f"/t/{p.team.slug}/insights/")
+    expect(max_.get_by_role("heading", level=1)).to_have_text("Insights")
+    expect(max_.locator("#actions .reading")).to_contain_text("worked")
+    expect(max_.locator("table.by-month tfoot")).to_contain_text("Total")
+    assert_accessible(max_, "the team's insights")

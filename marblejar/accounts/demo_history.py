@@ -150,7 +150,8 @@ REVIEWS: list[dict[str, Any]] = [
                 "done",
                 9,
                 "worked",
-                "Three incidents since, none handled alone; the last one was fixed in half the time.",
+                "Three incidents since, none handled alone; the last one was fixed in half "
+                "the time.",
             ),
             ("Write down who owns the resolver", "jonas", "done", 5, "worked", ""),
         ],
