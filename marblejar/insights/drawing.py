@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from marblejar.insights.team import CHECK_SCALE, TeamFigures
@@ -72,4 +73,15 @@ def team_charts(figures: TeamFigures) -> dict[str, charts.Chart]:
             high=100,
             step=25,
         ),
+    }
+
+
+def team_svgs(figures: TeamFigures, readings: dict[str, str]) -> dict[str, SafeString]:
+    """Each chart as SVG markup, titled with its reading (escaped in :func:`charts.svg`)."""
+    drawn = team_charts(figures)
+    return {
+        name: mark_safe(  # noqa: S308 - every text in it is escaped by charts.svg
+            charts.svg(chart, element_id=f"{name}-chart", title=readings[name])
+        )
+        for name, chart in drawn.items()
     }

@@ -31,22 +31,23 @@ def team_insights(request: HttpRequest, slug: str) -> HttpResponse:
     figures = team_figures(team=team, period=period)
     quarters = [figures.part(start=first, end=after) for _y, _q, first, after in period.quarters()]
     months = [{"figures": m, "name": readings.month_name(m.start)} for m in figures.months]
+    said = {
+        "safety": readings.safety_reading(figures),
+        "checks": readings.checks_reading(figures),
+        "marbles": readings.marbles_reading(figures),
+        "reflections": readings.reflections_reading(figures),
+        "actions": readings.actions_reading(figures),
+        "participation": readings.participation_reading(figures),
+    }
     context = {
         "team": team,
         "period": period,
         "periods": _periods(period.months),
         "figures": figures,
         "months": months,
-        "charts": drawing.team_charts(figures),
         "pulses": [(p, readings.change_words(p) if p.shown else "") for p in figures.pulses],
-        "readings": {
-            "safety": readings.safety_reading(figures),
-            "checks": readings.checks_reading(figures),
-            "marbles": readings.marbles_reading(figures),
-            "reflections": readings.reflections_reading(figures),
-            "actions": readings.actions_reading(figures),
-            "participation": readings.participation_reading(figures),
-        },
+        "readings": said,
+        "charts": drawing.team_svgs(figures, said),
         "markdown": readings.quarter_markdown(figures, quarters=quarters),
     }
     return render(request, "insights/team.html", context)

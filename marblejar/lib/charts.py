@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 
 # The drawing's own units; CSS scales the SVG to the width it is given.
 WIDTH = 720
@@ -292,3 +293,49 @@ def histogram(
         )
     ticks = [Tick(x(e), f"{e:g}") for e in edges if float(e).is_integer()]
     return bars, ticks
+
+
+def svg(chart: Chart, *, element_id: str, title: str) -> str:
+    """The chart as SVG markup (``title`` read aloud and shown on hover), or "" when empty.
+
+    Written here rather than in a template: a two-year chart has hundreds of
+    shapes, and a template filter per attribute costs more than the rest of
+    the page. Every text is escaped; every number is formatted here.
+    """
+    if chart.empty:
+        return ""
+    out = [
+        f'<svg class="chart" viewBox="0 0 {chart.width} {chart.height}" role="img" '
+        f'aria-labelledby="{escape(element_id)}-title" focusable="false">',
+        f'<title id="{escape(element_id)}-title">{escape(title)}</title>',
+    ]
+    for y, label in chart.gridlines:
+        out.append(
+            f'<line class="chart-grid" x1="{chart.left}" x2="{chart.right_edge:.1f}" '
+            f'y1="{y:.1f}" y2="{y:.1f}"/><text class="chart-axis" x="{chart.left - 6}" '
+            f'y="{y:.1f}" text-anchor="end" dominant-baseline="middle">{escape(label)}</text>'
+        )
+    if chart.band:
+        out.append(f'<polygon class="chart-band" points="{chart.band}"/>')
+    for b in chart.bars:
+        out.append(
+            f'<rect class="chart-bar bar-{escape(b.css)}" x="{b.x:.1f}" y="{b.y:.1f}" '
+            f'width="{b.width:.1f}" height="{b.height:.1f}"/>'
+        )
+    if len(chart.points) > 1:
+        out.append(f'<polyline class="chart-line" points="{chart.line}"/>')
+    for p in chart.points:
+        if p.low_y is not None and p.high_y is not None:
+            out.append(
+                f'<line class="chart-whisker" x1="{p.x:.1f}" x2="{p.x:.1f}" '
+                f'y1="{p.low_y:.1f}" y2="{p.high_y:.1f}"/>'
+            )
+        out.append(f'<circle class="chart-point" cx="{p.x:.1f}" cy="{p.y:.1f}" r="4"/>')
+    for t in chart.ticks:
+        if t.label:
+            out.append(
+                f'<text class="chart-axis" x="{t.x:.1f}" y="{chart.height - 8}" '
+                f'text-anchor="middle">{escape(t.label)}</text>'
+            )
+    out.append("</svg>")
+    return "".join(out)
