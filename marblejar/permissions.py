@@ -400,3 +400,18 @@ def _pulse_overview(user: Any, org: Organization) -> bool:
 @rule("pulse.settings")
 def _pulse_settings(user: Any, org: Organization) -> bool:
     return user.is_org_admin
+
+
+# Insights -------------------------------------------------------------------
+
+
+@rule("insights.team")
+def _insights_team(user: Any, team: Team) -> bool:
+    # Team figures only, as the team's published pages show them: whoever may
+    # open the team's page and its published pulse results.
+    return _team_view(user, team)
+
+
+@rule("insights.organization")
+def _insights_organization(user: Any, org: Organization) -> bool:
+    return user.is_org_admin

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "marblejar.jar",
     "marblejar.reviews",
     "marblejar.notifications",
+    "marblejar.insights",
 ]
 
 MIDDLEWARE = [

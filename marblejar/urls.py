@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("marblejar.jar.urls")),
     path("", include("marblejar.reviews.urls")),
     path("", include("marblejar.notifications.urls")),
+    path("", include("marblejar.insights.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,9 +7,10 @@ receives one fetches the part of the board that changed over HTTP, with its
 own permissions, so that what one person may not see never reaches them.
 
 The modules, lowest first (each imports only those before it):
-:mod:`.guards` (checks, signals) · :mod:`.clock` (when an asynchronous
-review reminds and closes) · :mod:`.safety` (presence, safety check,
-return on time) · :mod:`.phases` (moving on, closing, forgetting) ·
+:mod:`.guards` (checks, signals) · :mod:`.notices` (telling the team) ·
+:mod:`.clock` (when an asynchronous review reminds and closes) ·
+:mod:`.safety` (presence, safety check, return on time) ·
+:mod:`.phases` (moving on, closing, forgetting) ·
 :mod:`.lifecycle` (statement, templates, scheduling, the clock catching up) ·
 :mod:`.board` (going first, notes, timeline, themes, votes) ·
 :mod:`.discussion` · :mod:`.actions` (improvement actions). Everything

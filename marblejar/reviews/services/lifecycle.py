@@ -37,6 +37,7 @@ from marblejar.reviews.models import (
     Review,
     ReviewTemplate,
 )
+from marblejar.reviews.services import notices
 from marblejar.reviews.services.clock import _enqueue_clock, _reminder_due
 from marblejar.reviews.services.guards import (
     MAX_TEXT,
@@ -198,6 +199,7 @@ def review_schedule(
         review.reminder_due_at = _reminder_due(review, now=now)
         review.save(update_fields=["reminder_due_at"])
         _enqueue_clock(review)
+    notices.tell_scheduled(review, actor=actor)
     return review
 
 
