@@ -10,6 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from marblejar.reviews import services
 from marblejar.reviews.models import Action, ActionEvent, Phase, Theme
@@ -278,7 +280,7 @@ def test_the_partials_for_the_board_say_what_came_of_earlier_actions(
     assert by_theme[new.pk] == earlier
     assert [e.theme for e in earlier] == [theme]
     html = render_to_string("reviews/_recurring_theme.html", {"earlier": earlier})
-    date_text = f"{first.created_at.day} {first.created_at:%B}"
+    date_text = date_format(localtime(first.created_at), "DATE_FORMAT")
     assert (
         f"This looks like “Deploy freeze confusion” from {date_text}; its action was marked "
         "done and checked “partly”." in " ".join(html.split())
