@@ -102,11 +102,11 @@ def test_open_live_streams_are_counted_by_a_real_server(transactional_db, tmp_pa
     p = make_personas()
     server = start_server(tmp_path, extra_env={"MARBLEJAR_METRICS_TOKEN": TOKEN})
     try:
-        get = lambda: (
-            httpx.get(  # noqa: E731
-                f"{server.url}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
-            ).text
-        )
+
+        def get() -> str:
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            return httpx.get(f"{server.url}/metrics", headers=headers).text
+
         assert value(get(), "marblejar_live_streams") == 0
         with LiveStream(login(server, p.member.email), f"/t/{p.team.slug}/events/") as stream:
             assert stream.opened.wait(10)
@@ -115,5 +115,25 @@ def test_open_live_streams_are_counted_by_a_real_server(transactional_db, tmp_pa
         while value(get(), "marblejar_live_streams") != 0 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert value(get(), "marblejar_live_streams") == 0
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_two_web_processes_report_their_requests_together(transactional_db, tmp_path):
+    make_personas()
+    server = start_server(tmp_path, workers=2, extra_env={"MARBLEJAR_METRICS_TOKEN": TOKEN})
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        # New connections each time: the kernel spreads them over both processes.
+        for _ in range(40):
+            assert httpx.get(f"{server.url}/login/").status_code == 200
+        scrapes = [httpx.get(f"{server.url}/metrics", headers=headers).text for _ in range(6)]
+        # Whichever process answers, it counts the requests of both.
+        counts = {
+            value(t, "marblejar_requests_total", route="accounts:login", status="2xx")
+            for t in scrapes
+        }
+        assert counts == {40}
     finally:
         server.stop()
