@@ -81,3 +81,35 @@ def test_every_field_refuses_what_the_database_cannot_take(form, name):
         with pytest.raises(ValidationError) as refused:
             field.clean(value)
         assert refused.value.messages and all(refused.value.messages), (name, value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/t/platform/?tab=%00",
+        "/reflections/?team=%00",
+        "/t/%00/",
+    ],
+)
+def test_a_nul_in_the_address_is_a_readable_400_page(client_for, url):
+    response = client_for("member").get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.text
+    assert 'class="skip-link"' in response.text  # our layout, not a bare error
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/teams/%00", "/api/v1/reflections?team=%00", "/api/v1/teams/platform/actions?x=%00"],
+)
+def test_a_nul_in_an_api_address_is_a_readable_400(client_for, url):
+    response = client_for("lead").get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.json()["detail"]
+
+
+def test_a_nul_in_a_posted_field_is_refused_before_any_lookup(client_for):
+    # The ids are read straight from the form for a lookup.
+    response = client_for("member").post("/notifications/read/", {"id": "1\x00"})
+    assert response.status_code == 400
+    assert "NUL character" in response.text
