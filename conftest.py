@@ -91,12 +91,13 @@ def start_server(
     keepalive: int = 2,
     extra_env: dict[str, str] | None = None,
     healthy: bool = True,
+    workers: int = 1,
 ) -> Server:
     """Start `marblejar serve`; ``keepalive`` also sets how often it re-reads the events table.
 
     ``extra_env`` adds or overrides variables. With ``healthy=False`` the
     server counts as started once ``/healthz`` answers at all (503 for a
-    Redis that is down on purpose).
+    Redis that is down on purpose). One web process unless ``workers`` says more.
     """
     port = free_port()
     env = {
@@ -125,6 +126,8 @@ def start_server(
             "--no-worker",
             "--port",
             str(port),
+            "--workers",
+            str(workers),
         ],
         env=env,
         stdout=log.open("w"),

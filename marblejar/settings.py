@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,9 @@ if not SECRET_KEY:
 else:
     KEY_DIR = None
     SECRET_KEY_IS_GENERATED = False
+
+# /metrics answers only to a request carrying this token (unset: no /metrics).
+METRICS_TOKEN = env("MARBLEJAR_METRICS_TOKEN")
 
 # The public address, for links in e-mails and invitations. Without
 # MARBLEJAR_SITE_URL it follows the address `marblejar serve --host --port`
@@ -97,9 +101,12 @@ INSTALLED_APPS = [
     "marblejar.jar",
     "marblejar.reviews",
     "marblejar.notifications",
+    "marblejar.insights",
 ]
 
 MIDDLEWARE = [
+    "marblejar.lib.metrics.MetricsMiddleware",
+    "marblejar.lib.limits.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -328,10 +335,22 @@ if REDIS_URL:
         }
     }
 
+LOG_FORMAT = env("MARBLEJAR_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("MARBLEJAR_LOG_FORMAT is text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object per line, for a log collector; `extra` fields join it.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("MARBLEJAR_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

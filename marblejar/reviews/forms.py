@@ -169,6 +169,73 @@ class QuestionForm(forms.Form):
     )
 
 
+# The short reasons a question can be asked for; "my own words" takes any other.
+INTENT_CHOICES = [
+    ("understand", _("to understand what happened")),
+    ("made_sense", _("to learn what made sense at the time")),
+    ("change", _("to find what we could change")),
+    ("check", _("to check that I have understood")),
+    ("own", _("in my own words (below)")),
+]
+COMPOSER_KINDS = [
+    ("question", _("A question")),
+    ("finding", _("A finding")),
+    ("factor", _("A contributing factor")),
+    ("discussion", _("A discussion note")),
+]
+
+
+class DiscussForm(forms.Form):
+    """The discussion's single composer: a question with its intent, or a finding."""
+
+    kind = forms.ChoiceField(
+        label=_("What are you adding?"),
+        choices=COMPOSER_KINDS,
+        initial="question",
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Your words"),
+        # Kept as typed when the spotlight moves and the theme reloads around it.
+        widget=forms.Textarea(attrs={"rows": 2, "hx-preserve": "true"}),
+        max_length=3000,
+        error_messages={"required": _("Write something first.")},
+    )
+    intent_choice = forms.ChoiceField(
+        label=_("I am asking because…"),
+        choices=[("", _("Choose why you are asking")), *INTENT_CHOICES],
+        required=False,
+    )
+    intent_own = forms.CharField(
+        label=_("Why you are asking, in your own words"),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") != "question":
+            return data
+        choice = data.get("intent_choice") or ""
+        own = (data.get("intent_own") or "").strip()
+        labels = dict(INTENT_CHOICES)
+        if choice == "own" or (not choice and own):
+            data["intent"] = own
+        elif choice:
+            data["intent"] = str(labels[choice])
+        else:
+            data["intent"] = ""
+        if not data["intent"]:
+            self.add_error(
+                "intent_choice",
+                _(
+                    "Say why you are asking: pick a reason or write your own, so that "
+                    "nobody has to guess your intent and nobody feels put on the spot."
+                ),
+            )
+        return data
+
+
 class AnswerForm(forms.Form):
     # Kept as typed when someone else's change reloads the list around it.
     answer = forms.CharField(

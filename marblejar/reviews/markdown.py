@@ -57,8 +57,9 @@ def summary_markdown(context: dict[str, Any]) -> str:
         out += [f"## {_('Going first')}" + (f": {who}" if who else ""), ""]
         out += [f"**{_('My part in what happened')}**", "", go_first.part, ""]
         out += [f"**{_('A decision I would revisit')}**", "", go_first.revisit, ""]
-    for item in context.get("timeline", []):
-        if item is context.get("timeline", [])[0]:
+    timeline = context.get("timeline") or []
+    for item in timeline:
+        if item is timeline[0]:
             out += [f"## {_('Timeline')}", ""]
         event = item["event"]
         source = f" ({event.source})" if event.source else ""

@@ -197,10 +197,12 @@ def _name(user: Any) -> str | None:
     return user.display_name if user else None
 
 
-def review_out(review: Review, user: Any) -> dict[str, Any]:
+def review_out(review: Review, user: Any, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    """One review as the API shows it; ``counts`` when the caller read them for many at once."""
     from marblejar.reviews.formats import safety_scale
 
-    counts = selectors.note_counts(review=review)
+    if counts is None:
+        counts = selectors.note_counts(review=review)
     go_first = review.go_first if hasattr_go_first(review) else None
     result = selectors.safety_result(review=review, labels=safety_scale().labels)
     return {
@@ -239,7 +241,8 @@ def review_out(review: Review, user: Any) -> dict[str, Any]:
         ),
         "timeline": [
             {"id": e.pk, "happened_at": e.happened_at, "what": e.what, "source": e.source}
-            for e in selectors.timeline(review=review)
+            # Prefetched by the list (ordered by time, as the model says).
+            for e in review.timeline_events.all()
         ],
         "safety_counts": (
             {str(level): n for level, _label, n in result.counts} if result.shown else None
@@ -294,9 +297,14 @@ def _mine(user: Any, review: Review) -> set[Any]:
 )
 def review_list(request: HttpRequest, slug: SlugPath):
     team = team_selectors.team_get(user=request.user, slug=slug)
-    reviews = selectors.review_list_for_team(user=request.user, team=team).select_related("team")
-    services.review_advance_due(team=team)  # before the list is read
-    return [review_out(r, request.user) for r in reviews]
+    services.review_catch_up(team=team)  # before the list is read
+    reviews = list(
+        selectors.review_list_for_team(user=request.user, team=team)
+        .select_related("team", "go_first__author")
+        .prefetch_related("timeline_events")
+    )
+    counts = selectors.note_counts_for_reviews(reviews=reviews)
+    return [review_out(r, request.user, counts[r.pk]) for r in reviews]
 
 
 @router.post(

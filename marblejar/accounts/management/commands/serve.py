@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from types import FrameType
 from typing import Any
 
@@ -11,6 +14,21 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from marblejar.cli import SERVE_HOST, SERVE_PORT
+
+
+def default_workers() -> int:
+    """One process per core this process may run on (a container's limit included).
+
+    Each process tails the events table and is woken by the others through
+    Redis, PostgreSQL's LISTEN/NOTIFY or SQLite's change counter, so a live
+    event reaches every stream whichever process serves it.
+    """
+    if configured := os.environ.get("MARBLEJAR_WORKERS"):
+        return max(1, int(configured))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class Command(BaseCommand):
@@ -28,7 +46,10 @@ class Command(BaseCommand):
             "--no-migrate", action="store_true", help="Do not apply migrations first."
         )
         parser.add_argument(
-            "--workers", type=int, default=1, help="Number of uvicorn worker processes."
+            "--workers",
+            type=int,
+            default=None,
+            help="Number of web processes (default: MARBLEJAR_WORKERS, or one per CPU core).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,6 +69,13 @@ class Command(BaseCommand):
         # local client (or a proxy that passes the header through) choose the
         # address the log-in throttle sees.
         proxies = settings.TRUSTED_PROXIES
+        workers = options["workers"] or default_workers()
+        metrics_dir = None
+        if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Each web process writes its counters here and /metrics adds
+            # them up (prometheus-client's multi-process mode).
+            metrics_dir = tempfile.mkdtemp(prefix="marblejar-metrics-")
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         worker = None
         try:
             if not options["no_worker"]:
@@ -60,7 +88,7 @@ class Command(BaseCommand):
                 port=port,
                 proxy_headers=bool(proxies),
                 forwarded_allow_ips=",".join(proxies) or None,
-                workers=options["workers"],
+                workers=workers,
                 log_level="warning",
                 lifespan="off",
                 timeout_graceful_shutdown=3,
@@ -68,6 +96,8 @@ class Command(BaseCommand):
         finally:
             if worker is not None:
                 _stop(worker)
+            if metrics_dir is not None:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _exit_quietly(signum: int, frame: FrameType | None) -> None:
