@@ -408,7 +408,7 @@ def note_add(request: HttpRequest, review_id: int) -> HttpResponse:
     event_id = request.POST.get("timeline_event", "")
     event = None
     if event_id:
-        event = selectors.timeline(review=review).filter(pk=event_id if event_id.isdigit() else 0)
+        event = selectors.timeline(review=review).filter(pk=event_id if event_id.isdecimal() else 0)
         event = event.first()
         if event is None:
             raise Http404
@@ -489,7 +489,7 @@ def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespons
             theme_id = request.POST.get("drop", "") or request.POST.get("theme", "")
             theme = None
             if theme_id:
-                if not theme_id.isdigit():
+                if not theme_id.isdecimal():
                     raise Http404
                 theme = selectors.theme_get(review=review, theme_id=int(theme_id))
             services.note_move(actor=request.user, note=note, theme=theme)
