@@ -6,4 +6,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marblejar.settings")
 
-application = get_asgi_application()
+from marblejar.lib import staticfiles  # noqa: E402  (after the settings are named)
+
+# Collected static files are answered here, before Django's middleware.
+application = staticfiles.wrap(get_asgi_application())

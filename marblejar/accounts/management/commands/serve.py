@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
@@ -46,12 +47,27 @@ class Command(BaseCommand):
             help="Number of web processes (default: MARBLEJAR_WORKERS, or one per CPU core).",
         )
 
+    def collect_static(self) -> None:
+        """Hashed, compressed copies of the static files in the data folder, made
+        when the files changed; the web processes then serve those (see
+        marblejar/lib/staticfiles.py)."""
+        from django.conf import settings
+
+        from marblejar.lib import staticfiles
+
+        if settings.DEBUG:
+            return  # files straight from the package, re-read as they are edited
+        staticfiles.collect_if_changed(Path(settings.STATIC_ROOT))
+        os.environ[staticfiles.SERVED_COLLECTED] = "1"  # for processes started from here
+        staticfiles.configure(settings, collected=True)  # and for this one
+
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
 
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("prune_events", verbosity=0)
+        self.collect_static()
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
