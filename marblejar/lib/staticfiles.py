@@ -27,8 +27,41 @@ STAMP = ".marblejar-sources"
 ONE_YEAR = 365 * 24 * 60 * 60
 # ServeStatic's list (images, archives, fonts, video) and source maps.
 SKIP_COMPRESS = (
-    *"jpg jpeg png gif webp jxl avif zip gz tgz bz2 tbz xz br zstd swf flv".split(),
-    *"woff woff2 3gp 3gpp asf avi m4v mov mp4 mpeg mpg webm wmv map".split(),
+    *[
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "webp",
+        "jxl",
+        "avif",
+        "zip",
+        "gz",
+        "tgz",
+        "bz2",
+        "tbz",
+        "xz",
+        "br",
+        "zstd",
+        "swf",
+        "flv",
+    ],
+    *[
+        "woff",
+        "woff2",
+        "3gp",
+        "3gpp",
+        "asf",
+        "avi",
+        "m4v",
+        "mov",
+        "mp4",
+        "mpeg",
+        "mpg",
+        "webm",
+        "wmv",
+        "map",
+    ],
 )
 # Set in the collecting process, so that it uses the hashing storage even
 # though no manifest exists yet.
