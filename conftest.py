@@ -103,7 +103,7 @@ def start_server(
 
     # Once per checkout (and whenever a static file changes), outside the
     # start-up deadline below: the server finds them collected.
-    collect_if_changed(Path(settings.STATIC_ROOT))
+    collect_if_changed(Path(settings.STATIC_COLLECT_ROOT))
     port = free_port()
     env = {
         **os.environ,

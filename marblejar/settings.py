@@ -222,16 +222,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # `marblejar serve` collects the files here when they change: hashed names,
 # gzip and Brotli copies, served ahead of Django (marblejar/lib/staticfiles.py).
-STATIC_ROOT = Path(env("MARBLEJAR_STATIC_ROOT") or DATA_DIR / "static")
+STATIC_COLLECT_ROOT = Path(env("MARBLEJAR_STATIC_ROOT") or DATA_DIR / "static")
+STATIC_ROOT: Path | None = None  # set by staticfiles.configure once collected
 # The project's own files (marblejar/static) live outside any app.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
 staticfiles.configure(
     globals(),
-    collected=env_bool(staticfiles.SERVED_COLLECTED) and staticfiles.is_collected(STATIC_ROOT),
+    collected=env_bool(staticfiles.SERVED_COLLECTED)
+    and staticfiles.is_collected(STATIC_COLLECT_ROOT),
 )
 if env(staticfiles.COLLECTING):
     STORAGES["staticfiles"] = {"BACKEND": staticfiles.HASHED_STORAGE}
+    STATIC_ROOT = STATIC_COLLECT_ROOT
 # Only the hashed names are kept (every page links to those); source maps,
 # read by developers' tools alone, are not compressed: collecting stays short.
 SERVESTATIC_KEEP_ONLY_HASHED_FILES = True

@@ -85,6 +85,8 @@ def configure(config: Any, *, collected: bool) -> None:
     set_("STORAGES", storages)
     set_("MIDDLEWARE", middleware)
     set_("STATIC_COLLECTED", collected)
+    # WhiteNoise would look for (and warn about) a folder that is not there yet.
+    set_("STATIC_ROOT", get("STATIC_COLLECT_ROOT") if collected else None)
 
 
 def sources_fingerprint() -> str:

@@ -57,7 +57,7 @@ class Command(BaseCommand):
 
         if settings.DEBUG:
             return  # files straight from the package, re-read as they are edited
-        staticfiles.collect_if_changed(Path(settings.STATIC_ROOT))
+        staticfiles.collect_if_changed(Path(settings.STATIC_COLLECT_ROOT))
         os.environ[staticfiles.SERVED_COLLECTED] = "1"  # for processes started from here
         staticfiles.configure(settings, collected=True)  # and for this one
 
