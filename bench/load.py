@@ -196,10 +196,12 @@ def main() -> int:
             f"\nsaturation, {args.clients} people asking again at once, {args.saturation_seconds} s"
         )
         print(
-            f"mix of pages   {mix_rps:7.1f} requests/s, p95 {mix['95%']} ms, {mix['Failure Count']} errors"
+            f"mix of pages   {mix_rps:7.1f} requests/s, p95 {mix['95%']} ms, "
+            f"{mix['Failure Count']} errors"
         )
         print(
-            f"minimal view   {minimal_rps:7.1f} requests/s, p95 {minimal['95%']} ms, {minimal['Failure Count']} errors"
+            f"minimal view   {minimal_rps:7.1f} requests/s, p95 {minimal['95%']} ms, "
+            f"{minimal['Failure Count']} errors"
         )
         print(f"ratio {mix_rps / minimal_rps:.0%} (goal ≥ 30%)")
     finally:
