@@ -134,6 +134,10 @@ class TeamFigures:
         return [p for p in self.pulses if p.shown]
 
     @property
+    def hidden_pulses(self) -> int:
+        return sum(1 for p in self.pulses if not p.shown)
+
+    @property
     def marbles(self) -> int:
         return sum(m.marbles for m in self.months)
 
