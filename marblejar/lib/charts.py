@@ -9,7 +9,6 @@ read pictures), and the words that go with them are written elsewhere.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
