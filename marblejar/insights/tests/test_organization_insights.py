@@ -80,10 +80,8 @@ def test_scores_are_the_shown_teams_of_the_overview_only(personas, client_for):
     assert len(shown) == 2
     assert sum(count for _low, _high, count in figures.bins) == 2
     page = response.content.decode()
-    assert (
-        f"All shown teams together: {overview['total_mean']:.2f}, from {overview['total_n']} people."
-        in page
-    )
+    mean, n = overview["total_mean"], overview["total_n"]
+    assert f"All shown teams together: {mean:.2f}, from {n} people." in page
     assert "1 team's newest result is not shown." in page
     assert "What is not shown, and why" in page
     # Team figures only: no person is named anywhere in the page's content.
