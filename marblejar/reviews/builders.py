@@ -433,15 +433,18 @@ def summary_context(request: HttpRequest, review: Review) -> Context:
     ctx["go_first"] = _go_first(review)
     for name in ("columns", "theme", "actions", "timeline"):
         ctx.update(BUILDERS[name](request, review, ctx))
-    ctx["narrative"] = _narrative(ctx.get("timeline") or [], ctx.get("discussion") or [])
+    if review.timeline:
+        # An incident as a story in order of time: each event with what made
+        # sense to people then; and what contributed, factor cards first.
+        ctx["narrative"] = sorted(
+            ctx.get("timeline") or [], key=lambda t: (t["event"].happened_at, t["event"].pk)
+        )
+        ctx["factors"] = [
+            f.text for item in ctx.get("discussion") or [] for f in item["factors"]
+        ] + [
+            n.text
+            for column in ctx.get("columns") or []
+            if column["key"] == "factors"
+            for n in column["notes"]
+        ]
     return ctx
-
-
-def _narrative(
-    timeline: list[dict[str, Any]], discussion: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """An incident as a story in order of time: each event with what made sense to people then."""
-    return [
-        {"event": t["event"], "notes": t["notes"]}
-        for t in sorted(timeline, key=lambda t: (t["event"].happened_at, t["event"].pk))
-    ]
