@@ -78,9 +78,21 @@ def frame_context(
         "is_incident": review.kind == Kind.INCIDENT,
         # The newest event this rendering reflects: a signal the browser gets
         # for an older or equal id (its own change, say) needs no reload.
-        "version": selectors.review_last_event_id(review=review),
+        "version": version_of(request, review),
         "columns_meta": _columns_meta(review),
     }
+
+
+def read_version_first(request: HttpRequest, review_id: int) -> None:
+    """Note the review's newest event id before anything of the review is read."""
+    request.review_version = selectors.review_last_event_id(review_id=review_id)  # type: ignore[attr-defined]
+
+
+def version_of(request: HttpRequest, review: Review) -> int:
+    version = getattr(request, "review_version", None)
+    if version is None:
+        version = selectors.review_last_event_id(review=review)
+    return version
 
 
 def _columns_meta(review: Review) -> list[dict[str, Any]]:
