@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from marblejar.accounts.models import Organization, User
 from marblejar.jar.models import Crack, Marble
+from marblejar.portability.registry import section_fields
 from marblejar.pulse.models import Comment as PulseComment
 from marblejar.pulse.models import Instrument, Pulse, PulseResult, PulseSettings
 from marblejar.pulse.stats.common import MIN_GROUP_SIZE_DEFAULT
@@ -675,52 +676,29 @@ def to_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, indent=2, ensure_ascii=False).encode()
 
 
-def tables(data: dict[str, Any]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """The export's tabular parts: every list of rows, nested ones with their parent's reference.
+def tables(data: dict[str, Any]) -> Iterator[tuple[str, list[str], list[dict[str, Any]]]]:
+    """The export's tabular parts: (name, columns, rows), one per section of the registry.
 
-    ``reviews`` gives ``reviews.csv`` and ``reviews_notes.csv`` (with a
-    ``review`` column), and so on.
+    Nested rows get a table of their own with their parent's reference first:
+    ``reviews.notes`` gives ``reviews_notes`` with a ``review`` column.
     """
-    for section, rows in data.items():
-        if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
-            yield from _flatten(section, rows, parent=None)
-
-
-def _flatten(
-    name: str, rows: list[dict[str, Any]], parent: tuple[str, str | None] | None
-) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    flat: list[dict[str, Any]] = []
-    children: dict[str, list[tuple[str | None, dict[str, Any]]]] = defaultdict(list)
-    for row in rows:
-        out: dict[str, Any] = {}
-        if parent is not None:
-            out[parent[0]] = parent[1]
-        for key, value in row.items():
-            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                for child in value:
-                    children[key].append((row.get("ref"), child))
-                continue
-            if isinstance(value, dict) and key in NESTED_ONE:
-                children[key].append((row.get("ref"), value))
-                continue
-            out[key] = value
-        flat.append(out)
-    yield name, flat
-    singular = name[:-1] if name.endswith("s") else name
-    for key, pairs in children.items():
-        grouped: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-        for ref, child in pairs:
-            grouped[ref].append(child)
-        child_rows: list[dict[str, Any]] = []
-        for ref, items in grouped.items():
-            for _name, part in _flatten(f"{name}_{key}", items, parent=(singular, ref)):
-                if _name == f"{name}_{key}":
-                    child_rows.extend(part)
-        yield f"{name}_{key}", child_rows
-
-
-# One-to-one parts that get a table of their own.
-NESTED_ONE = frozenset({"result", "go_first"})
+    sections = section_fields()
+    nested = {s.partition(".")[2] for s in sections if "." in s and sections[s]}
+    for section, fields in sections.items():
+        head, _, child = section.partition(".")
+        if not fields or head == "organization":
+            continue
+        columns = [f for f in fields if not (f in nested and f"{section}.{f}" in sections)]
+        if not child:
+            yield head, columns, [{c: row[c] for c in columns} for row in data[head]]
+            continue
+        parent = head[:-1]
+        rows = []
+        for row in data[head]:
+            value = row[child]
+            for item in value if isinstance(value, list) else [value] if value else []:
+                rows.append({parent: row.get("ref"), **{c: item[c] for c in columns}})
+        yield section.replace(".", "_"), [parent, *columns], rows
 
 
 def _cell(value: Any) -> Any:
@@ -738,18 +716,12 @@ def to_zip(data: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("export.json", to_json(data))
-        for name, rows in tables(data):
-            archive.writestr(f"{name}.csv", to_csv(rows))
+        for name, columns, rows in tables(data):
+            archive.writestr(f"{name}.csv", to_csv(columns, rows))
     return buffer.getvalue()
 
 
-def to_csv(rows: Iterable[dict[str, Any]]) -> str:
-    rows = list(rows)
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
+def to_csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()

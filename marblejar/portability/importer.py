@@ -251,7 +251,20 @@ class Importer:
             )
             self.ids[p["ref"]] = pulse.pk
             result = p["result"]
-            if result is not None:
+            if result is None and pulse.closed_at is not None:
+                # Too few answered to show anything: what the pages need to say so.
+                PulseResult.objects.create(
+                    pulse=pulse,
+                    organization=self.org,
+                    team_id=pulse.team_id,
+                    instrument_slug=slug,
+                    closed_on=timezone.localdate(pulse.closed_at),
+                    n=pulse.participant_count,
+                    counted=pulse.counted_respondents,
+                    min_group_size=pulse.min_group_size,
+                    k=len(pulse.items),
+                )
+            elif result is not None:
                 PulseResult.objects.create(
                     pulse=pulse,
                     organization=self.org,

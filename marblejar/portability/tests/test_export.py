@@ -192,4 +192,11 @@ def test_the_zip_has_the_json_and_a_csv_per_table(scene):
     notes = list(csv.DictReader(io.StringIO(archive.read("reviews_notes.csv").decode())))
     assert {n["review"] for n in notes} == {"review-1"}
     assert [n["text"] for n in notes][-1] == "Zebra crossing of tasks."
-    assert dict(tables(data))["people"][0]["ref"] == "person-1"
+    by_name = {name: (columns, rows) for name, columns, rows in tables(data)}
+    assert by_name["people"][1][0]["ref"] == "person-1"
+
+
+def test_a_table_with_no_rows_still_names_its_columns(scene):
+    archive = zipfile.ZipFile(io.BytesIO(to_zip(export_team(scene.personas.other_team))))
+    header = archive.read("reviews_notes.csv").decode().strip()
+    assert header == "review,column,timeline_event,text,author,created_at,theme"

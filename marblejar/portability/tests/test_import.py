@@ -88,3 +88,17 @@ def test_it_refuses_a_file_that_breaks_the_schema_and_writes_nothing(personas):
     with pytest.raises(ValidationError, match="teams/0/slug"):
         import_export(data)
     assert not Organization.objects.exists()
+
+
+def test_imported_pulses_show_what_they_showed_and_no_more(personas, client_for):
+    scene = make_scene(personas)
+    data = export_team(scene.personas.team)
+    wipe()
+    org = import_export(data)
+    from marblejar.pulse.models import Pulse
+
+    shown, hidden = Pulse.objects.filter(organization=org).order_by("pk")
+    assert shown.result.is_shown
+    assert not hidden.result.is_shown
+    assert hidden.result.counted == 2
+    assert not hidden.answers.exists() and not hidden.comments.exists()
