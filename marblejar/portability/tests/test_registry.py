@@ -58,3 +58,14 @@ def test_exported_fields_that_name_a_column_exist_on_the_model():
         names = {f.name for f in model._meta.get_fields()}
         shared = [f for f in kind.fields if f in names]
         assert shared or not kind.fields, kind.model
+
+
+def test_the_format_documentation_names_every_exported_key():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[3] / "docs" / "export-schema.md").read_text()
+    for kind in REGISTRY:
+        for field in kind.fields:
+            assert f"`{field}`" in doc, (kind.model, field)
+        if kind.section:
+            assert f"`{kind.section.split('.')[-1]}`" in doc, kind.model
