@@ -103,6 +103,11 @@ def _org_invite(user: Any, org: Organization) -> bool:
     return user.is_org_admin
 
 
+@rule("org.export")
+def _org_export(user: Any, org: Organization) -> bool:
+    return user.is_org_admin
+
+
 # Teams ----------------------------------------------------------------------
 
 
@@ -120,6 +125,11 @@ def _team_events(user: Any, team: Team) -> bool:
 
 @rule("team.edit")
 def _team_edit(user: Any, team: Team) -> bool:
+    return user.is_org_admin or is_lead(user, team)
+
+
+@rule("team.export")
+def _team_export(user: Any, team: Team) -> bool:
     return user.is_org_admin or is_lead(user, team)
 
 

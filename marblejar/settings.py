@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "marblejar.reviews",
     "marblejar.notifications",
     "marblejar.insights",
+    "marblejar.portability",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("marblejar.reviews.urls")),
     path("", include("marblejar.notifications.urls")),
     path("", include("marblejar.insights.urls")),
+    path("", include("marblejar.portability.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
