@@ -38,7 +38,7 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "pulse results": ("lead", "/t/platform/pulses/{pulse}/results/", 10),
     "org pulse overview": ("admin", "/organization/pulses/", 8),
     "actions": ("lead", "/t/platform/actions/", 9),
-    "review list": ("lead", "/t/platform/reviews/", 8),
+    "review list": ("lead", "/t/platform/reviews/", 9),
     "account": ("lead", "/account/", 4),
 }
 
