@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -22,13 +23,19 @@ def check_database() -> tuple[bool, str]:
     return True, connection.vendor
 
 
+@functools.cache
+def redis_client(url: str) -> Any:
+    """One client (and its connection pool) per process, not one per health check."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
 def check_redis() -> tuple[bool, str] | None:
     if not settings.REDIS_URL:
         return None
-    import redis
-
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        redis_client(settings.REDIS_URL).ping()
     except Exception as e:
         return False, type(e).__name__
     return True, "ok"

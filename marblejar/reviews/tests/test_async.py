@@ -460,3 +460,23 @@ def test_every_open_board_hears_of_a_new_closing_time(
     meta = client_for("member").get(reverse("reviews:section", args=[review.pk, "meta"]))
     assert meta.status_code == 200
     assert f"open until {moment(new_close)}" in meta.content.decode()
+
+
+@pytest.mark.django_db
+def test_reading_the_list_sends_no_reminder_and_costs_one_query_when_nothing_is_overdue(
+    personas, client_for, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    review = advance_to(async_review(personas, days=0.5), Phase.REFLECT, by=personas.lead)
+    Review.objects.filter(pk=review.pk).update(reminder_due_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client_for("member").get(reverse("reviews:list", args=["platform"])).status_code == 200
+        )
+        with django_assert_num_queries(1):
+            assert not services.review_catch_up(team=personas.team)
+    review.refresh_from_db()
+    assert mail.outbox == [] and review.reminder_sent_at is None  # the worker's job
+    assert not review.is_closed
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.review_advance.call(review_id=review.pk)["reminded"] == 1
+    assert mail.outbox
