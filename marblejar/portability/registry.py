@@ -711,6 +711,15 @@ REGISTRY: tuple[DataKind, ...] = (
         left_out=_("Not in the organization export: they are each person's own."),
         personal="notification_settings",
     ),
+    DataKind(
+        "portability.Retention",
+        "teams",
+        _("Retention settings"),
+        _("How long the organization keeps closed learning reviews and pulses."),
+        ORG_ADMINS,
+        _("until the organization is deleted"),
+        left_out=_("Not exported: each Marblejar sets its own."),
+    ),
     # Running the app ------------------------------------------------------------
     DataKind(
         "realtime.Event",
