@@ -99,6 +99,11 @@ def start_server(
     server counts as started once ``/healthz`` answers at all (503 for a
     Redis that is down on purpose). One web process unless ``workers`` says more.
     """
+    from marblejar.lib.staticfiles import collect_if_changed
+
+    # Once per checkout (and whenever a static file changes), outside the
+    # start-up deadline below: the server finds them collected.
+    collect_if_changed(Path(settings.STATIC_COLLECT_ROOT))
     port = free_port()
     env = {
         **os.environ,

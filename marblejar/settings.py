@@ -14,8 +14,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from marblejar.lib import staticfiles
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -106,8 +109,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "marblejar.lib.metrics.MetricsMiddleware",
+    "marblejar.lib.limits.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "marblejar.lib.compression.PageCompression",
+    # WhiteNoise (files from the package) comes here unless they are collected: see STORAGES.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -246,16 +251,27 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Only `collectstatic` needs a folder; the app serves files from the package.
-STATIC_ROOT = env("MARBLEJAR_STATIC_ROOT") or None
+# `marblejar serve` collects the files here when they change: hashed names,
+# gzip and Brotli copies, served ahead of Django (marblejar/lib/staticfiles.py).
+STATIC_COLLECT_ROOT = Path(env("MARBLEJAR_STATIC_ROOT") or DATA_DIR / "static")
+STATIC_ROOT: Path | None = None  # set by staticfiles.configure once collected
 # The project's own files (marblejar/static) live outside any app.
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
-# Static files are served straight from the installed package: no collectstatic
-# step is needed to run, which keeps `make run` one command.
+STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+staticfiles.configure(
+    globals(),
+    collected=env_bool(staticfiles.SERVED_COLLECTED)
+    and staticfiles.is_collected(STATIC_COLLECT_ROOT),
+)
+if env(staticfiles.COLLECTING):
+    STORAGES["staticfiles"] = {"BACKEND": staticfiles.HASHED_STORAGE}
+    STATIC_ROOT = STATIC_COLLECT_ROOT
+# Only the hashed names are kept (every page links to those); source maps,
+# read by developers' tools alone, are not compressed: collecting stays short.
+SERVESTATIC_KEEP_ONLY_HASHED_FILES = True
+SERVESTATIC_SKIP_COMPRESS_EXTENSIONS = staticfiles.SKIP_COMPRESS
+# Before a collection (tests, a checkout run without `serve`), files are
+# served from the package through WhiteNoise, unhashed and uncompressed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -334,10 +350,22 @@ if REDIS_URL:
         }
     }
 
+LOG_FORMAT = env("MARBLEJAR_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("MARBLEJAR_LOG_FORMAT is text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object per line, for a log collector; `extra` fields join it.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("MARBLEJAR_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -85,6 +85,7 @@ def test_three_people_run_a_retrospective_on_the_board(
 
     def shot(page: Page, phase: str) -> None:
         no_sideways_scroll(page)
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(screenshot_dir / f"board-{phase}-{size}.png"))
 
     for page in (lena, max_, mia):

@@ -24,12 +24,12 @@ from ninja import Field, Path, Query, Schema
 from pydantic import AfterValidator, StrictBool
 from pydantic_core import PydanticCustomError
 
+from marblejar.lib.edges import FIRST_YEAR, LAST_YEAR, year_in_range
+
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
 # JSON Schema's way to say "no NUL character"; checked with a clearer message.
 NO_NUL = r"^[^\x00]*$"
-FIRST_YEAR = 1970
-LAST_YEAR = 2199
 # The error type the API answers with 400 (see api.on_schema_error): the
 # value has the right shape, the product refuses it.
 OUT_OF_RANGE = "out_of_range"
@@ -42,7 +42,7 @@ def _no_nul(value: str) -> str:
 
 
 def _in_years(value: date | datetime) -> date | datetime:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    if not year_in_range(value):
         raise PydanticCustomError(
             OUT_OF_RANGE,
             "Must be between the years {first} and {last}.",

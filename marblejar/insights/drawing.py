@@ -11,7 +11,7 @@ from marblejar.lib import charts
 
 
 def month_labels(figures: TeamFigures) -> list[str]:
-    """Short month names under the axis; a month starting a year also names the year."""
+    """Short month names under the axis; January names its year (the lede names the first)."""
     labels = []
     months = figures.period.month_list()
     crowded = len(months) > 12
@@ -19,7 +19,7 @@ def month_labels(figures: TeamFigures) -> list[str]:
         name = str(capfirst(MONTHS_3[month.month]))
         if crowded and month.month % 3 != 1:
             name = ""
-        elif i == 0 or month.month == 1:
+        elif (i == 0 and crowded) or (i > 0 and month.month == 1):
             name = f"{name} {month.year}"
         labels.append(name)
     return labels

@@ -10,7 +10,7 @@ on the last evening of a month counts in that month.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,8 +77,14 @@ def period_of(months: int | str | None, *, today: date | None = None) -> Period:
     return Period(months=count, start=date(year, month, 1), end=end)
 
 
-def month_of(moment: datetime | date) -> date:
-    """The first day of the month ``moment`` falls in, in the site's time zone."""
+def month_of(moment: datetime | date, zone: tzinfo | None = None) -> date:
+    """The first day of the month ``moment`` falls in, in the site's time zone.
+
+    Pass ``zone`` (``timezone.get_current_timezone()``) when calling it for
+    many rows: looking the zone up costs more than the conversion.
+    """
     if isinstance(moment, datetime):
-        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(zone or timezone.get_current_timezone())
+        moment = moment.date()
     return moment.replace(day=1)

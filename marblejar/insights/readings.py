@@ -218,15 +218,14 @@ def _last_day(period: Period) -> date:
 
 
 def org_scores_reading(figures: OrgFigures) -> str:
-    overview = figures.overview
     if not figures.team_means:
         return _(
             "No team's newest psychological-safety pulse has results to show yet, so there "
             "is no distribution."
         )
-    low, high = overview.scale
+    high = figures.scale[1]
     means = sorted(figures.team_means)
-    quarter = max(0, len(means) // 4)
+    quarter = len(means) // 4
     middle = means[quarter : len(means) - quarter] or means
     return ngettext(
         "%(teams)d team has results to show: %(median).1f out of %(high)d.",
@@ -243,18 +242,10 @@ def org_scores_reading(figures: OrgFigures) -> str:
 
 
 def org_activity_reading(figures: OrgFigures) -> str:
-    teams = figures.teams
-    if not teams:
+    if not figures.teams_count:
         return _("The organization has no teams yet.")
-    reviewing = sum(1 for t in teams if t.reviews)
-    return _(
-        "%(reviewing)d of %(teams)d teams closed at least one review in this period; the "
-        "middle team closed %(reviews)g, finished %(done)g actions and dropped %(marbles)g "
-        "marbles."
-    ) % {
-        "reviewing": reviewing,
-        "teams": len(teams),
-        "reviews": statistics.median(t.reviews for t in teams),
-        "done": statistics.median(t.done for t in teams),
-        "marbles": statistics.median(t.marbles for t in teams),
-    }
+    return ngettext(
+        "%(reviewing)d of %(teams)d team closed at least one review in this period.",
+        "%(reviewing)d of %(teams)d teams closed at least one review in this period.",
+        figures.teams_count,
+    ) % {"reviewing": figures.teams_reviewing, "teams": figures.teams_count}

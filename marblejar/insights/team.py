@@ -134,6 +134,10 @@ class TeamFigures:
         return [p for p in self.pulses if p.shown]
 
     @property
+    def hidden_pulses(self) -> int:
+        return sum(1 for p in self.pulses if not p.shown)
+
+    @property
     def marbles(self) -> int:
         return sum(m.marbles for m in self.months)
 
@@ -144,10 +148,6 @@ class TeamFigures:
     @property
     def by_leads(self) -> int:
         return sum(m.by_leads for m in self.months)
-
-
-def _local_month(value) -> date:  # type: ignore[no-untyped-def]
-    return month_of(value)
 
 
 def _pulses(team: Team, period: Period) -> list[PulsePoint]:
@@ -275,25 +275,22 @@ def action_totals(
     The same counting as :func:`marblejar.reviews.selectors_actions.action_figures`.
     """
     totals = ActionTotals()
-
-    def inside(moment: datetime | None) -> bool:
-        return moment is not None and since <= moment < until
-
+    zone = timezone.get_current_timezone()
     for created_at, status, done_at, result, checked_at in rows:
-        if inside(created_at):
+        if since <= created_at < until:
             totals.opened += 1
             if months:
-                months[month_of(created_at)].opened += 1
-        if status == ActionStatus.DONE and done_at is not None and inside(done_at):
+                months[month_of(created_at, zone)].opened += 1
+        if status == ActionStatus.DONE and done_at is not None and since <= done_at < until:
             totals.done += 1
             totals.days_to_done.append(max(0, (done_at - created_at).days))
             if months:
-                months[month_of(done_at)].done += 1
-        if result in _RESULTS and inside(checked_at):
+                months[month_of(done_at, zone)].done += 1
+        if result in _RESULTS and checked_at is not None and since <= checked_at < until:
             name = _RESULTS[CheckResult(result)]
             setattr(totals, name, getattr(totals, name) + 1)
-            if months and result == CheckResult.WORKED and checked_at is not None:
-                months[month_of(checked_at)].worked += 1
+            if months and result == CheckResult.WORKED:
+                months[month_of(checked_at, zone)].worked += 1
     return totals
 
 
@@ -314,7 +311,7 @@ def team_figures(*, team: Team, period: Period) -> TeamFigures:
         .order_by()
     )
     for month, count in marbles:
-        months[_local_month(month)].marbles += count
+        months[month_of(month, zone)].marbles += count
     reflections = (
         Reflection.objects.filter(
             organization_id=team.organization_id,
@@ -330,7 +327,7 @@ def team_figures(*, team: Team, period: Period) -> TeamFigures:
         .order_by()
     )
     for month, by_lead, count in reflections:
-        figures = months[_local_month(month)]
+        figures = months[month_of(month, zone)]
         figures.reflections += count
         if by_lead:
             figures.by_leads += count

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from marblejar import permissions
-from marblejar.insights import drawing, readings
+from marblejar.insights import drawing, readings, tables
 from marblejar.insights.organization import org_figures
 from marblejar.insights.periods import PERIODS, period_of
 from marblejar.insights.team import team_figures
 from marblejar.lib import charts
 from marblejar.teams import selectors as team_selectors
-
-ORG_PAGE_SIZE = 100
 
 
 def _periods(current: int) -> list[dict[str, object]]:
@@ -30,7 +27,6 @@ def team_insights(request: HttpRequest, slug: str) -> HttpResponse:
     period = period_of(request.GET.get("months"))
     figures = team_figures(team=team, period=period)
     quarters = [figures.part(start=first, end=after) for _y, _q, first, after in period.quarters()]
-    months = [{"figures": m, "name": readings.month_name(m.start)} for m in figures.months]
     said = {
         "safety": readings.safety_reading(figures),
         "checks": readings.checks_reading(figures),
@@ -44,8 +40,9 @@ def team_insights(request: HttpRequest, slug: str) -> HttpResponse:
         "period": period,
         "periods": _periods(period.months),
         "figures": figures,
-        "months": months,
-        "pulses": [(p, readings.change_words(p) if p.shown else "") for p in figures.pulses],
+        "months": tables.month_rows(figures),
+        "pulses": tables.pulse_rows(figures),
+        "checks": tables.check_rows(figures),
         "readings": said,
         "charts": drawing.team_svgs(figures, said),
         "markdown": readings.quarter_markdown(figures, quarters=quarters),
@@ -59,24 +56,17 @@ def organization_insights(request: HttpRequest) -> HttpResponse:
     org = request.user.organization
     permissions.require(request.user, "insights.organization", org)
     period = period_of(request.GET.get("months"))
-    figures = org_figures(organization_id=org.pk, period=period)
-    page = Paginator(figures.teams, ORG_PAGE_SIZE).get_page(request.GET.get("page"))
-    bins = [{"low": low, "high": high, "count": count} for low, high, count in figures.bins]
-    total = figures.overview.total
-    edges = (
-        [low for low, _high, _count in figures.bins] + [figures.bins[-1][1]] if figures.bins else []
-    )
+    figures = org_figures(organization_id=org.pk, period=period, page=request.GET.get("page"))
+    edges = [low for low, _high, _count in figures.bins] + [figures.bins[-1][1]]
     histogram, histogram_ticks = charts.histogram([c for _l, _h, c in figures.bins], edges)
     context = {
         "period": period,
         "periods": _periods(period.months),
         "figures": figures,
-        "overview": figures.overview,
-        "total": total if figures.overview.total_shown else None,
-        "bins": bins,
+        "bins": [{"low": low, "high": high, "count": count} for low, high, count in figures.bins],
         "histogram": histogram,
         "histogram_ticks": histogram_ticks,
-        "page": page,
+        "page": figures.page,
         "readings": {
             "scores": readings.org_scores_reading(figures),
             "activity": readings.org_activity_reading(figures),

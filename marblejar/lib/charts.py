@@ -9,7 +9,6 @@ read pictures), and the words that go with them are written elsewhere.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,15 +111,16 @@ class ValueAxis:
 
 
 def nice_ceiling(value: float) -> int:
-    """A round top for a count axis: 4, 5, 10, 20, 25, 50 … at or above ``value``."""
+    """A round top for a count axis, divisible by 4 so that its quarters are whole numbers:
+    4, 8, 12, 16, 20, 40, 60, 80, 100, 200 … at or above ``value``."""
     if value <= 4:
         return 4
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        top = step * power
-        if top >= value:
-            return int(math.ceil(top))
-    return int(10 * power)
+    power = 1
+    while True:
+        for step in (4, 8, 12, 16, 20):
+            if step * power >= value:
+                return step * power
+        power *= 10
 
 
 @dataclass
@@ -194,9 +194,7 @@ def bar_chart(
         top = max((max(values, default=0) for values in series), default=0)
     ceiling = nice_ceiling(top)
     values = ValueAxis(0, ceiling)
-    # Whole numbers on a count axis: 10 is cut in fives, not quarters.
-    step = ceiling / 4 if ceiling % 4 == 0 else ceiling / 5 if ceiling % 5 == 0 else ceiling / 2
-    chart = _frame(time, values, labels, step)
+    chart = _frame(time, values, labels, ceiling // 4)
     count = len(series)
     for m, month in enumerate(months):
         left, width = time.band(month)
@@ -309,10 +307,13 @@ def svg(chart: Chart, *, element_id: str, title: str) -> str:
         f'aria-labelledby="{escape(element_id)}-title" focusable="false">',
         f'<title id="{escape(element_id)}-title">{escape(title)}</title>',
     ]
-    for y, label in chart.gridlines:
+    # Every other line is "minor": a phone, where the drawing is small, hides them.
+    many = len(chart.gridlines) > 4
+    for i, (y, label) in enumerate(chart.gridlines):
+        minor = " minor" if many and i % 2 == 1 and i != len(chart.gridlines) - 1 else ""
         out.append(
-            f'<line class="chart-grid" x1="{chart.left}" x2="{chart.right_edge:.1f}" '
-            f'y1="{y:.1f}" y2="{y:.1f}"/><text class="chart-axis" x="{chart.left - 6}" '
+            f'<line class="chart-grid{minor}" x1="{chart.left}" x2="{chart.right_edge:.1f}" '
+            f'y1="{y:.1f}" y2="{y:.1f}"/><text class="chart-axis{minor}" x="{chart.left - 6}" '
             f'y="{y:.1f}" text-anchor="end" dominant-baseline="middle">{escape(label)}</text>'
         )
     if chart.band:

@@ -78,9 +78,21 @@ def frame_context(
         "is_incident": review.kind == Kind.INCIDENT,
         # The newest event this rendering reflects: a signal the browser gets
         # for an older or equal id (its own change, say) needs no reload.
-        "version": selectors.review_last_event_id(review=review),
+        "version": version_of(request, review),
         "columns_meta": _columns_meta(review),
     }
+
+
+def read_version_first(request: HttpRequest, review_id: int) -> None:
+    """Note the review's newest event id before anything of the review is read."""
+    request.review_version = selectors.review_last_event_id(review_id=review_id)  # type: ignore[attr-defined]
+
+
+def version_of(request: HttpRequest, review: Review) -> int:
+    version = getattr(request, "review_version", None)
+    if version is None:
+        version = selectors.review_last_event_id(review=review)
+    return version
 
 
 def _columns_meta(review: Review) -> list[dict[str, Any]]:
@@ -433,15 +445,18 @@ def summary_context(request: HttpRequest, review: Review) -> Context:
     ctx["go_first"] = _go_first(review)
     for name in ("columns", "theme", "actions", "timeline"):
         ctx.update(BUILDERS[name](request, review, ctx))
-    ctx["narrative"] = _narrative(ctx.get("timeline") or [], ctx.get("discussion") or [])
+    if review.timeline:
+        # An incident as a story in order of time: each event with what made
+        # sense to people then; and what contributed, factor cards first.
+        ctx["narrative"] = sorted(
+            ctx.get("timeline") or [], key=lambda t: (t["event"].happened_at, t["event"].pk)
+        )
+        ctx["factors"] = [
+            f.text for item in ctx.get("discussion") or [] for f in item["factors"]
+        ] + [
+            n.text
+            for column in ctx.get("columns") or []
+            if column["key"] == "factors"
+            for n in column["notes"]
+        ]
     return ctx
-
-
-def _narrative(
-    timeline: list[dict[str, Any]], discussion: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """An incident as a story in order of time: each event with what made sense to people then."""
-    return [
-        {"event": t["event"], "notes": t["notes"]}
-        for t in sorted(timeline, key=lambda t: (t["event"].happened_at, t["event"].pk))
-    ]

@@ -112,7 +112,9 @@ _PARTS = (
     ),
     Part("followup", ("followup",), phases=frozenset({FOLLOWUP})),
     Part("groups", ("themes", "notes"), phases=frozenset({GROUP}), css_class="board-grid"),
-    Part("votes", ("themes", "votes"), phases=frozenset({VOTE})),
+    # Someone else's vote changes nothing this reader sees (votes are
+    # counted only when voting ends), so only new themes reload it.
+    Part("votes", ("themes",), phases=frozenset({VOTE})),
     Part("theme", ("discussion", "spotlight"), phases=frozenset({DISCUSS, ACTIONS, CLOSED})),
     Part("actions", ("actions",), phases=frozenset({DISCUSS, ACTIONS, CLOSED})),
     Part("timeline", ("notes", "themes"), phases=ALL_PHASES),

@@ -70,9 +70,17 @@ def review_get(*, user: Any, review_id: int, action: str = "review.view") -> Rev
     return review
 
 
-def review_last_event_id(*, review: Review) -> int:
+def review_last_event_id(*, review: Review | None = None, review_id: int | None = None) -> int:
+    """The id of the newest event on the review's stream (0 for none).
+
+    A page that says which version it shows must read this *before* it
+    reads the review: read after, a change committed in between would be
+    claimed as shown while the page still shows the state before it, and
+    the browser would then skip that change's signal.
+    """
+    stream = review.stream if review is not None else f"review:{review_id}"
     return (
-        Event.objects.filter(stream=review.stream).order_by("-id").values_list("id", flat=True)
+        Event.objects.filter(stream=stream).order_by("-id").values_list("id", flat=True)
     ).first() or 0
 
 

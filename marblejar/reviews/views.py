@@ -166,6 +166,7 @@ def template_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest, review_id: int) -> HttpResponse:
+    builders.read_version_first(request, review_id)
     review = services.review_current(user=request.user, review_id=review_id)
     return render(request, "reviews/board.html", builders.page_context(request, review))
 
@@ -174,6 +175,7 @@ def board(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_GET
 def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
     """One part of the board, as this reader may see it now."""
+    builders.read_version_first(request, review_id)
     review = services.review_current(user=request.user, review_id=review_id)
     # Each part's element stays on the page and takes the new content inside
     # it, so a refresh queued while another is in flight is not lost.
@@ -246,6 +248,7 @@ def _after_post(
 
     A refused form comes back with what was typed and the error next to the field.
     """
+    builders.read_version_first(request, review.pk)
     review.refresh_from_db()
     if request.htmx:
         return render(
@@ -408,7 +411,7 @@ def note_add(request: HttpRequest, review_id: int) -> HttpResponse:
     event_id = request.POST.get("timeline_event", "")
     event = None
     if event_id:
-        event = selectors.timeline(review=review).filter(pk=event_id if event_id.isdigit() else 0)
+        event = selectors.timeline(review=review).filter(pk=event_id if event_id.isdecimal() else 0)
         event = event.first()
         if event is None:
             raise Http404
@@ -489,7 +492,7 @@ def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespons
             theme_id = request.POST.get("drop", "") or request.POST.get("theme", "")
             theme = None
             if theme_id:
-                if not theme_id.isdigit():
+                if not theme_id.isdecimal():
                     raise Http404
                 theme = selectors.theme_get(review=review, theme_id=int(theme_id))
             services.note_move(actor=request.user, note=note, theme=theme)

@@ -48,6 +48,9 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     # (route, method):  (anonymous, outsider, other, member, lead, admin)
     ("home",                                          "GET"):    (L,   R,   R,   R,   R,   R),
     ("healthz",                                       "GET"):    (200, 200, 200, 200, 200, 200),
+    # Without MARBLEJAR_METRICS_TOKEN there is no /metrics; a session never opens it
+    # (test_metrics: the token alone does).
+    ("metrics",                                       "GET"):    (404, 404, 404, 404, 404, 404),
     ("accounts:login",                                "GET"):    (200, R,   R,   R,   R,   R),
     ("accounts:login",                                "POST"):   (R,   R,   R,   R,   R,   R),
     ("accounts:logout",                               "GET"):    (405, 405, 405, 405, 405, 405),

@@ -148,9 +148,9 @@ def _filters(team: Team, q: ActionFilterIn) -> action_selectors.ActionFilter:
     errors: dict[str, list[str]] = {}
     if q.status and q.status not in ActionStatus.values:
         errors["status"] = [_("Choose open, doing, done or dropped.")]
-    if q.owner and q.owner != "team" and not q.owner.isdigit():
+    if q.owner and q.owner != "team" and not q.owner.isdecimal():
         errors["owner"] = [_("Give a user id, or 'team'.")]
-    if q.review and q.review != "hand" and not q.review.isdigit():
+    if q.review and q.review != "hand" and not q.review.isdecimal():
         errors["review"] = [_("Give a review id, or 'hand'.")]
     if q.sort not in action_selectors.SORTS:
         errors["sort"] = [_("Sort by due, check, created or status.")]

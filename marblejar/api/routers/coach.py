@@ -16,7 +16,7 @@ class CoachIn(Schema):
     )
 
 
-class FindingOut(Schema):
+class CoachFindingOut(Schema):
     rule: str
     category: str
     severity: str = Field(description="high, medium, low or info")
@@ -30,7 +30,7 @@ class FindingOut(Schema):
 
 
 class CoachOut(Schema):
-    findings: list[FindingOut]
+    findings: list[CoachFindingOut]
 
 
 @router.post(

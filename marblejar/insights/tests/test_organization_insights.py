@@ -80,7 +80,8 @@ def test_scores_are_the_shown_teams_of_the_overview_only(personas, client_for):
     assert len(shown) == 2
     assert sum(count for _low, _high, count in figures.bins) == 2
     page = response.content.decode()
-    assert f"from {overview['total_n']} people in 2 teams" in page
+    mean, n = overview["total_mean"], overview["total_n"]
+    assert f"All shown teams together: {mean:.2f}, from {n} people." in page
     assert "1 team's newest result is not shown." in page
     assert "What is not shown, and why" in page
     # Team figures only: no person is named anywhere in the page's content.
@@ -92,7 +93,7 @@ def test_scores_are_the_shown_teams_of_the_overview_only(personas, client_for):
 def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
     admin = client_for("admin")
     admin.get(URL)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         admin.get(URL)
     set_k(personas.org, 3)
     for i in range(6):
@@ -100,5 +101,32 @@ def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
         run_pulse(people[0], team, people, value=4, k=3)
         closed_review(personas, team, 5)
     seed_rows(personas, period_of(6), random.Random(1))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         admin.get(URL)
+
+
+def test_teams_are_paged_in_name_order_and_the_reading_counts_them_all(personas, client_for):
+    from marblejar.teams.models import Team
+
+    made = Team.objects.bulk_create(
+        Team(organization=personas.org, name=f"Squad {i:03d}", slug=f"squad-{i:03d}")
+        for i in range(105)
+    )
+    for team in made[::10]:
+        closed_review(personas, team, 3)
+    closed_review(personas, made[0], 4)
+    admin = client_for("admin")
+    first = admin.get(URL).context
+    second = admin.get(URL + "?page=2").context
+    names = [t.name for t in first["figures"].teams] + [t.name for t in second["figures"].teams]
+    everyone = sorted(
+        Team.objects.filter(organization=personas.org).values_list("name", flat=True), key=str.lower
+    )
+    assert names == everyone
+    assert len(first["figures"].teams) == 100
+    assert (
+        "11 of 107 teams closed at least one review in this period."
+        in first["readings"]["activity"]
+    )
+    squad_000 = next(t for t in first["figures"].teams if t.name == "Squad 000")
+    assert squad_000.reviews == 2

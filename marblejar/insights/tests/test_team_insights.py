@@ -193,6 +193,7 @@ def test_only_published_pulses_that_reached_their_own_minimum_have_a_score(perso
         "larger than its uncertainty." in page
     )
     assert "Not shown: fewer than 5 people who were in the team when it opened answered." in page
+    assert "1 pulse of this period has no score" in page
     # Participation counts who was in the team when each pulse opened.
     assert [round(p.participation, 2) for p in figures.pulses] == [0.67, 0.67, 1.0]
     # The hidden pulse's mean appears nowhere.

@@ -48,7 +48,7 @@ def run_pulse(lead, team, answering, *, value: int, k: int | None = None) -> Pul
 
 
 TOTAL_ON_INSIGHTS = re.compile(
-    r"All shown teams together: ([\d.]+), from (\d+) (?:person|people) in (\d+) teams\."
+    r"All shown teams together: ([\d.]+), from (\d+) (?:person|people)\."
 )
 
 

@@ -102,7 +102,7 @@ def _resolve_format(team: Team, key: str) -> tuple[str, list[dict[str, str]], bo
         fmt = builtin_formats().get(ident)
         if fmt:
             return fmt.name, [dict(c) for c in fmt.columns], fmt.timeline, fmt.kind
-    elif source == "team" and ident.isdigit():
+    elif source == "team" and ident.isdecimal():
         template = selectors.team_templates(team=team).filter(pk=int(ident)).first()
         if template:
             return template.name, list(template.columns), template.timeline, template.kind

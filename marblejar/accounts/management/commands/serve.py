@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -52,12 +53,25 @@ class Command(BaseCommand):
             help="Number of web processes (default: MARBLEJAR_WORKERS, or one per CPU core).",
         )
 
+    def collect_static(self) -> None:
+        """Hashed, compressed copies of the static files in the data folder, made
+        when the files changed; the web processes then serve those (see
+        marblejar/lib/staticfiles.py)."""
+        from marblejar.lib import staticfiles
+
+        if settings.DEBUG:
+            return  # files straight from the package, re-read as they are edited
+        staticfiles.collect_if_changed(Path(settings.STATIC_COLLECT_ROOT))
+        os.environ[staticfiles.SERVED_COLLECTED] = "1"  # for processes started from here
+        staticfiles.configure(settings, collected=True)  # and for this one
+
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
 
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("prune_events", verbosity=0)
+        self.collect_static()
         # uvicorn shuts down on SIGTERM, then raises the signal again with the
         # handler it found in place. With the default one the process would
         # die there, before the worker is stopped; this one lets the clean-up
