@@ -294,7 +294,7 @@ class Exporter:
         parts = key.split(":")
         for i in range(1, len(parts)):
             kind = parts[i - 1]
-            if kind in ACT_KINDS and parts[i].isdigit():
+            if kind in ACT_KINDS and parts[i].isdecimal():
                 ref = self.refs.get(kind, int(parts[i]))
                 parts[i] = ref or f"{kind}-gone"
         return ":".join(parts)
@@ -364,7 +364,7 @@ class Exporter:
         for p in pulses:
             closed = p.closed_at is not None
             instrument = p.instrument_slug
-            if instrument.startswith("custom-") and instrument[7:].isdigit():
+            if instrument.startswith("custom-") and instrument[7:].isdecimal():
                 ref = self.refs.get("instrument", int(instrument[7:]))
                 instrument = f"custom:{ref}" if ref else "custom:gone"
             members = None

@@ -40,6 +40,8 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "actions": ("lead", "/t/platform/actions/", 9),
     "review list": ("lead", "/t/platform/reviews/", 8),
     "account": ("lead", "/account/", 4),
+    # Two more: the organization (may the reader export it?) and its retention periods.
+    "what we store": ("lead", "/what-we-store/", 6),
 }
 
 
