@@ -171,7 +171,6 @@ class Importer:
                     body=c["body"],
                     offers_help=c["offers_help"],
                     coach_severity=c["coach_severity"],
-                    hidden_at=at(c["hidden_at"]),
                     created_at=at(c["created_at"]),
                 )
                 self.ids[c["ref"]] = comment.pk

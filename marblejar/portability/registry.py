@@ -219,9 +219,9 @@ REGISTRY: tuple[DataKind, ...] = (
             "body",
             "offers_help",
             "coach_severity",
-            "hidden_at",
             "created_at",
         ),
+        left_out=_("Comments the reflection's author hid: only they and the commenter see them."),
         personal="reflections",
     ),
     DataKind(
