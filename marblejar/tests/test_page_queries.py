@@ -42,6 +42,8 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "team insights": ("lead", "/t/platform/insights/?months=24", 10),
     "org insights": ("admin", "/organization/insights/", 12),
     "account": ("lead", "/account/", 4),
+    # Two more: the organization (may the reader export it?) and its retention periods.
+    "what we store": ("lead", "/what-we-store/", 6),
 }
 
 
