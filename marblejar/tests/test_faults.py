@@ -14,26 +14,32 @@ The figures each test prints are quoted in docs/reliability.md.
 from __future__ import annotations
 
 import contextlib
+import os
+import shlex
 import shutil
 import signal
+import sqlite3
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 from django.conf import settings
+from django.db import connection
 
-from conftest import free_port, start_server
+from conftest import database_url_for_subprocess, free_port, start_server
 from marblejar.accounts.services import token_create
 from marblejar.realtime.models import Event
 from marblejar.realtime.tests.streams import LiveStream
 from marblejar.reviews.models import Note, Phase, Review, Theme
 from marblejar.reviews.tests.helpers import advance_to, schedule
-from marblejar.reviews.tests.live import session_client
+from marblejar.reviews.tests.live import csrf_post, session_client
 from marblejar.test import Personas, make_personas
 
 pytestmark = pytest.mark.slow
@@ -360,4 +366,222 @@ def test_restarting_redis_mid_review_loses_no_event_and_needs_no_app_restart(ser
         f"all acknowledged and stored; {len(expected)} events delivered once to each of 2 "
         f"streams; /healthz 503 after {unhealthy:.2f}s, 200 again {healthy:.2f}s after Redis "
         f"came back (outage {back_at - stopped_at:.1f}s); slowest write {writes.slowest:.2f}s"
+    )
+
+
+# 3. PostgreSQL restarted ----------------------------------------------------------------
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def postgres_tool(name: str) -> str:
+    for candidate in (PG_BIN / name, shutil.which(name)):
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    pytest.skip(f"{name} is not installed")
+
+
+def as_postgres(*command: str) -> subprocess.CompletedProcess:
+    """Run a PostgreSQL server tool as the postgres user (it refuses to run as root)."""
+    if os.geteuid() == 0:
+        command = ("su", "postgres", "-c", shlex.join(command))
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
+
+
+@contextlib.contextmanager
+def private_postgres(port: int) -> Iterator[tuple[Callable[[], None], Callable[[], None]]]:
+    """A PostgreSQL cluster of its own, so that stopping it disturbs nobody else."""
+    initdb, pg_ctl = postgres_tool("initdb"), postgres_tool("pg_ctl")
+    folder = Path(tempfile.mkdtemp(prefix="marblejar-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data = folder / "data"
+    made = as_postgres(initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
+    if made.returncode:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.skip(f"cannot create a PostgreSQL cluster here: {made.stderr[-300:]}")
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+
+    def start() -> None:
+        started = as_postgres(pg_ctl, "-D", str(data), "-o", options, "-w", "-t", "20", "start")
+        assert started.returncode == 0, started.stdout + started.stderr
+
+    def stop() -> None:
+        as_postgres(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
+
+    try:
+        start()
+        yield start, stop
+    finally:
+        as_postgres(pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_restarting_postgresql_mid_review_fails_cleanly_and_recovers_alone(servers):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs when the test database is PostgreSQL (DATABASE_URL)")
+    p = make_personas()
+    review = live_review(p)
+    headers = [bearer(u) for u in (p.lead, p.member, p.member2)]
+    port = free_port()
+    with private_postgres(port) as (start_postgres, stop_postgres):
+        # The test database, people, review and tokens included, copied over.
+        url = f"postgres://postgres@127.0.0.1:{port}/marblejar"
+        source = database_url_for_subprocess()
+        copied = subprocess.run(  # noqa: S602
+            f"createdb -h 127.0.0.1 -p {port} -U postgres marblejar && "
+            f"pg_dump --no-owner {shlex.quote(source)} | psql -q -v ON_ERROR_STOP=1 {url}",
+            shell=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert copied.returncode == 0, copied.stderr[-2000:]
+        server = servers(extra_env={"DATABASE_URL": url})
+        writes = Writes()
+        failures: list[tuple[int, float]] = []
+
+        def write(i: int) -> None:
+            started = time.monotonic()
+            status = writes.note(server.url, headers[i % 3], review, f"note {i}")
+            if status != 201:
+                failures.append((status or 0, time.monotonic() - started))
+
+        with Background(write):
+            wait_until(lambda: len(writes.acknowledged) >= 10, 20)
+            stop_postgres()
+            down_from = len(writes.tried)
+            wait_until(lambda: len(writes.tried) >= down_from + 5, 4 * ANSWER_WITHIN)
+            start_postgres()
+            back_at = time.monotonic()
+            acknowledged = len(writes.acknowledged)
+            recovered = wait_until(lambda: len(writes.acknowledged) > acknowledged, RECOVER_WITHIN)
+            wait_until(lambda: len(writes.acknowledged) >= acknowledged + 10, 20)
+        stored = subprocess.run(  # noqa: S603
+            [
+                "psql",
+                "-At",
+                url,
+                "-c",
+                f"SELECT text FROM reviews_note WHERE review_id={review.pk}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+
+    assert set(writes.acknowledged) <= set(stored)  # nothing acknowledged is lost
+    assert failures, "no request failed while PostgreSQL was down"
+    assert writes.lost_connection == 0
+    for status, body in writes.refused:
+        assert status == 503, body
+        assert httpx.Response(status, content=body).json()["detail"]
+    assert max(seconds for _status, seconds in failures) < ANSWER_WITHIN
+    print(  # noqa: T201  (quoted in docs/reliability.md)
+        f"\npostgresql: {len(writes.acknowledged)} notes acknowledged and stored; "
+        f"{len(failures)} refused with 503 while it was down, slowest refusal "
+        f"{max(s for _st, s in failures):.2f}s; writing again {recovered:.2f}s after it "
+        f"came back (measured from {back_at - back_at:.0f})"
+    )
+
+
+# 4. The data folder's disk full (SQLite) ------------------------------------------------
+
+
+@contextlib.contextmanager
+def small_disk(size: str) -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="marblejar-disk-"))
+    mounted = subprocess.run(  # noqa: S603
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode:
+        folder.rmdir()
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)  # noqa: S603, S607
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def fill(folder: Path) -> Path:
+    filler = folder / "filler"
+    chunk = b"\0" * (64 * 1024)
+    with contextlib.suppress(OSError), filler.open("wb") as f:
+        while True:
+            f.write(chunk)
+            f.flush()
+    return filler
+
+
+def test_a_full_disk_gives_a_clear_error_no_corruption_and_recovers_alone(servers):
+    if connection.vendor != "sqlite":
+        pytest.skip("the data folder's disk holds the database with SQLite only")
+    p = make_personas()
+    review = live_review(p)
+    headers = bearer(p.member)
+    board = session_client(SimpleNamespace(url="http://127.0.0.1"), p.member)
+    with small_disk("24m") as disk:
+        database = disk / "marblejar.sqlite3"
+        source = sqlite3.connect(connection.settings_dict["NAME"])
+        copy = sqlite3.connect(database)
+        source.backup(copy)
+        source.close()
+        copy.close()
+        server = servers(
+            extra_env={
+                "DATABASE_URL": f"sqlite:///{database}",
+                "MARBLEJAR_DATA_DIR": str(disk),
+                "MARBLEJAR_STATIC_ROOT": str(settings.STATIC_COLLECT_ROOT),
+            }
+        )
+        writes = Writes()
+        assert writes.note(server.url, headers, review, "before") == 201
+        board.base_url = httpx.URL(server.url)  # the board is open in a browser
+        assert board.get(f"/r/{review.pk}/").status_code == 200
+        filler = fill(disk)
+        # Notes long enough that a few pages of the database must grow.
+        text = "x" * 1900
+        for n in range(40):
+            writes.note(server.url, headers, review, f"full {n} {text}")
+            if writes.refused:
+                break
+        assert writes.refused, "the disk never filled"
+        status, body = writes.refused[0]
+        api_error = httpx.Response(status, content=body).json()
+        page = csrf_post(
+            board,
+            f"/r/{review.pk}/notes/",
+            {"column": review.column_keys[0], "text": "through the page"},
+            f"/r/{review.pk}/",
+        )
+        answering_while_full = health(server.url)
+
+        filler.unlink()
+        freed_at = time.monotonic()
+        recovered = wait_until(
+            lambda: writes.note(server.url, headers, review, "after") == 201, RECOVER_WITHIN, 0.2
+        )
+        server.stop()
+        check = sqlite3.connect(database)
+        integrity = check.execute("PRAGMA integrity_check").fetchall()
+        stored = {row[0] for row in check.execute("SELECT text FROM reviews_note")}
+        check.close()
+
+    assert status == 503, body
+    assert "disk" in api_error["detail"].lower(), api_error
+    assert page.status_code == 503, page.text
+    assert "disk" in page.text.lower()
+    assert answering_while_full is not None  # an answer, not a dead process
+    assert integrity == [("ok",)]
+    assert set(writes.acknowledged) <= stored
+    assert "after" in stored
+    print(  # noqa: T201  (quoted in docs/reliability.md)
+        f"\nfull disk: {len(writes.acknowledged) - 1} notes written before it filled, then 503 "
+        f"({api_error['detail']!r}); page 503; integrity_check ok; writing again "
+        f"{recovered:.2f}s after space was freed ({time.monotonic() - freed_at:.1f}s incl. checks)"
     )
