@@ -48,7 +48,7 @@ pytestmark = pytest.mark.slow
 # of through Redis or its neighbour arrives within this many seconds.
 CATCHUP = 2
 # A request that fails must fail at least this fast (no hang).
-ANSWER_WITHIN = 12.0
+ANSWER_WITHIN = 5.0
 # The app must answer again within this long after the fault is gone.
 RECOVER_WITHIN = 15.0
 
@@ -403,7 +403,10 @@ def private_postgres(port: int) -> Iterator[tuple[Callable[[], None], Callable[[
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
 
     def start() -> None:
-        started = as_postgres(pg_ctl, "-D", str(data), "-o", options, "-w", "-t", "20", "start")
+        # -l: the server writes to its own log, not to the pipes this test reads to the end.
+        started = as_postgres(
+            pg_ctl, "-D", str(data), "-l", str(folder / "log"), "-o", options, "-w", "start"
+        )
         assert started.returncode == 0, started.stdout + started.stderr
 
     def stop() -> None:
@@ -438,7 +441,8 @@ def test_restarting_postgresql_mid_review_fails_cleanly_and_recovers_alone(serve
             check=False,
         )
         assert copied.returncode == 0, copied.stderr[-2000:]
-        server = servers(extra_env={"DATABASE_URL": url})
+        # Requests wait this long for a connection before answering 503.
+        server = servers(extra_env={"DATABASE_URL": url, "MARBLEJAR_DB_POOL_TIMEOUT": "3"})
         writes = Writes()
         failures: list[tuple[int, float]] = []
 
@@ -452,9 +456,8 @@ def test_restarting_postgresql_mid_review_fails_cleanly_and_recovers_alone(serve
             wait_until(lambda: len(writes.acknowledged) >= 10, 20)
             stop_postgres()
             down_from = len(writes.tried)
-            wait_until(lambda: len(writes.tried) >= down_from + 5, 4 * ANSWER_WITHIN)
+            wait_until(lambda: len(writes.tried) >= down_from + 3, 4 * ANSWER_WITHIN)
             start_postgres()
-            back_at = time.monotonic()
             acknowledged = len(writes.acknowledged)
             recovered = wait_until(lambda: len(writes.acknowledged) > acknowledged, RECOVER_WITHIN)
             wait_until(lambda: len(writes.acknowledged) >= acknowledged + 10, 20)
@@ -482,7 +485,7 @@ def test_restarting_postgresql_mid_review_fails_cleanly_and_recovers_alone(serve
         f"\npostgresql: {len(writes.acknowledged)} notes acknowledged and stored; "
         f"{len(failures)} refused with 503 while it was down, slowest refusal "
         f"{max(s for _st, s in failures):.2f}s; writing again {recovered:.2f}s after it "
-        f"came back (measured from {back_at - back_at:.0f})"
+        f"came back"
     )
 
 

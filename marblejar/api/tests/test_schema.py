@@ -19,6 +19,7 @@ promise anything the API then refuses as invalid.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 
@@ -33,7 +34,8 @@ from marblejar.accounts.services import token_create
 
 # Examples per operation. With ~90 operations this keeps a run near a minute
 # on a small machine, per database; derandomized, so a failure reproduces.
-EXAMPLES = 10
+# bench/fuzz_api.py raises it for the nightly-sized run (10,000 cases and more).
+EXAMPLES = int(os.environ.get("MARBLEJAR_FUZZ_EXAMPLES", "10"))
 
 RUN: Counter[str] = Counter()
 
