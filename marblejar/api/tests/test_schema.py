@@ -89,7 +89,8 @@ def test_the_api_keeps_its_promises(case, lead_token, in_test_transaction):
     # Aim at a team the lead is in, so that operations get past the 404.
     if "slug" in (case.path_parameters or {}) and case.meta.generation.mode.is_positive:
         case.path_parameters["slug"] = "platform"
-    headers = {"Authorization": f"Bearer {lead_token}"}
+    # Plain bodies: the WSGI transport does not undo the gzip that pages get.
+    headers = {"Authorization": f"Bearer {lead_token}", "Accept-Encoding": "identity"}
     response = case.call(headers=headers)
     RUN["cases"] += 1
     RUN[f"status {response.status_code // 100}xx"] += 1
