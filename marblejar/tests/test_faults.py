@@ -584,7 +584,8 @@ def test_a_full_disk_gives_a_clear_error_no_corruption_and_recovers_alone(server
     assert set(writes.acknowledged) <= stored
     assert "after" in stored
     print(  # noqa: T201  (quoted in docs/reliability.md)
-        f"\nfull disk: {len(writes.acknowledged) - 1} notes still fitted after the filler, then 503 "
+        f"\nfull disk: {len(writes.acknowledged) - 1} notes still fitted after the filler, "
+        f"then 503 "
         f"({api_error['detail']!r}); page 503; integrity_check ok; writing again "
         f"{recovered:.2f}s after space was freed ({time.monotonic() - freed_at:.1f}s incl. checks)"
     )
