@@ -187,7 +187,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("MARBLEJAR_DB_POOL_MIN", 2),
         "max_size": env_int("MARBLEJAR_DB_POOL_MAX", 20),
-        "timeout": 10,
+        # How long a request waits for a connection before it answers 503
+        # (all in use, or PostgreSQL down or restarting: marblejar.lib.outages).
+        "timeout": env_int("MARBLEJAR_DB_POOL_TIMEOUT", 10),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
