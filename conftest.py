@@ -91,13 +91,19 @@ def start_server(
     keepalive: int = 2,
     extra_env: dict[str, str] | None = None,
     healthy: bool = True,
+    workers: int = 1,
 ) -> Server:
     """Start `marblejar serve`; ``keepalive`` also sets how often it re-reads the events table.
 
     ``extra_env`` adds or overrides variables. With ``healthy=False`` the
     server counts as started once ``/healthz`` answers at all (503 for a
-    Redis that is down on purpose).
+    Redis that is down on purpose). One web process unless ``workers`` says more.
     """
+    from marblejar.lib.staticfiles import collect_if_changed
+
+    # Once per checkout (and whenever a static file changes), outside the
+    # start-up deadline below: the server finds them collected.
+    collect_if_changed(Path(settings.STATIC_COLLECT_ROOT))
     port = free_port()
     env = {
         **os.environ,
@@ -125,6 +131,8 @@ def start_server(
             "--no-worker",
             "--port",
             str(port),
+            "--workers",
+            str(workers),
         ],
         env=env,
         stdout=log.open("w"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from marblejar.lib.outages import outage_response
 
 
 def check_database() -> tuple[bool, str]:
@@ -22,13 +26,19 @@ def check_database() -> tuple[bool, str]:
     return True, connection.vendor
 
 
+@functools.cache
+def redis_client(url: str) -> Any:
+    """One client (and its connection pool) per process, not one per health check."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
 def check_redis() -> tuple[bool, str] | None:
     if not settings.REDIS_URL:
         return None
-    import redis
-
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        redis_client(settings.REDIS_URL).ping()
     except Exception as e:
         return False, type(e).__name__
     return True, "ok"
@@ -63,6 +73,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A full disk or a database that is down: a readable 503 (marblejar.lib.outages).
+    if (outage := outage_response(request, sys.exc_info()[1])) is not None:
+        return outage
     if wants_json(request):
         return JsonResponse(
             {"detail": _("Something went wrong on our side. Try again in a moment.")}, status=500

@@ -24,7 +24,13 @@ def categories(language: str = "en") -> tuple[str, ...]:
     return tuple(load_rules(language).categories)
 
 
-RULES_VERSION = rules_version()
+def __getattr__(name: str) -> str:
+    # Read when asked for, not at import: compiling the rules takes about half
+    # a second, which every web process would otherwise pay before its first page.
+    if name == "RULES_VERSION":
+        return rules_version()
+    raise AttributeError(name)
+
 
 __all__ = [
     "DISMISS_RE",

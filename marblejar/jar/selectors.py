@@ -6,7 +6,7 @@ function that counts marbles, reflections or reactions per person.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Count, F, QuerySet
@@ -37,7 +37,9 @@ def jar_state(*, team: Team) -> dict[str, Any]:
     first = _month_start(today, MONTHS_SHOWN - 1)
     counts = {
         row["month"].date() if hasattr(row["month"], "date") else row["month"]: row["n"]
-        for row in marbles.filter(created_at__date__gte=first)
+        for row in marbles.filter(
+            created_at__gte=timezone.make_aware(datetime.combine(first, time.min))
+        )
         .annotate(month=TruncMonth("created_at"))
         .values("month")
         .annotate(n=Count("id"))

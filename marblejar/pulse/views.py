@@ -41,6 +41,8 @@ def _team(request: HttpRequest, slug: str, action: str = "pulse.view"):
 def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = _team(request, slug)
     pulses = list(selectors.pulse_list_for_team(team=team))
+    for p in pulses:
+        p.team = team  # already loaded: the permission checks below cost no query per pulse
     answered = selectors.answered_pulse_ids(user=request.user, pulses=pulses)
     now = timezone.now()
     is_lead = permissions.is_lead(request.user, team)

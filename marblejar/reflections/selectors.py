@@ -5,10 +5,10 @@ Counts here are per reflection or per team, never per person.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,10 +19,11 @@ from marblejar.reflections.models import (
     Reaction,
     ReactionKind,
     Reflection,
+    ReflectionTag,
     Status,
     Tag,
 )
-from marblejar.teams.models import Membership, Role, Team
+from marblejar.teams.models import Membership, Team
 
 NUDGE_AFTER = timedelta(days=30)
 
@@ -162,9 +163,14 @@ def updates_for(*, reflection: Reflection) -> QuerySet[Reflection]:
 
 
 def tags_in_use(*, organization_id: int, team: Team | None) -> list[str]:
-    qs = Tag.objects.filter(organization_id=organization_id, reflections__status=Status.PUBLISHED)
-    qs = qs.filter(reflections__team=team) if team else qs.filter(reflections__team__isnull=True)
-    return list(qs.values_list("name", flat=True).distinct().order_by("name"))
+    # One EXISTS per tag of the organization, not a DISTINCT over every
+    # tagged reflection: the cost stays with the number of tags as years of
+    # reflections pile up.
+    used = ReflectionTag.objects.filter(
+        tag=OuterRef("pk"), reflection__status=Status.PUBLISHED
+    ).filter(Q(reflection__team=team) if team else Q(reflection__team__isnull=True))
+    qs = Tag.objects.filter(Exists(used), organization_id=organization_id)
+    return list(qs.order_by("name").values_list("name", flat=True))
 
 
 # Leaders go first -----------------------------------------------------------
@@ -186,7 +192,8 @@ def leads_sharing(*, team: Team) -> dict[str, Any]:
         team=team,
         status=Status.PUBLISHED,
         by_lead=True,
-        published_at__date__gte=start,
+        # A moment, not a date cast: the feed index answers it.
+        published_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
     )
     dates = list(shared.values_list("published_at", flat=True))
     weeks = {timezone.localtime(d).isocalendar()[:2] for d in dates}
@@ -205,8 +212,7 @@ def lead_nudge(*, user: Any, team: Team) -> datetime | None:
 
     Private: only ever shown to that lead, on their own page view.
     """
-    membership = Membership.objects.filter(team=team, user=user, role=Role.LEAD).first()
-    if membership is None:
+    if not permissions.is_lead(user, team):  # cached for the request: no query
         return None
     last = (
         Reflection.objects.filter(
@@ -217,8 +223,10 @@ def lead_nudge(*, user: Any, team: Team) -> datetime | None:
         .filter(Q(team=team) | Q(team__isnull=True))
         .aggregate(last=Max("published_at"))["last"]
     )
-    since = last or membership.joined_at
-    if timezone.now() - since < NUDGE_AFTER:
+    since = last or (
+        Membership.objects.filter(team=team, user=user).values_list("joined_at", flat=True).first()
+    )
+    if since is None or timezone.now() - since < NUDGE_AFTER:
         return None
     return since
 

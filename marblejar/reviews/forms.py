@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marblejar.lib.edges import validate_year
 from marblejar.reviews.models import ActionStatus, FindingKind, Kind, Mode
 
 
@@ -63,9 +64,14 @@ class ReviewScheduleForm(forms.Form):
     votes_per_person = forms.IntegerField(
         label=_("Votes per person"), min_value=1, max_value=10, initial=3
     )
-    scheduled_for = forms.DateTimeField(label=_("Starts"), required=False, widget=DateTimeInput())
+    scheduled_for = forms.DateTimeField(
+        validators=[validate_year], label=_("Starts"), required=False, widget=DateTimeInput()
+    )
     open_until = forms.DateTimeField(
-        label=_("Open until (asynchronous reviews)"), required=False, widget=DateTimeInput()
+        validators=[validate_year],
+        label=_("Open until (asynchronous reviews)"),
+        required=False,
+        widget=DateTimeInput(),
     )
 
     def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -76,6 +82,7 @@ class ReviewScheduleForm(forms.Form):
 
 class OpenUntilForm(forms.Form):
     open_until = forms.DateTimeField(
+        validators=[validate_year],
         label=_("Open until"),
         widget=DateTimeInput(),
         help_text=_(
@@ -128,7 +135,9 @@ class NoteForm(forms.Form):
 
 
 class TimelineEventForm(forms.Form):
-    happened_at = forms.DateTimeField(label=_("Time"), widget=DateTimeInput())
+    happened_at = forms.DateTimeField(
+        validators=[validate_year], label=_("Time"), widget=DateTimeInput()
+    )
     what = forms.CharField(label=_("What happened"), widget=textarea(2), max_length=2000)
     source = forms.CharField(
         label=_("Source"),
@@ -239,7 +248,7 @@ class AnswerForm(forms.Form):
 class ActionForm(forms.Form):
     title = forms.CharField(label=_("What we will do"), max_length=200)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
-    due_on = forms.DateField(label=_("Due"), widget=DateInput())
+    due_on = forms.DateField(validators=[validate_year], label=_("Due"), widget=DateInput())
     expected_effect = forms.CharField(
         label=_("We will know it worked when…"),
         widget=textarea(2),
@@ -247,6 +256,7 @@ class ActionForm(forms.Form):
         error_messages={"required": _("Say how you will know it worked.")},
     )
     check_on = forms.DateField(
+        validators=[validate_year],
         label=_("Check on"),
         widget=DateInput(),
         help_text=_("The day we look at whether it had the effect we expected."),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -81,6 +81,22 @@ def action_list_for_team(
         ],
     }[filters.sort if filters.sort in SORTS else SORTS[0]]
     return qs.order_by(*order, "id")
+
+
+def action_counts(*, actions: QuerySet[Action], today: date) -> dict[str, int]:
+    """How many of ``actions`` there are, open, doing, overdue and waiting for
+    "did it work?", in one query whatever the length of the list."""
+    return actions.order_by().aggregate(
+        total=Count("id"),
+        open=Count("id", filter=Q(status=ActionStatus.OPEN)),
+        doing=Count("id", filter=Q(status=ActionStatus.DOING)),
+        overdue=Count("id", filter=Q(status__in=UNFINISHED, due_on__lt=today)),
+        to_check=Count(
+            "id",
+            filter=Q(check_on__lte=today, check_result__in=("", CheckResult.TOO_EARLY))
+            & ~Q(status=ActionStatus.DROPPED),
+        ),
+    )
 
 
 def reviews_with_actions(*, team: Team) -> QuerySet[Review]:

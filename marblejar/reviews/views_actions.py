@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +38,8 @@ from marblejar.reviews.forms_actions import (
 from marblejar.reviews.models import Action, ActionStatus, CheckResult
 from marblejar.teams import selectors as team_selectors
 from marblejar.teams.models import Team
+
+ACTION_PAGE = 50
 
 
 def _people(team: Team) -> list[tuple[int, str]]:
@@ -78,21 +81,20 @@ def _list_context(
     else:
         filters = form.filters() if form.is_bound else selectors.ActionFilter()
     today = timezone.localdate()
-    actions = list(
-        selectors.action_list_for_team(user=request.user, team=team, filters=filters, today=today)
+    listed = selectors.action_list_for_team(
+        user=request.user, team=team, filters=filters, today=today
     )
-    counts = {"open": 0, "doing": 0, "overdue": 0, "to_check": 0}
+    # The figures cover the whole (filtered) list; the table shows one page
+    # of it, so that years of actions cost what one page costs.
+    counts = selectors.action_counts(actions=listed, today=today)
+    paginator = Paginator(listed, ACTION_PAGE)
+    paginator.count = counts["total"]  # known already: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    actions = list(page.object_list)
     for action in actions:
         action.overdue = action.is_overdue(today)
-        counts["overdue"] += action.overdue
-        if action.status in counts:
-            counts[action.status] += 1
-        counts["to_check"] += bool(
-            action.check_on
-            and action.check_on <= today
-            and action.status != ActionStatus.DROPPED
-            and action.check_result in ("", "too_early")
-        )
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     new_form = new_form or ActionEditForm(people=people, auto_id="new-%s")
     if new_form.is_bound and new_form.errors:
         status = 400
@@ -100,6 +102,8 @@ def _list_context(
         {
             "team": team,
             "actions": actions,
+            "page": page,
+            "page_query": page_query.urlencode(),
             "filter_form": form,
             "filters": filters,
             "filtered": any([filters.status, filters.owner, filters.overdue, filters.review]),
@@ -372,7 +376,7 @@ def _status_in_review(request: HttpRequest, action: Action, review_id: str) -> H
     # is the board's phase region, as for every other board form.
     from marblejar.reviews.views import _after_post
 
-    if not review_id.isdigit():
+    if not review_id.isdecimal():
         raise Http404
     review = services.review_current(
         user=request.user, review_id=int(review_id), action="review.participate"

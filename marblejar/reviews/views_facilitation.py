@@ -20,7 +20,7 @@ from marblejar.reviews.views import _after_post, _answers_closed, _flash
 
 
 def _int(value: str | None, default: int = 0) -> int:
-    return int(value) if value and value.isdigit() else default
+    return int(value) if value and value.isdecimal() else default
 
 
 @login_required
@@ -69,7 +69,7 @@ def spotlight(request: HttpRequest, review_id: int) -> HttpResponse:
         user=request.user, review_id=review_id, action="review.facilitate"
     )
     theme_id = request.POST.get("theme", "")
-    if theme_id and not theme_id.isdigit():
+    if theme_id and not theme_id.isdecimal():
         raise Http404
     theme = selectors.theme_get(review=review, theme_id=int(theme_id)) if theme_id else None
     try:
@@ -85,7 +85,7 @@ def spotlight(request: HttpRequest, review_id: int) -> HttpResponse:
 def discuss_add(request: HttpRequest, review_id: int) -> HttpResponse:
     """The composer: a question with its intent, a finding, a factor or a discussion note."""
     theme_id = request.POST.get("theme", "")
-    if not theme_id.isdigit():
+    if not theme_id.isdecimal():
         raise Http404
     return _compose(request, review_id, int(theme_id), request.POST)
 

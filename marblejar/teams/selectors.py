@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from marblejar import permissions
@@ -35,7 +35,16 @@ def team_get(*, user: Any, slug: str, action: str = "team.view") -> Team:
     Raises Http404 for a team that does not exist *or* that the user may not
     see, so that team names do not leak across teams.
     """
-    team = Team.objects.filter(organization_id=user.organization_id, slug=slug).first()
+    # The reader's role comes with the team (one query, not two): every
+    # permission asked about this team during the request reads it.
+    role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
+    team = (
+        Team.objects.filter(organization_id=user.organization_id, slug=slug)
+        .annotate(reader_role=Subquery(role))
+        .first()
+    )
+    if team is not None:
+        permissions.remember_role(user, team, team.reader_role)
     if team is None or not permissions.can(user, "team.view", team):
         raise Http404
     permissions.require(user, action, team)

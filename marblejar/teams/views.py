@@ -72,7 +72,10 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get(user=request.user, slug=slug)
     members = list(selectors.team_members(team=team))
     my_membership = next((m for m in members if m.user_id == request.user.pk), None)
-    if my_membership:
+    permissions.remember_role(request.user, team, my_membership.role if my_membership else None)
+    # Written only when it changes: a session write on every visit would be
+    # a database write (and a row lock on SQLite) on a read.
+    if my_membership and request.session.get(SESSION_TEAM) != team.slug:
         request.session[SESSION_TEAM] = team.slug
     can_invite = permissions.can(request.user, "team.invite", team)
     context = {

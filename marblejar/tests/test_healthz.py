@@ -29,3 +29,13 @@ def test_an_unreachable_redis_makes_it_unhealthy(client, db, settings):
 
 def test_it_needs_no_login(client, db):
     assert client.get(reverse("healthz")).status_code == 200
+
+
+def test_it_reuses_one_redis_client(client, db, settings):
+    from marblejar import views
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # unreachable: the client is built all the same
+    views.redis_client.cache_clear()
+    for _ in range(3):
+        assert client.get(reverse("healthz")).status_code == 503
+    assert views.redis_client.cache_info().misses == 1

@@ -48,6 +48,9 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     # (route, method):  (anonymous, outsider, other, member, lead, admin)
     ("home",                                          "GET"):    (L,   R,   R,   R,   R,   R),
     ("healthz",                                       "GET"):    (200, 200, 200, 200, 200, 200),
+    # Without MARBLEJAR_METRICS_TOKEN there is no /metrics; a session never opens it
+    # (test_metrics: the token alone does).
+    ("metrics",                                       "GET"):    (404, 404, 404, 404, 404, 404),
     ("accounts:login",                                "GET"):    (200, R,   R,   R,   R,   R),
     ("accounts:login",                                "POST"):   (R,   R,   R,   R,   R,   R),
     ("accounts:logout",                               "GET"):    (405, 405, 405, 405, 405, 405),
@@ -110,6 +113,20 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("pulse:overview",                                "GET"):    (L,   200, 403, 403, 403, 200),
     ("pulse:settings",                                "GET"):    (L,   200, 403, 403, 403, 200),
     ("pulse:settings",                                "POST"):   (L,   R,   403, 403, 403, R),
+    # Insights: the team's to whoever may open the team; across teams to org admins.
+    ("insights:team",                                 "GET"):    (L,   404, 404, 200, 200, 200),
+    ("insights:team",                                 "POST"):   (L,   405, 405, 405, 405, 405),
+    ("insights:organization",                         "GET"):    (L,   200, 403, 403, 403, 200),
+    ("insights:organization",                         "POST"):   (L,   405, 405, 405, 405, 405),
+    # Data ownership: the page is for everyone; exports for org admins, and team leads.
+    ("portability:what_we_store",                     "GET"):    (200, 200, 200, 200, 200, 200),
+    ("portability:what_we_store",                     "POST"):   (405, 405, 405, 405, 405, 405),
+    ("portability:organization_export",               "GET"):    (L,   200, 403, 403, 403, 200),
+    ("portability:organization_export",               "POST"):   (L,   405, 405, 405, 405, 405),
+    ("portability:team_export",                       "GET"):    (L,   404, 404, 403, 200, 200),
+    ("portability:team_export",                       "POST"):   (L,   405, 405, 405, 405, 405),
+    ("portability:retention",                         "GET"):    (L,   200, 403, 403, 403, 200),
+    ("portability:retention",                         "POST"):   (L,   R,   403, 403, 403, R),
     ("api:openapi-json",                              "GET"):    (200, 200, 200, 200, 200, 200),
     ("api:openapi-view",                              "GET"):    (200, 200, 200, 200, 200, 200),
     ("api:api-root",                                  "GET"):    (404, 404, 404, 404, 404, 404),
@@ -175,6 +192,8 @@ URL_ARGS: dict[str, Callable[[Scene], dict[str, Any]]] = {
     "accounts:token_revoke": lambda s: {"token_id": s.token_id},
     "accounts:password_reset_confirm": lambda s: {"uidb64": "MQ", "token": "no-such-token"},
     "teams:detail": lambda s: {"slug": s.slug},
+    "insights:team": lambda s: {"slug": s.slug},
+    "portability:team_export": lambda s: {"slug": s.slug},
     "pulse:list": lambda s: {"slug": s.slug},
     "pulse:create": lambda s: {"slug": s.slug},
     "pulse:instrument_create": lambda s: {"slug": s.slug},
@@ -244,6 +263,7 @@ BODIES: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
     ("coaching:check", "POST"): lambda s: {"text": "Why didn't you test it?"},
     ("teams:create", "POST"): lambda s: {"name": "Research", "description": ""},
     ("teams:organization", "POST"): lambda s: {"name": "Acme Ltd", "open_signup_domain": ""},
+    ("portability:retention", "POST"): lambda s: {"closed_reviews_days": "365", "pulses_days": ""},
     ("teams:edit", "POST"): lambda s: {"name": "Platform Engineering", "description": "Infra"},
     ("teams:delete", "POST"): lambda s: {"confirm_name": "Platform"},
     ("teams:invite", "POST"): lambda s: {"email": "newbie@acme.test", "role": "member"},

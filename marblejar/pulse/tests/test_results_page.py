@@ -246,9 +246,9 @@ def test_the_pulse_card_costs_four_queries(personas, six, rf, django_assert_num_
         assert team_panel(request, personas.team)["pulse_panel"]["score"] is not None
 
 
-# A member reading published results: session, user, team, role, the catch-up, the
-# pulse, its result, the previous shown result, the comments, the "Your teams" menu,
-# the bell's unread count.
-RESULTS_PAGE_QUERIES = 11
+# A member reading published results: session, user, the team with the reader's
+# role, the catch-up, the pulse, its result, the previous shown result, the
+# comments, the "Your teams" menu, the bell's unread count.
+RESULTS_PAGE_QUERIES = 10
 # The whole team page (every panel's); the pulse card's part is pinned above.
-TEAM_PAGE_QUERIES = 27
+TEAM_PAGE_QUERIES = 21  # a member, after the first visit (which stores the current team)

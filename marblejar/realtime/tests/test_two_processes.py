@@ -5,8 +5,11 @@ still arrives, later, when one process cannot reach Redis at all."""
 
 from __future__ import annotations
 
+import os
 import socket
 import time
+from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -135,3 +138,53 @@ def test_a_process_that_cannot_reach_redis_still_gets_every_event_in_order(serve
     expected = ["<li>Nina New joined the team.</li>", "<li>Omar Okafor joined the team.</li>"]
     assert on_cut_off.data() == expected, cut_off.log.read_text()[-2000:]
     assert on_connected.data() == expected, connected.log.read_text()[-2000:]
+
+
+def connections_per_process(server) -> list[int]:
+    """How many open connections to ``server``'s port each of its web processes holds (Linux)."""
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    on_port = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9]
+            if local_port == server.port and state == "01":  # established
+                on_port.add(f"socket:[{inode}]")
+    counts = []
+    for child in children:
+        held = 0
+        for fd in Path(f"/proc/{child}/fd").iterdir():
+            try:
+                held += os.readlink(fd) in on_port
+            except OSError:
+                continue  # closed meanwhile
+        counts.append(held)
+    return counts
+
+
+@pytest.mark.parametrize("setup", SETUPS)
+def test_one_serve_with_a_process_per_core_delivers_across_its_processes(servers, setup):
+    """`marblejar serve --workers 2`: streams spread over both processes all get an
+    event published through either one within a second."""
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("reads the connections from /proc (Linux)")
+    skip_unless_applies(setup)
+    redis_url = settings.REDIS_URL if setup == "postgresql+redis" else None
+    server = servers(keepalive=CATCHUP_SECONDS, redis_url=redis_url, workers=2)
+    p = make_personas()
+    _token, raw = account_services.token_create(user=p.lead, name="two workers")
+    client = login(server, p.member.email)
+    with ExitStack() as stack:
+        streams = []
+        # Connections land on whichever process accepts first: open streams
+        # until both processes hold some.
+        while len(streams) < 16 and sum(1 for n in connections_per_process(server) if n) < 2:
+            streams.append(stack.enter_context(LiveStream(client, f"/t/{p.team.slug}/events/")))
+        assert sum(1 for n in connections_per_process(server) if n) == 2, "one process took all"
+        time.sleep(0.5)
+        joined = join_through(server, raw, p.team.slug, "Nina New", "nina@acme.test")
+        for stream in streams:
+            stream.wait_for(1, timeout=5)
+    assert all(s.data()[:1] == ["<li>Nina New joined the team.</li>"] for s in streams)
+    assert max(s.arrived[0] for s in streams) - joined < DELIVERY_SECONDS

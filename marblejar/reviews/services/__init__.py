@@ -7,10 +7,11 @@ receives one fetches the part of the board that changed over HTTP, with its
 own permissions, so that what one person may not see never reaches them.
 
 The modules, lowest first (each imports only those before it):
-:mod:`.guards` (checks, signals) · :mod:`.facilitation` (the timer, who is
-done writing, the spotlight) · :mod:`.clock` (when an asynchronous
-review reminds and closes) · :mod:`.safety` (presence, safety check,
-return on time) · :mod:`.phases` (moving on, closing, forgetting) ·
+:mod:`.guards` (checks, signals) · :mod:`.notices` (telling the team) ·
+:mod:`.facilitation` (the timer, who is done writing, the spotlight) ·
+:mod:`.clock` (when an asynchronous review reminds and closes) ·
+:mod:`.safety` (presence, safety check, return on time) ·
+:mod:`.phases` (moving on, closing, forgetting) ·
 :mod:`.lifecycle` (statement, templates, scheduling, the clock catching up) ·
 :mod:`.board` (going first, notes, timeline, themes, votes) ·
 :mod:`.discussion` · :mod:`.actions` (improvement actions). Everything
@@ -57,6 +58,7 @@ from marblejar.reviews.services.guards import (
 from marblejar.reviews.services.lifecycle import (
     intent_statement_update,
     review_advance_due,
+    review_catch_up,
     review_current,
     review_schedule,
     review_template_create,
@@ -98,6 +100,7 @@ __all__ = [
     "question_answer",
     "question_ask",
     "review_advance_due",
+    "review_catch_up",
     "review_advance_phase",
     "review_current",
     "review_make_safer",

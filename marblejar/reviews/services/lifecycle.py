@@ -37,6 +37,7 @@ from marblejar.reviews.models import (
     Review,
     ReviewTemplate,
 )
+from marblejar.reviews.services import notices
 from marblejar.reviews.services.clock import _enqueue_clock, _reminder_due
 from marblejar.reviews.services.guards import (
     MAX_TEXT,
@@ -101,7 +102,7 @@ def _resolve_format(team: Team, key: str) -> tuple[str, list[dict[str, str]], bo
         fmt = builtin_formats().get(ident)
         if fmt:
             return fmt.name, [dict(c) for c in fmt.columns], fmt.timeline, fmt.kind
-    elif source == "team" and ident.isdigit():
+    elif source == "team" and ident.isdecimal():
         template = selectors.team_templates(team=team).filter(pk=int(ident)).first()
         if template:
             return template.name, list(template.columns), template.timeline, template.kind
@@ -198,6 +199,7 @@ def review_schedule(
         review.reminder_due_at = _reminder_due(review, now=now)
         review.save(update_fields=["reminder_due_at"])
         _enqueue_clock(review)
+    notices.tell_scheduled(review, actor=actor)
     return review
 
 
@@ -220,6 +222,28 @@ def review_current(*, user: Any, review_id: int, action: str = "review.view") ->
     if action != "review.view":
         _require_open(user, action, review)
     return review
+
+
+def review_catch_up(*, team: Team, now: datetime | None = None) -> bool:
+    """Close the team's asynchronous reviews whose time is up, before a page lists them.
+
+    The worker closes each review on time and sends its reminder; this only
+    covers a worker that is late or stopped, so that a list never shows a
+    review open past its closing time. It costs one indexed query when
+    nothing is overdue, which is nearly always. Reminders are left to the
+    worker: they only send e-mail, and a read never does.
+    """
+    now = now or timezone.now()
+    overdue = list(
+        Review.objects.filter(team=team, mode=Mode.ASYNC, open_until__lte=now)
+        .exclude(phase=Phase.CLOSED)
+        .values_list("pk", flat=True)
+    )
+    for pk in overdue:
+        isolated(
+            lambda pk=pk: _close_due(pk, now=now), what="move on (closed)", item=f"review {pk}"
+        )
+    return bool(overdue)
 
 
 def review_advance_due(

@@ -29,6 +29,7 @@ from marblejar.reviews.models import (
     Theme,
     Vote,
 )
+from marblejar.reviews.services import notices
 from marblejar.reviews.services.facilitation import spotlight_first
 from marblejar.reviews.services.guards import _lock, _publish, _require_open
 from marblejar.reviews.services.safety import _safety_reveal
@@ -134,6 +135,8 @@ def _move_to(
     review.save(update_fields=fields)
     if target == Phase.CLOSED:
         _close(review)
+    elif leaving == Phase.SCHEDULED:
+        notices.tell_started(review)
     _publish(review, "review_phase", phase=target)
 
 

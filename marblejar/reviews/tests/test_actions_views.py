@@ -10,9 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 
+from marblejar.lib.dates import day
 from marblejar.reviews import services
 from marblejar.reviews.models import Action, ActionEvent, Phase, Theme
 from marblejar.reviews.tests.helpers import action_dates, advance_to, schedule
@@ -280,7 +279,7 @@ def test_the_partials_for_the_board_say_what_came_of_earlier_actions(
     assert by_theme[new.pk] == earlier
     assert [e.theme for e in earlier] == [theme]
     html = render_to_string("reviews/_recurring_theme.html", {"earlier": earlier})
-    date_text = date_format(localtime(first.created_at), "DATE_FORMAT")
+    date_text = day(first.created_at)
     assert (
         f"This looks like “Deploy freeze confusion” from {date_text}; its action was marked "
         "done and checked “partly”." in " ".join(html.split())

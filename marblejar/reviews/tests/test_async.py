@@ -196,7 +196,9 @@ def test_scheduling_enqueues_the_reminder_and_the_close_and_the_worker_closes_it
     from django_tasks_db.models import DBTaskResult
 
     review = async_review(personas, days=3)
-    due = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
+    # The review's own clock; the team's "review scheduled" e-mails are queued too.
+    clock = DBTaskResult.objects.exclude(task_path__startswith="marblejar.notifications.")
+    due = sorted(clock.values_list("run_after", flat=True))
     assert due == [review.open_until - CLOSING_SOON, review.open_until]
     # Three days go by: the review's time and its tasks' are now in the past.
     shift = review.open_until - timezone.now() + timedelta(minutes=1)
@@ -458,3 +460,23 @@ def test_every_open_board_hears_of_a_new_closing_time(
     meta = client_for("member").get(reverse("reviews:section", args=[review.pk, "meta"]))
     assert meta.status_code == 200
     assert f"open until {moment(new_close)}" in meta.content.decode()
+
+
+@pytest.mark.django_db
+def test_reading_the_list_sends_no_reminder_and_costs_one_query_when_nothing_is_overdue(
+    personas, client_for, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    review = advance_to(async_review(personas, days=0.5), Phase.REFLECT, by=personas.lead)
+    Review.objects.filter(pk=review.pk).update(reminder_due_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client_for("member").get(reverse("reviews:list", args=["platform"])).status_code == 200
+        )
+        with django_assert_num_queries(1):
+            assert not services.review_catch_up(team=personas.team)
+    review.refresh_from_db()
+    assert mail.outbox == [] and review.reminder_sent_at is None  # the worker's job
+    assert not review.is_closed
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.review_advance.call(review_id=review.pk)["reminded"] == 1
+    assert mail.outbox

@@ -1,20 +1,43 @@
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from marblejar.cli import SERVE_HOST, SERVE_PORT
+
+
+def default_workers() -> int:
+    """One process per core this process may run on (a container's limit included).
+
+    Each process tails the events table and is woken by the others through
+    Redis, PostgreSQL's LISTEN/NOTIFY or SQLite's change counter, so a live
+    event reaches every stream whichever process serves it.
+    """
+    if configured := os.environ.get("MARBLEJAR_WORKERS"):
+        return max(1, int(configured))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class Command(BaseCommand):
     help = "Apply migrations, start the background task worker and serve Marblejar (uvicorn)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument("--host", default=SERVE_HOST, help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=SERVE_PORT, help="Port to listen on.")
         parser.add_argument(
             "--no-worker",
             action="store_true",
@@ -24,8 +47,23 @@ class Command(BaseCommand):
             "--no-migrate", action="store_true", help="Do not apply migrations first."
         )
         parser.add_argument(
-            "--workers", type=int, default=1, help="Number of uvicorn worker processes."
+            "--workers",
+            type=int,
+            default=None,
+            help="Number of web processes (default: MARBLEJAR_WORKERS, or one per CPU core).",
         )
+
+    def collect_static(self) -> None:
+        """Hashed, compressed copies of the static files in the data folder, made
+        when the files changed; the web processes then serve those (see
+        marblejar/lib/staticfiles.py)."""
+        from marblejar.lib import staticfiles
+
+        if settings.DEBUG:
+            return  # files straight from the package, re-read as they are edited
+        staticfiles.collect_if_changed(Path(settings.STATIC_COLLECT_ROOT))
+        os.environ[staticfiles.SERVED_COLLECTED] = "1"  # for processes started from here
+        staticfiles.configure(settings, collected=True)  # and for this one
 
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
@@ -33,25 +71,60 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("prune_events", verbosity=0)
-        worker = None
-        if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
+        self.collect_static()
+        # uvicorn shuts down on SIGTERM, then raises the signal again with the
+        # handler it found in place. With the default one the process would
+        # die there, before the worker is stopped; this one lets the clean-up
+        # in `finally` run (and covers a SIGTERM before uvicorn starts).
+        signal.signal(signal.SIGTERM, _exit_quietly)
         host, port = options["host"], options["port"]
-        self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        # Forwarded headers are believed only from the proxies the operator
+        # names; uvicorn's own default would trust loopback, which lets any
+        # local client (or a proxy that passes the header through) choose the
+        # address the log-in throttle sees.
+        proxies = settings.TRUSTED_PROXIES
+        workers = options["workers"] or default_workers()
+        metrics_dir = None
+        if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Each web process writes its counters here and /metrics adds
+            # them up (prometheus-client's multi-process mode).
+            metrics_dir = tempfile.mkdtemp(prefix="marblejar-metrics-")
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        worker = None
         try:
+            if not options["no_worker"]:
+                worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
+            self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+            self.stdout.write(f"Links in invitations and e-mails point to {settings.SITE_URL}/")
             uvicorn.run(
                 "marblejar.asgi:application",
                 host=host,
                 port=port,
-                workers=options["workers"],
+                proxy_headers=bool(proxies),
+                forwarded_allow_ips=",".join(proxies) or None,
+                workers=workers,
                 log_level="warning",
                 lifespan="off",
                 timeout_graceful_shutdown=3,
             )
         finally:
             if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                _stop(worker)
+            if metrics_dir is not None:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _exit_quietly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Ask the worker to finish its task; after a few seconds, end it."""
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

@@ -1,0 +1,187 @@
+"""Every main page costs a fixed number of queries, however much the team holds.
+
+Each page is read once with a little data (10 reflections, 5 people, two
+pulses, a few reviews and actions) and once with a lot (1,000 reflections,
+50 people, eight pulses, 30 reviews, 120 actions); both must cost exactly the
+number pinned here. A change that adds a query per item, or a query to every
+page, fails here first; a change that saves one lowers the pin.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from marblejar.pulse.models import Pulse
+from marblejar.pulse.tests.factories import run_pulse, set_k
+from marblejar.reflections import services as reflection_services
+from marblejar.reflections.models import Comment, Reaction, Reflection, Status
+from marblejar.reviews.models import Action, ActionStatus, Phase, Review
+from marblejar.teams.tests.helpers import add_members
+
+pytestmark = pytest.mark.django_db
+
+# page: (who reads it, its address, queries). Every page pays 2 for the
+# session and the user, and 2 for the navigation (the reader's teams, the
+# bell's unread count).
+PAGES: dict[str, tuple[str, str, int]] = {
+    "team": ("lead", "/t/platform/", 24),
+    "jar": ("lead", "/t/platform/jar/", 9),
+    "jar history": ("lead", "/t/platform/jar/?page=2", 9),
+    "reflections": ("lead", "/t/platform/reflections/", 10),
+    "one reflection": ("lead", "/reflections/{reflection}/", 12),
+    "pulse list": ("lead", "/t/platform/pulses/", 10),
+    "pulse results": ("lead", "/t/platform/pulses/{pulse}/results/", 10),
+    "org pulse overview": ("admin", "/organization/pulses/", 8),
+    "actions": ("lead", "/t/platform/actions/", 9),
+    "review list": ("lead", "/t/platform/reviews/", 9),
+    "team insights": ("lead", "/t/platform/insights/?months=24", 10),
+    "org insights": ("admin", "/organization/insights/", 12),
+    "account": ("lead", "/account/", 4),
+    # Two more: the organization (may the reader export it?) and its retention periods.
+    "what we store": ("lead", "/what-we-store/", 6),
+}
+
+
+def add_reflections(p, n: int) -> None:
+    """``n`` published reflections in Platform, each with a reaction and a comment."""
+    people = [p.lead, p.member, p.member2]
+    now = timezone.now()
+    made = Reflection.objects.bulk_create(
+        Reflection(
+            organization=p.org,
+            team=p.team,
+            author=people[i % 3],
+            kind="lesson",
+            status=Status.PUBLISHED,
+            title=f"Lesson {i}",
+            body="What we learned.",
+            published_at=now - timedelta(hours=i + 1),
+        )
+        for i in range(n)
+    )
+    Reaction.objects.bulk_create(
+        Reaction(organization=p.org, reflection=r, user=people[(i + 1) % 3], kind="thanks")
+        for i, r in enumerate(made)
+    )
+    Comment.objects.bulk_create(
+        Comment(organization=p.org, reflection=r, author=people[(i + 2) % 3], body="Thank you.")
+        for i, r in enumerate(made)
+    )
+
+
+def add_reviews(p, n: int, actions_each: int) -> None:
+    now = timezone.now()
+    reviews = Review.objects.bulk_create(
+        Review(
+            organization=p.org,
+            team=p.team,
+            title=f"Retrospective {i}",
+            purpose="Look back.",
+            agenda="Notes, themes, actions.",
+            intent="Everyone did their best.",
+            template_name="Start, stop, continue",
+            columns=["Start", "Stop", "Continue"],
+            facilitator=p.lead,
+            created_by=p.lead,
+            phase=Phase.CLOSED,
+            created_at=now - timedelta(days=14 * (i + 1)),
+            closed_at=now - timedelta(days=14 * (i + 1)),
+        )
+        for i in range(n)
+    )
+    statuses = list(ActionStatus)
+    Action.objects.bulk_create(
+        Action(
+            organization=p.org,
+            team=p.team,
+            review=review,
+            title=f"Action {i}.{k}",
+            owner=(p.lead, p.member, None)[k % 3],
+            due_on=review.created_at.date() + timedelta(days=14),
+            check_on=review.created_at.date() + timedelta(days=40),
+            expected_effect="Fewer pages.",
+            status=statuses[(i + k) % len(statuses)],
+        )
+        for i, review in enumerate(reviews)
+        for k in range(actions_each)
+    )
+
+
+def add_pulses(p, people, n: int, start: int) -> None:
+    for i in range(n):
+        run_pulse(p.lead, p.team, dict.fromkeys(people, 3 + i % 3), days_ago=30 * (start + i))
+
+
+def count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def read_all(personas, client_for) -> dict[str, int]:
+    reflection = Reflection.objects.filter(team=personas.team).order_by("-published_at").first()
+    pulse = Pulse.objects.filter(team=personas.team, published_at__isnull=False).latest("closes_at")
+    counts = {}
+    clients = {}
+    for name, (persona, url, _pinned) in PAGES.items():
+        client = clients.get(persona) or clients.setdefault(persona, client_for(persona))
+        url = url.format(reflection=reflection.pk, pulse=pulse.pk)
+        client.get(url)  # a first visit may store the current team in the session
+        counts[name] = count(client, url)
+    return counts
+
+
+def test_every_page_costs_its_pinned_queries_as_the_team_grows(personas, client_for):
+    set_k(personas.org, 3, 3)
+    people = [personas.lead, personas.member, personas.member2, *add_members(personas.team, 2)]
+    add_reflections(personas, 10)
+    add_pulses(personas, people[:5], 2, start=1)
+    add_reviews(personas, 3, actions_each=2)
+    small = read_all(personas, client_for)
+
+    people += add_members(personas.team, 45)
+    add_reflections(personas, 990)
+    add_pulses(personas, people[:5], 6, start=3)
+    add_reviews(personas, 27, actions_each=4)
+    large = read_all(personas, client_for)
+
+    pinned = {name: queries for name, (_p, _u, queries) in PAGES.items()}
+    assert (small, large) == (pinned, pinned)
+
+
+def test_the_team_page_writes_the_session_only_when_the_current_team_changes(personas, client_for):
+    client = client_for("lead")
+    with CaptureQueriesContext(connection) as first:
+        client.get("/t/platform/")
+    with CaptureQueriesContext(connection) as again:
+        client.get("/t/platform/")
+    writes = [
+        [
+            q["sql"]
+            for q in c.captured_queries
+            if "django_session" in q["sql"] and "UPDATE" in q["sql"]
+        ]
+        for c in (first, again)
+    ]
+    assert len(writes[0]) == 1 and writes[1] == []
+    assert client.session["current_team"] == "platform"
+
+
+def test_a_read_of_the_reflections_list_tags_in_one_query(personas, client_for):
+    reflection_services.reflection_create(
+        author=personas.lead,
+        team=personas.team,
+        kind="lesson",
+        title="Tagged",
+        body="Text",
+        tags="deploys, on-call",
+        publish=True,
+    )
+    page = client_for("member").get("/t/platform/reflections/")
+    assert page.context["tags"] == ["deploys", "on-call"]
