@@ -8,12 +8,19 @@
    greeting through the same middleware, added by bench/loadtest/urls.py):
    requests/s of each and their ratio.
 
+During the open loop, a live review runs too: 20 participants each write a
+note through the API every 5 s on average, while 40 people watch the
+review's live stream (server-sent events). At the end every note the app
+acknowledged must be stored and every watcher must have received every
+event of the review exactly once ("nothing lost").
+
 The data: the demo organization plus 40 more people (50 in all, sessions
 prepared in advance; 500 simulated people share them). SQLite by default;
 set DATABASE_URL (an empty database: it is flushed) and MARBLEJAR_REDIS_URL
-for PostgreSQL + Redis. Everything on loopback.
+for PostgreSQL + Redis; ``--workers 2`` runs two app processes. Everything
+on loopback.
 
-    python bench/load.py [--duration 60] [--clients 32]
+    python bench/load.py [--duration 60] [--clients 32] [--workers 1]
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +42,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRA_PEOPLE = 40
+PARTICIPANTS = 20
+WATCHERS = 40
 
 
 def free_port() -> int:
@@ -108,6 +118,104 @@ def prepare(sessions_file: Path) -> None:
         )
     sessions_file.write_text(json.dumps(people))
     print(f"database: {connection.vendor}; {len(people)} people with sessions", flush=True)
+    prepare_review(sessions_file.with_name("review.json"))
+
+
+def prepare_review(review_file: Path) -> None:
+    """A live review in its writing phase, with participants' tokens and watchers' sessions."""
+    from django.test import Client
+
+    from marblejar.accounts.services import token_create
+    from marblejar.reviews import services
+    from marblejar.reviews.models import Phase
+    from marblejar.reviews.tests.helpers import advance_to
+    from marblejar.teams.models import Membership, Role
+
+    lead = Membership.objects.filter(role=Role.LEAD).select_related("team", "user").first()
+    team = lead.team
+    review = services.review_schedule(
+        actor=lead.user,
+        team=team,
+        title="Load test retrospective",
+        purpose="Many people writing at once.",
+        agenda="Reflect.",
+        template="builtin:went_well",
+    )
+    review = advance_to(review, Phase.REFLECT, by=lead.user)
+    members = [m.user for m in Membership.objects.filter(team=team).select_related("user")]
+    tokens = [
+        token_create(user=members[i % len(members)], name=f"load {i}")[1]
+        for i in range(PARTICIPANTS)
+    ]
+    sessions = []
+    for i in range(WATCHERS):
+        client = Client()
+        client.force_login(members[i % len(members)])
+        sessions.append(client.cookies["sessionid"].value)
+    review_file.write_text(
+        json.dumps(
+            {
+                "review": review.pk,
+                "column": review.column_keys[0],
+                "tokens": tokens,
+                "sessions": sessions,
+            }
+        )
+    )
+
+
+def verify(review_file: Path) -> None:
+    """Print the review's stored notes and event ids (JSON), for the check after the load."""
+    import django
+
+    django.setup()
+    from marblejar.realtime.models import Event
+    from marblejar.reviews.models import Note, Review
+
+    review = Review.objects.get(pk=json.loads(review_file.read_text())["review"])
+    events = Event.objects.filter(stream=review.stream).order_by("id")
+    print(
+        json.dumps(
+            {
+                "notes": Note.objects.filter(review=review).count(),
+                "events": list(events.values_list("id", flat=True)),
+            }
+        )
+    )
+
+
+class Watcher(threading.Thread):
+    """Someone with the review's board open: reads its live stream, keeps every event id."""
+
+    def __init__(self, host: str, review: int, session: str) -> None:
+        super().__init__(daemon=True)
+        self.url = f"{host}/r/{review}/events/"
+        self.session = session
+        self.ids: list[int] = []
+        self.stop = threading.Event()
+        self.error = ""
+
+    def run(self) -> None:
+        last = 0
+        while not self.stop.is_set():
+            headers = {"Last-Event-ID": str(last)} if last else {}
+            try:
+                with (
+                    httpx.Client(cookies={"sessionid": self.session}, timeout=30) as client,
+                    client.stream("GET", self.url, headers=headers) as response,
+                ):
+                    if response.status_code != 200:
+                        self.error = f"{response.status_code}"
+                        return
+                    for line in response.iter_lines():
+                        if self.stop.is_set():
+                            return
+                        if line.startswith("id: "):
+                            last = int(line[4:])
+                            self.ids.append(last)
+            except httpx.HTTPError as error:  # reconnect with Last-Event-ID, like a browser
+                self.error = type(error).__name__
+                time.sleep(0.5)
 
 
 def locust(host: str, env: dict[str, str], users: int, seconds: int, out: Path) -> dict:
@@ -120,11 +228,46 @@ def locust(host: str, env: dict[str, str], users: int, seconds: int, out: Path) 
     return rows
 
 
+def check_review(env: dict, review_file: Path, rows: dict, watchers: list[Watcher]) -> None:
+    """Nothing lost: every acknowledged note stored, every event to every watcher once."""
+    written = rows.get("review note (API)", {})
+    acknowledged = int(written.get("Request Count", 0)) - int(written.get("Failure Count", 0))
+    deadline = time.monotonic() + 30
+    while True:
+        stored = json.loads(
+            subprocess.run(  # noqa: S603
+                [sys.executable, __file__, "--verify", str(review_file)],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        complete = [w for w in watchers if w.ids == stored["events"]]
+        if len(complete) == len(watchers) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    for watcher in watchers:
+        watcher.stop.set()
+    duplicated = sum(len(w.ids) - len(set(w.ids)) for w in watchers)
+    missing = sum(len(set(stored["events"]) - set(w.ids)) for w in watchers)
+    lost = missing or duplicated or stored["notes"] < acknowledged
+    verdict = "LOST OR DUPLICATED" if lost else "nothing lost"
+    print(
+        f"live review: {acknowledged} notes acknowledged, {stored['notes']} stored (the rest "
+        f"were in flight when the load stopped); "
+        f"{len(stored['events'])} events, {len(complete)}/{len(watchers)} watchers got every "
+        f"one once ({missing} missing, {duplicated} twice): {verdict}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds of open-loop load")
     parser.add_argument("--clients", type=int, default=32, help="people at saturation")
     parser.add_argument("--saturation-seconds", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=1, help="app processes")
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="marblejar-load-"))
@@ -143,7 +286,8 @@ def main() -> int:
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "marblejar", "serve", "--port", str(port)],
+        [sys.executable, "-m", "marblejar", "serve", "--port", str(port)]
+        + ["--workers", str(args.workers)],
         env=env,
         cwd=ROOT,
         stdout=(data / "server.log").open("w"),
@@ -161,15 +305,33 @@ def main() -> int:
         # Warm every process: imports, templates, connections.
         locust(host, {**load_env, "MARBLEJAR_LOAD_INTERVAL": "0"}, 8, 10, data / "warm")
 
+        review_file = data / "review.json"
+        review = json.loads(review_file.read_text())
+        watchers = [Watcher(host, review["review"], s) for s in review["sessions"]]
+        for watcher in watchers:
+            watcher.start()
         rows = locust(
-            host, {**load_env, "MARBLEJAR_LOAD_INTERVAL": "10"}, 500, args.duration, data / "open"
+            host,
+            {
+                **load_env,
+                "MARBLEJAR_LOAD_INTERVAL": "10",
+                "MARBLEJAR_LOAD_REVIEW": str(review_file),
+            },
+            500 + PARTICIPANTS,
+            args.duration,
+            data / "open",
         )
         total = rows["Aggregated"]
+        database = os.environ.get("DATABASE_URL", "sqlite").split(":")[0]
+        redis = " + Redis" if os.environ.get("MARBLEJAR_REDIS_URL") else ""
+        print(f"\n{database}{redis}, {args.workers} app process(es)")
         print(
-            f"\nopen loop, 500 people, one page each per 10 s, {args.duration} s: "
+            f"open loop, 500 people, one page each per 10 s, and a live review "
+            f"({PARTICIPANTS} writing, {WATCHERS} watching), {args.duration} s: "
             f"{float(total['Requests/s']):.1f} requests/s, {total['Request Count']} requests, "
             f"{total['Failure Count']} errors"
         )
+        check_review(env, review_file, rows, watchers)
         print(f"{'page':20} {'requests':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
         for name, row in rows.items():
             print(
@@ -211,6 +373,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--verify":
+        sys.path.insert(0, str(ROOT))
+        verify(Path(sys.argv[2]))
+        sys.exit(0)
     if len(sys.argv) == 3 and sys.argv[1] == "--prepare":
         sys.path.insert(0, str(ROOT))
         prepare(Path(sys.argv[2]))

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import socket
 import sys
 
 # Commands with a pure-Python core start without loading Django.
@@ -16,6 +18,34 @@ STANDALONE = {
 }
 
 
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8000
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 (names the wildcard, binds nothing)
+
+
+def served_url(host: str, port: int | str) -> str:
+    """The address people reach `marblejar serve --host --port` at."""
+    if host in WILDCARD_HOSTS:
+        host = socket.gethostname()  # listening everywhere: the machine's name
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def record_served_address(args: list[str]) -> None:
+    """Tell settings where `serve` listens, before Django loads them.
+
+    Links in invitations and e-mails then carry the address actually served
+    (``make run PORT=8123``) unless ``MARBLEJAR_SITE_URL`` names another. The
+    worker that `serve` starts, and uvicorn's worker processes, inherit it.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--host", default=SERVE_HOST)
+    parser.add_argument("--port", default=str(SERVE_PORT))
+    known, _rest = parser.parse_known_args(args)
+    os.environ["MARBLEJAR_SERVED_URL"] = served_url(known.host, known.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     if len(argv) > 1 and argv[1] in STANDALONE:
@@ -23,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
         module = import_module(STANDALONE[argv[1]])
         return int(module.main(argv[2:]) or 0)
+    if len(argv) > 1 and argv[1] == "serve":
+        record_served_address(argv[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marblejar.settings")
     from django.core.management import execute_from_command_line
 

@@ -103,6 +103,11 @@ def _org_invite(user: Any, org: Organization) -> bool:
     return user.is_org_admin
 
 
+@rule("org.export")
+def _org_export(user: Any, org: Organization) -> bool:
+    return user.is_org_admin
+
+
 # Teams ----------------------------------------------------------------------
 
 
@@ -120,6 +125,11 @@ def _team_events(user: Any, team: Team) -> bool:
 
 @rule("team.edit")
 def _team_edit(user: Any, team: Team) -> bool:
+    return user.is_org_admin or is_lead(user, team)
+
+
+@rule("team.export")
+def _team_export(user: Any, team: Team) -> bool:
     return user.is_org_admin or is_lead(user, team)
 
 
@@ -399,4 +409,19 @@ def _pulse_overview(user: Any, org: Organization) -> bool:
 
 @rule("pulse.settings")
 def _pulse_settings(user: Any, org: Organization) -> bool:
+    return user.is_org_admin
+
+
+# Insights -------------------------------------------------------------------
+
+
+@rule("insights.team")
+def _insights_team(user: Any, team: Team) -> bool:
+    # Team figures only, as the team's published pages show them: whoever may
+    # open the team's page and its published pulse results.
+    return _team_view(user, team)
+
+
+@rule("insights.organization")
+def _insights_organization(user: Any, org: Organization) -> bool:
     return user.is_org_admin

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +57,15 @@ else:
     KEY_DIR = None
     SECRET_KEY_IS_GENERATED = False
 
-SITE_URL = env("MARBLEJAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# /metrics answers only to a request carrying this token (unset: no /metrics).
+METRICS_TOKEN = env("MARBLEJAR_METRICS_TOKEN")
+
+# The public address, for links in e-mails and invitations. Without
+# MARBLEJAR_SITE_URL it follows the address `marblejar serve --host --port`
+# listens on (MARBLEJAR_SERVED_URL, set by the command before settings load).
+SITE_URL = (
+    env("MARBLEJAR_SITE_URL") or env("MARBLEJAR_SERVED_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
 # Host names this site answers to: the site URL's host and the loopback names,
 # unless listed explicitly. A wrong Host header is refused, not trusted.
 ALLOWED_HOSTS = [
@@ -94,9 +103,13 @@ INSTALLED_APPS = [
     "marblejar.jar",
     "marblejar.reviews",
     "marblejar.notifications",
+    "marblejar.insights",
+    "marblejar.portability",
 ]
 
 MIDDLEWARE = [
+    "marblejar.lib.metrics.MetricsMiddleware",
+    "marblejar.lib.limits.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "marblejar.lib.compression.PageCompression",
     # WhiteNoise (files from the package) comes here unless they are collected: see STORAGES.
@@ -107,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: its error page is a page like any other.
+    "marblejar.lib.edges.RefuseNulCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -172,13 +187,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("MARBLEJAR_DB_POOL_MIN", 2),
         "max_size": env_int("MARBLEJAR_DB_POOL_MAX", 20),
-        "timeout": 10,
+        # How long a request waits for a connection before it answers 503
+        # (all in use, or PostgreSQL down or restarting: marblejar.lib.outages).
+        "timeout": env_int("MARBLEJAR_DB_POOL_TIMEOUT", 10),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "marblejar.accounts.throttling.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -195,11 +212,27 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+# networks). None by default: a client's address is the one that connected,
+# so nobody can pick their own address by sending a header. `marblejar serve`
+# hands the same list to uvicorn (forwarded_allow_ips).
+TRUSTED_PROXIES = [p.strip() for p in env("MARBLEJAR_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# Log-in throttling (see docs/security.md). Two limits:
+# - per account and address: AXES_FAILURE_LIMIT failures lock that pair for
+#   the cool-off, so a stranger's failures from elsewhere do not lock the
+#   owner out;
+# - per account, whatever the address: after LOGIN_ACCOUNT_FAILURE_LIMIT
+#   failures the account takes no more passwords from browsers that have never
+#   signed in to it, so rotating addresses does not buy more guesses, while the
+#   owner's own browsers (a signed "known device" cookie) still get in.
 AXES_FAILURE_LIMIT = env_int("MARBLEJAR_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("MARBLEJAR_LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("MARBLEJAR_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
-# Lock the combination: a stranger's failures from elsewhere cannot lock
-# someone out of their own account.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address the server saw (uvicorn has already applied TRUSTED_PROXIES), never
+# a header read again here: django-ipware, if ever installed, would trust any.
+AXES_CLIENT_IP_CALLABLE = "marblejar.accounts.throttling.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -322,10 +355,22 @@ if REDIS_URL:
         }
     }
 
+LOG_FORMAT = env("MARBLEJAR_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("MARBLEJAR_LOG_FORMAT is text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object per line, for a log collector; `extra` fields join it.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("MARBLEJAR_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -334,6 +379,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_CLASS = "marblejar.api.pagination.Pages"
 
 # Language coach: rule ids, categories or literal phrases never to flag here
 # (comma-separated), for words that are normal in this organization.

@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from marblejar import views
 from marblejar.api.api import api
+from marblejar.lib.metrics import metrics_view
 from marblejar.teams import views as team_views
 
 urlpatterns = [
     path("", team_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("marblejar.accounts.urls")),
     path("", include("marblejar.teams.urls")),
     path("", include("marblejar.coaching.urls")),
@@ -17,6 +19,8 @@ urlpatterns = [
     path("", include("marblejar.jar.urls")),
     path("", include("marblejar.reviews.urls")),
     path("", include("marblejar.notifications.urls")),
+    path("", include("marblejar.insights.urls")),
+    path("", include("marblejar.portability.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from marblejar.lib.outages import outage_response
 
 
 def check_database() -> tuple[bool, str]:
@@ -70,6 +73,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A full disk or a database that is down: a readable 503 (marblejar.lib.outages).
+    if (outage := outage_response(request, sys.exc_info()[1])) is not None:
+        return outage
     if wants_json(request):
         return JsonResponse(
             {"detail": _("Something went wrong on our side. Try again in a moment.")}, status=500

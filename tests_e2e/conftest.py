@@ -63,9 +63,8 @@ def new_context(browser: Browser, live_marblejar) -> Iterator[Callable[..., Brow
             errors.append(f"{message.text} (at {message.location.get('url')})")
 
     def make(**options) -> BrowserContext:
-        context = browser.new_context(
-            base_url=live_marblejar.url, viewport=VIEWPORT, locale="en", **options
-        )
+        options.setdefault("viewport", VIEWPORT)
+        context = browser.new_context(base_url=live_marblejar.url, locale="en", **options)
         context.set_default_timeout(10_000)
         context.on("console", on_console)
         context.on("weberror", lambda error: errors.append(str(error.error)))

@@ -5,7 +5,8 @@ board has journeys of its own); from there on it is the browser: the action
 on the team's list, time moved on to its check date (its dates changed in the
 database, then the worker's nightly run made due and run), the owner's
 notification, "Did it have the effect we expected?" answered, and the answer
-on the action's page and on the list. Each page passes axe.
+on the action's page, on the list, in the next review's open actions and on
+the team's insights page. Each page passes axe.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from playwright.sync_api import expect
 from marblejar.lib import periodic
 from marblejar.reviews import services
 from marblejar.reviews.models import Action, Phase, Theme
+from marblejar.reviews.selectors_actions import action_checks_for_review
 from marblejar.reviews.tasks_actions import action_reminders
 from marblejar.reviews.tests.helpers import advance_to, schedule
 from marblejar.test import make_personas
@@ -154,3 +156,21 @@ def test_an_action_goes_from_a_review_to_it_worked(
     max_.set_viewport_size(PHONE)
     assert_accessible(max_, "the action list on a phone")
     max_.screenshot(path=str(screenshot_dir / "actions-list-phone.png"), full_page=True)
+
+    # The next review opens with what came of the last one's actions: its
+    # open-actions phase lists the answer.
+    max_.set_viewport_size({"width": 1280, "height": 800})
+    following = advance_to(schedule(p, title="Sprint 15 retrospective"), Phase.FOLLOWUP, by=p.lead)
+    assert action.pk in [a.pk for a in action_checks_for_review(review=following)]
+    max_.goto(f"/r/{following.pk}/")
+    board = max_.locator("main")
+    expect(board).to_contain_text("Put the deploy freeze dates in the team calendar")
+    expect(board).to_contain_text("Did it work? Yes")
+    assert_accessible(max_, "the next review's open actions")
+
+    # The answer counts on the team's insights page: it worked.
+    max_.goto(f"/t/{p.team.slug}/insights/")
+    expect(max_.get_by_role("heading", level=1)).to_have_text("Insights")
+    expect(max_.locator("#actions .reading")).to_contain_text("worked")
+    expect(max_.locator("table.by-month tfoot")).to_contain_text("Total")
+    assert_accessible(max_, "the team's insights")

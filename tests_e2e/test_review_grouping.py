@@ -1,7 +1,7 @@
 """Grouping notes into themes by dragging them, as most people will.
 
-The keyboard way (the Theme list and Move button under each note) is walked
-in the review journey; dragging fills in that same form, so both reach the
+The keyboard way (the "Move to…" menu on each card) is walked in the
+retrospective journey; dragging fills in that same form, so both reach the
 server the same way and every board follows.
 """
 
@@ -36,17 +36,16 @@ def test_dragging_a_note_onto_a_theme_groups_it_for_everyone(live_marblejar, new
     for page in (lena, max_):
         page.goto(f"/r/{review.pk}/")
     themed = {
-        page: page.locator(".theme-drop", has=page.get_by_role("heading", name=theme.title))
+        page: page.locator(".theme-stack", has=page.get_by_role("heading", name=theme.title))
         for page in (lena, max_)
     }
+    # A card not in a theme stays in its column.
     ungrouped = {
-        page: page.locator(
-            ".theme-drop", has=page.get_by_role("heading", name="Not in a theme yet")
-        )
+        page: page.locator(".board-column", has=page.get_by_role("heading", name="Puzzled us"))
         for page in (lena, max_)
     }
 
-    lena.locator(".note", has_text=CACHE).drag_to(themed[lena])
+    lena.locator(".card-note", has_text=CACHE).drag_to(themed[lena])
 
     expect(themed[lena]).to_contain_text(CACHE)
     expect(themed[max_]).to_contain_text(CACHE, timeout=LIVE)
@@ -54,8 +53,9 @@ def test_dragging_a_note_onto_a_theme_groups_it_for_everyone(live_marblejar, new
     expect(ungrouped[max_]).to_contain_text(PAGER)
     assert Note.objects.get(text=CACHE).theme_id == theme.pk
 
-    # And back out again, by the same gesture.
-    max_.locator(".note", has_text=CACHE).drag_to(ungrouped[max_])
+    # And back out again, by the same gesture onto its column (its heading:
+    # dropped onto a card, it would start a theme with that card).
+    max_.locator(".card-note", has_text=CACHE).drag_to(ungrouped[max_].get_by_role("heading"))
 
     expect(ungrouped[max_]).to_contain_text(CACHE)
     expect(themed[lena]).not_to_contain_text(CACHE, timeout=LIVE)

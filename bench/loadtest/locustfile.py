@@ -7,13 +7,20 @@ people at 10 s make an open-loop load of 50 requests/s: a person's next
 request does not wait for a slow answer unless it takes 10 s. With
 MARBLEJAR_LOAD_INTERVAL=0 every person asks again as soon as answered
 (saturation). MARBLEJAR_LOAD_ONLY=minimal reads only the minimal view.
+
+With MARBLEJAR_LOAD_REVIEW (a JSON file: a review in its writing phase and
+participants' API tokens), participants also write notes through the API,
+one every 5 s on average each ("review note (API)").
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
+import uuid
+from pathlib import Path
 
 import gevent
 from locust import FastHttpUser, constant, constant_throughput, task
@@ -61,6 +68,35 @@ class Person(FastHttpUser):
         with self.client.get(url, name=name, catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code} for {url}")
+
+
+_review_file = os.environ.get("MARBLEJAR_LOAD_REVIEW")
+REVIEW = json.loads(Path(_review_file).read_text()) if _review_file else None
+
+if REVIEW:
+    _tokens = itertools.cycle(REVIEW["tokens"])
+
+    class Participant(FastHttpUser):
+        """Someone in the live review, writing notes."""
+
+        fixed_count = len(REVIEW["tokens"])
+        wait_time = constant_throughput(1 / 5)
+
+        def on_start(self) -> None:
+            self.headers = {"Authorization": f"Bearer {next(_tokens)}"}
+            gevent.sleep(random.uniform(0, 5))  # noqa: S311
+
+        @task
+        def write(self) -> None:
+            with self.client.post(
+                f"/api/v1/reviews/{REVIEW['review']}/notes",
+                json={"column": REVIEW["column"], "text": f"note {uuid.uuid4().hex[:8]}"},
+                headers=self.headers,
+                name="review note (API)",
+                catch_response=True,
+            ) as response:
+                if response.status_code != 201:
+                    response.failure(f"{response.status_code}: {response.text[:200]}")
 
 
 def _cookie(name: str, value: str, host: str):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -24,6 +25,7 @@ from marblejar.accounts.forms import (
     TokenForm,
 )
 from marblejar.accounts.models import ApiToken
+from marblejar.accounts.throttling import device_remember
 from marblejar.lib.forms import add_service_errors
 from marblejar.teams import services as team_services
 
@@ -34,6 +36,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        device_remember(self.request, response, form.cleaned_data["username"])
+        return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -228,6 +235,12 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        # Whoever can read the account's e-mail may log in again at once: a
+        # lock-out someone else caused must not outlast a reset.
+        axes_reset(username=form.user.email)
+        return super().form_valid(form)
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

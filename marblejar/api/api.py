@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from marblejar.api.auth import AUTH, ReadOnlyToken
 from marblejar.api.routers import (
@@ -20,6 +21,7 @@ from marblejar.api.routers import (
     reviews,
     teams,
 )
+from marblejar.api.schemas import OUT_OF_RANGE
 
 DESCRIPTION = """
 Marblejar's API. Authenticate with a personal access token
@@ -28,12 +30,32 @@ Marblejar's API. Authenticate with a personal access token
 Errors answer with a 4xx status and a readable `detail`.
 """
 
+
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class JsonObjectParser(Parser):
+    """Every request body here is a JSON object; anything else is refused.
+
+    ninja would read a JSON array or number as "no fields given" and fill in
+    the defaults, so ``[null, null]`` created an invitation.
+    """
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(_("The request body must be a JSON object."))
+        return data
+
+
 api = NinjaAPI(
     title="Marblejar API",
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
     auth=AUTH,
+    parser=JsonObjectParser(),
 )
 api.add_router("", accounts.router)
 api.add_router("", teams.router)
@@ -64,9 +86,26 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return error(request, " ".join(exc.messages), 400)
 
 
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # A body that is not JSON, or not an object: say which.
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        return error(request, str(exc.__cause__), exc.status_code)
+    if isinstance(exc.__cause__, ValueError):
+        return error(request, _("The request body is not valid JSON."), exc.status_code)
+    return error(request, str(exc), exc.status_code)
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """422 for a request the description says is invalid; 400 for a rule it cannot state.
+
+    Dates outside the years the product handles have a valid shape (the
+    description's ``date-time``), so they answer 400 like any other rule
+    the product applies to a well-formed request.
+    """
     errors: dict[str, list[str]] = {}
+    status = 400 if all(e.get("type") == OUT_OF_RANGE for e in exc.errors) else 422
     for item in exc.errors:
         loc = [str(p) for p in item.get("loc", [])]
         # ("body", "data", "name") names the field "name": the source and the
@@ -79,7 +118,7 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
             item.get("msg", _("Invalid value."))
         )
     detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
-    return error(request, detail, 422, errors)
+    return error(request, detail, status, errors)
 
 
 @api.exception_handler(PermissionDenied)

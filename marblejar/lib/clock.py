@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.db import transaction
+
 logger = logging.getLogger("marblejar.clock")
 
 
@@ -17,7 +19,11 @@ def isolated(step: Callable[[], bool], *, what: str, item: object) -> bool | Non
     clock; the failed one is tried again at the next tick.
     """
     try:
-        return step()
+        # A savepoint of its own: on PostgreSQL a database error inside an
+        # outer transaction (a task run in one, a test) would otherwise leave
+        # it aborted, and every later item would fail with it.
+        with transaction.atomic():
+            return step()
     except Exception:
         logger.exception("Could not %s %s", what, item)
         return None

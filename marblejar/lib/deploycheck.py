@@ -43,6 +43,19 @@ def run_checks() -> list[Result]:
             else "set MARBLEJAR_HTTPS=1 behind a TLS-terminating proxy (secure cookies, HSTS)",
         ),
         Result(
+            "trusted proxies",
+            bool(settings.TRUSTED_PROXIES) or not settings.HTTPS,
+            "X-Forwarded-For is believed from " + ", ".join(settings.TRUSTED_PROXIES)
+            if settings.TRUSTED_PROXIES
+            else (
+                "behind a proxy, name it in MARBLEJAR_TRUSTED_PROXIES: until then everyone "
+                "shares its address, and one person's failed log-ins lock others out"
+                if settings.HTTPS
+                else "none: every client's own address counts"
+            ),
+            critical=False,
+        ),
+        Result(
             "allowed hosts",
             "*" not in settings.ALLOWED_HOSTS,
             ", ".join(settings.ALLOWED_HOSTS)

@@ -97,8 +97,19 @@ _KINDS = [
     ),
     KindInfo(
         "pulse_results",
-        _("Pulse results published"),
-        _("The results of %(team)s's pulse “%(title)s” are published, with the lead's response."),
+        _("Pulse results and the lead's response"),
+        _(
+            "The results of %(team)s's pulse “%(title)s” are published, with the lead's "
+            "response: what they hear and what they will do."
+        ),
+    ),
+    KindInfo(
+        "pulse_results_unanswered",
+        _("Pulse results published without a response"),
+        _(
+            "The results of %(team)s's pulse “%(title)s” are published; the lead did not "
+            "respond in time."
+        ),
     ),
     KindInfo(
         "pulse_response_due",

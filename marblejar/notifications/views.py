@@ -47,7 +47,7 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.getlist("id")
-    ids = [int(i) for i in raw if i.isdigit()] if raw else None
+    ids = [int(i) for i in raw if i.isdecimal()] if raw else None
     services.notifications_mark_read(user=request.user, ids=ids)
     target = request.POST.get("next") or ""
     if target.startswith("/") and not target.startswith("//"):

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marblejar.lib.edges import validate_year
 from marblejar.pulse.models import COMMENT_MAX_LENGTH, Cadence, Pulse
 from marblejar.pulse.stats import MIN_GROUP_SIZE_FLOOR
 
@@ -22,9 +23,13 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class ScheduleForm(forms.Form):
     instrument = forms.ChoiceField(label=_("Instrument"))
     opens_at = forms.DateTimeField(
-        label=_("Opens"), widget=DateTimeLocalInput(), input_formats=[DATETIME_FORMAT]
+        validators=[validate_year],
+        label=_("Opens"),
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT],
     )
     closes_at = forms.DateTimeField(
+        validators=[validate_year],
         label=_("Closes"),
         widget=DateTimeLocalInput(),
         input_formats=[DATETIME_FORMAT],

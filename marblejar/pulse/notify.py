@@ -104,7 +104,8 @@ def _published(pulse: Pulse) -> int:
         return 0
     told = notify(
         recipients=_members(pulse),
-        kind="pulse_results",
+        # The lead's response is what people hear about; without one, say so.
+        kind="pulse_results_unanswered" if pulse.published_without_response else "pulse_results",
         url=reverse("pulse:results", args=[pulse.team.slug, pulse.pk]),
         params=_params(pulse),
         team=pulse.team,

@@ -96,6 +96,34 @@ def overview_instruments() -> list[tuple[str, str]]:
     return [(slug, i.name) for slug, i in _builtin_instruments().items()]
 
 
+def instrument_scale(instrument_slug: str) -> tuple[int, int]:
+    """The answer scale of a built-in instrument (Http404 for any other)."""
+    instrument = _builtin_instruments().get(instrument_slug)
+    if instrument is None:
+        raise Http404
+    return instrument.scale.bounds
+
+
+def latest_results(*, organization_id: int, instrument_slug: str) -> list[tuple]:
+    """(team, n, mean, sd, shown) of each team's newest published result: one indexed read.
+
+    ``shown`` is the rule of :attr:`PulseResult.is_shown` (who counted
+    reached the pulse's own minimum). Every page that shows or pools these
+    results across teams reads them here, so that all apply the same rule.
+    """
+    # Plain cursor reads: 6,000 rows through model field converters would
+    # cost more than the whole page may (see bench/pulse_org.py).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT team_id, n, mean, sd, counted >= min_group_size "  # noqa: S608
+            f"FROM {PulseResult._meta.db_table} "
+            # "is_latest = %s", not "AND is_latest": only an equality lets the index seek.
+            "WHERE organization_id = %s AND instrument_slug = %s AND is_latest = %s",
+            [organization_id, instrument_slug, True],
+        )
+        return cursor.fetchall()
+
+
 def org_overview(*, organization_id: int, instrument_slug: str) -> Overview:
     """Each team's newest published result of one instrument, and the organization's.
 
@@ -112,17 +140,8 @@ def org_overview(*, organization_id: int, instrument_slug: str) -> Overview:
     if instrument is None:
         raise Http404
     scale = instrument.scale.bounds
-    # Plain cursor reads: 6,000 rows through model field converters would
-    # cost more than the whole page may (see bench/pulse_org.py).
+    results = latest_results(organization_id=organization_id, instrument_slug=instrument_slug)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT team_id, n, mean, sd, counted >= min_group_size "  # noqa: S608
-            f"FROM {PulseResult._meta.db_table} "
-            # "is_latest = %s", not "AND is_latest": only an equality lets the index seek.
-            "WHERE organization_id = %s AND instrument_slug = %s AND is_latest = %s",
-            [organization_id, instrument_slug, True],
-        )
-        results = cursor.fetchall()
         cursor.execute(
             f"SELECT id, name, slug FROM {Team._meta.db_table} WHERE organization_id = %s",  # noqa: S608
             [organization_id],

@@ -30,6 +30,7 @@ from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 
 from marblejar.lib.events import ACCESS_KIND, PAGE, Message, access_stream, events_after
+from marblejar.lib.metrics import STREAMS
 from marblejar.realtime.access import StreamAccess, credential_of, user_for_stream
 from marblejar.realtime.fanout import Delivery, Subscription, Tailer, get_fanout
 from marblejar.realtime.registry import render
@@ -171,6 +172,7 @@ async def stream(
     reader = Reader(user=user, streams=streams, after_id=after_id, fmt=fmt, access=access)
     tailer = await get_fanout().tailer()
     subscription = tailer.subscribe(reader.streams)
+    STREAMS.inc()
     try:
         # Access may have changed between the view's check and subscribing;
         # notices from then on arrive through the subscription.
@@ -202,6 +204,7 @@ async def stream(
         # of seeing a broken one (and reconnecting to be refused).
         yield CLOSED_FRAME
     finally:
+        STREAMS.dec()
         tailer.unsubscribe(subscription)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marblejar.accounts.models import User
+from marblejar.lib.edges import validate_year
 from marblejar.reflections.models import Kind
 
 TEXTAREA = {"rows": 5}
@@ -97,7 +98,10 @@ class CommentForm(forms.Form):
 
 class PracticeForm(forms.Form):
     practised_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        validators=[validate_year],
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
     )
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     hard = forms.CharField(

@@ -12,7 +12,7 @@ from typing import Any
 
 from marblejar.lib.events import Message
 from marblejar.realtime.registry import renderer
-from marblejar.reviews.services import UPDATE_KINDS
+from marblejar.reviews.parts import EVENT_KINDS
 
 
 def signal(message: Message, user: Any) -> str | None:
@@ -20,5 +20,5 @@ def signal(message: Message, user: Any) -> str | None:
     return str(message.payload.get("phase") or message.kind)
 
 
-for _kind in ("phase", "presence", *UPDATE_KINDS):
+for _kind in EVENT_KINDS:
     renderer(f"review_{_kind}")(signal)

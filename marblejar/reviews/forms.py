@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marblejar.lib.edges import validate_year
 from marblejar.reviews.models import ActionStatus, FindingKind, Kind, Mode
 
 
@@ -63,9 +64,14 @@ class ReviewScheduleForm(forms.Form):
     votes_per_person = forms.IntegerField(
         label=_("Votes per person"), min_value=1, max_value=10, initial=3
     )
-    scheduled_for = forms.DateTimeField(label=_("Starts"), required=False, widget=DateTimeInput())
+    scheduled_for = forms.DateTimeField(
+        validators=[validate_year], label=_("Starts"), required=False, widget=DateTimeInput()
+    )
     open_until = forms.DateTimeField(
-        label=_("Open until (asynchronous reviews)"), required=False, widget=DateTimeInput()
+        validators=[validate_year],
+        label=_("Open until (asynchronous reviews)"),
+        required=False,
+        widget=DateTimeInput(),
     )
 
     def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -76,6 +82,7 @@ class ReviewScheduleForm(forms.Form):
 
 class OpenUntilForm(forms.Form):
     open_until = forms.DateTimeField(
+        validators=[validate_year],
         label=_("Open until"),
         widget=DateTimeInput(),
         help_text=_(
@@ -128,7 +135,9 @@ class NoteForm(forms.Form):
 
 
 class TimelineEventForm(forms.Form):
-    happened_at = forms.DateTimeField(label=_("Time"), widget=DateTimeInput())
+    happened_at = forms.DateTimeField(
+        validators=[validate_year], label=_("Time"), widget=DateTimeInput()
+    )
     what = forms.CharField(label=_("What happened"), widget=textarea(2), max_length=2000)
     source = forms.CharField(
         label=_("Source"),
@@ -160,6 +169,73 @@ class QuestionForm(forms.Form):
     )
 
 
+# The short reasons a question can be asked for; "my own words" takes any other.
+INTENT_CHOICES = [
+    ("understand", _("to understand what happened")),
+    ("made_sense", _("to learn what made sense at the time")),
+    ("change", _("to find what we could change")),
+    ("check", _("to check that I have understood")),
+    ("own", _("in my own words (below)")),
+]
+COMPOSER_KINDS = [
+    ("question", _("A question")),
+    ("finding", _("A finding")),
+    ("factor", _("A contributing factor")),
+    ("discussion", _("A discussion note")),
+]
+
+
+class DiscussForm(forms.Form):
+    """The discussion's single composer: a question with its intent, or a finding."""
+
+    kind = forms.ChoiceField(
+        label=_("What are you adding?"),
+        choices=COMPOSER_KINDS,
+        initial="question",
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Your words"),
+        # Kept as typed when the spotlight moves and the theme reloads around it.
+        widget=forms.Textarea(attrs={"rows": 2, "hx-preserve": "true"}),
+        max_length=3000,
+        error_messages={"required": _("Write something first.")},
+    )
+    intent_choice = forms.ChoiceField(
+        label=_("I am asking because…"),
+        choices=[("", _("Choose why you are asking")), *INTENT_CHOICES],
+        required=False,
+    )
+    intent_own = forms.CharField(
+        label=_("Why you are asking, in your own words"),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") != "question":
+            return data
+        choice = data.get("intent_choice") or ""
+        own = (data.get("intent_own") or "").strip()
+        labels = dict(INTENT_CHOICES)
+        if choice == "own" or (not choice and own):
+            data["intent"] = own
+        elif choice:
+            data["intent"] = str(labels[choice])
+        else:
+            data["intent"] = ""
+        if not data["intent"]:
+            self.add_error(
+                "intent_choice",
+                _(
+                    "Say why you are asking: pick a reason or write your own, so that "
+                    "nobody has to guess your intent and nobody feels put on the spot."
+                ),
+            )
+        return data
+
+
 class AnswerForm(forms.Form):
     # Kept as typed when someone else's change reloads the list around it.
     answer = forms.CharField(
@@ -172,7 +248,7 @@ class AnswerForm(forms.Form):
 class ActionForm(forms.Form):
     title = forms.CharField(label=_("What we will do"), max_length=200)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
-    due_on = forms.DateField(label=_("Due"), widget=DateInput())
+    due_on = forms.DateField(validators=[validate_year], label=_("Due"), widget=DateInput())
     expected_effect = forms.CharField(
         label=_("We will know it worked when…"),
         widget=textarea(2),
@@ -180,6 +256,7 @@ class ActionForm(forms.Form):
         error_messages={"required": _("Say how you will know it worked.")},
     )
     check_on = forms.DateField(
+        validators=[validate_year],
         label=_("Check on"),
         widget=DateInput(),
         help_text=_("The day we look at whether it had the effect we expected."),

@@ -57,9 +57,10 @@ def summary_markdown(context: dict[str, Any]) -> str:
         out += [f"## {_('Going first')}" + (f": {who}" if who else ""), ""]
         out += [f"**{_('My part in what happened')}**", "", go_first.part, ""]
         out += [f"**{_('A decision I would revisit')}**", "", go_first.revisit, ""]
-    for item in context.get("timeline", []):
-        if item is context.get("timeline", [])[0]:
-            out += [f"## {_('Timeline')}", ""]
+    timeline = context.get("narrative") or context.get("timeline") or []
+    for item in timeline:
+        if item is timeline[0]:
+            out += [f"## {_('What happened, in order')}", ""]
         event = item["event"]
         source = f" ({event.source})" if event.source else ""
         # In the site's time zone, as people typed it and as the board shows it.
@@ -67,7 +68,11 @@ def summary_markdown(context: dict[str, Any]) -> str:
         out.append(f"- **{happened}** {event.what}{source}")
         for note in item["notes"]:
             out.append(f"  - {_('Made sense at the time')}: {note.text}")
-    if context.get("timeline"):
+    if timeline:
+        out.append("")
+    if context.get("factors"):
+        out += [f"## {_('What contributed')}", ""]
+        out += [_bullet(text) for text in context["factors"]]
         out.append("")
     for column in context.get("columns", []):
         out += [f"## {column['title']}", ""]

@@ -155,6 +155,16 @@ class Review(models.Model):
     # review, never who was reminded.
     reminder_due_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The facilitator's phase timer, which everyone sees: running until
+    # ``timer_ends_at``, or paused with ``timer_left`` still to go.
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_left = models.DurationField(null=True, blank=True)
+    # The theme everyone is discussing: the facilitator moves it on.
+    spotlight = models.ForeignKey(
+        "Theme", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Incident debriefs may skip grouping and voting (the facilitator's call).
+    skipped_grouping = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("learning review")
@@ -239,6 +249,18 @@ class Review(models.Model):
         """
         return keyed_tag(TAG_NAMESPACE, purpose, self.pk, user.pk)
 
+    def timer_seconds_left(self, now: datetime | None = None) -> int | None:
+        """Seconds left on the phase timer (0 when it has run out), or None when none is set."""
+        if self.timer_left is not None:
+            return max(int(self.timer_left.total_seconds()), 0)
+        if self.timer_ends_at is None:
+            return None
+        return max(int((self.timer_ends_at - (now or timezone.now())).total_seconds()), 0)
+
+    @property
+    def timer_paused(self) -> bool:
+        return self.timer_left is not None
+
     @property
     def safety_total(self) -> int:
         return sum(int(v) for v in self.safety_counts.values())
@@ -256,6 +278,9 @@ class Participant(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     joined_at = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now)
+    # The phase in which they said they were done writing: the board counts
+    # them ("3 of 5 are done") and never shows who, in anonymous reviews.
+    done_in = models.CharField(max_length=12, blank=True)
 
     class Meta:
         constraints = [

@@ -70,9 +70,17 @@ def review_get(*, user: Any, review_id: int, action: str = "review.view") -> Rev
     return review
 
 
-def review_last_event_id(*, review: Review) -> int:
+def review_last_event_id(*, review: Review | None = None, review_id: int | None = None) -> int:
+    """The id of the newest event on the review's stream (0 for none).
+
+    A page that says which version it shows must read this *before* it
+    reads the review: read after, a change committed in between would be
+    claimed as shown while the page still shows the state before it, and
+    the browser would then skip that change's signal.
+    """
+    stream = review.stream if review is not None else f"review:{review_id}"
     return (
-        Event.objects.filter(stream=review.stream).order_by("-id").values_list("id", flat=True)
+        Event.objects.filter(stream=stream).order_by("-id").values_list("id", flat=True)
     ).first() or 0
 
 
@@ -116,7 +124,7 @@ def my_notes(*, user: Any, review: Review) -> QuerySet[Note]:
     return (
         Note.objects.filter(organization_id=review.organization_id, review=review)
         .filter(mine)
-        .select_related("timeline_event")
+        .select_related("timeline_event", "author")
         .order_by("column", "created_at", "text")
     )
 
@@ -148,6 +156,23 @@ def note_counts(*, review: Review) -> dict[str, int]:
     for row in rows:
         key = "timeline" if row["timeline_event_id"] else row["column"]
         counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def note_counts_for_reviews(*, reviews: list[Review]) -> dict[int, dict[str, int]]:
+    """:func:`note_counts` for many reviews in one query (the API's list)."""
+    counts = {r.pk: {**{key: 0 for key in r.column_keys}, "timeline": 0} for r in reviews}
+    if not reviews:
+        return counts
+    rows = (
+        Note.objects.filter(organization_id=reviews[0].organization_id, review_id__in=list(counts))
+        .values("review_id", "column", "timeline_event_id")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        key = "timeline" if row["timeline_event_id"] else row["column"]
+        by_review = counts[row["review_id"]]
+        by_review[key] = by_review.get(key, 0) + row["n"]
     return counts
 
 
@@ -247,6 +272,14 @@ def participants_present(*, review: Review) -> QuerySet[Participant]:
         .select_related("user")
         .order_by("user__display_name")
     )
+
+
+def writing_progress(*, review: Review) -> dict[str, int]:
+    """How many of the people in the review are done writing in its phase: two counts, no names."""
+    rows = Participant.objects.filter(
+        organization_id=review.organization_id, review=review
+    ).aggregate(total=Count("id"), done=Count("id", filter=Q(done_in=review.phase)))
+    return {"done": rows["done"] or 0, "total": rows["total"] or 0}
 
 
 @dataclass

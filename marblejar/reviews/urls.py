@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marblejar.reviews import views, views_actions
+from marblejar.reviews import views, views_actions, views_facilitation
 
 app_name = "reviews"
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("r/<int:review_id>/advance/", views.advance, name="advance"),
     path("r/<int:review_id>/open-until/", views.open_until, name="open_until"),
     path("r/<int:review_id>/safety/", views.safety_vote, name="safety_vote"),
+    path("r/<int:review_id>/timer/", views_facilitation.timer, name="timer"),
+    path("r/<int:review_id>/done/", views_facilitation.done, name="done"),
+    path("r/<int:review_id>/spotlight/", views_facilitation.spotlight, name="spotlight"),
+    path("r/<int:review_id>/discuss/", views_facilitation.discuss_add, name="discuss_add"),
     path("r/<int:review_id>/safer/", views.make_safer, name="make_safer"),
     path("r/<int:review_id>/go-first/", views.go_first, name="go_first"),
     path("r/<int:review_id>/notes/", views.note_add, name="note_add"),
@@ -32,11 +36,13 @@ urlpatterns = [
     path("r/<int:review_id>/themes/", views.theme_add, name="theme_add"),
     path("r/<int:review_id>/themes/<int:theme_id>/vote/", views.vote, name="vote"),
     path(
-        "r/<int:review_id>/themes/<int:theme_id>/findings/", views.finding_add, name="finding_add"
+        "r/<int:review_id>/themes/<int:theme_id>/findings/",
+        views_facilitation.finding_add,
+        name="finding_add",
     ),
     path(
         "r/<int:review_id>/themes/<int:theme_id>/questions/",
-        views.question_add,
+        views_facilitation.question_add,
         name="question_add",
     ),
     path(

@@ -10,6 +10,7 @@ is refused; without JavaScript the same views redirect back to the board.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -28,17 +29,15 @@ from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
 from marblejar.realtime.sse import sse_response, stream_user
-from marblejar.reviews import selectors, services
+from marblejar.reviews import builders, selectors, services
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
     ActionForm,
     AnswerForm,
-    FindingForm,
     GoFirstForm,
     IntentForm,
     NoteForm,
     OpenUntilForm,
-    QuestionForm,
     ReviewScheduleForm,
     TemplateForm,
     ThemeForm,
@@ -46,25 +45,13 @@ from marblejar.reviews.forms import (
     ValueForm,
 )
 from marblejar.reviews.markdown import summary_markdown
-from marblejar.reviews.models import PHASE_ORDER, ActionStatus, Mode, Phase, Review
+from marblejar.reviews.models import Review
+from marblejar.reviews.parts import PARTS
 from marblejar.teams import selectors as team_selectors
 from marblejar.teams.models import Team
 
-# Parts of the board that reload on their own event (``review_<part>``).
 # The review list shows this many reviews a page, newest first.
 REVIEW_PAGE = 25
-PARTS = ("columns", "safety", "followup", "groups", "votes", "theme", "actions", "timeline")
-# The context each part is drawn from; a phase without it has no such part.
-PART_NEEDS = {
-    "columns": "columns",
-    "safety": "safety",
-    "followup": "followup",
-    "groups": "themes",
-    "votes": "vote_themes",
-    "theme": "discussion",
-    "actions": "actions",
-    "timeline": "timeline",
-}
 
 
 # Team pages -------------------------------------------------------------------
@@ -186,227 +173,31 @@ def template_list(request: HttpRequest, slug: str) -> HttpResponse:
 # The board ---------------------------------------------------------------------
 
 
-def _phase_steps(review: Review) -> list[dict[str, Any]]:
-    return [
-        {
-            "key": key,
-            "label": Phase(key).label,
-            "current": key == review.phase,
-            "done": PHASE_ORDER.index(key) < review.phase_index,
-        }
-        for key in PHASE_ORDER[1:]
-    ]
-
-
-def board_context(
-    request: HttpRequest, review: Review, forms: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Everything the board shows this reader, in the review's current phase."""
-    user = request.user
-    forms = forms or {}
-    phase = review.phase
-    can_participate = permissions.can(user, "review.participate", review)
-    context: dict[str, Any] = {
-        "review": review,
-        "team": review.team,
-        "phase": phase,
-        "steps": _phase_steps(review),
-        "can_facilitate": permissions.can(user, "review.facilitate", review),
-        "can_go_first": permissions.can(user, "review.go_first", review),
-        "can_participate": can_participate,
-        "open_until_form": _open_until_form(user, review, forms),
-        "go_first": getattr(review, "go_first", None) if _has_go_first(review) else None,
-        "forms": forms,
-        "next_phase": Phase(review.next_phase).label if review.next_phase else None,
-        "show_presence": not (review.anonymous and review.is_writing),
-        # The newest event this rendering reflects: a signal the browser gets
-        # for an older or equal id (its own change, say) needs no reload.
-        "version": selectors.review_last_event_id(review=review),
-    }
-    if phase in (Phase.SCHEDULED, Phase.CHECKIN, Phase.FOLLOWUP):
-        scale = safety_scale()
-        context["safety"] = {
-            "scale": scale,
-            "result": services.safety_check_result(review=review, labels=scale.labels, user=user),
-        }
-    if phase == Phase.FOLLOWUP:
-        context["followup"] = selectors.open_actions_from_earlier(review=review)
-        context["statuses"] = ActionStatus.choices
-    mine = _my_note_ids(user, review)
-    if review.timeline:
-        events = list(selectors.timeline(review=review))
-        visible = selectors.notes_visible_to(user=user, review=review).filter(
-            timeline_event__isnull=False
-        )
-        by_event: dict[int, list[Any]] = {}
-        for note in visible:
-            note.mine = note.pk in mine
-            by_event.setdefault(note.timeline_event_id, []).append(note)
-        context["timeline"] = [{"event": e, "notes": by_event.get(e.pk, [])} for e in events]
-        context["timeline_form"] = forms.get("timeline") or TimelineEventForm(auto_id="timeline-%s")
-        sense_form = forms.get("sense") or NoteForm(auto_id="sense-%s")
-        sense_form.fields["text"].label = _("What I knew, and why it made sense")
-        context["sense_form"] = sense_form
-        context["sense_event"] = (
-            sense_form.data.get("timeline_event", "") if sense_form.data else ""
-        )
-    # A review closed by the clock before the reveal still shows each
-    # reader their own notes (and only those).
-    if review.is_writing or review.is_revealed or review.is_closed:
-        visible = selectors.notes_visible_to(user=user, review=review).filter(
-            timeline_event__isnull=True
-        )
-        counts = selectors.note_counts(review=review)
-        notes_by_column: dict[str, list[Any]] = {}
-        for note in visible:
-            note.mine = note.pk in mine
-            notes_by_column.setdefault(note.column, []).append(note)
-        context["columns"] = [
-            {
-                "key": c["key"],
-                "title": c["title"],
-                "prompt": c.get("prompt", ""),
-                "count": counts.get(c["key"], 0),
-                "notes": notes_by_column.get(c["key"], []),
-                "form": _note_form(forms, c),
-            }
-            for c in review.columns
-        ]
-        context["timeline_count"] = counts.get("timeline", 0)
-        context["go_first_form"] = forms.get("go_first") or GoFirstForm(
-            initial=(
-                {"part": context["go_first"].part, "revisit": context["go_first"].revisit}
-                if context["go_first"]
-                else None
-            ),
-            auto_id="go-first-%s",
-        )
-    if phase == Phase.GROUP:
-        themes = list(selectors.themes(review=review))
-        notes = list(
-            selectors.notes_visible_to(user=user, review=review).filter(timeline_event__isnull=True)
-        )
-        for note in notes:
-            note.column_label = review.column_title(note.column)
-        context["themes"] = [
-            {"theme": t, "notes": [n for n in notes if n.theme_id == t.pk]} for t in themes
-        ]
-        context["ungrouped"] = [n for n in notes if n.theme_id is None]
-        context["theme_choices"] = themes
-        context["theme_form"] = forms.get("theme") or ThemeForm(auto_id="theme-%s")
-    if phase == Phase.VOTE:
-        mine = selectors.my_votes(user=user, review=review)
-        themes = list(selectors.themes(review=review))
-        context["vote_themes"] = [{"theme": t, "mine": mine.get(t.pk, 0)} for t in themes]
-        context["votes_left"] = review.votes_per_person - sum(mine.values())
-    if phase in (Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED):
-        context["discussion"] = _discussion(review, forms)
-    if phase in (Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED):
-        context["actions"] = selectors.actions_for_review(review=review)
-        context["action_form"] = forms.get("action") or ActionForm(
-            people=_people(review.team), auto_id="action-%s"
-        )
-    if context["show_presence"]:
-        context["present"] = selectors.participants_present(review=review)
-    else:
-        context["present_count"] = selectors.participants_present(review=review).count()
-    return context
-
-
-def _open_until_form(user: Any, review: Review, forms: dict[str, Any]) -> OpenUntilForm | None:
-    """The facilitator's form to change when an asynchronous review closes, or None."""
-    if "open_until" in forms:
-        return forms["open_until"]
-    if review.mode != Mode.ASYNC or review.is_closed:
-        return None
-    if not permissions.can(user, "review.reschedule", review):
-        return None
-    return OpenUntilForm(initial={"open_until": review.open_until}, auto_id="open-until-%s")
-
-
-def _my_note_ids(user: Any, review: Review) -> set[Any]:
-    if not review.is_started or (review.is_closed and review.anonymous):
-        return set()
-    return set(selectors.my_notes(user=user, review=review).values_list("pk", flat=True))
-
-
-def _note_form(forms: dict[str, Any], column: dict[str, str]) -> NoteForm:
-    form = forms.get(f"note-{column['key']}") or NoteForm(auto_id=f"note-{column['key']}-%s")
-    form.fields["text"].label = _("Your note: %(column)s") % {"column": column["title"]}
-    return form
-
-
-def _has_go_first(review: Review) -> bool:
-    from marblejar.reviews.models import GoFirst
-
-    try:
-        return isinstance(review.go_first, GoFirst)
-    except GoFirst.DoesNotExist:
-        return False
-
-
-def _discussion(review: Review, forms: dict[str, Any]) -> list[dict[str, Any]]:
-    findings = list(selectors.findings(review=review))
-    questions = list(selectors.questions(review=review))
-    return [
-        {
-            "theme": t,
-            "notes": list(t.notes.all()),
-            "findings": [f for f in findings if f.theme_id == t.pk],
-            "questions": [
-                {
-                    "question": q,
-                    "form": forms.get(f"answer-{q.pk}") or AnswerForm(auto_id=f"answer-{q.pk}-%s"),
-                }
-                for q in questions
-                if q.theme_id == t.pk
-            ],
-            "finding_form": forms.get(f"finding-{t.pk}")
-            or FindingForm(auto_id=f"t{t.pk}-finding-%s"),
-            "question_form": forms.get(f"question-{t.pk}")
-            or QuestionForm(auto_id=f"t{t.pk}-question-%s"),
-        }
-        for t in selectors.themes_in_vote_order(review=review).prefetch_related("notes")
-    ]
-
-
 @login_required
 def board(request: HttpRequest, review_id: int) -> HttpResponse:
+    builders.read_version_first(request, review_id)
     review = services.review_current(user=request.user, review_id=review_id)
-    context = board_context(request, review)
-    context["last_event_id"] = selectors.review_last_event_id(review=review)
-    return render(request, "reviews/board.html", context)
+    return render(request, "reviews/board.html", builders.page_context(request, review))
 
 
 @login_required
 @require_GET
 def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
     """One part of the board, as this reader may see it now."""
+    builders.read_version_first(request, review_id)
     review = services.review_current(user=request.user, review_id=review_id)
     # Each part's element stays on the page and takes the new content inside
     # it, so a refresh queued while another is in flight is not lost.
     if part == "phase":
-        return render(request, "reviews/_phase_inner.html", board_context(request, review))
-    if part == "presence":
-        return render(request, "reviews/_presence_inner.html", board_context(request, review))
-    if part == "meta":
-        return render(request, "reviews/_meta_inner.html", {"review": review})
+        return render(request, "reviews/_phase_inner.html", builders.phase_context(request, review))
     if part not in PARTS:
         raise Http404
-    context = board_context(request, review)
-    if PART_NEEDS[part] not in context:
+    context = builders.part_context(request, review, part)
+    if context is None:
         # Not a part of this phase (a signal that crossed a phase change):
         # nothing to show; the phase's own reload follows.
         return HttpResponse("")
-    if part == "theme":
-        theme_id = request.GET.get("theme", "")
-        item = next(
-            (d for d in context.get("discussion", []) if str(d["theme"].pk) == theme_id), None
-        )
-        if item is None:
-            raise Http404
-        context["item"] = item
-    return render(request, f"reviews/_parts.html#{part}_inner", context)
+    return render(request, PARTS[part].template_name, context)
 
 
 async def review_events(request: HttpRequest, review_id: int) -> HttpResponseBase:
@@ -466,12 +257,14 @@ def _after_post(
 
     A refused form comes back with what was typed and the error next to the field.
     """
+    builders.read_version_first(request, review.pk)
     review.refresh_from_db()
     if request.htmx:
-        return render(request, "reviews/_phase_inner.html", board_context(request, review, forms))
+        return render(
+            request, "reviews/_phase_inner.html", builders.phase_context(request, review, forms)
+        )
     if forms and any(f.errors for f in forms.values()):
-        context = board_context(request, review, forms)
-        context["last_event_id"] = selectors.review_last_event_id(review=review)
+        context = builders.page_context(request, review, forms)
         return render(request, "reviews/board.html", context, status=400)
     return redirect("reviews:board", review_id=review.pk)
 
@@ -527,7 +320,10 @@ def advance(request: HttpRequest, review_id: int) -> HttpResponse:
     )
     try:
         services.review_advance_phase(
-            actor=request.user, review=review, expected=request.POST.get("from") or None
+            actor=request.user,
+            review=review,
+            expected=request.POST.get("from") or None,
+            skip_grouping=bool(request.POST.get("skip_grouping")),
         )
     except ValidationError as e:
         _flash(request, e)
@@ -553,8 +349,7 @@ def open_until(request: HttpRequest, review_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved. The review now closes at the new time."))
             return redirect("reviews:board", review_id=review.pk)
-    context = board_context(request, review, {"open_until": form})
-    context["last_event_id"] = selectors.review_last_event_id(review=review)
+    context = builders.page_context(request, review, {"open_until": form})
     return render(request, "reviews/board.html", context, status=400)
 
 
@@ -625,7 +420,7 @@ def note_add(request: HttpRequest, review_id: int) -> HttpResponse:
     event_id = request.POST.get("timeline_event", "")
     event = None
     if event_id:
-        event = selectors.timeline(review=review).filter(pk=event_id if event_id.isdigit() else 0)
+        event = selectors.timeline(review=review).filter(pk=event_id if event_id.isdecimal() else 0)
         event = event.first()
         if event is None:
             raise Http404
@@ -688,21 +483,38 @@ def note_delete(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespo
 @require_POST
 @_answers_closed
 def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpResponse:
+    """Group a card: into a theme (a button of its "Move to…" menu, or a drop on
+    the theme), onto another card (``onto``), into a new theme named after it,
+    or back to its column."""
     review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
-    theme_id = request.POST.get("theme", "")
-    theme = None
-    if theme_id:
-        if not theme_id.isdigit():
-            raise Http404
-        theme = selectors.theme_get(review=review, theme_id=int(theme_id))
     try:
-        services.note_move(actor=request.user, note=note, theme=theme)
+        onto_id = request.POST.get("onto", "")
+        if onto_id:
+            onto = selectors.note_get(user=request.user, review=review, note_id=_uuid(onto_id))
+            services.note_cluster(actor=request.user, note=note, onto=onto)
+        elif request.POST.get("new_theme"):
+            services.note_to_new_theme(actor=request.user, note=note)
+        else:
+            theme_id = request.POST.get("drop", "") or request.POST.get("theme", "")
+            theme = None
+            if theme_id:
+                if not theme_id.isdecimal():
+                    raise Http404
+                theme = selectors.theme_get(review=review, theme_id=int(theme_id))
+            services.note_move(actor=request.user, note=note, theme=theme)
     except ValidationError as e:
         _flash(request, e)
     return _after_post(request, review)
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404 from None
 
 
 @login_required
@@ -735,36 +547,6 @@ def vote(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
     except ValidationError as e:
         _flash(request, e)
     return _after_post(request, review)
-
-
-@login_required
-@require_POST
-@_answers_closed
-def finding_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
-    review, theme = _participating_theme(request, review_id, theme_id)
-    form = FindingForm(request.POST, auto_id=f"t{theme.pk}-finding-%s")
-    return _submit(
-        request,
-        review,
-        form,
-        f"finding-{theme.pk}",
-        lambda data: services.finding_add(actor=request.user, theme=theme, **data),
-    )
-
-
-@login_required
-@require_POST
-@_answers_closed
-def question_add(request: HttpRequest, review_id: int, theme_id: int) -> HttpResponse:
-    review, theme = _participating_theme(request, review_id, theme_id)
-    form = QuestionForm(request.POST, auto_id=f"t{theme.pk}-question-%s")
-    return _submit(
-        request,
-        review,
-        form,
-        f"question-{theme.pk}",
-        lambda data: services.question_ask(actor=request.user, theme=theme, **data),
-    )
 
 
 @login_required
@@ -828,7 +610,7 @@ def timeline_add(request: HttpRequest, review_id: int) -> HttpResponse:
 
 
 def _summary_context(request: HttpRequest, review: Review) -> dict[str, Any]:
-    context = board_context(request, review)
+    context = builders.summary_context(request, review)
     context["roti_scale"] = range(1, 6)
     context["roti_voted"] = selectors.has_rated(user=request.user, review=review)
     context["roti"] = [(v, int(review.roti_counts.get(str(v), 0))) for v in range(1, 6)]

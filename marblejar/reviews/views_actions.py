@@ -376,7 +376,7 @@ def _status_in_review(request: HttpRequest, action: Action, review_id: str) -> H
     # is the board's phase region, as for every other board form.
     from marblejar.reviews.views import _after_post
 
-    if not review_id.isdigit():
+    if not review_id.isdecimal():
         raise Http404
     review = services.review_current(
         user=request.user, review_id=int(review_id), action="review.participate"

@@ -33,15 +33,23 @@ def untranslated(path: Path) -> list[str]:
     """
     parts = []
     depth = 0  # inside {% blocktranslate %} or {% comment %}
+    # {% block …_attrs %} fills in attributes of an element opened in the
+    # base template: markup, not text.
+    blocks: list[bool] = []
     for token in Lexer(path.read_text()).tokenize():
         if token.token_type == TokenType.BLOCK:
-            name = token.contents.split()[0] if token.contents else ""
+            words = token.contents.split()
+            name = words[0] if words else ""
             if name in {"blocktranslate", "blocktrans", "comment"}:
                 depth += 1
             elif name in {"endblocktranslate", "endblocktrans", "endcomment"}:
                 depth -= 1
+            elif name == "block":
+                blocks.append(len(words) > 1 and words[1].endswith("_attrs"))
+            elif name == "endblock" and blocks:
+                blocks.pop()
             parts.append(" \x00 ")
-        elif token.token_type == TokenType.TEXT and not depth:
+        elif token.token_type == TokenType.TEXT and not depth and not any(blocks):
             parts.append(token.contents)
         elif token.token_type == TokenType.VAR:
             parts.append("\x00")

@@ -86,3 +86,11 @@ def test_fewer_failures_than_the_limit_do_not_lock(client, personas):
     for _ in range(4):
         attempt(client, personas.member.email, "wrong")
     assert attempt(client, personas.member.email, PASSWORD).status_code == 302
+
+
+def test_the_default_account_wide_failure_limit_is_twenty(settings):
+    assert settings.LOGIN_ACCOUNT_FAILURE_LIMIT == 20
+
+
+def test_addresses_from_forwarded_headers_are_trusted_from_nobody_by_default(settings):
+    assert settings.TRUSTED_PROXIES == []

@@ -8,6 +8,7 @@ from marblejar.accounts import services
 from marblejar.accounts.models import ApiToken
 from marblejar.api.schemas import (
     Error,
+    IdPath,
     MeIn,
     MeOut,
     OrganizationIn,
@@ -75,6 +76,6 @@ def token_create(request: HttpRequest, data: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke an API token")
-def token_revoke(request: HttpRequest, token_id: int):
+def token_revoke(request: HttpRequest, token_id: IdPath):
     services.token_revoke(user=request.user, token_id=token_id)
     return Status(204, None)

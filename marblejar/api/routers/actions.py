@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from marblejar.accounts.models import User
-from marblejar.api.schemas import Error
+from marblejar.api.schemas import Day, Error, Id, IdPath, SlugPath, Text
 from marblejar.reviews import selectors, services
 from marblejar.reviews import selectors_actions as action_selectors
 from marblejar.reviews.models import Action, ActionStatus
@@ -44,31 +44,31 @@ class ActionOut(Schema):
 
 
 class ActionIn(Schema):
-    title: str
-    expected_effect: str
-    due_on: date | None = None
-    check_on: date | None = None
-    owner_id: int | None = Field(default=None, description="Null: the whole team owns it")
-    theme: int | None = Field(default=None, description="In a review: the theme it answers")
+    title: Text
+    expected_effect: Text
+    due_on: Day | None = None
+    check_on: Day | None = None
+    owner_id: Id | None = Field(default=None, description="Null: the whole team owns it")
+    theme: Id | None = Field(default=None, description="In a review: the theme it answers")
 
 
 class ActionEdit(Schema):
-    title: str
-    expected_effect: str
-    due_on: date | None = None
-    check_on: date | None = None
-    owner_id: int | None = None
+    title: Text
+    expected_effect: Text
+    due_on: Day | None = None
+    check_on: Day | None = None
+    owner_id: Id | None = None
 
 
 class ActionPatch(Schema):
-    status: str = Field(description="open, doing, done or dropped")
-    note: str = Field(default="", description="What happened; required when dropping")
-    review: int | None = Field(default=None, description="The review in which it was checked")
+    status: Text = Field(description="open, doing, done or dropped")
+    note: Text = Field(default="", description="What happened; required when dropping")
+    review: Id | None = Field(default=None, description="The review in which it was checked")
 
 
 class CheckIn(Schema):
-    result: str = Field(description="worked, partly, not or too_early")
-    note: str = ""
+    result: Text = Field(description="worked, partly, not or too_early")
+    note: Text = ""
 
 
 def action_out(a: Action) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def _owner(team: Team, owner_id: int | None) -> Any:
     response={200: list[ActionOut], **ERRORS},
     summary="The actions that came out of a review",
 )
-def review_actions(request: HttpRequest, review_id: int):
+def review_actions(request: HttpRequest, review_id: IdPath):
     review = services.review_current(user=request.user, review_id=review_id)
     return [
         action_out(a) for a in selectors.actions_for_review(review=review).select_related("team")
@@ -117,7 +117,7 @@ def review_actions(request: HttpRequest, review_id: int):
     response={201: ActionOut, **ERRORS},
     summary="Add an improvement action in a review's actions phase",
 )
-def review_action_add(request: HttpRequest, review_id: int, data: ActionIn):
+def review_action_add(request: HttpRequest, review_id: IdPath, data: ActionIn):
     review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=data.theme) if data.theme else None
     action = services.action_create(
@@ -134,11 +134,11 @@ def review_action_add(request: HttpRequest, review_id: int, data: ActionIn):
 
 
 class ActionFilterIn(Schema):
-    status: str = Field(default="", description="open, doing, done or dropped")
-    owner: str = Field(default="", description="A user id, or 'team' for the whole team's")
+    status: Text = Field(default="", description="open, doing, done or dropped")
+    owner: Text = Field(default="", description="A user id, or 'team' for the whole team's")
     overdue: bool = False
-    review: str = Field(default="", description="A review id, or 'hand' for added by hand")
-    sort: str = Field(
+    review: Text = Field(default="", description="A review id, or 'hand' for added by hand")
+    sort: Text = Field(
         default="status",
         description="status (still to do first), due, check or created (newest first)",
     )
@@ -148,9 +148,9 @@ def _filters(team: Team, q: ActionFilterIn) -> action_selectors.ActionFilter:
     errors: dict[str, list[str]] = {}
     if q.status and q.status not in ActionStatus.values:
         errors["status"] = [_("Choose open, doing, done or dropped.")]
-    if q.owner and q.owner != "team" and not q.owner.isdigit():
+    if q.owner and q.owner != "team" and not q.owner.isdecimal():
         errors["owner"] = [_("Give a user id, or 'team'.")]
-    if q.review and q.review != "hand" and not q.review.isdigit():
+    if q.review and q.review != "hand" and not q.review.isdecimal():
         errors["review"] = [_("Give a review id, or 'hand'.")]
     if q.sort not in action_selectors.SORTS:
         errors["sort"] = [_("Sort by due, check, created or status.")]
@@ -166,7 +166,7 @@ def _filters(team: Team, q: ActionFilterIn) -> action_selectors.ActionFilter:
     response={200: list[ActionOut], **ERRORS},
     summary="The team's improvement actions, filtered and sorted",
 )
-def team_actions(request: HttpRequest, slug: str, filters: Query[ActionFilterIn]):
+def team_actions(request: HttpRequest, slug: SlugPath, filters: Query[ActionFilterIn]):
     team = team_selectors.team_get(user=request.user, slug=slug, action="review.list")
     actions = action_selectors.action_list_for_team(
         user=request.user, team=team, filters=_filters(team, filters)
@@ -179,7 +179,7 @@ def team_actions(request: HttpRequest, slug: str, filters: Query[ActionFilterIn]
     response={201: ActionOut, **ERRORS},
     summary="Add an improvement action by hand",
 )
-def team_action_add(request: HttpRequest, slug: str, data: ActionEdit):
+def team_action_add(request: HttpRequest, slug: SlugPath, data: ActionEdit):
     team = team_selectors.team_get(user=request.user, slug=slug, action="review.action_add")
     action = services.action_add(
         actor=request.user,
@@ -198,7 +198,7 @@ def team_action_add(request: HttpRequest, slug: str, data: ActionEdit):
     response={200: ActionOut, **ERRORS},
     summary="One improvement action",
 )
-def action_get(request: HttpRequest, action_id: int):
+def action_get(request: HttpRequest, action_id: IdPath):
     return action_out(action_selectors.action_get(user=request.user, action_id=action_id))
 
 
@@ -207,7 +207,7 @@ def action_get(request: HttpRequest, action_id: int):
     response={200: ActionOut, **ERRORS},
     summary="Change what an action says, its owner and dates",
 )
-def action_edit(request: HttpRequest, action_id: int, data: ActionEdit):
+def action_edit(request: HttpRequest, action_id: IdPath, data: ActionEdit):
     action = action_selectors.action_get(user=request.user, action_id=action_id)
     services.action_update(
         actor=request.user,
@@ -226,7 +226,7 @@ def action_edit(request: HttpRequest, action_id: int, data: ActionEdit):
     response={200: ActionOut, **ERRORS},
     summary="Set an action's status: open, doing, done or dropped (with a reason)",
 )
-def action_update(request: HttpRequest, action_id: int, data: ActionPatch):
+def action_update(request: HttpRequest, action_id: IdPath, data: ActionPatch):
     action = action_selectors.action_get(user=request.user, action_id=action_id)
     review = (
         services.review_current(user=request.user, review_id=data.review) if data.review else None
@@ -242,7 +242,7 @@ def action_update(request: HttpRequest, action_id: int, data: ActionPatch):
     response={200: ActionOut, **ERRORS},
     summary="Answer 'did it have the effect we expected?'",
 )
-def action_check(request: HttpRequest, action_id: int, data: CheckIn):
+def action_check(request: HttpRequest, action_id: IdPath, data: CheckIn):
     action = action_selectors.action_get(user=request.user, action_id=action_id)
     services.action_check(actor=request.user, action=action, result=data.result, note=data.note)
     return action_out(action)

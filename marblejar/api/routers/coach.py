@@ -3,20 +3,20 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from marblejar.api.schemas import Error
+from marblejar.api.schemas import Error, Text
 from marblejar.coaching.services import MAX_TEXT, coach_check
 
 router = Router(tags=["coach"])
 
 
 class CoachIn(Schema):
-    text: str = Field(max_length=MAX_TEXT, description="The text to read, Markdown allowed.")
-    dismissed: list[str] = Field(
+    text: Text = Field(max_length=MAX_TEXT, description="The text to read, Markdown allowed.")
+    dismissed: list[Text] = Field(
         default_factory=list, description="Rule or category ids the writer has dismissed."
     )
 
 
-class FindingOut(Schema):
+class CoachFindingOut(Schema):
     rule: str
     category: str
     severity: str = Field(description="high, medium, low or info")
@@ -30,7 +30,7 @@ class FindingOut(Schema):
 
 
 class CoachOut(Schema):
-    findings: list[FindingOut]
+    findings: list[CoachFindingOut]
 
 
 @router.post(

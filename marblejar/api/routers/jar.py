@@ -13,12 +13,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import paginate
 
 from marblejar import permissions
 from marblejar.accounts.models import User
-from marblejar.api.schemas import Error
+from marblejar.api.schemas import SLUG, Error, Flag, Id, IdPath, SlugPath, Text
 from marblejar.jar import selectors, services
 from marblejar.jar.models import Crack, Marble
 from marblejar.teams.models import Team
@@ -60,8 +60,8 @@ class MarbleOut(Schema):
 
 
 class MarbleIn(Schema):
-    description: str
-    named_user_id: int | None = Field(
+    description: Text
+    named_user_id: Id | None = Field(
         default=None, description="The teammate who took the risk; they are told."
     )
 
@@ -78,8 +78,8 @@ class CrackOut(Schema):
 
 
 class CrackIn(Schema):
-    text: str
-    share_text: bool = False
+    text: Text
+    share_text: Flag = False
 
 
 class CrackReceiptOut(Schema):
@@ -90,7 +90,7 @@ class CrackReceiptOut(Schema):
 
 
 class AcknowledgeIn(Schema):
-    response: str = ""
+    response: Text = ""
 
 
 def crack_out(crack: Crack, user: Any) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def _team(request: HttpRequest, slug: str, action: str = "jar.view") -> Team:
 
 
 @router.get("/teams/{slug}/jar", response={200: JarOut, **ERRORS}, summary="The team's jar")
-def jar_detail(request: HttpRequest, slug: str):
+def jar_detail(request: HttpRequest, slug: SlugPath):
     team = _team(request, slug)
     services.cracks_catch_up()
     return selectors.jar_state(team=team)
@@ -121,7 +121,9 @@ def jar_detail(request: HttpRequest, slug: str):
     summary="The jar's history, newest first",
 )
 @paginate
-def marble_list(request: HttpRequest, slug: str):
+def marble_list(request: HttpRequest, slug: str = Path(..., pattern=SLUG, max_length=80)):
+    # `str` with the constraints in the default: @paginate resolves the
+    # annotations outside this module.
     return selectors.marble_history(team=_team(request, slug))
 
 
@@ -130,7 +132,7 @@ def marble_list(request: HttpRequest, slug: str):
     response={201: MarbleOut, **ERRORS},
     summary="Drop a marble by hand for something that happened offline",
 )
-def marble_create(request: HttpRequest, slug: str, data: MarbleIn):
+def marble_create(request: HttpRequest, slug: SlugPath, data: MarbleIn):
     team = _team(request, slug, "marble.drop")
     named = None
     if data.named_user_id is not None:
@@ -150,7 +152,7 @@ def marble_create(request: HttpRequest, slug: str, data: MarbleIn):
     response={204: None, **ERRORS},
     summary="Take out a marble dropped by hand (its dropper, or the person it names)",
 )
-def marble_delete(request: HttpRequest, slug: str, marble_id: int):
+def marble_delete(request: HttpRequest, slug: SlugPath, marble_id: IdPath):
     team = _team(request, slug)
     marble = selectors.marble_get(user=request.user, team=team, marble_id=marble_id)
     services.marble_remove(actor=request.user, marble=marble)
@@ -160,7 +162,7 @@ def marble_delete(request: HttpRequest, slug: str, marble_id: int):
 @router.get(
     "/teams/{slug}/cracks", response={200: list[CrackOut], **ERRORS}, summary="The team's cracks"
 )
-def crack_list(request: HttpRequest, slug: str):
+def crack_list(request: HttpRequest, slug: SlugPath):
     team = _team(request, slug)
     services.cracks_catch_up()
     cracks = selectors.crack_list(team=team, organization_id=request.user.organization_id)
@@ -173,7 +175,7 @@ def crack_list(request: HttpRequest, slug: str):
     summary="Report, anonymously, that something felt disrespectful (reaches the leads the "
     "next day)",
 )
-def crack_create(request: HttpRequest, slug: str, data: CrackIn):
+def crack_create(request: HttpRequest, slug: SlugPath, data: CrackIn):
     team = _team(request, slug)
     receipt = services.crack_report(
         actor=request.user, team=team, text=data.text, share_text=data.share_text
@@ -186,7 +188,9 @@ def crack_create(request: HttpRequest, slug: str, data: CrackIn):
     response={200: CrackOut, **ERRORS},
     summary="Acknowledge a crack (the team's leads)",
 )
-def crack_acknowledge(request: HttpRequest, slug: str, crack_id: uuid.UUID, data: AcknowledgeIn):
+def crack_acknowledge(
+    request: HttpRequest, slug: SlugPath, crack_id: uuid.UUID, data: AcknowledgeIn
+):
     team = _team(request, slug)
     crack = selectors.crack_get(user=request.user, team=team, crack_id=crack_id)
     services.crack_acknowledge(actor=request.user, crack=crack, response=data.response)

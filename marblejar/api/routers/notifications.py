@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from marblejar.api.schemas import Error
+from marblejar.api.schemas import Error, Flag, Id, Text
 from marblejar.notifications import selectors, services
 from marblejar.notifications.kinds import KINDS
 
@@ -28,7 +28,7 @@ class NotificationOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(
+    ids: list[Id] | None = Field(
         default=None, description="The notifications to mark read; all of yours when left out."
     )
 
@@ -50,10 +50,10 @@ class PreferencesOut(Schema):
 
 
 class PreferencesIn(Schema):
-    channels: dict[str, str] = Field(
+    channels: dict[Text, Text] = Field(
         default_factory=dict, description="Kind → in_app, email or off (only those to change)"
     )
-    weekly_digest: bool | None = None
+    weekly_digest: Flag | None = None
 
 
 def notification_out(n) -> dict:

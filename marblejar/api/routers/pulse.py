@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from marblejar import permissions
-from marblejar.api.schemas import Error
+from marblejar.api.schemas import Error, IdPath, Int, SlugPath, Text, TextQuery, When
 from marblejar.pulse import overview as org_overview
 from marblejar.pulse import selectors, services
 from marblejar.pulse.models import Pulse
@@ -56,17 +56,17 @@ class PulseOut(Schema):
 
 
 class PulseIn(Schema):
-    instrument: str = "psychological_safety"
-    opens_at: datetime
-    closes_at: datetime
-    cadence: str = "once"
-    min_group_size: int | None = None
-    min_comment_group_size: int | None = None
+    instrument: Text = "psychological_safety"
+    opens_at: When
+    closes_at: When
+    cadence: Text = "once"
+    min_group_size: Int | None = None
+    min_comment_group_size: Int | None = None
 
 
-class AnswerIn(Schema):
-    answers: dict[str, int] = Field(description="One answer per item key, on the pulse's scale.")
-    comment: str = ""
+class PulseAnswerIn(Schema):
+    answers: dict[Text, Int] = Field(description="One answer per item key, on the pulse's scale.")
+    comment: Text = ""
 
 
 class ParticipationOut(Schema):
@@ -102,8 +102,8 @@ class ResultsOut(Schema):
 
 
 class ResponseIn(Schema):
-    heard: str
-    plan: str
+    heard: Text
+    plan: Text
 
 
 class OverviewRowOut(Schema):
@@ -166,7 +166,7 @@ def _team(request: HttpRequest, slug: str, action: str = "pulse.view"):
 @router.get(
     "/teams/{slug}/pulses", response={200: list[PulseOut], **ERRORS}, summary="A team's pulses"
 )
-def pulse_list(request: HttpRequest, slug: str):
+def pulse_list(request: HttpRequest, slug: SlugPath):
     team = _team(request, slug)
     pulses = list(selectors.pulse_list_for_team(team=team))
     answered = selectors.answered_pulse_ids(user=request.user, pulses=pulses)
@@ -180,7 +180,7 @@ def pulse_list(request: HttpRequest, slug: str):
 @router.post(
     "/teams/{slug}/pulses", response={201: PulseOut, **ERRORS}, summary="Schedule a pulse (leads)"
 )
-def pulse_create(request: HttpRequest, slug: str, data: PulseIn):
+def pulse_create(request: HttpRequest, slug: SlugPath, data: PulseIn):
     team = _team(request, slug, action="pulse.create")
     pulse = services.pulse_schedule(actor=request.user, team=team, **data.dict())
     warning = selectors.schedule_warning(
@@ -196,7 +196,7 @@ def pulse_create(request: HttpRequest, slug: str, data: PulseIn):
 @router.get(
     "/teams/{slug}/pulses/{pulse_id}", response={200: PulseOut, **ERRORS}, summary="One pulse"
 )
-def pulse_detail(request: HttpRequest, slug: str, pulse_id: int):
+def pulse_detail(request: HttpRequest, slug: SlugPath, pulse_id: IdPath):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     answered = selectors.pulse_has_answered(user=request.user, pulse=pulse)
@@ -209,7 +209,7 @@ def pulse_detail(request: HttpRequest, slug: str, pulse_id: int):
     response={201: ParticipationOut, **ERRORS},
     summary="Answer an open pulse, anonymously",
 )
-def pulse_answer(request: HttpRequest, slug: str, pulse_id: int, data: AnswerIn):
+def pulse_answer(request: HttpRequest, slug: SlugPath, pulse_id: IdPath, data: PulseAnswerIn):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     count = services.pulse_answer(
@@ -231,7 +231,7 @@ def participation_out(pulse_id: int, count: int, *, still_open: bool = True) -> 
     response={200: ParticipationOut, **ERRORS},
     summary="How many people answered (never who)",
 )
-def pulse_participation(request: HttpRequest, slug: str, pulse_id: int):
+def pulse_participation(request: HttpRequest, slug: SlugPath, pulse_id: IdPath):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     return participation_out(pulse.pk, pulse.participant_count, still_open=pulse.closed_at is None)
@@ -242,7 +242,7 @@ def pulse_participation(request: HttpRequest, slug: str, pulse_id: int):
     response={200: ResultsOut, **ERRORS},
     summary="Results, once the lead may see them (closed) or the team may (published)",
 )
-def pulse_results(request: HttpRequest, slug: str, pulse_id: int):
+def pulse_results(request: HttpRequest, slug: SlugPath, pulse_id: IdPath):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     if not permissions.can(request.user, "pulse.results", pulse):
@@ -289,7 +289,7 @@ def pulse_results(request: HttpRequest, slug: str, pulse_id: int):
     response={200: ResultsOut, **ERRORS},
     summary="The lead responds and publishes results and response together",
 )
-def pulse_respond(request: HttpRequest, slug: str, pulse_id: int, data: ResponseIn):
+def pulse_respond(request: HttpRequest, slug: SlugPath, pulse_id: IdPath, data: ResponseIn):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     services.pulse_respond(actor=request.user, pulse=pulse, heard=data.heard, plan=data.plan)
@@ -301,7 +301,7 @@ def pulse_respond(request: HttpRequest, slug: str, pulse_id: int, data: Response
     response={200: PulseOut, **ERRORS},
     summary="Close an open pulse now (leads)",
 )
-def pulse_close(request: HttpRequest, slug: str, pulse_id: int):
+def pulse_close(request: HttpRequest, slug: SlugPath, pulse_id: IdPath):
     team = _team(request, slug)
     pulse = selectors.pulse_get(user=request.user, team=team, pulse_id=pulse_id)
     pulse = services.pulse_close(pulse=pulse, actor=request.user, now=timezone.now())
@@ -313,7 +313,7 @@ def pulse_close(request: HttpRequest, slug: str, pulse_id: int):
     response={200: OverviewOut, **ERRORS},
     summary="Each team's newest published result, with small groups suppressed (org admins)",
 )
-def overview(request: HttpRequest, instrument: str = "psychological_safety"):
+def overview(request: HttpRequest, instrument: TextQuery = "psychological_safety"):
     org = request.user.organization
     permissions.require(request.user, "pulse.overview", org)
     k = selectors.pulse_settings_for(org.pk).min_group_size

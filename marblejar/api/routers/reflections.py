@@ -6,11 +6,22 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from marblejar.accounts.models import User
-from marblejar.api.schemas import Error
+from marblejar.api.schemas import (
+    NO_NUL,
+    SLUG_OR_EMPTY,
+    Day,
+    Error,
+    Flag,
+    Id,
+    IdPath,
+    Int,
+    Slug,
+    Text,
+)
 from marblejar.reflections import selectors, services
 from marblejar.reflections.models import Comment, PracticeEntry, ReactionKind, Reflection
 from marblejar.teams.selectors import team_get
@@ -22,31 +33,31 @@ KindIn = Literal["mistake", "lesson", "learning", "help"]
 
 
 class ReflectionIn(Schema):
-    team: str | None = Field(
+    team: Slug | None = Field(
         default=None, description="Team slug; null shares it with the whole organization."
     )
     kind: KindIn
-    title: str = ""
-    body: str = Field(default="", description="Markdown. For a lesson, learning or ask for help.")
-    what_happened: str = Field(default="", description="Markdown. For a mistake.")
-    correction: str = Field(default="", description="Markdown. What I did to correct it.")
-    learned: str = ""
-    next_try: str = ""
-    skill: str = Field(default="", description="For a learning in progress.")
-    tags: list[str] = Field(default_factory=list)
-    publish: bool = Field(default=False, description="false keeps it as a draft only you see.")
+    title: Text = ""
+    body: Text = Field(default="", description="Markdown. For a lesson, learning or ask for help.")
+    what_happened: Text = Field(default="", description="Markdown. For a mistake.")
+    correction: Text = Field(default="", description="Markdown. What I did to correct it.")
+    learned: Text = ""
+    next_try: Text = ""
+    skill: Text = Field(default="", description="For a learning in progress.")
+    tags: list[Text] = Field(default_factory=list)
+    publish: Flag = Field(default=False, description="false keeps it as a draft only you see.")
 
 
 class ReflectionPatch(Schema):
-    title: str | None = None
-    body: str | None = None
-    what_happened: str | None = None
-    correction: str | None = None
-    learned: str | None = None
-    next_try: str | None = None
-    skill: str | None = None
-    tags: list[str] | None = None
-    publish: bool = False
+    title: Text | None = None
+    body: Text | None = None
+    what_happened: Text | None = None
+    correction: Text | None = None
+    learned: Text | None = None
+    next_try: Text | None = None
+    skill: Text | None = None
+    tags: list[Text] | None = None
+    publish: Flag = False
 
 
 class ReflectionOut(Schema):
@@ -91,8 +102,8 @@ class ReflectionOut(Schema):
 
 
 class CommentIn(Schema):
-    body: str = Field(description="Markdown.")
-    offers_help: bool = False
+    body: Text = Field(description="Markdown.")
+    offers_help: Flag = False
 
 
 class CommentOut(Schema):
@@ -113,12 +124,12 @@ class CommentOut(Schema):
 
 
 class HideIn(Schema):
-    hidden: bool = True
+    hidden: Flag = True
 
 
 class ReportIn(Schema):
-    text: str = ""
-    share_text: bool = Field(default=False, description="Let the whole team read the text.")
+    text: Text = ""
+    share_text: Flag = Field(default=False, description="Let the whole team read the text.")
 
 
 class ReportOut(Schema):
@@ -136,9 +147,9 @@ class ReactionOut(Schema):
 
 
 class PracticeIn(Schema):
-    practised_on: date
-    minutes: int
-    hard: str = ""
+    practised_on: Day
+    minutes: Int
+    hard: Text = ""
 
 
 class PracticeOut(Schema):
@@ -149,12 +160,12 @@ class PracticeOut(Schema):
 
 
 class UpdateIn(Schema):
-    body: str
+    body: Text
 
 
 class SendIn(Schema):
-    recipient_id: int
-    note: str = ""
+    recipient_id: Id
+    note: Text = ""
 
 
 def practice_out(p: PracticeEntry) -> dict[str, Any]:
@@ -167,7 +178,14 @@ def practice_out(p: PracticeEntry) -> dict[str, Any]:
     summary="Published reflections I can read (filter by team, kind, tag)",
 )
 @paginate
-def reflection_list(request: HttpRequest, team: str = "", kind: str = "", tag: str = ""):
+def reflection_list(
+    request: HttpRequest,
+    # Plain `str` with the constraints in the default: @paginate resolves
+    # these annotations outside this module.
+    team: str = Query("", pattern=SLUG_OR_EMPTY, max_length=80),
+    kind: str = Query("", pattern=NO_NUL, max_length=200),
+    tag: str = Query("", pattern=NO_NUL, max_length=200),
+):
     user = request.user
     scope = team_get(user=user, slug=team) if team else None
     reflections = selectors.reflection_list_visible(user=user, team=scope, kind=kind, tag=tag)
@@ -191,7 +209,7 @@ def reflection_create(request: HttpRequest, data: ReflectionIn):
 
 
 @router.get("/reflections/{reflection_id}", response={200: ReflectionOut, **ERRORS})
-def reflection_detail(request: HttpRequest, reflection_id: int):
+def reflection_detail(request: HttpRequest, reflection_id: IdPath):
     return selectors.reflection_get(user=request.user, reflection_id=reflection_id)
 
 
@@ -200,7 +218,7 @@ def reflection_detail(request: HttpRequest, reflection_id: int):
     response={200: ReflectionOut, **ERRORS},
     summary="Edit my reflection (publish: true publishes a draft)",
 )
-def reflection_update(request: HttpRequest, reflection_id: int, data: ReflectionPatch):
+def reflection_update(request: HttpRequest, reflection_id: IdPath, data: ReflectionPatch):
     reflection = selectors.reflection_get(
         user=request.user, reflection_id=reflection_id, action="reflection.edit"
     )
@@ -215,7 +233,7 @@ def reflection_update(request: HttpRequest, reflection_id: int, data: Reflection
 
 
 @router.delete("/reflections/{reflection_id}", response={204: None, **ERRORS})
-def reflection_delete(request: HttpRequest, reflection_id: int):
+def reflection_delete(request: HttpRequest, reflection_id: IdPath):
     reflection = selectors.reflection_get(
         user=request.user, reflection_id=reflection_id, action="reflection.delete"
     )
@@ -228,7 +246,7 @@ def reflection_delete(request: HttpRequest, reflection_id: int):
     response={204: None, **ERRORS},
     summary="E-mail a link to a teammate",
 )
-def reflection_send(request: HttpRequest, reflection_id: int, data: SendIn):
+def reflection_send(request: HttpRequest, reflection_id: IdPath, data: SendIn):
     reflection = selectors.reflection_get(
         user=request.user, reflection_id=reflection_id, action="reflection.send"
     )
@@ -249,7 +267,7 @@ def reflection_send(request: HttpRequest, reflection_id: int, data: SendIn):
     response={200: list[CommentOut], **ERRORS},
     summary="Comments and offers of help",
 )
-def comment_list(request: HttpRequest, reflection_id: int):
+def comment_list(request: HttpRequest, reflection_id: IdPath):
     reflection = selectors.reflection_get(user=request.user, reflection_id=reflection_id)
     return selectors.comments_for(user=request.user, reflection=reflection)
 
@@ -259,7 +277,7 @@ def comment_list(request: HttpRequest, reflection_id: int):
     response={201: CommentOut, **ERRORS},
     summary="Comment, or offer help (offers_help: true)",
 )
-def comment_create(request: HttpRequest, reflection_id: int, data: CommentIn):
+def comment_create(request: HttpRequest, reflection_id: IdPath, data: CommentIn):
     reflection = selectors.reflection_get(
         user=request.user, reflection_id=reflection_id, action="reflection.respond"
     )
@@ -274,7 +292,7 @@ def comment_create(request: HttpRequest, reflection_id: int, data: CommentIn):
     response={200: CommentOut, **ERRORS},
     summary="Hide a comment on my reflection (hidden: false shows it again)",
 )
-def comment_hide(request: HttpRequest, reflection_id: int, comment_id: int, data: HideIn):
+def comment_hide(request: HttpRequest, reflection_id: IdPath, comment_id: IdPath, data: HideIn):
     reflection = selectors.reflection_get(user=request.user, reflection_id=reflection_id)
     comment = selectors.comment_get(user=request.user, reflection=reflection, comment_id=comment_id)
     services.comment_set_hidden(actor=request.user, comment=comment, hidden=data.hidden)
@@ -286,7 +304,7 @@ def comment_hide(request: HttpRequest, reflection_id: int, comment_id: int, data
     response={202: ReportOut, **ERRORS},
     summary="Report a comment as disrespectful (anonymous: a crack for the team's leads)",
 )
-def comment_report(request: HttpRequest, reflection_id: int, comment_id: int, data: ReportIn):
+def comment_report(request: HttpRequest, reflection_id: IdPath, comment_id: IdPath, data: ReportIn):
     reflection = selectors.reflection_get(user=request.user, reflection_id=reflection_id)
     comment = selectors.comment_get(user=request.user, reflection=reflection, comment_id=comment_id)
     receipt = services.comment_report(
@@ -300,7 +318,7 @@ def comment_report(request: HttpRequest, reflection_id: int, comment_id: int, da
     response={200: list[ReactionOut], **ERRORS},
     summary="The supportive reactions on a reflection",
 )
-def reaction_list(request: HttpRequest, reflection_id: int):
+def reaction_list(request: HttpRequest, reflection_id: IdPath):
     reflection = selectors.reflection_get(user=request.user, reflection_id=reflection_id)
     return selectors.reaction_summary(user=request.user, reflection=reflection)
 
@@ -310,7 +328,7 @@ def reaction_list(request: HttpRequest, reflection_id: int):
     response={200: list[ReactionOut], **ERRORS},
     summary="React: thanks, me_too, learned or help (there is no down-vote)",
 )
-def reaction_add(request: HttpRequest, reflection_id: int, kind: ReactionKind):
+def reaction_add(request: HttpRequest, reflection_id: IdPath, kind: ReactionKind):
     reflection = selectors.reflection_get(
         user=request.user, reflection_id=reflection_id, action="reflection.respond"
     )
@@ -323,7 +341,7 @@ def reaction_add(request: HttpRequest, reflection_id: int, kind: ReactionKind):
     response={200: list[ReactionOut], **ERRORS},
     summary="Take a reaction back",
 )
-def reaction_remove(request: HttpRequest, reflection_id: int, kind: ReactionKind):
+def reaction_remove(request: HttpRequest, reflection_id: IdPath, kind: ReactionKind):
     reflection = selectors.reflection_get(
         user=request.user, reflection_id=reflection_id, action="reflection.respond"
     )
@@ -339,7 +357,7 @@ def reaction_remove(request: HttpRequest, reflection_id: int, kind: ReactionKind
     response={200: list[PracticeOut], **ERRORS},
     summary="The practice log of a learning in progress",
 )
-def practice_list(request: HttpRequest, reflection_id: int):
+def practice_list(request: HttpRequest, reflection_id: IdPath):
     reflection = selectors.reflection_get(user=request.user, reflection_id=reflection_id)
     return [practice_out(p) for p in reflection.practice.all()]
 
@@ -349,7 +367,7 @@ def practice_list(request: HttpRequest, reflection_id: int):
     response={201: PracticeOut, **ERRORS},
     summary="Log practice on my learning in progress",
 )
-def practice_create(request: HttpRequest, reflection_id: int, data: PracticeIn):
+def practice_create(request: HttpRequest, reflection_id: IdPath, data: PracticeIn):
     reflection = selectors.reflection_get(
         user=request.user, reflection_id=reflection_id, action="reflection.practice"
     )
@@ -362,7 +380,7 @@ def practice_create(request: HttpRequest, reflection_id: int, data: PracticeIn):
     response={200: list[ReflectionOut], **ERRORS},
     summary="Updates on a learning in progress",
 )
-def update_list(request: HttpRequest, reflection_id: int):
+def update_list(request: HttpRequest, reflection_id: IdPath):
     reflection = selectors.reflection_get(user=request.user, reflection_id=reflection_id)
     return selectors.updates_for(reflection=reflection).prefetch_related("tags")
 
@@ -372,7 +390,7 @@ def update_list(request: HttpRequest, reflection_id: int):
     response={201: ReflectionOut, **ERRORS},
     summary="Post an update on my learning in progress",
 )
-def update_create(request: HttpRequest, reflection_id: int, data: UpdateIn):
+def update_create(request: HttpRequest, reflection_id: IdPath, data: UpdateIn):
     reflection = selectors.reflection_get(
         user=request.user, reflection_id=reflection_id, action="reflection.practice"
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from marblejar.api.routers.actions import router as actions_router
-from marblejar.api.schemas import Error
+from marblejar.api.schemas import Error, Flag, Id, IdPath, Int, SlugPath, Text, When
 from marblejar.reviews import selectors, services
 from marblejar.reviews.models import Note, Phase, Question, Review
 from marblejar.teams import selectors as team_selectors
@@ -80,23 +80,23 @@ class ReviewOut(Schema):
 
 
 class ReviewIn(Schema):
-    title: str = Field(max_length=120)
-    purpose: str = Field(max_length=3000)
-    agenda: str = Field(max_length=3000)
-    template: str = Field(
+    title: Text = Field(max_length=120)
+    purpose: Text = Field(max_length=3000)
+    agenda: Text = Field(max_length=3000)
+    template: Text = Field(
         default="builtin:went_well",
         description="builtin:went_well, builtin:start_stop_continue, builtin:four_ls, "
         "builtin:incident, builtin:project, or team:<id> for a team's own",
     )
-    mode: str = "live"
-    anonymous: bool = False
-    votes_per_person: int = 3
-    scheduled_for: datetime | None = None
-    open_until: datetime | None = None
+    mode: Text = "live"
+    anonymous: Flag = False
+    votes_per_person: Int = 3
+    scheduled_for: When | None = None
+    open_until: When | None = None
 
 
 class ReviewPatch(Schema):
-    open_until: datetime | None = Field(
+    open_until: When | None = Field(
         default=None,
         description="When an asynchronous review closes: extend it, or bring it forward "
         "(a time in the future). Without a time zone, the site's.",
@@ -104,18 +104,18 @@ class ReviewPatch(Schema):
 
 
 class AdvanceIn(Schema):
-    expected: str | None = Field(
+    expected: Text | None = Field(
         default=None, description="The phase you saw; refused if the review has moved on"
     )
 
 
 class ValueIn(Schema):
-    value: int
+    value: Int
 
 
 class GoFirstIn(Schema):
-    part: str
-    revisit: str
+    part: Text
+    revisit: Text
 
 
 class NoteOut(Schema):
@@ -129,15 +129,15 @@ class NoteOut(Schema):
 
 
 class NoteIn(Schema):
-    text: str
-    column: str = ""
-    timeline_event: int | None = None
+    text: Text
+    column: Text = ""
+    timeline_event: Int | None = None
 
 
 class NotePatch(Schema):
-    text: str | None = None
-    theme: int | None = Field(default=None, description="Group: the theme's id")
-    ungroup: bool = False
+    text: Text | None = None
+    theme: Id | None = Field(default=None, description="Group: the theme's id")
+    ungroup: Flag = False
 
 
 class ThemeOut(Schema):
@@ -148,7 +148,7 @@ class ThemeOut(Schema):
 
 
 class ThemeIn(Schema):
-    title: str
+    title: Text
 
 
 class VotesLeft(Schema):
@@ -166,12 +166,12 @@ class QuestionOut(Schema):
 
 
 class QuestionIn(Schema):
-    text: str
-    intent: str = Field(description="I am asking because… (required)")
+    text: Text
+    intent: Text = Field(description="I am asking because… (required)")
 
 
-class AnswerIn(Schema):
-    answer: str
+class QuestionAnswerIn(Schema):
+    answer: Text
 
 
 class FindingOut(Schema):
@@ -183,24 +183,26 @@ class FindingOut(Schema):
 
 
 class FindingIn(Schema):
-    kind: str = Field(description="discussion, finding or factor")
-    text: str
+    kind: Text = Field(description="discussion, finding or factor")
+    text: Text
 
 
 class TimelineEventIn(Schema):
-    happened_at: datetime
-    what: str
-    source: str = ""
+    happened_at: When
+    what: Text
+    source: Text = ""
 
 
 def _name(user: Any) -> str | None:
     return user.display_name if user else None
 
 
-def review_out(review: Review, user: Any) -> dict[str, Any]:
+def review_out(review: Review, user: Any, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    """One review as the API shows it; ``counts`` when the caller read them for many at once."""
     from marblejar.reviews.formats import safety_scale
 
-    counts = selectors.note_counts(review=review)
+    if counts is None:
+        counts = selectors.note_counts(review=review)
     go_first = review.go_first if hasattr_go_first(review) else None
     result = selectors.safety_result(review=review, labels=safety_scale().labels)
     return {
@@ -239,7 +241,8 @@ def review_out(review: Review, user: Any) -> dict[str, Any]:
         ),
         "timeline": [
             {"id": e.pk, "happened_at": e.happened_at, "what": e.what, "source": e.source}
-            for e in selectors.timeline(review=review)
+            # Prefetched by the list (ordered by time, as the model says).
+            for e in review.timeline_events.all()
         ],
         "safety_counts": (
             {str(level): n for level, _label, n in result.counts} if result.shown else None
@@ -292,11 +295,16 @@ def _mine(user: Any, review: Review) -> set[Any]:
 @router.get(
     "/teams/{slug}/reviews", response={200: list[ReviewOut], **ERRORS}, summary="A team's reviews"
 )
-def review_list(request: HttpRequest, slug: str):
+def review_list(request: HttpRequest, slug: SlugPath):
     team = team_selectors.team_get(user=request.user, slug=slug)
-    reviews = selectors.review_list_for_team(user=request.user, team=team).select_related("team")
     services.review_catch_up(team=team)  # before the list is read
-    return [review_out(r, request.user) for r in reviews]
+    reviews = list(
+        selectors.review_list_for_team(user=request.user, team=team)
+        .select_related("team", "go_first__author")
+        .prefetch_related("timeline_events")
+    )
+    counts = selectors.note_counts_for_reviews(reviews=reviews)
+    return [review_out(r, request.user, counts[r.pk]) for r in reviews]
 
 
 @router.post(
@@ -304,14 +312,14 @@ def review_list(request: HttpRequest, slug: str):
     response={201: ReviewOut, **ERRORS},
     summary="Schedule a review (a purpose and an agenda are required)",
 )
-def review_create(request: HttpRequest, slug: str, data: ReviewIn):
+def review_create(request: HttpRequest, slug: SlugPath, data: ReviewIn):
     team = team_selectors.team_get(user=request.user, slug=slug)
     review = services.review_schedule(actor=request.user, team=team, **data.dict())
     return Status(201, review_out(review, request.user))
 
 
 @router.get("/reviews/{review_id}", response={200: ReviewOut, **ERRORS}, summary="One review")
-def review_detail(request: HttpRequest, review_id: int):
+def review_detail(request: HttpRequest, review_id: IdPath):
     return review_out(services.review_current(user=request.user, review_id=review_id), request.user)
 
 
@@ -320,7 +328,7 @@ def review_detail(request: HttpRequest, review_id: int):
     response={200: ReviewOut, **ERRORS},
     summary="Change when an asynchronous review closes (facilitator or lead)",
 )
-def review_update(request: HttpRequest, review_id: int, data: ReviewPatch):
+def review_update(request: HttpRequest, review_id: IdPath, data: ReviewPatch):
     review = services.review_current(user=request.user, review_id=review_id)
     services.review_set_open_until(actor=request.user, review=review, open_until=data.open_until)
     return review_out(review, request.user)
@@ -331,7 +339,7 @@ def review_update(request: HttpRequest, review_id: int, data: ReviewPatch):
     response={200: ReviewOut, **ERRORS},
     summary="Move on to the next phase (facilitator or lead)",
 )
-def review_advance(request: HttpRequest, review_id: int, data: AdvanceIn):
+def review_advance(request: HttpRequest, review_id: IdPath, data: AdvanceIn):
     review = services.review_current(user=request.user, review_id=review_id)
     services.review_advance_phase(actor=request.user, review=review, expected=data.expected)
     return review_out(review, request.user)
@@ -342,7 +350,7 @@ def review_advance(request: HttpRequest, review_id: int, data: AdvanceIn):
     response={204: None, **ERRORS},
     summary="Answer the safety check (1-5; only counts are kept)",
 )
-def review_safety(request: HttpRequest, review_id: int, data: ValueIn):
+def review_safety(request: HttpRequest, review_id: IdPath, data: ValueIn):
     review = services.review_current(user=request.user, review_id=review_id)
     services.safety_vote(actor=request.user, review=review, value=data.value)
     return Status(204, None)
@@ -353,7 +361,7 @@ def review_safety(request: HttpRequest, review_id: int, data: ValueIn):
     response={200: GoFirstOut, **ERRORS},
     summary="Go first: the facilitator's or a lead's own part",
 )
-def review_go_first(request: HttpRequest, review_id: int, data: GoFirstIn):
+def review_go_first(request: HttpRequest, review_id: IdPath, data: GoFirstIn):
     review = services.review_current(user=request.user, review_id=review_id)
     go_first = services.go_first_write(actor=request.user, review=review, **data.dict())
     return {"author": _name(go_first.author), "part": go_first.part, "revisit": go_first.revisit}
@@ -364,7 +372,7 @@ def review_go_first(request: HttpRequest, review_id: int, data: GoFirstIn):
     response={201: TimelineEventOut, **ERRORS},
     summary="Add an event to an incident's timeline",
 )
-def timeline_add(request: HttpRequest, review_id: int, data: TimelineEventIn):
+def timeline_add(request: HttpRequest, review_id: IdPath, data: TimelineEventIn):
     review = services.review_current(user=request.user, review_id=review_id)
     e = services.timeline_event_add(actor=request.user, review=review, **data.dict())
     return Status(
@@ -380,7 +388,7 @@ def timeline_add(request: HttpRequest, review_id: int, data: TimelineEventIn):
     response={200: list[NoteOut], **ERRORS},
     summary="Notes you may read: your own, and everyone's after the reveal",
 )
-def note_list(request: HttpRequest, review_id: int):
+def note_list(request: HttpRequest, review_id: IdPath):
     review = services.review_current(user=request.user, review_id=review_id)
     mine = _mine(request.user, review)
     notes = list(selectors.notes_visible_to(user=request.user, review=review))
@@ -392,7 +400,7 @@ def note_list(request: HttpRequest, review_id: int):
 @router.post(
     "/reviews/{review_id}/notes", response={201: NoteOut, **ERRORS}, summary="Write a note"
 )
-def note_add(request: HttpRequest, review_id: int, data: NoteIn):
+def note_add(request: HttpRequest, review_id: IdPath, data: NoteIn):
     review = services.review_current(user=request.user, review_id=review_id)
     event = None
     if data.timeline_event is not None:
@@ -410,7 +418,7 @@ def note_add(request: HttpRequest, review_id: int, data: NoteIn):
     response={200: NoteOut, **ERRORS},
     summary="Edit your note, or group a revealed note into a theme",
 )
-def note_update(request: HttpRequest, review_id: int, note_id: UUID, data: NotePatch):
+def note_update(request: HttpRequest, review_id: IdPath, note_id: UUID, data: NotePatch):
     review = services.review_current(user=request.user, review_id=review_id)
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
     if data.text is not None:
@@ -426,7 +434,7 @@ def note_update(request: HttpRequest, review_id: int, note_id: UUID, data: NoteP
     response={204: None, **ERRORS},
     summary="Delete your note (before the reveal)",
 )
-def note_delete(request: HttpRequest, review_id: int, note_id: UUID):
+def note_delete(request: HttpRequest, review_id: IdPath, note_id: UUID):
     review = services.review_current(user=request.user, review_id=review_id)
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
     services.note_delete(actor=request.user, note=note)
@@ -439,7 +447,7 @@ def note_delete(request: HttpRequest, review_id: int, note_id: UUID):
 @router.get(
     "/reviews/{review_id}/themes", response={200: list[ThemeOut], **ERRORS}, summary="Themes"
 )
-def theme_list(request: HttpRequest, review_id: int):
+def theme_list(request: HttpRequest, review_id: IdPath):
     review = services.review_current(user=request.user, review_id=review_id)
     counted = review.phase_reached(Phase.DISCUSS)
     mine = (
@@ -464,7 +472,7 @@ def theme_list(request: HttpRequest, review_id: int):
 @router.post(
     "/reviews/{review_id}/themes", response={201: ThemeOut, **ERRORS}, summary="Add a theme"
 )
-def theme_add(request: HttpRequest, review_id: int, data: ThemeIn):
+def theme_add(request: HttpRequest, review_id: IdPath, data: ThemeIn):
     review = services.review_current(user=request.user, review_id=review_id)
     theme = services.theme_create(actor=request.user, review=review, title=data.title)
     return Status(201, {"id": theme.pk, "title": theme.title, "vote_count": None, "my_votes": None})
@@ -475,7 +483,7 @@ def theme_add(request: HttpRequest, review_id: int, data: ThemeIn):
     response={201: VotesLeft, **ERRORS},
     summary="Put one of your votes on a theme",
 )
-def vote_cast(request: HttpRequest, review_id: int, theme_id: int):
+def vote_cast(request: HttpRequest, review_id: IdPath, theme_id: IdPath):
     review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
@@ -487,7 +495,7 @@ def vote_cast(request: HttpRequest, review_id: int, theme_id: int):
     response={200: VotesLeft, **ERRORS},
     summary="Take one of your votes back",
 )
-def vote_withdraw(request: HttpRequest, review_id: int, theme_id: int):
+def vote_withdraw(request: HttpRequest, review_id: IdPath, theme_id: IdPath):
     review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
@@ -502,7 +510,7 @@ def vote_withdraw(request: HttpRequest, review_id: int, theme_id: int):
     response={200: list[QuestionOut], **ERRORS},
     summary="Questions",
 )
-def question_list(request: HttpRequest, review_id: int):
+def question_list(request: HttpRequest, review_id: IdPath):
     review = services.review_current(user=request.user, review_id=review_id)
     return [question_out(q) for q in selectors.questions(review=review)]
 
@@ -512,7 +520,7 @@ def question_list(request: HttpRequest, review_id: int):
     response={201: QuestionOut, **ERRORS},
     summary="Ask a question, with its intent",
 )
-def question_add(request: HttpRequest, review_id: int, theme_id: int, data: QuestionIn):
+def question_add(request: HttpRequest, review_id: IdPath, theme_id: IdPath, data: QuestionIn):
     review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review
@@ -525,7 +533,9 @@ def question_add(request: HttpRequest, review_id: int, theme_id: int, data: Ques
     response={200: QuestionOut, **ERRORS},
     summary="Answer a question",
 )
-def question_answer(request: HttpRequest, review_id: int, question_id: int, data: AnswerIn):
+def question_answer(
+    request: HttpRequest, review_id: IdPath, question_id: IdPath, data: QuestionAnswerIn
+):
     review = services.review_current(user=request.user, review_id=review_id)
     question = selectors.question_get(review=review, question_id=question_id)
     question.review = review
@@ -536,7 +546,7 @@ def question_answer(request: HttpRequest, review_id: int, question_id: int, data
 @router.get(
     "/reviews/{review_id}/findings", response={200: list[FindingOut], **ERRORS}, summary="Findings"
 )
-def finding_list(request: HttpRequest, review_id: int):
+def finding_list(request: HttpRequest, review_id: IdPath):
     review = services.review_current(user=request.user, review_id=review_id)
     return [
         {"id": f.pk, "theme": f.theme_id, "kind": f.kind, "text": f.text, "author": _name(f.author)}
@@ -549,7 +559,7 @@ def finding_list(request: HttpRequest, review_id: int):
     response={201: FindingOut, **ERRORS},
     summary="Note a discussion point, a finding or a contributing factor",
 )
-def finding_add(request: HttpRequest, review_id: int, theme_id: int, data: FindingIn):
+def finding_add(request: HttpRequest, review_id: IdPath, theme_id: IdPath, data: FindingIn):
     review = services.review_current(user=request.user, review_id=review_id)
     theme = selectors.theme_get(review=review, theme_id=theme_id)
     theme.review = review

@@ -11,11 +11,13 @@ from marblejar.api.schemas import (
     AcceptIn,
     AcceptOut,
     Error,
+    IdPath,
     InvitationCreated,
     InvitationIn,
     InvitationOut,
     MemberIn,
     MemberOut,
+    SlugPath,
     TeamIn,
     TeamOut,
 )
@@ -93,14 +95,14 @@ def team_create(request: HttpRequest, data: TeamIn):
 
 
 @router.get("/teams/{slug}", response={200: TeamOut, **ERRORS}, summary="One team")
-def team_detail(request: HttpRequest, slug: str):
+def team_detail(request: HttpRequest, slug: SlugPath):
     return team_out(selectors.team_get(user=request.user, slug=slug), request.user)
 
 
 @router.patch(
     "/teams/{slug}", response={200: TeamOut, **ERRORS}, summary="Rename or describe a team"
 )
-def team_update(request: HttpRequest, slug: str, data: TeamIn):
+def team_update(request: HttpRequest, slug: SlugPath, data: TeamIn):
     team = selectors.team_get(user=request.user, slug=slug, action="team.edit")
     services.team_update(
         actor=request.user, team=team, name=data.name, description=data.description
@@ -111,7 +113,7 @@ def team_update(request: HttpRequest, slug: str, data: TeamIn):
 @router.delete(
     "/teams/{slug}", response={204: None, **ERRORS}, summary="Delete a team (org admins)"
 )
-def team_delete(request: HttpRequest, slug: str):
+def team_delete(request: HttpRequest, slug: SlugPath):
     team = selectors.team_get(user=request.user, slug=slug, action="team.delete")
     services.team_delete(actor=request.user, team=team)
     return Status(204, None)
@@ -120,7 +122,7 @@ def team_delete(request: HttpRequest, slug: str):
 @router.get(
     "/teams/{slug}/members", response={200: list[MemberOut], **ERRORS}, summary="A team's members"
 )
-def member_list(request: HttpRequest, slug: str):
+def member_list(request: HttpRequest, slug: SlugPath):
     team = selectors.team_get(user=request.user, slug=slug)
     return [member_out(m) for m in selectors.team_members(team=team)]
 
@@ -130,7 +132,7 @@ def member_list(request: HttpRequest, slug: str):
     response={200: MemberOut, **ERRORS},
     summary="Make someone a lead or a member",
 )
-def member_update(request: HttpRequest, slug: str, membership_id: int, data: MemberIn):
+def member_update(request: HttpRequest, slug: SlugPath, membership_id: IdPath, data: MemberIn):
     team = selectors.team_get(user=request.user, slug=slug)
     membership = selectors.membership_get(user=request.user, team=team, membership_id=membership_id)
     services.membership_set_role(actor=request.user, membership=membership, role=data.role)
@@ -142,7 +144,7 @@ def member_update(request: HttpRequest, slug: str, membership_id: int, data: Mem
     response={204: None, **ERRORS},
     summary="Remove a member, or leave the team (your own membership)",
 )
-def member_remove(request: HttpRequest, slug: str, membership_id: int):
+def member_remove(request: HttpRequest, slug: SlugPath, membership_id: IdPath):
     team = selectors.team_get(user=request.user, slug=slug)
     membership = selectors.membership_get(user=request.user, team=team, membership_id=membership_id)
     services.membership_remove(actor=request.user, membership=membership)
@@ -154,7 +156,7 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int):
     response={200: list[InvitationOut], **ERRORS},
     summary="A team's invitations (leads)",
 )
-def invitation_list(request: HttpRequest, slug: str):
+def invitation_list(request: HttpRequest, slug: SlugPath):
     team = selectors.team_get(user=request.user, slug=slug, action="team.invite")
     invitations = Invitation.objects.filter(team=team, organization_id=team.organization_id)
     return [invitation_out(i) for i in invitations]
@@ -165,7 +167,7 @@ def invitation_list(request: HttpRequest, slug: str):
     response={201: InvitationCreated, **ERRORS},
     summary="Invite someone (by e-mail, or get a link)",
 )
-def invitation_create(request: HttpRequest, slug: str, data: InvitationIn):
+def invitation_create(request: HttpRequest, slug: SlugPath, data: InvitationIn):
     team = selectors.team_get(user=request.user, slug=slug, action="team.invite")
     invitation, raw = services.invitation_create(
         actor=request.user, team=team, email=clean_email(data.email), role=data.role
@@ -185,7 +187,7 @@ def invitation_create(request: HttpRequest, slug: str, data: InvitationIn):
     response={204: None, **ERRORS},
     summary="Withdraw an invitation",
 )
-def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int):
+def invitation_revoke(request: HttpRequest, slug: SlugPath, invitation_id: IdPath):
     team = selectors.team_get(user=request.user, slug=slug, action="team.invite")
     invitation = selectors.invitation_get(user=request.user, invitation_id=invitation_id)
     if invitation.team_id != team.pk:

@@ -50,3 +50,11 @@ def api_for(personas: Personas) -> Callable[..., ApiClient]:
         return ApiClient(raw)
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    from marblejar.api.tests.test_schema import RUN
+
+    if RUN["cases"]:
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(RUN.items()) if k != "cases")
+        terminalreporter.write_line(f"schemathesis: {RUN['cases']} requests ({statuses})")

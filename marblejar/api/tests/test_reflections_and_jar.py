@@ -108,7 +108,7 @@ def test_learning_in_progress_through_the_api(api_for):
     ).json()  # fmt: skip
     rid = learning["id"]
     bad = api_for("member").post(
-        f"/reflections/{rid}/practice", {"practised_on": "2999-01-01", "minutes": 0}
+        f"/reflections/{rid}/practice", {"practised_on": "2150-01-01", "minutes": 0}
     )
     assert bad.status_code == 400 and set(bad.json()["errors"]) == {"practised_on", "minutes"}
     ok = api_for("member").post(

@@ -1,12 +1,26 @@
 """Property-based tests of the whole API against its own OpenAPI description.
 
-Schemathesis generates requests for every operation (valid and invalid ones)
-and checks that none causes a server error and that every response matches
-what the schema promises: status code, content type and body.
+Schemathesis generates requests for every operation, valid ones and invalid
+ones, and runs every check it has on each response: no server error; status
+code, content type, headers and body as described; schema-violating requests
+rejected; schema-valid requests not refused as invalid; authentication not
+ignored; unsupported methods refused. `.ci/run` runs the suite on SQLite and
+then on PostgreSQL, so this runs on both.
+
+One choice is ours: a schema-valid request may still answer 400. The
+description states what it can (lengths, ranges, patterns, enumerations) and
+a request that breaks it answers 422; a well-formed request that breaks a
+rule no schema can state (a pulse that closes before it opens, a person who
+is not in the team, an invitation that does not exist, a date outside the
+years the product handles) answers 400 with the reason. So the check that
+valid data is accepted allows 400 and never 422: the description must not
+promise anything the API then refuses as invalid.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -15,21 +29,15 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from marblejar.accounts.services import token_create
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+# Examples per operation. With ~90 operations this keeps a run near a minute
+# on a small machine, per database; derandomized, so a failure reproduces.
+# bench/fuzz_api.py raises it for the nightly-sized run (10,000 cases and more).
+EXAMPLES = int(os.environ.get("MARBLEJAR_FUZZ_EXAMPLES", "10"))
+
+RUN: Counter[str] = Counter()
 
 
 @pytest.fixture
@@ -54,15 +62,23 @@ def lead_token(personas) -> str:
 # schemathesis.pytest.from_fixture would load it lazily, but it does not run
 # under pytest 9 (it sets Node._nodeid, which pytest 9 removed).
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
+schema.config.checks.positive_data_acceptance.expected_statuses = [
+    "2xx",
+    "3xx",
+    "400",
+    "401",
+    "403",
+    "404",
+    "409",
+    "429",
+]
 
 pytestmark = pytest.mark.slow
 
 
 @schema.parametrize()
 @settings(
-    # A few examples per operation keep the whole run near a minute on a
-    # small machine; derandomized, so that a failure reproduces.
-    max_examples=3,
+    max_examples=EXAMPLES,
     derandomize=True,
     deadline=None,
     database=None,
@@ -71,7 +87,11 @@ pytestmark = pytest.mark.slow
 )
 def test_the_api_keeps_its_promises(case, lead_token, in_test_transaction):
     # Aim at a team the lead is in, so that operations get past the 404.
-    if "slug" in (case.path_parameters or {}):
+    if "slug" in (case.path_parameters or {}) and case.meta.generation.mode.is_positive:
         case.path_parameters["slug"] = "platform"
-    response = case.call(headers={"Authorization": f"Bearer {lead_token}"})
-    case.validate_response(response, checks=CHECKS)
+    # Plain bodies: the WSGI transport does not undo the gzip that pages get.
+    headers = {"Authorization": f"Bearer {lead_token}", "Accept-Encoding": "identity"}
+    response = case.call(headers=headers)
+    RUN["cases"] += 1
+    RUN[f"status {response.status_code // 100}xx"] += 1
+    case.validate_response(response, headers=headers)

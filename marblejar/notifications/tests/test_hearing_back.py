@@ -3,13 +3,22 @@ marble, and the leads when a crack arrives. Through the real services."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from marblejar.jar.tests.helpers import release_reports
+from marblejar.lib.dates import moment
 from marblejar.notifications.models import Notification
+from marblejar.pulse import services as pulse_services
+from marblejar.pulse.tests.factories import answers_for, open_pulse, set_k
 from marblejar.reflections import services
 from marblejar.reflections.tests.test_services import mistake
+from marblejar.reviews import services as review_services
+from marblejar.reviews.tests.helpers import schedule
 from marblejar.tests.fixtures import fast_password_hashing  # noqa: F401
+from marblejar.tests.forensics import run_queued_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,3 +70,56 @@ def test_the_leads_hear_of_a_crack_the_next_day_and_nobody_hears_who(personas):
     assert told.recipient == personas.lead and told.kind == "cracks_waiting"
     assert "Platform" in told.text and "Max" not in told.text and "Talked" not in told.text
     assert heard(personas.member) == []
+
+
+def test_the_team_hears_that_a_review_is_scheduled_and_then_that_it_started(personas):
+    starts = timezone.now() + timedelta(days=2)
+    review = schedule(personas, scheduled_for=starts)
+    expected = (
+        "review_scheduled",
+        f"Lena Lead scheduled the retrospective “Sprint 12 retrospective” for Platform "
+        f"({moment(starts)}).",
+    )
+    assert heard(personas.member) == [expected]
+    assert heard(personas.member2) == [expected]
+    # Not the one who scheduled it, nor anyone outside the team.
+    assert heard(personas.lead) == [] and heard(personas.other) == []
+    review_services.review_advance_phase(actor=personas.lead, review=review)
+    started = (
+        "review_starting",
+        "The retrospective “Sprint 12 retrospective” of Platform has started.",
+    )
+    assert heard(personas.member)[-1] == started
+    assert heard(personas.lead) == []
+    # Moving on from the check-in tells nobody again.
+    review_services.review_advance_phase(actor=personas.lead, review=review)
+    assert len(heard(personas.member)) == 2
+
+
+def test_the_team_hears_the_leads_response_with_the_results_or_that_there_was_none(personas):
+    set_k(personas.org, 3)
+    people = (personas.lead, personas.member, personas.member2)
+    for respond in (True, False):
+        pulse = open_pulse(personas.lead, personas.team, k=3)
+        for user in people:
+            pulse_services.pulse_answer(actor=user, pulse=pulse, values=answers_for(pulse, 5))
+        pulse_services.pulse_close(pulse=pulse, actor=personas.lead)
+        if respond:
+            pulse_services.pulse_respond(actor=personas.lead, pulse=pulse, heard="h", plan="p")
+        else:
+            pulse.refresh_from_db()
+            pulse_services.pulse_advance_due(now=pulse.response_due_at + timedelta(minutes=1))
+        run_queued_tasks()
+    told = [(k, t) for k, t in heard(personas.member) if k.startswith("pulse_results")]
+    assert told == [
+        (
+            "pulse_results",
+            "The results of Platform's pulse “Psychological safety” are published, with the "
+            "lead's response: what they hear and what they will do.",
+        ),
+        (
+            "pulse_results_unanswered",
+            "The results of Platform's pulse “Psychological safety” are published; the lead "
+            "did not respond in time.",
+        ),
+    ]

@@ -1,7 +1,8 @@
 """Minimum group sizes across every page one person can read.
 
-An org admin can read the organization overview (page and API) and every
-team's published results (page and API). The tests here read all of them as
+An org admin can read the organization overview (page and API), the
+insights across teams, every team's published results (page and API) and
+every team's insights page. The tests here read all of them as
 that admin would, and do the arithmetic an attacker would: subtract what is
 shown from what is shown, and see whether fewer than a minimum group of
 people is left.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -45,12 +47,34 @@ def run_pulse(lead, team, answering, *, value: int, k: int | None = None) -> Pul
     return pulse
 
 
+TOTAL_ON_INSIGHTS = re.compile(
+    r"All shown teams together: ([\d.]+), from (\d+) (?:person|people)\."
+)
+
+
 def visible_aggregates(client, pulses: list[Pulse]) -> tuple[tuple[int, float] | None, dict]:
-    """(n, sum) of the organization total, and of every team figure the client can read."""
+    """(n, sum) of the organization total, and of every team figure the client can read.
+
+    The insights pages must show no number the overview and the results
+    pages do not: the same organization total (or none), and per team the
+    same n and mean as the team's results page.
+    """
     overview = client.get(f"{API}/organization/pulses").json()
     total = None
     if overview["total_shown"]:
         total = (overview["total_n"], overview["total_mean"] * overview["total_n"])
+    insights = client.get(reverse("insights:organization"))
+    found = TOTAL_ON_INSIGHTS.search(insights.content.decode())
+    if total is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert int(found.group(2)) == total[0]
+        assert float(found.group(1)) == pytest.approx(overview["total_mean"], abs=0.005)
+    figures = insights.context["figures"]
+    shown_rows = [row for row in overview["teams"] if row["shown"]]
+    assert sorted(figures.team_means) == pytest.approx(sorted(r["mean"] for r in shown_rows))
+    assert sum(count for _low, _high, count in figures.bins) == len(shown_rows)
     teams: dict[str, tuple[int, float]] = {}
     for row in overview["teams"]:
         if row["shown"]:
@@ -60,6 +84,15 @@ def visible_aggregates(client, pulses: list[Pulse]) -> tuple[tuple[int, float] |
         data = client.get(url).json()
         if data.get("shown"):
             teams[pulse.team.name] = (data["n"], data["mean"] * data["n"])
+        points = client.get(reverse("insights:team", args=[pulse.team.slug])).context["figures"]
+        for point in points.pulses:
+            if point.pulse_id != pulse.pk:
+                continue
+            assert point.shown == bool(data.get("shown"))
+            if point.shown:
+                assert (point.n, point.mean) == (data["n"], pytest.approx(data["mean"]))
+            else:
+                assert point.mean is None and point.n == 0
     return total, teams
 
 

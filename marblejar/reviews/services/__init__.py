@@ -7,9 +7,11 @@ receives one fetches the part of the board that changed over HTTP, with its
 own permissions, so that what one person may not see never reaches them.
 
 The modules, lowest first (each imports only those before it):
-:mod:`.guards` (checks, signals) · :mod:`.clock` (when an asynchronous
-review reminds and closes) · :mod:`.safety` (presence, safety check,
-return on time) · :mod:`.phases` (moving on, closing, forgetting) ·
+:mod:`.guards` (checks, signals) · :mod:`.notices` (telling the team) ·
+:mod:`.facilitation` (the timer, who is done writing, the spotlight) ·
+:mod:`.clock` (when an asynchronous review reminds and closes) ·
+:mod:`.safety` (presence, safety check, return on time) ·
+:mod:`.phases` (moving on, closing, forgetting) ·
 :mod:`.lifecycle` (statement, templates, scheduling, the clock catching up) ·
 :mod:`.board` (going first, notes, timeline, themes, votes) ·
 :mod:`.discussion` · :mod:`.actions` (improvement actions). Everything
@@ -27,8 +29,10 @@ from marblejar.reviews.services.actions import (
 from marblejar.reviews.services.board import (
     go_first_write,
     note_add,
+    note_cluster,
     note_delete,
     note_move,
+    note_to_new_theme,
     note_update,
     theme_create,
     timeline_event_add,
@@ -37,6 +41,11 @@ from marblejar.reviews.services.board import (
 )
 from marblejar.reviews.services.clock import review_set_open_until
 from marblejar.reviews.services.discussion import finding_add, question_answer, question_ask
+from marblejar.reviews.services.facilitation import (
+    participant_done,
+    review_spotlight,
+    review_timer,
+)
 from marblejar.reviews.services.guards import (
     MAX_NOTE,
     MAX_TEXT,
@@ -79,9 +88,12 @@ __all__ = [
     "go_first_write",
     "intent_statement_update",
     "note_add",
+    "note_cluster",
     "note_delete",
     "note_move",
+    "note_to_new_theme",
     "note_update",
+    "participant_done",
     "participant_touch",
     "phase_label",
     "phase_number",
@@ -94,7 +106,9 @@ __all__ = [
     "review_make_safer",
     "review_schedule",
     "review_set_open_until",
+    "review_spotlight",
     "review_template_create",
+    "review_timer",
     "roti_vote",
     "safety_check_result",
     "safety_vote",

@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from marblejar import permissions
+from marblejar.lib.clock import isolated
 from marblejar.reviews.models import (
     UNFINISHED,
     Action,
@@ -318,11 +319,10 @@ def action_reminders_due(*, today: date | None = None) -> dict[str, int]:
     Each date is told once: the row is claimed with a conditional update
     (``due_told_for``, ``check_asked_for``), so two workers, or a run
     repeated after a failure, never tell twice; a date that changes is told
-    again. Each action is its own transaction, so one that fails does not
-    hold back the others. Returns how many were told of each.
+    again. Each action is its own transaction (``isolated``), so one that
+    fails is logged, tried again at the next run, and does not hold back the
+    others. Returns how many were told of each.
     """
-    from marblejar.notifications.services import notify
-
     today = today or timezone.localdate()
     counts = {"due": 0, "check": 0}
     due = Action.objects.filter(
@@ -331,23 +331,9 @@ def action_reminders_due(*, today: date | None = None) -> dict[str, int]:
         due_on__gte=today - DUE_GRACE,
     ).filter(Q(due_told_for__isnull=True) | ~Q(due_told_for=F("due_on")))
     for action_id in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            action = _claim(action_id, "due_told_for", "due_on")
-            if action is None:
-                continue
-            notify(
-                recipients=_asked(action),
-                kind="action_due",
-                url=reverse("reviews:action", args=[action.pk]),
-                params={
-                    "title": action.title,
-                    "team": action.team.name,
-                    "due": _date(action.due_on),
-                },
-                team=action.team,
-                organization_id=action.organization_id,
-            )
-            counts["due"] += 1
+        item = f"action {action_id}"
+        told = isolated(lambda a=action_id: _tell_due(a), what="tell that it is due", item=item)
+        counts["due"] += bool(told)
     to_check = (
         Action.objects.filter(check_on__lte=today)
         .exclude(status=ActionStatus.DROPPED)
@@ -355,22 +341,45 @@ def action_reminders_due(*, today: date | None = None) -> dict[str, int]:
         .filter(Q(check_asked_for__isnull=True) | ~Q(check_asked_for=F("check_on")))
     )
     for action_id in list(to_check.values_list("pk", flat=True)):
-        with transaction.atomic():
-            action = _claim(action_id, "check_asked_for", "check_on")
-            if action is None:
-                continue
-            asked = _asked(action)
-            notify(
-                recipients=asked,
-                kind="action_check",
-                url=reverse("reviews:action", args=[action.pk]) + "#check",
-                params={"title": action.title, "team": action.team.name},
-                team=action.team,
-                organization_id=action.organization_id,
-            )
-            _log(action, ActionEventKind.ASKED)
-            counts["check"] += 1
+        item = f"action {action_id}"
+        asked = isolated(lambda a=action_id: _ask_check(a), what="ask whether it worked", item=item)
+        counts["check"] += bool(asked)
     return counts
+
+
+def _tell_due(action_id: int) -> bool:
+    from marblejar.notifications.services import notify
+
+    action = _claim(action_id, "due_told_for", "due_on")
+    if action is None:
+        return False
+    notify(
+        recipients=_asked(action),
+        kind="action_due",
+        url=reverse("reviews:action", args=[action.pk]),
+        params={"title": action.title, "team": action.team.name, "due": _date(action.due_on)},
+        team=action.team,
+        organization_id=action.organization_id,
+    )
+    return True
+
+
+def _ask_check(action_id: int) -> bool:
+    from marblejar.notifications.services import notify
+
+    action = _claim(action_id, "check_asked_for", "check_on")
+    if action is None:
+        return False
+    notify(
+        recipients=_asked(action),
+        kind="action_check",
+        url=reverse("reviews:action", args=[action.pk]) + "#check",
+        params={"title": action.title, "team": action.team.name},
+        team=action.team,
+        organization_id=action.organization_id,
+    )
+    _log(action, ActionEventKind.ASKED)
+    return True
 
 
 def _claim(action_id: int, told_field: str, date_field: str) -> Action | None:

@@ -211,6 +211,56 @@ def note_move(*, actor: Any, note: Note, theme: Theme | None) -> Note:
     return note
 
 
+def _title_from(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= 60 else words[:59].rsplit(" ", 1)[0] + "…"
+
+
+@transaction.atomic
+def note_to_new_theme(*, actor: Any, note: Note) -> Theme:
+    """Start a new theme with ``note`` in it, named after its first words."""
+    review = note.review
+    _require_open(actor, "review.participate", review)
+    _require_phase(review, Phase.GROUP, message=_("Notes are grouped in the group phase."))
+    theme = Theme.objects.create(
+        organization_id=review.organization_id,
+        review=review,
+        title=_title_from(note.text),
+        position=selectors.themes(review=review).count(),
+    )
+    Note.objects.filter(pk=note.pk).update(theme=theme)
+    note.theme = theme
+    _updated(review, "themes")
+    return theme
+
+
+@transaction.atomic
+def note_cluster(*, actor: Any, note: Note, onto: Note) -> Theme:
+    """Drop ``note`` onto another card: into its theme, or into a new theme made of both.
+
+    The new theme takes the first words of the card it was dropped onto as
+    its title, which anyone can change by making another.
+    """
+    review = note.review
+    _require_open(actor, "review.participate", review)
+    _require_phase(review, Phase.GROUP, message=_("Notes are grouped in the group phase."))
+    if onto.review_id != review.pk or onto.timeline_event_id or note.pk == onto.pk:
+        raise ValidationError(_("Drop the card onto another card of this review."))
+    theme = onto.theme
+    if theme is None:
+        theme = Theme.objects.create(
+            organization_id=review.organization_id,
+            review=review,
+            title=_title_from(onto.text),
+            position=selectors.themes(review=review).count(),
+        )
+        Note.objects.filter(pk=onto.pk).update(theme=theme)
+    Note.objects.filter(pk=note.pk).update(theme=theme)
+    note.theme = theme
+    _updated(review, "themes")
+    return theme
+
+
 @transaction.atomic
 def vote_cast(*, actor: Any, theme: Theme) -> int:
     """Put one of the actor's votes on ``theme``; returns how many they have left."""

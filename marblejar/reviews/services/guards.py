@@ -23,6 +23,7 @@ from marblejar.reviews.models import (
     Phase,
     Review,
 )
+from marblejar.reviews.parts import UPDATE_KINDS
 
 MAX_NOTE = 2000
 MAX_TEXT = 3000
@@ -37,20 +38,11 @@ def _publish(review: Review, kind: str, **payload: Any) -> None:
     )
 
 
-UPDATE_KINDS = (
-    "notes",
-    "safety",
-    "followup",
-    "themes",
-    "votes",
-    "discussion",
-    "actions",
-    "schedule",  # when it closes
-)
-
-
 def _updated(review: Review, what: str) -> None:
-    """Tell the board that one of its parts changed (``review_notes``, ``review_votes``...)."""
+    """Tell the board that one of its parts changed (``review_notes``, ``review_votes``...).
+
+    ``what`` is one of :data:`marblejar.reviews.parts.UPDATE_KINDS`.
+    """
     assert what in UPDATE_KINDS
     _publish(review, f"review_{what}")
 

@@ -37,6 +37,7 @@ from marblejar.reviews.models import (
     Review,
     ReviewTemplate,
 )
+from marblejar.reviews.services import notices
 from marblejar.reviews.services.clock import _enqueue_clock, _reminder_due
 from marblejar.reviews.services.guards import (
     MAX_TEXT,
@@ -101,7 +102,7 @@ def _resolve_format(team: Team, key: str) -> tuple[str, list[dict[str, str]], bo
         fmt = builtin_formats().get(ident)
         if fmt:
             return fmt.name, [dict(c) for c in fmt.columns], fmt.timeline, fmt.kind
-    elif source == "team" and ident.isdigit():
+    elif source == "team" and ident.isdecimal():
         template = selectors.team_templates(team=team).filter(pk=int(ident)).first()
         if template:
             return template.name, list(template.columns), template.timeline, template.kind
@@ -198,6 +199,7 @@ def review_schedule(
         review.reminder_due_at = _reminder_due(review, now=now)
         review.save(update_fields=["reminder_due_at"])
         _enqueue_clock(review)
+    notices.tell_scheduled(review, actor=actor)
     return review
 
 
@@ -214,7 +216,7 @@ def review_current(*, user: Any, review_id: int, action: str = "review.view") ->
     # no further query.
     reminder_due = review.reminder_due_at is not None and review.reminder_due_at <= now
     if (review.is_due(now) or reminder_due) and any(
-        review_advance_due(now=now, review_id=review.pk).values()
+        review_advance_due(now=now, review_id=review.pk, remind=False).values()
     ):
         review.refresh_from_db()
     if action != "review.view":
@@ -245,13 +247,22 @@ def review_catch_up(*, team: Team, now: datetime | None = None) -> bool:
 
 
 def review_advance_due(
-    *, now: datetime | None = None, team: Team | None = None, review_id: int | None = None
+    *,
+    now: datetime | None = None,
+    team: Team | None = None,
+    review_id: int | None = None,
+    remind: bool = True,
 ) -> dict[str, int]:
     """Close every asynchronous review whose time is up and send the reminders due by ``now``.
 
     Safe to call any number of times, from any number of processes: each
     review is closed, and each reminder sent, once. Live reviews are never
     closed by the clock.
+
+    A page or API read passes ``remind=False``: it closes what is due (so
+    that nothing stale is read) but only queues the reminders, because
+    e-mail goes out from the task queue, never inside a request that
+    happened to read the board.
     """
     now = now or timezone.now()
     reviews = Review.objects.filter(mode=Mode.ASYNC, open_until__isnull=False).exclude(
@@ -267,6 +278,9 @@ def review_advance_due(
         for pk in reviews.filter(open_until__lte=now).values_list("pk", flat=True)
     ]
     due = reviews.filter(open_until__gt=now, reminder_due_at__lte=now)
+    if not remind:
+        _enqueue_reminders(list(due.values_list("pk", flat=True)))
+        due = due.none()
     steps += [
         ("reminded", pk, lambda pk=pk: _remind(pk, now=now))
         for pk in due.values_list("pk", flat=True)
@@ -278,6 +292,18 @@ def review_advance_due(
         elif outcome:
             done[what] += 1
     return done
+
+
+def _enqueue_reminders(review_ids: list[int]) -> None:
+    if not review_ids:
+        return
+    from marblejar.reviews import tasks
+
+    def enqueue() -> None:
+        for pk in review_ids:
+            tasks.review_advance.enqueue(review_id=pk)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from marblejar.realtime.models import Event
 from marblejar.reviews import selectors
 from marblejar.reviews.models import (
     GoFirst,
+    Kind,
     Mark,
     MarkKind,
     Note,
@@ -25,8 +26,11 @@ from marblejar.reviews.models import (
     Participant,
     Phase,
     Review,
+    Theme,
     Vote,
 )
+from marblejar.reviews.services import notices
+from marblejar.reviews.services.facilitation import spotlight_first
 from marblejar.reviews.services.guards import _lock, _publish, _require_open
 from marblejar.reviews.services.safety import _safety_reveal
 from marblejar.teams.models import Team
@@ -35,7 +39,9 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def review_advance_phase(*, actor: Any, review: Review, expected: str | None = None) -> Review:
+def review_advance_phase(
+    *, actor: Any, review: Review, expected: str | None = None, skip_grouping: bool = False
+) -> Review:
     """Move the review to its next phase (the facilitator's or a lead's call).
 
     ``expected`` is the phase the facilitator saw: if the review has moved on
@@ -50,6 +56,10 @@ def review_advance_phase(*, actor: Any, review: Review, expected: str | None = N
     nothing has closed yet (no worker ran, nobody looked), closes instead,
     as the clock would have: it does not move on, so notes the clock keeps
     private are not revealed late.
+
+    ``skip_grouping``: an incident debrief may go from reflecting (or
+    grouping) straight to the discussion, the notes revealed in one theme
+    ("What happened") unless themes were made already.
     """
     _require_open(actor, "review.facilitate", review)
     locked = _lock(review)
@@ -62,11 +72,32 @@ def review_advance_phase(*, actor: Any, review: Review, expected: str | None = N
     target = review.next_phase
     if target is None:
         raise ValidationError(_("This review is closed."))
+    if skip_grouping:
+        if review.kind != Kind.INCIDENT or review.phase not in (Phase.REFLECT, Phase.GROUP):
+            raise ValidationError(
+                _("Only an incident debrief can skip grouping and voting, from reflect or group.")
+            )
+        if not GoFirst.objects.filter(review=review).exists():
+            raise ValidationError(
+                _("Go first: write your own part before the others' notes can be revealed.")
+            )
+        if not selectors.themes(review=review).exists():
+            theme = Theme.objects.create(
+                organization_id=review.organization_id, review=review, title=_("What happened")
+            )
+            Note.objects.filter(review=review, timeline_event__isnull=True).update(theme=theme)
+        review.skipped_grouping = True
+        review.save(update_fields=["skipped_grouping"])
+        target = Phase.DISCUSS
     if review.phase == Phase.GO_FIRST and not GoFirst.objects.filter(review=review).exists():
         raise ValidationError(
             _("Go first: write your own part before the others' notes can be revealed.")
         )
-    if review.phase == Phase.GROUP and not selectors.themes(review=review).exists():
+    if (
+        not skip_grouping
+        and review.phase == Phase.GROUP
+        and not selectors.themes(review=review).exists()
+    ):
         raise ValidationError(_("Group the notes into at least one theme before voting."))
     _move_to(review, target)
     return review
@@ -91,6 +122,8 @@ def _move_to(
     review.phase = target
     review.phase_changed_at = now
     fields = ["phase", "phase_changed_at"]
+    if target == Phase.DISCUSS:
+        spotlight_first(review)
     if target == Phase.CLOSED:
         review.closed_from = leaving
         review.closed_by_clock = by_clock
@@ -102,6 +135,8 @@ def _move_to(
     review.save(update_fields=fields)
     if target == Phase.CLOSED:
         _close(review)
+    elif leaving == Phase.SCHEDULED:
+        notices.tell_started(review)
     _publish(review, "review_phase", phase=target)
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from marblejar.lib.dates import day
 from marblejar.reviews import services
 from marblejar.reviews.models import Action, ActionEvent, Phase, Theme
 from marblejar.reviews.tests.helpers import action_dates, advance_to, schedule
@@ -278,7 +279,7 @@ def test_the_partials_for_the_board_say_what_came_of_earlier_actions(
     assert by_theme[new.pk] == earlier
     assert [e.theme for e in earlier] == [theme]
     html = render_to_string("reviews/_recurring_theme.html", {"earlier": earlier})
-    date_text = f"{first.created_at.day} {first.created_at:%B}"
+    date_text = day(first.created_at)
     assert (
         f"This looks like “Deploy freeze confusion” from {date_text}; its action was marked "
         "done and checked “partly”." in " ".join(html.split())

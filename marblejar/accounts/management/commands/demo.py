@@ -95,7 +95,7 @@ STORIES = [
 class Command(BaseCommand):
     help = (
         "Seed a demo organization: two teams, ten people, a lead in each, and six months "
-        "of pulses. "
+        "of pulses, reflections, marbles, reviews and actions. "
         f"Every demo account's password is '{DEMO_PASSWORD}'."
     )
 
@@ -125,6 +125,7 @@ class Command(BaseCommand):
             )
         self.seed_stories(organization, teams)
         self.seed_pulses(organization, teams)
+        self.seed_history(teams)
         self.stdout.write(self.style.SUCCESS("Seeded the demo organization."))
         self.print_logins()
 
@@ -168,6 +169,28 @@ class Command(BaseCommand):
 
         people = {u.email.split("@")[0]: u for u in User.objects.filter(organization=organization)}
         seed(team=teams["platform"], people=people, now=timezone.now())
+
+    def seed_history(self, teams: dict[str, Team]) -> None:
+        """Six months of reflections, marbles, reviews and actions (see demo_history.py)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from marblejar.accounts.demo_history import seed_history
+        from marblejar.jar.models import Marble
+        from marblejar.reflections.models import Reflection
+
+        now = timezone.now()
+        # The first stories happened at the start of the six months: Ada went
+        # first in June, as her first pulse response promised.
+        for title, ago in ((STORIES[0][3], 160), (STORIES[1][3], 110)):
+            at = now - timedelta(days=ago)
+            reflection = Reflection.objects.get(title=title, team=teams[STORIES[0][1]])
+            Reflection.objects.filter(pk=reflection.pk).update(
+                created_at=at, updated_at=at, published_at=at
+            )
+            Marble.objects.filter(reflection=reflection).update(created_at=at + timedelta(hours=4))
+        seed_history(teams=teams, now=now)
 
     def print_logins(self) -> None:
         self.stdout.write(f"Log in with any of these (password: {DEMO_PASSWORD}):")

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from marblejar.cli import SERVE_HOST, SERVE_PORT
 
 
 def default_workers() -> int:
@@ -30,8 +36,8 @@ class Command(BaseCommand):
     help = "Apply migrations, start the background task worker and serve Marblejar (uvicorn)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument("--host", default=SERVE_HOST, help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=SERVE_PORT, help="Port to listen on.")
         parser.add_argument(
             "--no-worker",
             action="store_true",
@@ -51,8 +57,6 @@ class Command(BaseCommand):
         """Hashed, compressed copies of the static files in the data folder, made
         when the files changed; the web processes then serve those (see
         marblejar/lib/staticfiles.py)."""
-        from django.conf import settings
-
         from marblejar.lib import staticfiles
 
         if settings.DEBUG:
@@ -68,25 +72,59 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         call_command("prune_events", verbosity=0)
         self.collect_static()
-        worker = None
-        if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
+        # uvicorn shuts down on SIGTERM, then raises the signal again with the
+        # handler it found in place. With the default one the process would
+        # die there, before the worker is stopped; this one lets the clean-up
+        # in `finally` run (and covers a SIGTERM before uvicorn starts).
+        signal.signal(signal.SIGTERM, _exit_quietly)
         host, port = options["host"], options["port"]
-        self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        # Forwarded headers are believed only from the proxies the operator
+        # names; uvicorn's own default would trust loopback, which lets any
+        # local client (or a proxy that passes the header through) choose the
+        # address the log-in throttle sees.
+        proxies = settings.TRUSTED_PROXIES
+        workers = options["workers"] or default_workers()
+        metrics_dir = None
+        if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Each web process writes its counters here and /metrics adds
+            # them up (prometheus-client's multi-process mode).
+            metrics_dir = tempfile.mkdtemp(prefix="marblejar-metrics-")
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        worker = None
         try:
+            if not options["no_worker"]:
+                worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
+            self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+            self.stdout.write(f"Links in invitations and e-mails point to {settings.SITE_URL}/")
             uvicorn.run(
                 "marblejar.asgi:application",
                 host=host,
                 port=port,
-                workers=options["workers"] or default_workers(),
+                proxy_headers=bool(proxies),
+                forwarded_allow_ips=",".join(proxies) or None,
+                workers=workers,
                 log_level="warning",
                 lifespan="off",
                 timeout_graceful_shutdown=3,
             )
         finally:
             if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                _stop(worker)
+            if metrics_dir is not None:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _exit_quietly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Ask the worker to finish its task; after a few seconds, end it."""
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

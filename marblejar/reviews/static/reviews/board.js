@@ -1,12 +1,24 @@
-// The review board: drag a note onto a theme to group it. The keyboard way
-// is the "Theme" list and "Move" button under each note; dragging only
-// fills in that same form and submits it, so both go through one path.
+// The review board: drag a card onto another card or onto a theme to group
+// them, or back onto a column to take it out of its theme. The keyboard way
+// is the "Move to…" menu on each card; dragging fills in that same form
+// (its hidden "onto" or "drop" field) and submits it, so both go one path.
 (function () {
   "use strict";
   let dragged = null;
 
+  function targetOf(event) {
+    if (!event.target.closest || !dragged) return null;
+    const card = event.target.closest(".card-note[data-note]");
+    if (card && card !== dragged) return card;
+    return event.target.closest(".drop-zone");
+  }
+
+  function clear() {
+    document.querySelectorAll(".drop-target").forEach(function (el) { el.classList.remove("drop-target"); });
+  }
+
   document.addEventListener("dragstart", function (event) {
-    const note = event.target.closest && event.target.closest(".note[data-note]");
+    const note = event.target.closest && event.target.closest(".card-note[data-note]");
     if (!note || note.getAttribute("draggable") !== "true") return;
     dragged = note;
     note.classList.add("dragging");
@@ -17,33 +29,57 @@
   document.addEventListener("dragend", function () {
     if (dragged) dragged.classList.remove("dragging");
     dragged = null;
-    document.querySelectorAll(".drop-target").forEach(function (el) { el.classList.remove("drop-target"); });
+    clear();
   });
 
   document.addEventListener("dragover", function (event) {
-    const zone = event.target.closest && event.target.closest(".theme-drop");
-    if (!zone || !dragged) return;
+    const target = targetOf(event);
+    if (!target) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = "move";
-    zone.classList.add("drop-target");
-  });
-
-  document.addEventListener("dragleave", function (event) {
-    const zone = event.target.closest && event.target.closest(".theme-drop");
-    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("drop-target");
+    clear();
+    target.classList.add("drop-target");
   });
 
   document.addEventListener("drop", function (event) {
-    const zone = event.target.closest && event.target.closest(".theme-drop");
-    if (!zone || !dragged) return;
+    const target = targetOf(event);
+    if (!target) return;
     event.preventDefault();
-    zone.classList.remove("drop-target");
+    clear();
     const form = dragged.querySelector(".move-form");
-    const select = form && form.querySelector("select[name=theme]");
-    if (!select) return;
-    select.value = zone.dataset.theme || "";
+    if (!form) return;
+    if (target.matches(".card-note[data-note]")) {
+      form.querySelector("input[name=onto]").value = target.dataset.note;
+    } else {
+      // A column is data-theme="": out of any theme (nothing to do for a
+      // card that is in none).
+      if (!target.dataset.theme && !dragged.closest(".theme-stack")) return;
+      form.querySelector("input[name=drop]").value = target.dataset.theme || "";
+    }
     form.requestSubmit();
   });
+})();
+
+// The phase timer: the server says how many seconds were left when it drew
+// the part; this counts down between reloads and says, without a sound,
+// when time is up.
+(function () {
+  "use strict";
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    document.querySelectorAll(".timer[data-running]").forEach(function (el) {
+      if (!el.dataset.endsAt) el.dataset.endsAt = String(Date.now() + Number(el.dataset.seconds) * 1000);
+      const left = Math.max(0, Math.round((Number(el.dataset.endsAt) - Date.now()) / 1000));
+      const clock = el.querySelector(".timer-clock");
+      if (clock) clock.textContent = Math.floor(left / 60) + ":" + pad(left % 60);
+      if (left === 0 && !el.classList.contains("timer-done")) {
+        el.classList.add("timer-done");
+        const up = el.querySelector(".timer-up");
+        if (up) up.textContent = el.dataset.upText || up.textContent;
+      }
+    });
+  }
+  setInterval(tick, 1000);
 })();
 
 // Live updates. The review's stream only says which part of the board
@@ -55,12 +91,12 @@
   "use strict";
   const root = document.querySelector("[data-review-events]");
   if (!root || !window.EventSource) return;
-  const kinds = ["phase", "presence", "notes", "safety", "followup", "themes", "votes", "discussion", "actions", "schedule"];
+  // The event names come from the page, which has them from reviews/parts.py.
+  const kinds = (root.dataset.reviewKinds || "").split(" ").filter(Boolean);
   const source = new EventSource(root.dataset.reviewEvents);
   // The server's last frame when this reader lost access: no reconnecting.
   source.addEventListener("closed", function () { source.close(); });
-  kinds.forEach(function (kind) {
-    const name = "review_" + kind;
+  kinds.forEach(function (name) {
     source.addEventListener(name, function (event) {
       const id = Number(event.lastEventId) || 0;
       document.querySelectorAll("[data-refresh-on]").forEach(function (el) {

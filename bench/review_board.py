@@ -1,0 +1,190 @@
+"""Learning reviews: server time to draw the board and each of its parts.
+
+Builds a review with 12 and then 50 participants (four notes each, grouped
+into six themes) and, in each of the phases reflect, group, vote and
+discuss, times the board page and every part the phase shows, as one
+member reads them through Django's full request path (middleware, session,
+permissions, templates). In the same run it times a minimal view (a logged-in
+page that only answers "ok" through the same middleware), and prints each
+median as a ratio of that one, so that machines and loads compare. Goals:
+the board at most 10 times the minimal view, a part at most 4 times.
+
+    createdb -h 127.0.0.1 -U postgres marblejar_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/marblejar_bench \\
+    .venv/bin/python bench/review_board.py [--people 12 50] [--rounds 40]
+
+Without ``DATABASE_URL`` it runs on a new SQLite file. The database is
+migrated and gets a new organization on each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PHASES = ("reflect", "group", "vote", "discuss")
+
+
+def setup_django() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marblejar.settings")
+    os.environ.setdefault("MARBLEJAR_LOG_LEVEL", "WARNING")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # The minimal view, mounted beside the real ones for this run only.
+    from django.contrib.auth.decorators import login_required
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    @login_required
+    def minimal(request):
+        return HttpResponse("ok")
+
+    urls = types.ModuleType("bench_urls")
+    urls.urlpatterns = [path("bench-minimal/", minimal), path("", include("marblejar.urls"))]
+    sys.modules["bench_urls"] = urls
+    settings.ROOT_URLCONF = "bench_urls"
+    settings.ALLOWED_HOSTS = ["*"]
+
+
+def build(people: int, phase: str):
+    """A team of ``people``, their review in ``phase``, and a client logged in as a member."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from marblejar.accounts.models import Organization, User
+    from marblejar.reviews import services
+    from marblejar.reviews.models import PHASE_ORDER, Note, Participant, Phase
+    from marblejar.teams.models import Membership, Role, Team
+
+    stamp = f"{time.time_ns()}"
+    org = Organization.objects.create(name=f"Bench {stamp}")
+    team = Team.objects.create(organization=org, name="Bench", slug=f"bench-{stamp}")
+    users = User.objects.bulk_create(
+        User(email=f"p{i}-{stamp}@bench.test", display_name=f"Person {i}", organization=org)
+        for i in range(people)
+    )
+    Membership.objects.bulk_create(
+        Membership(organization=org, team=team, user=u, role=Role.LEAD if i == 0 else Role.MEMBER)
+        for i, u in enumerate(users)
+    )
+    lead, member = users[0], users[1]
+    review = services.review_schedule(
+        actor=lead,
+        team=team,
+        title="Sprint retrospective",
+        purpose="Learn from the sprint.",
+        agenda="Check-in, notes, themes, votes, discussion, actions.",
+        template="builtin:went_well",
+    )
+
+    def to(target: str) -> None:
+        while PHASE_ORDER.index(review.phase) < PHASE_ORDER.index(target):
+            if review.phase == Phase.GO_FIRST:
+                services.go_first_write(actor=lead, review=review, part="Mine", revisit="That")
+            services.review_advance_phase(actor=lead, review=review)
+            review.refresh_from_db()
+
+    to(Phase.REFLECT)
+    now = timezone.now()
+    Participant.objects.bulk_create(
+        Participant(organization=org, review=review, user=u, last_seen=now) for u in users
+    )
+    keys = review.column_keys
+    Note.objects.bulk_create(
+        Note(
+            organization=org,
+            review=review,
+            column=keys[i % len(keys)],
+            text=f"Note {i}: something that happened during the sprint and what it meant",
+            author=users[i % people],
+            created_at=now,
+        )
+        for i in range(people * 4)
+    )
+    if phase != Phase.REFLECT:
+        to(Phase.GROUP)
+        themes = [
+            services.theme_create(actor=lead, review=review, title=f"Theme {i}") for i in range(6)
+        ]
+        notes = list(Note.objects.filter(review=review).order_by("text"))
+        for i, note in enumerate(notes):
+            if i % 3:
+                Note.objects.filter(pk=note.pk).update(theme=themes[i % 6])
+        to(phase)
+    client = Client()
+    client.force_login(member)
+    return review, client
+
+
+def timed(client, urls: dict[str, str], rounds: int) -> dict[str, float]:
+    """The median server time of ``rounds`` GETs of each URL, in milliseconds.
+
+    The URLs take turns within each round, so that whatever else the machine
+    is doing weighs on the reference and on the board alike.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in urls}
+    for round_ in range(rounds + 3):
+        for name, url in urls.items():
+            start = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - start) * 1000
+            assert response.status_code == 200, url
+            if round_ >= 3:  # the first rounds warm caches
+                samples[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, nargs="+", default=[12, 50])
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+    setup_django()
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from marblejar.reviews.parts import parts_in
+
+    call_command("migrate", verbosity=0)
+    worst = {"board": 0.0, "part": 0.0}
+    print(f"{'people':>6} {'phase':<8} {'what':<10} {'median ms':>10} {'× minimal':>10}")
+    for people in args.people:
+        for phase in PHASES:
+            review, client = build(people, phase)
+            urls = {
+                "minimal": "/bench-minimal/",
+                "board": reverse("reviews:board", args=[review.pk]),
+            }
+            for part in parts_in(phase):
+                urls[part.name] = reverse("reviews:section", args=[review.pk, part.name])
+            medians = timed(client, urls, args.rounds)
+            minimal = medians["minimal"]
+            for name, ms in medians.items():
+                ratio = ms / minimal
+                if name == "board":
+                    worst["board"] = max(worst["board"], ratio)
+                elif name not in ("minimal", "phase"):  # the phase region is most of the board
+                    worst["part"] = max(worst["part"], ratio)
+                print(f"{people:>6} {phase:<8} {name:<10} {ms:>10.2f} {ratio:>10.1f}")
+    print(
+        f"\nworst board: {worst['board']:.1f}× the minimal view (goal ≤ 10×); "
+        f"worst part: {worst['part']:.1f}× (goal ≤ 4×)"
+    )
+
+
+if __name__ == "__main__":
+    main()

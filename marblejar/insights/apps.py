@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightsConfig(AppConfig):
+    name = "marblejar.insights"
+    verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from marblejar.teams.navigation import organization_link
+
+        organization_link(
+            url_name="insights:organization",
+            label=_("Insights across teams"),
+            action="insights.organization",
+            order=40,
+        )

@@ -1,0 +1,3 @@
+"""Shared fixtures for these tests."""
+
+from marblejar.tests.fixtures import fast_password_hashing  # noqa: F401

@@ -1,0 +1,132 @@
+"""Insights across teams: figures per team checked against the rows, and nothing per person."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from marblejar.insights.periods import period_of
+from marblejar.insights.tests.test_team_insights import seed_rows
+from marblejar.jar.models import Marble
+from marblejar.pulse.tests.factories import set_k
+from marblejar.pulse.tests.test_overview import run_pulse, team_with
+from marblejar.reviews.models import Action, Review
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("insights:organization")
+
+
+def closed_review(p, team, days_ago: int) -> Review:
+    return Review.objects.create(
+        organization=p.org,
+        team=team,
+        title="R",
+        purpose="p",
+        agenda="a",
+        intent="i",
+        template_name="t",
+        phase="closed",
+        closed_at=timezone.now() - timedelta(days=days_ago),
+    )
+
+
+def test_activity_per_team_matches_the_raw_tables(personas, client_for):
+    period = period_of(6)
+    seed_rows(personas, period, random.Random(5))
+    for days in (3, 40, 120, 400):
+        closed_review(personas, personas.team, days)
+    closed_review(personas, personas.other_team, 10)
+    response = client_for("admin").get(URL)
+    assert response.status_code == 200
+    rows = {t.team_id: t for t in response.context["figures"].teams}
+
+    def inside(moment) -> bool:
+        return moment is not None and period.since <= moment < period.until
+
+    for team in (personas.team, personas.other_team):
+        actions = list(Action.objects.filter(team=team))
+        row = rows[team.pk]
+        assert row.reviews == sum(inside(r.closed_at) for r in Review.objects.filter(team=team))
+        assert row.marbles == sum(inside(m.created_at) for m in Marble.objects.filter(team=team))
+        assert row.opened == sum(inside(a.created_at) for a in actions)
+        assert row.done == sum(a.status == "done" and inside(a.done_at) for a in actions)
+        assert row.worked == sum(
+            a.check_result == "worked" and inside(a.checked_at) for a in actions
+        )
+        assert (
+            f'<th scope="row"><a href="/t/{team.slug}/insights/">{team.name}</a></th>'
+            f"<td>{row.reviews}</td><td>{row.opened}</td><td>{row.done}</td>"
+            f"<td>{row.worked}</td><td>{row.marbles}</td>"
+        ) in response.content.decode()
+    assert rows[personas.team.pk].reviews == 3
+
+
+def test_scores_are_the_shown_teams_of_the_overview_only(personas, client_for):
+    set_k(personas.org, 3)
+    for name, size, value in (("Alpha", 5, 6), ("Bravo", 4, 3), ("Tiny", 2, 1)):
+        team, people = team_with(personas.org, name, size)
+        run_pulse(people[0], team, people, value=value, k=3)
+    admin = client_for("admin")
+    response = admin.get(URL)
+    figures = response.context["figures"]
+    overview = admin.get("/api/v1/organization/pulses").json()
+    shown = sorted(row["mean"] for row in overview["teams"] if row["shown"])
+    assert sorted(figures.team_means) == pytest.approx(shown)
+    assert len(shown) == 2
+    assert sum(count for _low, _high, count in figures.bins) == 2
+    page = response.content.decode()
+    mean, n = overview["total_mean"], overview["total_n"]
+    assert f"All shown teams together: {mean:.2f}, from {n} people." in page
+    assert "1 team's newest result is not shown." in page
+    assert "What is not shown, and why" in page
+    # Team figures only: no person is named anywhere in the page's content.
+    main = page.split('<main id="main"', 1)[1]
+    for person in ("Ada Admin", "Lena Lead", "Max Member", "Alpha 0", "Tiny 1"):
+        assert person not in main
+
+
+def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
+    admin = client_for("admin")
+    admin.get(URL)
+    with django_assert_num_queries(12):
+        admin.get(URL)
+    set_k(personas.org, 3)
+    for i in range(6):
+        team, people = team_with(personas.org, f"Team{i}", 3)
+        run_pulse(people[0], team, people, value=4, k=3)
+        closed_review(personas, team, 5)
+    seed_rows(personas, period_of(6), random.Random(1))
+    with django_assert_num_queries(12):
+        admin.get(URL)
+
+
+def test_teams_are_paged_in_name_order_and_the_reading_counts_them_all(personas, client_for):
+    from marblejar.teams.models import Team
+
+    made = Team.objects.bulk_create(
+        Team(organization=personas.org, name=f"Squad {i:03d}", slug=f"squad-{i:03d}")
+        for i in range(105)
+    )
+    for team in made[::10]:
+        closed_review(personas, team, 3)
+    closed_review(personas, made[0], 4)
+    admin = client_for("admin")
+    first = admin.get(URL).context
+    second = admin.get(URL + "?page=2").context
+    names = [t.name for t in first["figures"].teams] + [t.name for t in second["figures"].teams]
+    everyone = sorted(
+        Team.objects.filter(organization=personas.org).values_list("name", flat=True), key=str.lower
+    )
+    assert names == everyone
+    assert len(first["figures"].teams) == 100
+    assert (
+        "11 of 107 teams closed at least one review in this period."
+        in first["readings"]["activity"]
+    )
+    squad_000 = next(t for t in first["figures"].teams if t.name == "Squad 000")
+    assert squad_000.reviews == 2

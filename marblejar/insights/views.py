@@ -1,0 +1,75 @@
+"""The insights pages: a team's long game, and the organization's teams side by side."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from marblejar import permissions
+from marblejar.insights import drawing, readings, tables
+from marblejar.insights.organization import org_figures
+from marblejar.insights.periods import PERIODS, period_of
+from marblejar.insights.team import team_figures
+from marblejar.lib import charts
+from marblejar.teams import selectors as team_selectors
+
+
+def _periods(current: int) -> list[dict[str, object]]:
+    return [{"months": m, "label": label, "current": m == current} for m, label in PERIODS.items()]
+
+
+@login_required
+@require_GET
+def team_insights(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_selectors.team_get(user=request.user, slug=slug, action="insights.team")
+    period = period_of(request.GET.get("months"))
+    figures = team_figures(team=team, period=period)
+    quarters = [figures.part(start=first, end=after) for _y, _q, first, after in period.quarters()]
+    said = {
+        "safety": readings.safety_reading(figures),
+        "checks": readings.checks_reading(figures),
+        "marbles": readings.marbles_reading(figures),
+        "reflections": readings.reflections_reading(figures),
+        "actions": readings.actions_reading(figures),
+        "participation": readings.participation_reading(figures),
+    }
+    context = {
+        "team": team,
+        "period": period,
+        "periods": _periods(period.months),
+        "figures": figures,
+        "months": tables.month_rows(figures),
+        "pulses": tables.pulse_rows(figures),
+        "checks": tables.check_rows(figures),
+        "readings": said,
+        "charts": drawing.team_svgs(figures, said),
+        "markdown": readings.quarter_markdown(figures, quarters=quarters),
+    }
+    return render(request, "insights/team.html", context)
+
+
+@login_required
+@require_GET
+def organization_insights(request: HttpRequest) -> HttpResponse:
+    org = request.user.organization
+    permissions.require(request.user, "insights.organization", org)
+    period = period_of(request.GET.get("months"))
+    figures = org_figures(organization_id=org.pk, period=period, page=request.GET.get("page"))
+    edges = [low for low, _high, _count in figures.bins] + [figures.bins[-1][1]]
+    histogram, histogram_ticks = charts.histogram([c for _l, _h, c in figures.bins], edges)
+    context = {
+        "period": period,
+        "periods": _periods(period.months),
+        "figures": figures,
+        "bins": [{"low": low, "high": high, "count": count} for low, high, count in figures.bins],
+        "histogram": histogram,
+        "histogram_ticks": histogram_ticks,
+        "page": figures.page,
+        "readings": {
+            "scores": readings.org_scores_reading(figures),
+            "activity": readings.org_activity_reading(figures),
+        },
+    }
+    return render(request, "insights/organization.html", context)

@@ -1,0 +1,466 @@
+"""What each part of the board shows one reader: one builder per part.
+
+The board page is the frame (:func:`frame_context`) plus the builders of the
+parts its phase shows (:func:`phase_context`); a part's reload builds the
+frame and that part alone (:func:`part_context`), so a signal that only the
+votes changed costs the votes' queries and no more. The names of the parts
+are in :mod:`marblejar.reviews.parts`.
+
+Every builder reads through the selectors, which decide what this reader may
+see, and costs a fixed number of queries however many notes, themes or
+people the review holds (``tests/test_board_queries.py`` pins them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from marblejar import permissions
+from marblejar.reviews import selectors, selectors_actions, services
+from marblejar.reviews.formats import safety_scale
+from marblejar.reviews.forms import (
+    ActionForm,
+    AnswerForm,
+    DiscussForm,
+    GoFirstForm,
+    NoteForm,
+    OpenUntilForm,
+    ThemeForm,
+    TimelineEventForm,
+)
+from marblejar.reviews.models import (
+    PHASE_ORDER,
+    ActionStatus,
+    GoFirst,
+    Kind,
+    Mode,
+    Note,
+    Phase,
+    Review,
+)
+from marblejar.reviews.parts import EVENT_KINDS, PARTS, parts_in
+from marblejar.teams import selectors as team_selectors
+
+Context = dict[str, Any]
+Builder = Callable[[HttpRequest, Review, Context], Context]
+
+# A column's colour and marker, by its place in the review (never colour alone).
+MARKERS = ("●", "▲", "■", "◆", "★", "✚")
+
+
+# The frame ----------------------------------------------------------------------
+
+
+def frame_context(
+    request: HttpRequest, review: Review, forms: dict[str, Any] | None = None
+) -> Context:
+    """What every part needs: the review, the reader's rights, the phase, the version."""
+    user = request.user
+    present = request.GET.get("present") == "1"
+    can_participate = permissions.can(user, "review.participate", review) and not present
+    phase = review.phase
+    return {
+        "review": review,
+        "team": review.team,
+        "phase": phase,
+        "forms": forms or {},
+        "parts": PARTS,
+        "event_kinds": " ".join(f"review_{kind}" for kind in EVENT_KINDS),
+        "present": present,
+        "can_participate": can_participate,
+        "can_facilitate": permissions.can(user, "review.facilitate", review) and not present,
+        "can_go_first": permissions.can(user, "review.go_first", review) and not present,
+        "is_incident": review.kind == Kind.INCIDENT,
+        # The newest event this rendering reflects: a signal the browser gets
+        # for an older or equal id (its own change, say) needs no reload.
+        "version": version_of(request, review),
+        "columns_meta": _columns_meta(review),
+    }
+
+
+def read_version_first(request: HttpRequest, review_id: int) -> None:
+    """Note the review's newest event id before anything of the review is read."""
+    request.review_version = selectors.review_last_event_id(review_id=review_id)  # type: ignore[attr-defined]
+
+
+def version_of(request: HttpRequest, review: Review) -> int:
+    version = getattr(request, "review_version", None)
+    if version is None:
+        version = selectors.review_last_event_id(review=review)
+    return version
+
+
+def _columns_meta(review: Review) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": c["key"],
+            "title": c["title"],
+            "prompt": c.get("prompt", ""),
+            "index": i % len(MARKERS),
+            "marker": MARKERS[i % len(MARKERS)],
+        }
+        for i, c in enumerate(review.columns)
+    ]
+
+
+def _steps(review: Review) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": key,
+            "label": Phase(key).label,
+            "current": key == review.phase,
+            "done": PHASE_ORDER.index(key) < review.phase_index,
+        }
+        for key in PHASE_ORDER[1:]
+    ]
+
+
+def _decorate(
+    notes: list[Note], review: Review, columns: list[dict[str, Any]], mine: set[Any]
+) -> None:
+    """Give each note what its card shows: its column's title, colour and marker; is it mine."""
+    by_key = {c["key"]: c for c in columns}
+    for note in notes:
+        column = by_key.get(note.column)
+        note.column_label = column["title"] if column else note.column
+        note.column_index = column["index"] if column else 0
+        note.column_marker = column["marker"] if column else ""
+        note.mine = note.pk in mine
+
+
+def _my_note_ids(user: Any, review: Review) -> set[Any]:
+    if not review.is_started or (review.is_closed and review.anonymous):
+        return set()
+    return set(selectors.my_notes(user=user, review=review).values_list("pk", flat=True))
+
+
+def _go_first(review: Review) -> GoFirst | None:
+    try:
+        return review.go_first
+    except GoFirst.DoesNotExist:
+        return None
+
+
+# One builder per part --------------------------------------------------------------
+
+
+def build_meta(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    return {}
+
+
+def build_presence(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    present = selectors.participants_present(review=review)
+    if review.anonymous and review.is_writing:
+        return {"show_presence": False, "present_count": present.count()}
+    return {"show_presence": True, "present_people": list(present)}
+
+
+TIMER_CHOICES = (1, 2, 3, 5, 10, 15, 20, 30)
+
+
+def build_timer(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    """The phase timer (no query) and, while notes are written, how many are done (one)."""
+    seconds = review.timer_seconds_left()
+    return {
+        "timer_seconds": seconds,
+        "timer_paused": review.timer_paused,
+        "timer_clock": f"{seconds // 60}:{seconds % 60:02d}" if seconds is not None else "",
+        "timer_choices": TIMER_CHOICES,
+        "progress": selectors.writing_progress(review=review) if review.is_writing else None,
+    }
+
+
+def build_safety(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    scale = safety_scale()
+    result = services.safety_check_result(review=review, labels=scale.labels, user=request.user)
+    return {"safety": {"scale": scale, "result": result}}
+
+
+def build_followup(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    return {
+        "followup": list(selectors.open_actions_from_earlier(review=review)),
+        "statuses": ActionStatus.choices,
+        "action_checks": selectors_actions.action_checks_for_review(review=review),
+    }
+
+
+def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    """The columns while notes are written (each reader's own) and once the review is closed."""
+    forms = ctx["forms"]
+    mine = _my_note_ids(request.user, review)
+    notes = list(
+        selectors.notes_visible_to(user=request.user, review=review).filter(
+            timeline_event__isnull=True
+        )
+    )
+    _decorate(notes, review, ctx["columns_meta"], mine)
+    counts = selectors.note_counts(review=review)
+    by_column: dict[str, list[Note]] = {}
+    for note in notes:
+        by_column.setdefault(note.column, []).append(note)
+    columns = []
+    for c in ctx["columns_meta"]:
+        form = forms.get(f"note-{c['key']}") or NoteForm(auto_id=f"note-{c['key']}-%s")
+        form.fields["text"].label = _("Your note: %(column)s") % {"column": c["title"]}
+        columns.append(
+            {
+                **c,
+                "count": counts.get(c["key"], 0),
+                "notes": by_column.get(c["key"], []),
+                "form": form,
+            }
+        )
+    return {"columns": columns, "timeline_count": counts.get("timeline", 0)}
+
+
+def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    """The group phase: the notes still in their columns, and the themes as stacks beside them."""
+    themes = list(selectors.themes(review=review))
+    notes = list(
+        selectors.notes_visible_to(user=request.user, review=review).filter(
+            timeline_event__isnull=True
+        )
+    )
+    _decorate(notes, review, ctx["columns_meta"], set())
+    by_theme: dict[int, list[Note]] = {}
+    by_column: dict[str, list[Note]] = {}
+    for note in notes:
+        if note.theme_id is None:
+            by_column.setdefault(note.column, []).append(note)
+        else:
+            by_theme.setdefault(note.theme_id, []).append(note)
+    earlier = selectors_actions.similar_earlier_themes_for_review(review=review)
+    return {
+        "group_columns": [{**c, "notes": by_column.get(c["key"], [])} for c in ctx["columns_meta"]],
+        "themes": [
+            {"theme": t, "notes": by_theme.get(t.pk, []), "earlier": earlier.get(t.pk, [])}
+            for t in themes
+        ],
+        "theme_choices": themes,
+        "ungrouped_count": sum(len(v) for v in by_column.values()),
+    }
+
+
+def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    mine = selectors.my_votes(user=request.user, review=review)
+    themes = list(
+        selectors.themes(review=review).prefetch_related(
+            Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
+        )
+    )
+    notes = [n for t in themes for n in t.notes.all()]
+    _decorate(notes, review, ctx["columns_meta"], set())
+    left = review.votes_per_person - sum(mine.values())
+    return {
+        "vote_themes": [
+            {
+                "theme": t,
+                "notes": list(t.notes.all()),
+                "mine": mine.get(t.pk, 0),
+                "dots": range(mine.get(t.pk, 0)),
+            }
+            for t in themes
+        ],
+        "votes_left": max(left, 0),
+        "votes_used": sum(mine.values()),
+    }
+
+
+def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    """The discussion: every theme in vote order, the spotlighted one with all it holds.
+
+    The board shows the other themes by title only, so only the spotlighted
+    theme's cards, questions and findings are read; the summary asks for
+    all of them (``whole_discussion``). Four queries either way.
+    """
+    forms = ctx["forms"]
+    themes = list(selectors.themes_in_vote_order(review=review))
+    ids = [t.pk for t in themes]
+    spotlight_id = review.spotlight_id if review.spotlight_id in ids else (ids[0] if ids else None)
+    wanted = ids if ctx.get("whole_discussion") else [spotlight_id]
+    notes = list(
+        Note.objects.filter(organization_id=review.organization_id, theme_id__in=wanted)
+        .select_related("author")
+        .order_by("column", "text")
+    )
+    findings = list(selectors.findings(review=review).filter(theme_id__in=wanted))
+    questions = list(selectors.questions(review=review).filter(theme_id__in=wanted))
+    _decorate(notes, review, ctx["columns_meta"], set())
+    items = []
+    for t in themes:
+        items.append(
+            {
+                "theme": t,
+                "notes": [n for n in notes if n.theme_id == t.pk],
+                "findings": [f for f in findings if f.theme_id == t.pk],
+                "factors": [f for f in findings if f.theme_id == t.pk and f.kind == "factor"],
+                "questions": [
+                    {
+                        "question": q,
+                        "form": forms.get(f"answer-{q.pk}")
+                        or AnswerForm(auto_id=f"answer-{q.pk}-%s"),
+                    }
+                    for q in questions
+                    if q.theme_id == t.pk
+                ],
+                "spotlight": t.pk == spotlight_id,
+            }
+        )
+    current = next((i for i in items if i["spotlight"]), None)
+    position = items.index(current) + 1 if current else 0
+    return {
+        "discussion": items,
+        "item": current,
+        "spotlight_position": position,
+        "next_theme": items[position]["theme"] if current and position < len(items) else None,
+        "discuss_form": forms.get("discuss") or DiscussForm(auto_id="discuss-%s"),
+    }
+
+
+def build_actions(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    """The review's actions (the form to add one belongs to the phase, not to this part)."""
+    return {"actions": list(selectors.actions_for_review(review=review))}
+
+
+def build_timeline(request: HttpRequest, review: Review, ctx: Context) -> Context:
+    if not review.timeline:
+        return {"timeline": None}
+    forms = ctx["forms"]
+    mine = _my_note_ids(request.user, review)
+    events = list(selectors.timeline(review=review))
+    visible = list(
+        selectors.notes_visible_to(user=request.user, review=review).filter(
+            timeline_event__isnull=False
+        )
+    )
+    by_event: dict[int, list[Note]] = {}
+    for note in visible:
+        note.mine = note.pk in mine
+        by_event.setdefault(note.timeline_event_id, []).append(note)
+    sense_form = forms.get("sense") or NoteForm(auto_id="sense-%s")
+    sense_form.fields["text"].label = _("What I knew, and why it made sense")
+    return {
+        "timeline": [{"event": e, "notes": by_event.get(e.pk, [])} for e in events],
+        "timeline_form": forms.get("timeline") or TimelineEventForm(auto_id="timeline-%s"),
+        "sense_form": sense_form,
+        "sense_event": sense_form.data.get("timeline_event", "") if sense_form.data else "",
+        "timeline_count": selectors.note_counts(review=review).get("timeline", 0)
+        if not review.is_revealed
+        else 0,
+    }
+
+
+BUILDERS: dict[str, Builder] = {
+    "meta": build_meta,
+    "presence": build_presence,
+    "timer": build_timer,
+    "safety": build_safety,
+    "followup": build_followup,
+    "columns": build_columns,
+    "groups": build_groups,
+    "votes": build_votes,
+    "theme": build_theme,
+    "actions": build_actions,
+    "timeline": build_timeline,
+}
+assert set(BUILDERS) | {"phase"} == set(PARTS), "every part of the board has one builder"
+
+
+# Putting parts together -----------------------------------------------------------------
+
+
+def part_context(request: HttpRequest, review: Review, name: str) -> Context | None:
+    """The frame and one part, or None when the review's phase does not show that part."""
+    part = PARTS[name]
+    if review.phase not in part.phases:
+        return None
+    ctx = frame_context(request, review)
+    ctx.update(BUILDERS[name](request, review, ctx))
+    return ctx
+
+
+def phase_context(
+    request: HttpRequest, review: Review, forms: dict[str, Any] | None = None
+) -> Context:
+    """The phase region: the frame, the phase's own forms, and every part the phase shows."""
+    ctx = frame_context(request, review, forms)
+    forms = ctx["forms"]
+    ctx["steps"] = _steps(review)
+    ctx["next_phase"] = Phase(review.next_phase).label if review.next_phase else None
+    ctx["go_first"] = _go_first(review)
+    if review.is_writing:
+        participant = selectors.participant_for(user=request.user, review=review)
+        ctx["i_am_done"] = participant is not None and participant.done_in == review.phase
+        go_first = ctx["go_first"]
+        ctx["go_first_form"] = forms.get("go_first") or GoFirstForm(
+            initial={"part": go_first.part, "revisit": go_first.revisit} if go_first else None,
+            auto_id="go-first-%s",
+        )
+    if review.phase == Phase.GROUP:
+        ctx["theme_form"] = forms.get("theme") or ThemeForm(auto_id="theme-%s")
+    if review.phase in (Phase.DISCUSS, Phase.ACTIONS) and ctx["can_participate"]:
+        people = [
+            (m.user_id, m.user.display_name) for m in team_selectors.team_members(team=review.team)
+        ]
+        ctx["action_form"] = forms.get("action") or ActionForm(people=people, auto_id="action-%s")
+    for part in parts_in(review.phase):
+        if part.name in ("phase", "meta", "presence"):
+            continue
+        ctx.update(BUILDERS[part.name](request, review, ctx))
+    return ctx
+
+
+def page_context(
+    request: HttpRequest, review: Review, forms: dict[str, Any] | None = None
+) -> Context:
+    """The whole board page: the phase region, who is here, and the facilitator's extras."""
+    ctx = phase_context(request, review, forms)
+    ctx.update(build_presence(request, review, ctx))
+    ctx["open_until_form"] = _open_until_form(request.user, review, ctx["forms"])
+    ctx["last_event_id"] = ctx["version"]
+    return ctx
+
+
+def _open_until_form(user: Any, review: Review, forms: dict[str, Any]) -> OpenUntilForm | None:
+    """The facilitator's form to change when an asynchronous review closes, or None."""
+    if "open_until" in forms:
+        return forms["open_until"]
+    if review.mode != Mode.ASYNC or review.is_closed:
+        return None
+    if not permissions.can(user, "review.reschedule", review):
+        return None
+    return OpenUntilForm(initial={"open_until": review.open_until}, auto_id="open-until-%s")
+
+
+def summary_context(request: HttpRequest, review: Review) -> Context:
+    """The summary: every note, theme, question, finding and action this reader may see.
+
+    Built from the same part builders whatever the phase; what the reader
+    may see is still decided by the selectors (their own notes only, before
+    the reveal).
+    """
+    ctx = frame_context(request, review)
+    ctx["go_first"] = _go_first(review)
+    ctx["whole_discussion"] = True
+    for name in ("columns", "theme", "actions", "timeline"):
+        ctx.update(BUILDERS[name](request, review, ctx))
+    if review.timeline:
+        # An incident as a story in order of time: each event with what made
+        # sense to people then; and what contributed, factor cards first.
+        ctx["narrative"] = sorted(
+            ctx.get("timeline") or [], key=lambda t: (t["event"].happened_at, t["event"].pk)
+        )
+        ctx["factors"] = [
+            f.text for item in ctx.get("discussion") or [] for f in item["factors"]
+        ] + [
+            n.text
+            for column in ctx.get("columns") or []
+            if column["key"] == "factors"
+            for n in column["notes"]
+        ]
+    return ctx
