@@ -17,10 +17,11 @@ event of the review exactly once ("nothing lost").
 The data: the demo organization plus 40 more people (50 in all, sessions
 prepared in advance; 500 simulated people share them). SQLite by default;
 set DATABASE_URL (an empty database: it is flushed) and MARBLEJAR_REDIS_URL
-for PostgreSQL + Redis; ``--workers 2`` runs two app processes. Everything
+for PostgreSQL + Redis; `marblejar serve` runs its default number of app
+processes (one per core) unless ``--workers`` says otherwise. Everything
 on loopback.
 
-    python bench/load.py [--duration 60] [--clients 32] [--workers 1]
+    python bench/load.py [--duration 60] [--clients 32] [--workers N]
 """
 
 from __future__ import annotations
@@ -267,7 +268,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds of open-loop load")
     parser.add_argument("--clients", type=int, default=32, help="people at saturation")
     parser.add_argument("--saturation-seconds", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=1, help="app processes")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="app processes (default: serve's, one per core)"
+    )
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="marblejar-load-"))
@@ -287,7 +290,7 @@ def main() -> int:
     host = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "marblejar", "serve", "--port", str(port)]
-        + ["--workers", str(args.workers)],
+        + (["--workers", str(args.workers)] if args.workers else []),
         env=env,
         cwd=ROOT,
         stdout=(data / "server.log").open("w"),
@@ -324,7 +327,8 @@ def main() -> int:
         total = rows["Aggregated"]
         database = os.environ.get("DATABASE_URL", "sqlite").split(":")[0]
         redis = " + Redis" if os.environ.get("MARBLEJAR_REDIS_URL") else ""
-        print(f"\n{database}{redis}, {args.workers} app process(es)")
+        workers = args.workers or len(os.sched_getaffinity(0))
+        print(f"\n{database}{redis}, {workers} app process(es)")
         print(
             f"open loop, 500 people, one page each per 10 s, and a live review "
             f"({PARTICIPANTS} writing, {WATCHERS} watching), {args.duration} s: "

@@ -9,6 +9,7 @@ the full table. Secrets can also be read from ``NAME_FILE``.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -268,7 +269,8 @@ staticfiles.configure(
     collected=env_bool(staticfiles.SERVED_COLLECTED)
     and staticfiles.is_collected(STATIC_COLLECT_ROOT),
 )
-if env(staticfiles.COLLECTING):
+# `marblejar collectstatic` run by hand (for a proxy) makes the same files as `serve`.
+if env(staticfiles.COLLECTING) or sys.argv[1:2] == ["collectstatic"]:
     STORAGES["staticfiles"] = {"BACKEND": staticfiles.HASHED_STORAGE}
     STATIC_ROOT = STATIC_COLLECT_ROOT
 # Only the hashed names are kept (every page links to those); source maps,

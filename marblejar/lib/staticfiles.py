@@ -81,7 +81,9 @@ def configure(config: Any, *, collected: bool) -> None:
     storages["staticfiles"] = {"BACKEND": HASHED_STORAGE if collected else PLAIN_STORAGE}
     middleware = [m for m in get("MIDDLEWARE") if m != WHITENOISE]
     if not collected:
-        middleware.insert(1, WHITENOISE)  # right after SecurityMiddleware
+        security = "django.middleware.security.SecurityMiddleware"
+        at = middleware.index(security) + 1 if security in middleware else 0
+        middleware.insert(at, WHITENOISE)  # right after SecurityMiddleware
     set_("STORAGES", storages)
     set_("MIDDLEWARE", middleware)
     set_("STATIC_COLLECTED", collected)
