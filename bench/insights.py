@@ -17,8 +17,9 @@ database, renders alternately:
 3. the organization's insights page.
 
 Each is the median of ``--renders`` renders (Django test client, server
-time), with the best render too: on a machine other work keeps busy, the
-best of many is the steadier measure of what a render costs. Usage::
+time), with the best render and the median CPU time of the process too
+(SQLite runs inside it): on a machine other work keeps busy, the best of
+many and the CPU time are the steadier measures of what a render costs. Usage::
 
     python bench/insights.py                     # SQLite under a temporary data folder
     DATABASE_URL=postgres://... python bench/insights.py
@@ -277,6 +278,7 @@ def main() -> None:
         f"organization insights, {args.teams} teams": "/organization/insights/",
     }
     times: dict[str, list[float]] = {name: [] for name in pages}
+    cpu: dict[str, list[float]] = {name: [] for name in pages}
     queries = {}
     for name, url in pages.items():  # warm up, and count queries once
         with CaptureQueriesContext(connection) as captured:
@@ -286,22 +288,26 @@ def main() -> None:
     for _ in range(args.renders):
         for name, url in pages.items():
             reset_queries()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             client.get(url)
             times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
     base = statistics.median(times["minimal view"])
     best_base = min(times["minimal view"])
+    cpu_base = statistics.median(cpu["minimal view"])
     print(
-        f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'best ms':>8} "
-        f"{'× minimal':>10} {'best ×':>7} {'queries':>8}"
+        f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'best ms':>8} {'cpu ms':>8} "
+        f"{'× minimal':>10} {'best ×':>7} {'cpu ×':>6} {'queries':>8}"
     )
     for name, values in times.items():
         values.sort()
         median = statistics.median(values)
         p95 = values[int(0.95 * (len(values) - 1))]
+        cpu_median = statistics.median(cpu[name])
         print(
             f"{name:40} {1000 * median:10.2f} {1000 * p95:8.2f} {1000 * values[0]:8.2f} "
-            f"{median / base:10.1f} {values[0] / best_base:7.1f} {queries[name]:8d}"
+            f"{1000 * cpu_median:8.2f} {median / base:10.1f} {values[0] / best_base:7.1f} "
+            f"{cpu_median / cpu_base:6.1f} {queries[name]:8d}"
         )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from marblejar import permissions
@@ -26,7 +28,6 @@ def team_insights(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_selectors.team_get(user=request.user, slug=slug, action="insights.team")
     period = period_of(request.GET.get("months"))
     figures = team_figures(team=team, period=period)
-    quarters = [figures.part(start=first, end=after) for _y, _q, first, after in period.quarters()]
     said = {
         "safety": readings.safety_reading(figures),
         "checks": readings.checks_reading(figures),
@@ -45,9 +46,31 @@ def team_insights(request: HttpRequest, slug: str) -> HttpResponse:
         "checks": tables.check_rows(figures),
         "readings": said,
         "charts": drawing.team_svgs(figures, said),
-        "markdown": readings.quarter_markdown(figures, quarters=quarters),
+        # The quarter summary is written when asked for (copied or opened), not
+        # on every render: eight quarters of sentences over two years.
+        "markdown_url": _markdown_url(team.slug, period.months),
     }
     return render(request, "insights/team.html", context)
+
+
+def _markdown_url(slug: str, months: int) -> str:
+    return f"{reverse('insights:team_markdown', args=[slug])}?{urlencode({'months': months})}"
+
+
+@login_required
+@require_GET
+def team_insights_markdown(request: HttpRequest, slug: str) -> HttpResponse:
+    """The team page's figures quarter by quarter, as Markdown (plain text, for copying)."""
+    team = team_selectors.team_get(user=request.user, slug=slug, action="insights.team")
+    period = period_of(request.GET.get("months"))
+    figures = team_figures(team=team, period=period)
+    quarters = [figures.part(start=first, end=after) for _y, _q, first, after in period.quarters()]
+    response = HttpResponse(
+        readings.quarter_markdown(figures, quarters=quarters),
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -116,6 +116,8 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     # Insights: the team's to whoever may open the team; across teams to org admins.
     ("insights:team",                                 "GET"):    (L,   404, 404, 200, 200, 200),
     ("insights:team",                                 "POST"):   (L,   405, 405, 405, 405, 405),
+    ("insights:team_markdown",                        "GET"):    (L,   404, 404, 200, 200, 200),
+    ("insights:team_markdown",                        "POST"):   (L,   405, 405, 405, 405, 405),
     ("insights:organization",                         "GET"):    (L,   200, 403, 403, 403, 200),
     ("insights:organization",                         "POST"):   (L,   405, 405, 405, 405, 405),
     # Data ownership: the page is for everyone; exports for org admins, and team leads.
@@ -193,6 +195,7 @@ URL_ARGS: dict[str, Callable[[Scene], dict[str, Any]]] = {
     "accounts:password_reset_confirm": lambda s: {"uidb64": "MQ", "token": "no-such-token"},
     "teams:detail": lambda s: {"slug": s.slug},
     "insights:team": lambda s: {"slug": s.slug},
+    "insights:team_markdown": lambda s: {"slug": s.slug},
     "portability:team_export": lambda s: {"slug": s.slug},
     "pulse:list": lambda s: {"slug": s.slug},
     "pulse:create": lambda s: {"slug": s.slug},

@@ -28,6 +28,10 @@ def url(team, months: int | None = None) -> str:
     return f"{base}?months={months}" if months else base
 
 
+def markdown_url(team, months: int) -> str:
+    return f"{reverse('insights:team_markdown', args=[team.slug])}?months={months}"
+
+
 def moment_in(period, rng: random.Random, *, margin: int = 40) -> datetime:
     """A moment from ``margin`` days before the period to ``margin`` days after it."""
     span = (period.until - period.since).days + 2 * margin
@@ -246,7 +250,15 @@ def test_the_period_and_the_quarter_summary(personas, client_for):
     assert len(year["figures"].months) == 25
     # An unknown choice falls back to the default rather than failing.
     assert member.get(url(personas.team) + "?months=abc").context["period"].months == 6
-    markdown = six["markdown"]
+    # The summary is written only when asked for: the page links to it.
+    assert "markdown" not in six
+    page = member.get(url(personas.team)).content.decode()
+    assert f'data-copy-url="{markdown_url(personas.team, 6)}"' in page
+    assert f'href="{markdown_url(personas.team, 6)}"' in page
+    response = member.get(markdown_url(personas.team, 6))
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    markdown = response.content.decode()
+    assert markdown.startswith(f"# {personas.team.name}: insights from ")
     quarters = six["period"].quarters()
     assert markdown.count("\n## Q") == len(quarters)
     year_, q, _first, _after = quarters[-1]
@@ -259,6 +271,8 @@ def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
     member.get(url(personas.team))  # warm the session and caches
     with django_assert_num_queries(10):
         member.get(url(personas.team))
+    with django_assert_num_queries(8):  # the quarter summary: no page around it
+        member.get(markdown_url(personas.team, 6))
     period = period_of(24)
     seed_rows(personas, period, random.Random(3))
     set_k(personas.org, 3)
@@ -268,3 +282,6 @@ def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
         )
     with django_assert_num_queries(10):
         member.get(url(personas.team, 24))
+    # The quarter summary reads the same figures, once, whatever the period.
+    with django_assert_num_queries(8):
+        member.get(markdown_url(personas.team, 24))

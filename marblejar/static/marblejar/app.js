@@ -2,15 +2,47 @@
 (function () {
   "use strict";
 
-  // Copy buttons: <button data-copy="#element-id">.
+  // Copy buttons: <button data-copy="#element-id">, or <button data-copy-url="…">
+  // for text the server writes only when asked (fetched on the click).
+  function copyStatus(button, text) {
+    const status = document.getElementById(button.dataset.copyStatus || "");
+    if (status) status.textContent = text;
+  }
+  function copyFetched(button) {
+    const text = fetch(button.dataset.copyUrl, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.text();
+    }).then(function (body) { return body.trim(); });
+    // A ClipboardItem given a promise keeps the click's permission while the
+    // text is fetched (Safari needs it); otherwise write once it has arrived.
+    let written;
+    if (window.ClipboardItem && navigator.clipboard.write) {
+      written = navigator.clipboard.write([new ClipboardItem({
+        "text/plain": text.then(function (body) { return new Blob([body], { type: "text/plain" }); }),
+      })]).catch(function () {
+        return text.then(function (body) { return navigator.clipboard.writeText(body); });
+      });
+    } else {
+      written = text.then(function (body) { return navigator.clipboard.writeText(body); });
+    }
+    return written;
+  }
   document.addEventListener("click", function (event) {
-    const button = event.target.closest("[data-copy]");
-    if (!button) return;
-    const source = document.querySelector(button.dataset.copy);
-    if (!source || !navigator.clipboard) return;
-    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
-      const status = document.getElementById(button.dataset.copyStatus || "");
-      if (status) status.textContent = button.dataset.copied || "Copied.";
+    const button = event.target.closest("[data-copy], [data-copy-url]");
+    if (!button || !navigator.clipboard) return;
+    let written;
+    if (button.dataset.copyUrl) {
+      copyStatus(button, "");
+      written = copyFetched(button);
+    } else {
+      const source = document.querySelector(button.dataset.copy);
+      if (!source) return;
+      written = navigator.clipboard.writeText(source.textContent.trim());
+    }
+    written.then(function () {
+      copyStatus(button, button.dataset.copied || "Copied.");
+    }, function () {
+      copyStatus(button, button.dataset.copyFailed || "");
     });
   });
 
