@@ -53,6 +53,12 @@ def test_the_demo_teams_insights_tell_its_six_months(
     expect(ben.locator("#markdown-copy-status")).to_have_text("Copied to the clipboard.")
     copied = ben.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("# Platform: insights from ") and "\n## Q" in copied
+    # Without JavaScript the same text is one link away.
+    opened = ben.get_by_role("link", name="Open the Markdown")
+    expect(opened).to_have_attribute(
+        "href", re.compile(r"/t/platform/insights/summary\.md\?months=6$")
+    )
+    assert ben.request.get(opened.get_attribute("href")).text().strip() == copied.strip()
     safety.get_by_text("Table: every pulse").click()
     ben.screenshot(path=str(screenshot_dir / "insights.png"), full_page=True)
     ben.set_viewport_size(PHONE)

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import Count, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from marblejar.insights.periods import Period
@@ -82,99 +81,71 @@ def _bins(means: list[float], low: int, high: int) -> list[tuple[float, float, i
     return [(float(a), float(b), int(c)) for a, b, c in bins]
 
 
-def _plain(queryset: Any) -> list[tuple]:
-    """The rows of a query built with the ORM, read with a plain cursor (no converters)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _per_team(queryset: Any) -> Coalesce:
+    """How many rows of ``queryset`` belong to the outer team (0 when none)."""
+    counted = (
+        queryset.filter(team_id=OuterRef("pk"))
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
-def _activity(period: Period, rows: list[tuple[int, str, str]]) -> list[TeamActivity]:
-    """Reviews closed, actions and marbles of the teams in ``rows`` (three small queries)."""
+def _teams_with_activity(organization_id: int, period: Period) -> Any:
+    """The organization's teams in name order, each with its counts of the period.
+
+    Paged in SQL: the page's query counts each team's reviews, actions and
+    marbles with a subquery per figure, which reads those teams' rows by team
+    only (with the organization in the filter SQLite would walk that index
+    over every team's rows); the paginator's count leaves them out.
+    """
+    since, until = period.since, period.until
+    return (
+        Team.objects.filter(organization_id=organization_id)
+        .order_by(Lower("name"), "id")
+        .values_list("id", "name", "slug")
+        .annotate(
+            reviews=_per_team(Review.objects.filter(closed_at__gte=since, closed_at__lt=until)),
+            opened=_per_team(Action.objects.filter(created_at__gte=since, created_at__lt=until)),
+            done=_per_team(
+                Action.objects.filter(
+                    status=ActionStatus.DONE, done_at__gte=since, done_at__lt=until
+                )
+            ),
+            worked=_per_team(
+                Action.objects.filter(
+                    check_result=CheckResult.WORKED, checked_at__gte=since, checked_at__lt=until
+                )
+            ),
+            marbles=_per_team(Marble.objects.filter(created_at__gte=since, created_at__lt=until)),
+        )
+    )
+
+
+def _activity(rows: list[tuple]) -> list[TeamActivity]:
     # One reverse() for the page, not one per row.
     link = reverse("insights:team", args=["--slug--"])
-    activity = {
-        pk: TeamActivity(pk, name, slug, link.replace("--slug--", slug)) for pk, name, slug in rows
-    }
-    if not activity:
-        return []
-    # By team only: the ids come from the organization's own teams, and with
-    # the organization in the filter SQLite walks that index over every team's
-    # rows instead of the page's (see bench/insights.py).
-    ids = list(activity)
-    since, until = period.since, period.until
-    reviews = (
-        Review.objects.filter(
-            team_id__in=ids,
-            closed_at__gte=since,
-            closed_at__lt=until,
-        )
-        .values_list("team_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    for team_id, count in _plain(reviews):
-        activity[team_id].reviews = count
-    actions = (
-        Action.objects.filter(team_id__in=ids)
-        .filter(
-            Q(created_at__gte=since, created_at__lt=until)
-            | Q(done_at__gte=since, done_at__lt=until)
-            | Q(checked_at__gte=since, checked_at__lt=until)
-        )
-        .values_list("team_id")
-        .annotate(
-            opened=Count("pk", filter=Q(created_at__gte=since, created_at__lt=until)),
-            done=Count(
-                "pk",
-                filter=Q(status=ActionStatus.DONE, done_at__gte=since, done_at__lt=until),
-            ),
-            worked=Count(
-                "pk",
-                filter=Q(
-                    check_result=CheckResult.WORKED, checked_at__gte=since, checked_at__lt=until
-                ),
-            ),
-        )
-        .order_by()
-    )
-    for team_id, opened, done, worked in _plain(actions):
-        row = activity[team_id]
-        row.opened, row.done, row.worked = opened, done, worked
-    marbles = (
-        Marble.objects.filter(
-            team_id__in=ids,
-            created_at__gte=since,
-            created_at__lt=until,
-        )
-        .values_list("team_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    for team_id, count in _plain(marbles):
-        activity[team_id].marbles = count
-    return list(activity.values())
+    return [
+        TeamActivity(pk, name, slug, link.replace("--slug--", slug), *counts)
+        for pk, name, slug, *counts in rows
+    ]
 
 
 def org_figures(*, organization_id: int, period: Period, page: Any = 1) -> OrgFigures:
     """Score distribution, and activity per team for one page of teams in name order.
 
-    Six queries, whatever the number of teams: the newest results, the
-    number of teams and the page of them, how many teams closed a review,
-    and the page's reviews, actions and marbles.
+    Four queries, whatever the number of teams: the newest results, the
+    number of teams, the page of them with their reviews, actions and
+    marbles, and how many teams closed a review.
     """
     results = latest_results(organization_id=organization_id, instrument_slug=SAFETY_INSTRUMENT)
     shown = [(n, mean, sd) for _team, n, mean, sd, is_shown in results if is_shown]
     means = [mean for _n, mean, _sd in shown if mean is not None]
     low, high = instrument_scale(SAFETY_INSTRUMENT)
     total = stats.pooled_mean(shown) if shown else None
-    teams = (
-        Team.objects.filter(organization_id=organization_id)
-        .order_by(Lower("name"), "id")
-        .values_list("id", "name", "slug")
-    )
-    paginator = Paginator(teams, PAGE_SIZE)
+    paginator = Paginator(_teams_with_activity(organization_id, period), PAGE_SIZE)
     this_page = paginator.get_page(page)
     reviewing = (
         Review.objects.filter(
@@ -197,5 +168,5 @@ def org_figures(*, organization_id: int, period: Period, page: Any = 1) -> OrgFi
         teams_count=paginator.count,
         teams_reviewing=reviewing,
         page=this_page,
-        teams=_activity(period, list(this_page.object_list)),
+        teams=_activity(list(this_page.object_list)),
     )
