@@ -90,6 +90,7 @@ def organization_insights(request: HttpRequest) -> HttpResponse:
         "histogram": histogram,
         "histogram_ticks": histogram_ticks,
         "page": figures.page,
+        "activity_rows": tables.activity_rows(figures.teams),
         "readings": {
             "scores": readings.org_scores_reading(figures),
             "activity": readings.org_activity_reading(figures),

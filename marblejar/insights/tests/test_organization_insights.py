@@ -130,3 +130,13 @@ def test_teams_are_paged_in_name_order_and_the_reading_counts_them_all(personas,
     )
     squad_000 = next(t for t in first["figures"].teams if t.name == "Squad 000")
     assert squad_000.reviews == 2
+
+
+def test_the_activity_rows_escape_team_names_and_link_each_team(personas, client_for):
+    from marblejar.teams.models import Team
+
+    Team.objects.create(organization=personas.org, name="<b>Ops</b> & co", slug="ops")
+    page = client_for("admin").get(URL).content.decode()
+    row = f'<tr><th scope="row"><a href="{reverse("insights:team", args=["ops"])}">'
+    assert row + "&lt;b&gt;Ops&lt;/b&gt; &amp; co</a></th><td>0</td>" in page
+    assert "<b>Ops</b>" not in page
