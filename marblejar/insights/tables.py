@@ -140,3 +140,31 @@ def activity_rows(teams: list[TeamActivity]) -> SafeString:
         "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         ((t.url, t.name, t.reviews, t.opened, t.done, t.worked, t.marbles) for t in teams),
     )
+
+
+def check_rows_html(rows: list[CheckRow]) -> SafeString:
+    """The safety checks' table body (a row per review: 52 over two years)."""
+    return format_html_join(
+        "",
+        '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td></tr>',
+        ((c.url, c.title, c.held, c.median, c.answers) for c in rows),
+    )
+
+
+def month_rows_html(rows: list[tuple]) -> SafeString:
+    """The months' table body: the month's name and six counts."""
+    return format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+        "<td>{}</td></tr>",
+        rows,
+    )
+
+
+def participation_rows_html(rows: list[PulseRow]) -> SafeString:
+    """The participation table body: a row per pulse."""
+    return format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
+        ((p.title, p.closed, p.answered) for p in rows),
+    )

@@ -36,14 +36,23 @@ def team_insights(request: HttpRequest, slug: str) -> HttpResponse:
         "actions": readings.actions_reading(figures),
         "participation": readings.participation_reading(figures),
     }
+    months, pulses, checks = (
+        tables.month_rows(figures),
+        tables.pulse_rows(figures),
+        tables.check_rows(figures),
+    )
     context = {
         "team": team,
         "period": period,
         "periods": _periods(period.months),
         "figures": figures,
-        "months": tables.month_rows(figures),
-        "pulses": tables.pulse_rows(figures),
-        "checks": tables.check_rows(figures),
+        "months": months,
+        "pulses": pulses,
+        "checks": checks,
+        # Bodies of the longest tables, written in Python (escaped there).
+        "months_html": tables.month_rows_html(months),
+        "checks_html": tables.check_rows_html(checks),
+        "participation_html": tables.participation_rows_html(pulses),
         "readings": said,
         "charts": drawing.team_svgs(figures, said),
         # The quarter summary is written when asked for (copied or opened), not
