@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -48,6 +49,22 @@ from marblejar.teams import selectors as team_selectors
 
 Context = dict[str, Any]
 Builder = Callable[[HttpRequest, Review, Context], Context]
+
+
+def _names_only(*relations: str) -> list[str]:
+    """For ``defer()``: every column of the people joined through ``relations`` but their name.
+
+    A card or a finding shows its author's display name and nothing else of
+    them; their other columns (the password hash among them) need not be
+    read, sent or turned into objects for each card.
+    """
+    return [
+        f"{relation}__{field.name}"
+        for relation in relations
+        for field in get_user_model()._meta.concrete_fields
+        if field.name not in ("id", "display_name")
+    ]
+
 
 # A column's colour and marker, by its place in the review (never colour alone).
 MARKERS = ("●", "▲", "■", "◆", "★", "✚")
@@ -221,10 +238,14 @@ def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context
 def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The group phase: the notes still in their columns, and the themes as stacks beside them."""
     themes = list(selectors.themes(review=review))
+    # A card shows its author and its theme's id only: no theme or timeline
+    # event to build for each of them.
     notes = list(
-        selectors.notes_visible_to(user=request.user, review=review).filter(
-            timeline_event__isnull=True
-        )
+        selectors.notes_visible_to(user=request.user, review=review)
+        .filter(timeline_event__isnull=True)
+        .select_related(None)
+        .select_related("author")
+        .defer(*_names_only("author"))
     )
     _decorate(notes, review, ctx["columns_meta"], set())
     by_theme: dict[int, list[Note]] = {}
@@ -234,7 +255,7 @@ def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
             by_column.setdefault(note.column, []).append(note)
         else:
             by_theme.setdefault(note.theme_id, []).append(note)
-    earlier = selectors_actions.similar_earlier_themes_for_review(review=review)
+    earlier = selectors_actions.similar_earlier_themes_for_review(review=review, themes=themes)
     return {
         "group_columns": [{**c, "notes": by_column.get(c["key"], [])} for c in ctx["columns_meta"]],
         "themes": [
@@ -286,10 +307,17 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
     notes = list(
         Note.objects.filter(organization_id=review.organization_id, theme_id__in=wanted)
         .select_related("author")
+        .defer(*_names_only("author"))
         .order_by("column", "text")
     )
-    findings = list(selectors.findings(review=review).filter(theme_id__in=wanted))
-    questions = list(selectors.questions(review=review).filter(theme_id__in=wanted))
+    findings = list(
+        selectors.findings(review=review).filter(theme_id__in=wanted).defer(*_names_only("author"))
+    )
+    questions = list(
+        selectors.questions(review=review)
+        .filter(theme_id__in=wanted)
+        .defer(*_names_only("asked_by", "answered_by"))
+    )
     _decorate(notes, review, ctx["columns_meta"], set())
     items = []
     for t in themes:
@@ -404,9 +432,11 @@ def phase_context(
     if review.phase == Phase.GROUP:
         ctx["theme_form"] = forms.get("theme") or ThemeForm(auto_id="theme-%s")
     if review.phase in (Phase.DISCUSS, Phase.ACTIONS) and ctx["can_participate"]:
-        people = [
-            (m.user_id, m.user.display_name) for m in team_selectors.team_members(team=review.team)
-        ]
+        people = list(
+            team_selectors.team_members(team=review.team).values_list(
+                "user_id", "user__display_name"
+            )
+        )
         ctx["action_form"] = forms.get("action") or ActionForm(people=people, auto_id="action-%s")
     for part in parts_in(review.phase):
         if part.name in ("phase", "meta", "presence"):
