@@ -7,6 +7,7 @@ so a template names the part and nothing else.
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape as _esc  # Django's escape() without its lazy wrapper: for the per-card path
 from typing import Any
 
@@ -14,7 +15,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import normalize_newlines
+from django.utils.text import Truncator, normalize_newlines
 from django.utils.translation import gettext as _
 
 from marblejar.reviews.parts import PARTS
@@ -176,6 +177,34 @@ def group_cards(context: Any, notes: Any) -> str:
     """``{% group_card %}`` for each of ``notes``: one tag for a whole column or stack."""
     cache = _pieces(context)
     return mark_safe("".join([_card(cache, note) for note in notes]))  # noqa: S308
+
+
+@register.simple_tag
+def vote_cards(notes: Any) -> str:
+    """The compact cards under a theme while voting: marker, column (for screen readers), text.
+
+    What ``{{ note.text|truncatechars:140 }}`` and the rest would write in a
+    template loop, without a Truncator and a translation lookup per card.
+    """
+    return mark_safe(  # noqa: S308 (escaped piece by piece)
+        "".join(
+            [
+                f'<li class="card-note col-{_esc(str(note.column_index))}">'
+                f'<span class="marker" aria-hidden="true">{_esc(note.column_marker)}</span> '
+                f'<span class="visually-hidden">{_esc(note.column_label)}: </span>'
+                f"{_esc(_truncated(note.text, 140))}</li>"
+                for note in notes
+            ]
+        )
+    )
+
+
+def _truncated(text: str, length: int) -> str:
+    """``text|truncatechars:length``: the same characters, short texts without a Truncator."""
+    normalized = unicodedata.normalize("NFC", text)
+    if len(normalized) <= length:
+        return normalized  # what Truncator.chars() answers for a text this short
+    return Truncator(text).chars(length)
 
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
