@@ -14,6 +14,7 @@ people the review holds (``tests/test_board_queries.py`` pins them).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -64,6 +65,27 @@ def _names_only(*relations: str) -> list[str]:
         for field in get_user_model()._meta.concrete_fields
         if field.name not in ("id", "display_name")
     ]
+
+
+@dataclass(slots=True)
+class Person:
+    display_name: str
+
+
+@dataclass(slots=True)
+class Card:
+    """A note as ``{% group_cards %}`` draws it, with what :func:`_decorate` adds."""
+
+    pk: Any
+    column: str
+    text: str
+    theme_id: int | None
+    author_id: Any
+    author: Person | None
+    column_label: str = ""
+    column_index: int = 0
+    column_marker: str = ""
+    mine: bool = False
 
 
 # A column's colour and marker, by its place in the review (never colour alone).
@@ -138,7 +160,7 @@ def _steps(review: Review) -> list[dict[str, Any]]:
 
 
 def _decorate(
-    notes: list[Note], review: Review, columns: list[dict[str, Any]], mine: set[Any]
+    notes: list[Note] | list[Card], review: Review, columns: list[dict[str, Any]], mine: set[Any]
 ) -> None:
     """Give each note what its card shows: its column's title, colour and marker; is it mine."""
     by_key = {c["key"]: c for c in columns}
@@ -238,18 +260,19 @@ def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context
 def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The group phase: the notes still in their columns, and the themes as stacks beside them."""
     themes = list(selectors.themes(review=review))
-    # A card shows its author and its theme's id only: no theme or timeline
-    # event to build for each of them.
-    notes = list(
-        selectors.notes_visible_to(user=request.user, review=review)
+    # A card shows its text, column, theme and author's name: read as plain
+    # values, not as a note and a person object for each of the cards.
+    notes = [
+        Card(pk, column, text, theme_id, author_id, Person(name) if author_id else None)
+        for pk, column, text, theme_id, author_id, name in selectors.notes_visible_to(
+            user=request.user, review=review
+        )
         .filter(timeline_event__isnull=True)
-        .select_related(None)
-        .select_related("author")
-        .defer(*_names_only("author"))
-    )
+        .values_list("pk", "column", "text", "theme_id", "author_id", "author__display_name")
+    ]
     _decorate(notes, review, ctx["columns_meta"], set())
-    by_theme: dict[int, list[Note]] = {}
-    by_column: dict[str, list[Note]] = {}
+    by_theme: dict[int, list[Card]] = {}
+    by_column: dict[str, list[Card]] = {}
     for note in notes:
         if note.theme_id is None:
             by_column.setdefault(note.column, []).append(note)
