@@ -6,7 +6,9 @@ client, logged in as the organization admin who also leads the team. The
 reference is a view that greets the logged-in person (so it reads the session
 and the user, as every page must) with a short ``HttpResponse`` through the
 same middleware, measured in the same run, interleaved with the pages so that a
-busy machine slows both alike. Two data sets:
+busy machine slows both alike. Each render is timed in wall-clock time and
+in the process's CPU time (medians); on a shared machine the CPU time is the
+steadier measure of the server's own work. Two data sets:
 
 * ``demo``: ``marblejar demo`` (Platform: six people, a few reflections,
   six months of pulses);
@@ -208,13 +210,15 @@ def measure(client, pages: dict[str, str], minimal: str, rounds: int) -> dict[st
 
     urls = {"minimal view": minimal, **pages}
     times: dict[str, list[float]] = {name: [] for name in urls}
+    cpu: dict[str, list[float]] = {name: [] for name in urls}
     for _ in range(3):  # warm-up: imports, template and URL caches
         for url in urls.values():
             client.get(url)
     for _ in range(rounds):
         for name, url in urls.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             client.get(url)
+            cpu[name].append((time.process_time() - start_cpu) * 1000)
             times[name].append((time.perf_counter() - start) * 1000)
     results = {}
     for name, url in urls.items():
@@ -223,6 +227,7 @@ def measure(client, pages: dict[str, str], minimal: str, rounds: int) -> dict[st
         results[name] = {
             "url": url,
             "median": statistics.median(times[name]),
+            "cpu": statistics.median(cpu[name]),
             "queries": len(captured),
             "bytes": len(response.content),
         }
@@ -230,15 +235,21 @@ def measure(client, pages: dict[str, str], minimal: str, rounds: int) -> dict[st
 
 
 def report(title: str, results: dict[str, dict]) -> list[float]:
-    base = results["minimal view"]["median"]
+    base, base_cpu = results["minimal view"]["median"], results["minimal view"]["cpu"]
     print(f"\n{title}")
-    print(f"{'page':20} {'ms (median)':>12} {'ratio':>7} {'queries':>8} {'HTML bytes':>11}")
+    print(
+        f"{'page':20} {'wall ms':>8} {'ratio':>7} {'CPU ms':>7} {'ratio':>7} "
+        f"{'queries':>8} {'HTML bytes':>11}"
+    )
     ratios = []
     for name, r in results.items():
-        ratio = r["median"] / base
+        ratio, ratio_cpu = r["median"] / base, r["cpu"] / base_cpu
         if name != "minimal view":
-            ratios.append(ratio)
-        print(f"{name:20} {r['median']:12.2f} {ratio:6.1f}× {r['queries']:8} {r['bytes']:11,}")
+            ratios.append(ratio_cpu)
+        print(
+            f"{name:20} {r['median']:8.2f} {ratio:6.1f}× {r['cpu']:7.2f} {ratio_cpu:6.1f}× "
+            f"{r['queries']:8} {r['bytes']:11,}"
+        )
     return ratios
 
 
@@ -305,7 +316,7 @@ def main() -> int:
     all_ratios += report(
         "two years of history", measure(client, history_pages, minimal, args.rounds)
     )
-    print(f"\nworst ratio {max(all_ratios):.1f}× (goal ≤ 8×)")
+    print(f"\nworst ratio in CPU time {max(all_ratios):.1f}× (goal ≤ 8×)")
     return 0
 
 

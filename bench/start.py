@@ -73,13 +73,15 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def run_once(command: list[str], env: dict[str, str], port: int, pages: list[str]) -> tuple:
+def run_once(
+    command: list[str], env: dict[str, str], port: int, pages: list[str], timeout: float = 60
+) -> tuple:
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        up = wait_until_up(f"http://127.0.0.1:{port}/healthz", started)
+        up = wait_until_up(f"http://127.0.0.1:{port}/healthz", started, timeout)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             for _ in range(20):
                 for page in pages:
@@ -110,6 +112,7 @@ def main() -> int:
         env,
         port,
         ["/healthz"],
+        timeout=600,
     )
     print(f"first start (migrate, collect static files): {time.perf_counter() - first:.1f} s")
     (data / "plain.py").write_text(PLAIN_APP)

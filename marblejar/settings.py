@@ -164,6 +164,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"marblejar-test-{os.getpid()}.sqlite3")
     }
+    # One connection per thread for the process's life: opening one (and
+    # running the pragmas below) on every request cost as much as a query.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     # WAL lets the web process read while the task worker writes; the busy
     # timeout turns short write contention into a wait, not an error.
     DATABASES["default"]["OPTIONS"] = {

@@ -300,6 +300,9 @@ def _reviews(team: Team, people: dict[str, Any], now: datetime) -> None:
             created = held + timedelta(hours=1)
             done_at = created + timedelta(days=days) if status == "done" else None
             checked_at = done_at + timedelta(days=14) if result and done_at else None
+            due_on = (created + timedelta(days=max(days, 14))).date()
+            check_on = due_on + timedelta(days=14)
+            today = now.date()
             action = Action.objects.create(
                 organization_id=team.organization_id,
                 team=team,
@@ -307,18 +310,20 @@ def _reviews(team: Team, people: dict[str, Any], now: datetime) -> None:
                 theme=themes[min(i, len(themes) - 1)],
                 title=title,
                 owner=people[owner] if owner else None,
-                due_on=(created + timedelta(days=max(days, 14))).date(),
+                due_on=due_on,
                 expected_effect="We see the difference in the next review.",
-                check_on=(created + timedelta(days=max(days, 14) + 14)).date(),
+                check_on=check_on,
                 status=status,
                 status_note="It clashed with planning every week." if status == "dropped" else "",
                 done_at=done_at,
                 check_result=result,
                 check_note=note,
                 checked_at=checked_at,
-                # Told and asked already: the nightly run must not tell it again today.
-                due_told_for=(created + timedelta(days=max(days, 14))).date(),
-                check_asked_for=(created + timedelta(days=max(days, 14) + 14)).date(),
+                # Dates already past were told and asked about at the time: the
+                # nightly run must not tell them again today. Those still to come
+                # are told when they come.
+                due_told_for=due_on if due_on <= today else None,
+                check_asked_for=check_on if check_on <= today else None,
                 created_by=lead,
                 created_at=created,
                 updated_at=checked_at or done_at or created,
@@ -389,5 +394,4 @@ def _product(team: Team, people: dict[str, Any], now: datetime) -> None:
         status="done",
         done_at=held + timedelta(days=10),
         created_at=held + timedelta(hours=1),
-        due_told_for=(held + timedelta(days=14)).date(),
     )

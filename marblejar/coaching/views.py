@@ -20,6 +20,10 @@ def check(request: HttpRequest) -> HttpResponse:
     text = request.POST.get(name, "")
     dismissed = request.POST.get(f"coach_dismissed_{name}", "").split(",")
     findings = coach_check(text=text, dismissed=dismissed)
+    if not findings:
+        # Nothing at all, so that the panel is :empty and takes no room
+        # (a line break alone would draw its empty bar).
+        return HttpResponse("")
     return render(
         request,
         "coach/findings.html",

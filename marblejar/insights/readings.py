@@ -7,21 +7,21 @@ per person.
 from __future__ import annotations
 
 import statistics
-from datetime import date
+from datetime import date, timedelta
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from marblejar.insights.organization import OrgFigures
 from marblejar.insights.periods import Period
 from marblejar.insights.team import CHECK_SCALE, PulsePoint, TeamFigures
-from marblejar.lib.dates import day
+from marblejar.lib.dates import day, month
+from marblejar.pulse import stats
 
 
-def month_name(month: date) -> str:
+def month_name(value: date) -> str:
     """ "July 2026": a month in the named format."""
-    return date_format(month, "YEAR_MONTH_FORMAT")
+    return month(value)
 
 
 def change_words(point: PulsePoint) -> str:
@@ -37,8 +37,6 @@ def change_words(point: PulsePoint) -> str:
 
 
 def safety_reading(figures: TeamFigures) -> str:
-    from marblejar.pulse import stats
-
     shown = figures.shown_pulses
     if not figures.pulses:
         return _("No psychological-safety pulse published its results in this period.")
@@ -205,8 +203,6 @@ def quarter_markdown(figures: TeamFigures, *, quarters: list[TeamFigures]) -> st
 
 
 def _day_before(value: date) -> date:
-    from datetime import timedelta
-
     return value - timedelta(days=1)
 
 

@@ -24,6 +24,13 @@ def day(value: date | datetime) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
+def month(value: date | datetime) -> str:
+    """``December 2026``: a whole month, for tables and summaries by month."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_format(value, "YEAR_MONTH_FORMAT")
+
+
 def moment(value: datetime, *, with_zone: bool = False) -> str:
     """``1 Dec 2026, 14:05`` in the site's time zone (``… 14:05 CET`` with ``with_zone``)."""
     local = timezone.localtime(value) if timezone.is_aware(value) else value

@@ -8,6 +8,7 @@ class PortabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from marblejar.accounts.services import EXPORTERS
+        from marblejar.portability import tasks  # noqa: F401  (registers the nightly retention run)
         from marblejar.portability.personal import SECTIONS
 
         EXPORTERS.update(SECTIONS)

@@ -210,7 +210,11 @@ class Exporter:
         for r in rows:
             tags = sorted(t.name for t in r.tags.all())
             self._tags.update(tags)
-            comments = sorted(r.comments.all(), key=lambda c: (c.created_at, c.pk))
+            # A hidden comment is for the reflection's author and the commenter alone.
+            comments = sorted(
+                (c for c in r.comments.all() if c.hidden_at is None),
+                key=lambda c: (c.created_at, c.pk),
+            )
             reactions = [
                 {"person": self.person(x.user_id), "kind": x.kind, "created_at": when(x.created_at)}
                 for x in sorted(r.reactions.all(), key=lambda x: (x.created_at, x.pk))
@@ -242,7 +246,6 @@ class Exporter:
                             "body": c.body,
                             "offers_help": c.offers_help,
                             "coach_severity": c.coach_severity,
-                            "hidden_at": when(c.hidden_at),
                             "created_at": when(c.created_at),
                         }
                         for c in comments
@@ -294,7 +297,7 @@ class Exporter:
         parts = key.split(":")
         for i in range(1, len(parts)):
             kind = parts[i - 1]
-            if kind in ACT_KINDS and parts[i].isdigit():
+            if kind in ACT_KINDS and parts[i].isdecimal():
                 ref = self.refs.get(kind, int(parts[i]))
                 parts[i] = ref or f"{kind}-gone"
         return ":".join(parts)
@@ -364,7 +367,7 @@ class Exporter:
         for p in pulses:
             closed = p.closed_at is not None
             instrument = p.instrument_slug
-            if instrument.startswith("custom-") and instrument[7:].isdigit():
+            if instrument.startswith("custom-") and instrument[7:].isdecimal():
                 ref = self.refs.get("instrument", int(instrument[7:]))
                 instrument = f"custom:{ref}" if ref else "custom:gone"
             members = None

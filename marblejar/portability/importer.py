@@ -84,16 +84,32 @@ class Importer:
     def id(self, ref: str | None) -> Any:
         return self.ids.get(ref) if ref else None
 
-    def run(self, name: str | None = None) -> Organization:
+    def run(self, name: str | None = None, into: Organization | None = None) -> Organization:
         d = self.data
         o = d["organization"]
-        self.org = org = Organization.objects.create(
-            name=name or o["name"],
-            open_signup_domain=o["open_signup_domain"],
-            created_at=at(o["created_at"]),
-        )
-        PulseSettings.objects.create(organization=org, **o["pulse_settings"])
+        if into is None:
+            org = Organization.objects.create(
+                name=name or o["name"],
+                open_signup_domain=o["open_signup_domain"],
+                created_at=at(o["created_at"]),
+            )
+        else:
+            org = into
+            org.name = name or org.name
+            org.open_signup_domain = o["open_signup_domain"]
+            org.save(update_fields=["name", "open_signup_domain"])
+        self.org = org
+        PulseSettings.objects.update_or_create(organization=org, defaults=o["pulse_settings"])
+        # People already in the organization imported into keep their accounts.
+        present = {u.email: u for u in User.objects.filter(organization=org)}
         for p in d["people"]:
+            if p["email"].lower() in present:
+                existing = present[p["email"].lower()]
+                if p["is_org_admin"] and not existing.is_org_admin:
+                    existing.is_org_admin = True
+                    existing.save(update_fields=["is_org_admin"])
+                self.ids[p["ref"]] = existing.pk
+                continue
             user = User(
                 email=p["email"],
                 display_name=p["display_name"],
@@ -171,7 +187,6 @@ class Importer:
                     body=c["body"],
                     offers_help=c["offers_help"],
                     coach_severity=c["coach_severity"],
-                    hidden_at=at(c["hidden_at"]),
                     created_at=at(c["created_at"]),
                 )
                 self.ids[c["ref"]] = comment.pk
@@ -488,7 +503,7 @@ class Importer:
         )
 
 
-def check(data: dict[str, Any]) -> None:
+def check(data: dict[str, Any], into: Organization | None = None) -> None:
     """Refuse what is not an export of this version, or would clash with this Marblejar."""
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise ValidationError(
@@ -496,7 +511,15 @@ def check(data: dict[str, Any]) -> None:
         )
     validate(data)
     emails = [p["email"].lower() for p in data["people"]]
-    taken = sorted(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    if into is not None and Team.objects.filter(organization=into).exists():
+        raise ValidationError(
+            _("%(name)s already has teams: import into an organization without any.")
+            % {"name": into.name}
+        )
+    others = User.objects.filter(email__in=emails)
+    if into is not None:
+        others = others.exclude(organization=into)
+    taken = sorted(others.values_list("email", flat=True))
     if taken:
         raise ValidationError(
             _("These e-mail addresses already have an account here: %(emails)s.")
@@ -505,7 +528,14 @@ def check(data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def import_export(data: dict[str, Any], *, name: str | None = None) -> Organization:
-    """Make a new organization holding what ``data`` (an export) holds; returns it."""
-    check(data)
-    return Importer(data).run(name=name)
+def import_export(
+    data: dict[str, Any], *, name: str | None = None, into: Organization | None = None
+) -> Organization:
+    """Fill an organization with what ``data`` (an export) holds; returns it.
+
+    A new organization, or ``into``: one without teams yet (the one
+    ``marblejar createadmin`` made, say), whose people keep their accounts
+    when the export names them too.
+    """
+    check(data, into=into)
+    return Importer(data).run(name=name, into=into)

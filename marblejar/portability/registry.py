@@ -219,9 +219,9 @@ REGISTRY: tuple[DataKind, ...] = (
             "body",
             "offers_help",
             "coach_severity",
-            "hidden_at",
             "created_at",
         ),
+        left_out=_("Comments the reflection's author hid: only they and the commenter see them."),
         personal="reflections",
     ),
     DataKind(
@@ -710,6 +710,15 @@ REGISTRY: tuple[DataKind, ...] = (
         UNTIL_ACCOUNT,
         left_out=_("Not in the organization export: they are each person's own."),
         personal="notification_settings",
+    ),
+    DataKind(
+        "portability.Retention",
+        "teams",
+        _("Retention settings"),
+        _("How long the organization keeps closed learning reviews and pulses."),
+        ORG_ADMINS,
+        _("until the organization is deleted"),
+        left_out=_("Not exported: each Marblejar sets its own."),
     ),
     # Running the app ------------------------------------------------------------
     DataKind(

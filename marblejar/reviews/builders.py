@@ -272,27 +272,31 @@ def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
 
 
 def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
-    """The discussion: every theme in vote order, the spotlighted one with all it holds."""
+    """The discussion: every theme in vote order, the spotlighted one with all it holds.
+
+    The board shows the other themes by title only, so only the spotlighted
+    theme's cards, questions and findings are read; the summary asks for
+    all of them (``whole_discussion``). Four queries either way.
+    """
     forms = ctx["forms"]
-    themes = list(
-        selectors.themes_in_vote_order(review=review).prefetch_related(
-            Prefetch(
-                "notes",
-                queryset=Note.objects.select_related("author").order_by("column", "text"),
-            )
-        )
+    themes = list(selectors.themes_in_vote_order(review=review))
+    ids = [t.pk for t in themes]
+    spotlight_id = review.spotlight_id if review.spotlight_id in ids else (ids[0] if ids else None)
+    wanted = ids if ctx.get("whole_discussion") else [spotlight_id]
+    notes = list(
+        Note.objects.filter(organization_id=review.organization_id, theme_id__in=wanted)
+        .select_related("author")
+        .order_by("column", "text")
     )
-    findings = list(selectors.findings(review=review))
-    questions = list(selectors.questions(review=review))
-    notes = [n for t in themes for n in t.notes.all()]
+    findings = list(selectors.findings(review=review).filter(theme_id__in=wanted))
+    questions = list(selectors.questions(review=review).filter(theme_id__in=wanted))
     _decorate(notes, review, ctx["columns_meta"], set())
-    spotlight_id = review.spotlight_id
     items = []
     for t in themes:
         items.append(
             {
                 "theme": t,
-                "notes": list(t.notes.all()),
+                "notes": [n for n in notes if n.theme_id == t.pk],
                 "findings": [f for f in findings if f.theme_id == t.pk],
                 "factors": [f for f in findings if f.theme_id == t.pk and f.kind == "factor"],
                 "questions": [
@@ -307,7 +311,7 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
                 "spotlight": t.pk == spotlight_id,
             }
         )
-    current = next((i for i in items if i["spotlight"]), items[0] if items else None)
+    current = next((i for i in items if i["spotlight"]), None)
     position = items.index(current) + 1 if current else 0
     return {
         "discussion": items,
@@ -319,14 +323,8 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
 
 
 def build_actions(request: HttpRequest, review: Review, ctx: Context) -> Context:
-    forms = ctx["forms"]
-    people = [
-        (m.user_id, m.user.display_name) for m in team_selectors.team_members(team=review.team)
-    ]
-    return {
-        "actions": list(selectors.actions_for_review(review=review)),
-        "action_form": forms.get("action") or ActionForm(people=people, auto_id="action-%s"),
-    }
+    """The review's actions (the form to add one belongs to the phase, not to this part)."""
+    return {"actions": list(selectors.actions_for_review(review=review))}
 
 
 def build_timeline(request: HttpRequest, review: Review, ctx: Context) -> Context:
@@ -405,6 +403,11 @@ def phase_context(
         )
     if review.phase == Phase.GROUP:
         ctx["theme_form"] = forms.get("theme") or ThemeForm(auto_id="theme-%s")
+    if review.phase in (Phase.DISCUSS, Phase.ACTIONS) and ctx["can_participate"]:
+        people = [
+            (m.user_id, m.user.display_name) for m in team_selectors.team_members(team=review.team)
+        ]
+        ctx["action_form"] = forms.get("action") or ActionForm(people=people, auto_id="action-%s")
     for part in parts_in(review.phase):
         if part.name in ("phase", "meta", "presence"):
             continue
@@ -443,6 +446,7 @@ def summary_context(request: HttpRequest, review: Review) -> Context:
     """
     ctx = frame_context(request, review)
     ctx["go_first"] = _go_first(review)
+    ctx["whole_discussion"] = True
     for name in ("columns", "theme", "actions", "timeline"):
         ctx.update(BUILDERS[name](request, review, ctx))
     if review.timeline:

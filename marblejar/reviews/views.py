@@ -18,6 +18,7 @@ from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,6 +50,10 @@ from marblejar.reviews.parts import PARTS
 from marblejar.teams import selectors as team_selectors
 from marblejar.teams.models import Team
 
+# The review list shows this many reviews a page, newest first.
+REVIEW_PAGE = 25
+
+
 # Team pages -------------------------------------------------------------------
 
 
@@ -64,16 +69,20 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
 @login_required
 def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_selectors.team_get(user=request.user, slug=slug)
-    reviews = selectors.review_list_for_team(user=request.user, team=team)
     # Close what the clock made due (before the list is read), so that a
     # missed task never shows a stale phase.
     services.review_catch_up(team=team)
+    reviews = selectors.review_list_for_team(user=request.user, team=team).defer(
+        "purpose", "agenda", "intent", "columns", "safety_counts", "safety_shown", "roti_counts"
+    )
+    page = Paginator(reviews, REVIEW_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/list.html",
         {
             "team": team,
-            "reviews": reviews,
+            "reviews": page.object_list,
+            "page": page,
             "can_edit_intent": permissions.can(request.user, "review.intent_edit", team),
             "intent": selectors.intent_text_for(team=team),
         },

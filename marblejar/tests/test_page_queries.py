@@ -38,8 +38,12 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "pulse results": ("lead", "/t/platform/pulses/{pulse}/results/", 10),
     "org pulse overview": ("admin", "/organization/pulses/", 8),
     "actions": ("lead", "/t/platform/actions/", 9),
-    "review list": ("lead", "/t/platform/reviews/", 8),
+    "review list": ("lead", "/t/platform/reviews/", 9),
+    "team insights": ("lead", "/t/platform/insights/?months=24", 10),
+    "org insights": ("admin", "/organization/insights/", 12),
     "account": ("lead", "/account/", 4),
+    # Two more: the organization (may the reader export it?) and its retention periods.
+    "what we store": ("lead", "/what-we-store/", 6),
 }
 
 

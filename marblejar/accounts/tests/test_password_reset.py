@@ -93,3 +93,24 @@ def test_an_unknown_host_name_is_refused(client, personas, mailoutbox):
     response = client.post(URL, {"email": personas.member.email}, HTTP_HOST="evil.test")
     assert response.status_code == 400
     assert mailoutbox == []
+
+
+def test_a_completed_reset_ends_a_lock_out_someone_else_caused(
+    client, personas, mailoutbox, settings
+):
+    from django.test import Client
+
+    settings.SITE_URL = "http://testserver"
+    attacker = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(
+            reverse("accounts:login"), {"username": personas.member.email, "password": "x"}
+        )
+    login = {"username": personas.member.email, "password": NEW}
+    client.post(URL, {"email": personas.member.email})
+    link = reset_link(mailoutbox[0]).removeprefix("http://testserver")
+    form_page = client.get(link, follow=True)
+    # Locked out (the attacker shares the test client's address) until the reset.
+    assert client.post(reverse("accounts:login"), login).status_code == 429
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
+    assert client.post(reverse("accounts:login"), login).status_code == 302

@@ -14,6 +14,7 @@ from marblejar.accounts.models import User
 from marblejar.notifications.models import Notification
 from marblejar.pulse.models import Pulse
 from marblejar.reviews.models import Action
+from marblejar.reviews.services import action_reminders_due
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +44,13 @@ def test_the_demo_teams_insights_tell_six_months_of_learning():
     assert any(not p.shown for p in figures.pulses)
     newest = Pulse.objects.filter(team__slug="platform", published_at__isnull=False).first()
     assert newest.has_response and not newest.published_without_response
-    # Seeding history told nobody about reviews that happened months ago.
+    # Seeding history told nobody about reviews that happened months ago, and
+    # the first nightly run asks about no date that passed before the seeding;
+    # an action due in the future is told when its day comes.
     assert not Notification.objects.filter(kind__startswith="review_").exists()
+    assert action_reminders_due() == {"due": 0, "check": 0}
+    rotate = Action.objects.get(title="Rotate the on-call handover to Monday mornings")
+    assert action_reminders_due(today=rotate.due_on)["due"] == 1
     admin = Client()
     admin.force_login(User.objects.get(email="ada@demo.marblejar.org"))
     org = admin.get(reverse("insights:organization")).context["figures"]

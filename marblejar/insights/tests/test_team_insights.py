@@ -257,7 +257,7 @@ def test_the_period_and_the_quarter_summary(personas, client_for):
 def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
     member = client_for("member")
     member.get(url(personas.team))  # warm the session and caches
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         member.get(url(personas.team))
     period = period_of(24)
     seed_rows(personas, period, random.Random(3))
@@ -266,5 +266,5 @@ def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
         pulse_answered_by(
             personas.lead, personas.team, [personas.lead, personas.member, personas.member2], values
         )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         member.get(url(personas.team, 24))

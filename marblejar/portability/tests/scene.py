@@ -144,6 +144,13 @@ def make_scene(p: Personas, *, anonymous_writers: tuple[str, ...] = ("member", "
         body="Happy to pair.",
         offers_help=True,
     )
+    Comment.objects.create(
+        organization=org,
+        reflection=learning,
+        author=p.member2,
+        body="A comment the author hid.",
+        hidden_at=now,
+    )
     Reaction.objects.create(organization=org, reflection=learning, user=p.member2, kind="thanks")
     PracticeEntry.objects.create(
         organization=org, reflection=learning, practised_on=date(2026, 11, 2), minutes=30
@@ -243,7 +250,7 @@ def make_scene(p: Personas, *, anonymous_writers: tuple[str, ...] = ("member", "
         team=team,
         act_key=f"review:{anonymous_review.pk}:question:{question.pk}",
         act=Act.QUESTION,
-        act_by=p.member,
+        act_by=None,  # asked in an anonymous review
         response_by=p.lead,
         response=Response.THANKS,
     )

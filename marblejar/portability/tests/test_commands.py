@@ -66,3 +66,14 @@ def test_import_refuses_addresses_already_here(personas, tmp_path):
     call_command("export", "--organization", "Acme", str(path))
     with pytest.raises(CommandError, match="already have an account"):
         call_command("import", str(path))
+
+
+def test_import_into_names_the_organization(personas, tmp_path):
+    path = tmp_path / "acme.json"
+    call_command("export", "--team", "platform", "--in", "Acme", str(path))
+    Organization.objects.all().delete()
+    Organization.objects.create(name="Fresh")
+    call_command("import", str(path), "--into", "Fresh")
+    assert Team.objects.get().organization.name == "Fresh"
+    with pytest.raises(CommandError, match="'Nowhere'"):
+        call_command("import", str(path), "--into", "Nowhere")

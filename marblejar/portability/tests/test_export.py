@@ -97,9 +97,10 @@ def test_an_organization_export_names_no_other_organization(scene):
     assert {t["slug"] for t in data["teams"]} == {"platform", "product"}
 
 
-def test_drafts_stay_with_their_author(scene):
+def test_drafts_and_hidden_comments_stay_with_their_people(scene):
     text = json.dumps(export_organization(scene.personas.org))
     assert "A draft nobody else has read" not in text
+    assert "A comment the author hid." not in text
 
 
 def test_pulse_results_only_where_shown_above_the_pulses_own_k(scene):

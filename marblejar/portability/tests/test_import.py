@@ -102,3 +102,35 @@ def test_imported_pulses_show_what_they_showed_and_no_more(personas, client_for)
     assert not hidden.result.is_shown
     assert hidden.result.counted == 2
     assert not hidden.answers.exists() and not hidden.comments.exists()
+
+
+def test_it_imports_into_an_organization_without_teams_whose_admin_keeps_their_account(personas):
+    make_scene(personas)
+    data = export_organization(personas.org)
+    wipe()
+    fresh = Organization.objects.create(name="New home")
+    ada = User.objects.create_user("ada@acme.test", "her own password", organization=fresh)
+    org = import_export(data, into=fresh)
+    assert org == fresh
+    ada.refresh_from_db()
+    assert ada.check_password("her own password")
+    assert ada.is_org_admin  # as in the export
+    assert Team.objects.filter(organization=fresh).count() == 2
+    again = export_organization(fresh)
+    first, second = without_time_of_export(data), without_time_of_export(again)
+    # Ada's own account: her name and when she joined are this Marblejar's.
+    for d in (first, second):
+        d["organization"]["name"] = d["organization"]["created_at"] = None
+        for person in d["people"]:
+            if person["email"] == "ada@acme.test":
+                person["display_name"] = person["date_joined"] = None
+    assert first == second
+
+
+def test_it_refuses_an_organization_that_already_has_teams(personas):
+    data = export_team(personas.team)
+    wipe()
+    busy = Organization.objects.create(name="Busy")
+    Team.objects.create(organization=busy, name="Ops", slug="ops")
+    with pytest.raises(ValidationError, match="already has teams"):
+        import_export(data, into=busy)

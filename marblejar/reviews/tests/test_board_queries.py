@@ -36,7 +36,7 @@ BOARD_QUERIES = {
     Phase.VOTE: 12,
     Phase.DISCUSS: 15,
     Phase.ACTIONS: 15,
-    Phase.CLOSED: 18,
+    Phase.CLOSED: 17,
 }
 # The part each phase is about: what its reload costs.
 MAIN_PART = {
@@ -44,7 +44,7 @@ MAIN_PART = {
     Phase.GROUP: ("groups", 9),
     Phase.VOTE: ("votes", 8),
     Phase.DISCUSS: ("theme", 9),
-    Phase.ACTIONS: ("actions", 7),
+    Phase.ACTIONS: ("actions", 6),
     Phase.CLOSED: ("theme", 9),
 }
 

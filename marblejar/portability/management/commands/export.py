@@ -12,7 +12,7 @@ from marblejar.teams.models import Team
 
 def find_organization(name_or_id: str) -> Organization:
     orgs = Organization.objects.filter(name=name_or_id)
-    if name_or_id.isdigit():
+    if name_or_id.isdecimal():
         orgs = orgs | Organization.objects.filter(pk=int(name_or_id))
     found = list(orgs.distinct()[:2])
     if len(found) != 1:

@@ -7,25 +7,32 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from marblejar.portability.importer import import_export, read_export
+from marblejar.portability.management.commands.export import find_organization
 
 
 class Command(BaseCommand):
     help = (
         "Import an export (JSON, or the zip `marblejar export` writes) into a new "
-        "organization of this Marblejar. People choose a new password with "
-        "\u201cForgot your password?\u201d."
+        "organization of this Marblejar, or one without teams (--into). People choose a "
+        "new password with \u201cForgot your password?\u201d."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", type=Path, help="The export to read (.json or .zip).")
+        parser.add_argument("--name", help="A name for the organization (default: the export's).")
         parser.add_argument(
-            "--name", help="A name for the new organization (default: the export's)."
+            "--into",
+            help="Import into this organization (name or id), which must have no teams yet; "
+            "its people keep their accounts.",
         )
 
-    def handle(self, *args: Any, path: Path, name: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, path: Path, name: str | None, into: str | None, **options: Any
+    ) -> None:
+        target = find_organization(into) if into is not None else None
         try:
             data = read_export(path)
-            org = import_export(data, name=name)
+            org = import_export(data, name=name, into=target)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         except (KeyError, TypeError, ValueError) as error:
