@@ -36,11 +36,21 @@ def main() -> int:
     args = parser.parse_args()
     env = {**os.environ, "MARBLEJAR_FUZZ_EXAMPLES": str(args.examples)}
     command = [sys.executable, "-m", "pytest", "marblejar/api/tests/test_schema.py"]
-    command += ["--create-db", "-q", "-p", "no:randomly", "-x"]
+    command += ["--create-db", "-v", "-p", "no:randomly", "-x"]
     started = time.monotonic()
-    run = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    # One line per operation as it finishes, so that a long run shows its progress.
+    lines = []
+    with subprocess.Popen(  # noqa: S603
+        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as run:
+        for line in run.stdout:
+            lines.append(line)
+            if " PASSED" in line or " FAILED" in line:
+                name = line.split("::", 1)[-1].removeprefix("test_the_api_keeps_its_promises")
+                print(f"{time.monotonic() - started:6.0f} s  {name.strip()}")
+                sys.stdout.flush()
     seconds = time.monotonic() - started
-    out = run.stdout + run.stderr
+    out = "".join(lines)
     summary = re.search(r"schemathesis: (\d+) requests \(([^)]*)\)", out)
     result = re.search(r"^(\d+ (?:passed|failed).*)$", out, re.MULTILINE)
     database = (

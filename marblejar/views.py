@@ -90,4 +90,8 @@ def error_preview(request: HttpRequest, code: int) -> HttpResponse:
     handlers = {403: forbidden, 404: not_found}
     if code == 500:
         return server_error(request)
+    if code == 503:
+        from django.db.utils import OperationalError
+
+        return outage_response(request, OperationalError("database or disk is full"))
     return handlers.get(code, not_found)(request)

@@ -29,7 +29,11 @@ RETRY_AFTER = {"disk": 60, "database": 5}
 
 
 def outage_kind(exc: BaseException | None) -> Kind | None:
-    """ "disk" or "database" when ``exc`` (or what caused it) is such a fault, else None."""
+    """Which fault ``exc`` (or what caused it) is: "disk", "database", or None.
+
+    "database" covers PostgreSQL down or restarting and a pool that could not
+    hand out a connection in time (too busy): the pool cannot tell them apart.
+    """
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, (OperationalError, InterfaceError)):
@@ -47,7 +51,7 @@ def message(kind: Kind) -> str:
             "safe. Tell your administrator; it works again as soon as space is freed."
         )
     return _(
-        "The database cannot be reached right now, so this could not be done. What you saved "
+        "The database is not answering right now, so this could not be done. What you saved "
         "before is safe. Try again in a moment."
     )
 

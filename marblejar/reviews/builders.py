@@ -14,8 +14,10 @@ people the review holds (``tests/test_board_queries.py`` pins them).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -48,6 +50,43 @@ from marblejar.teams import selectors as team_selectors
 
 Context = dict[str, Any]
 Builder = Callable[[HttpRequest, Review, Context], Context]
+
+
+def _names_only(*relations: str) -> list[str]:
+    """For ``defer()``: every column of the people joined through ``relations`` but their name.
+
+    A card or a finding shows its author's display name and nothing else of
+    them; their other columns (the password hash among them) need not be
+    read, sent or turned into objects for each card.
+    """
+    return [
+        f"{relation}__{field.name}"
+        for relation in relations
+        for field in get_user_model()._meta.concrete_fields
+        if field.name not in ("id", "display_name")
+    ]
+
+
+@dataclass(slots=True)
+class Person:
+    display_name: str
+
+
+@dataclass(slots=True)
+class Card:
+    """A note as ``{% group_cards %}`` draws it, with what :func:`_decorate` adds."""
+
+    pk: Any
+    column: str
+    text: str
+    theme_id: int | None
+    author_id: Any
+    author: Person | None
+    column_label: str = ""
+    column_index: int = 0
+    column_marker: str = ""
+    mine: bool = False
+
 
 # A column's colour and marker, by its place in the review (never colour alone).
 MARKERS = ("●", "▲", "■", "◆", "★", "✚")
@@ -121,7 +160,7 @@ def _steps(review: Review) -> list[dict[str, Any]]:
 
 
 def _decorate(
-    notes: list[Note], review: Review, columns: list[dict[str, Any]], mine: set[Any]
+    notes: list[Note] | list[Card], review: Review, columns: list[dict[str, Any]], mine: set[Any]
 ) -> None:
     """Give each note what its card shows: its column's title, colour and marker; is it mine."""
     by_key = {c["key"]: c for c in columns}
@@ -221,20 +260,25 @@ def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context
 def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The group phase: the notes still in their columns, and the themes as stacks beside them."""
     themes = list(selectors.themes(review=review))
-    notes = list(
-        selectors.notes_visible_to(user=request.user, review=review).filter(
-            timeline_event__isnull=True
+    # A card shows its text, column, theme and author's name: read as plain
+    # values, not as a note and a person object for each of the cards.
+    notes = [
+        Card(pk, column, text, theme_id, author_id, Person(name) if author_id else None)
+        for pk, column, text, theme_id, author_id, name in selectors.notes_visible_to(
+            user=request.user, review=review
         )
-    )
+        .filter(timeline_event__isnull=True)
+        .values_list("pk", "column", "text", "theme_id", "author_id", "author__display_name")
+    ]
     _decorate(notes, review, ctx["columns_meta"], set())
-    by_theme: dict[int, list[Note]] = {}
-    by_column: dict[str, list[Note]] = {}
+    by_theme: dict[int, list[Card]] = {}
+    by_column: dict[str, list[Card]] = {}
     for note in notes:
         if note.theme_id is None:
             by_column.setdefault(note.column, []).append(note)
         else:
             by_theme.setdefault(note.theme_id, []).append(note)
-    earlier = selectors_actions.similar_earlier_themes_for_review(review=review)
+    earlier = selectors_actions.similar_earlier_themes_for_review(review=review, themes=themes)
     return {
         "group_columns": [{**c, "notes": by_column.get(c["key"], [])} for c in ctx["columns_meta"]],
         "themes": [
@@ -286,10 +330,17 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
     notes = list(
         Note.objects.filter(organization_id=review.organization_id, theme_id__in=wanted)
         .select_related("author")
+        .defer(*_names_only("author"))
         .order_by("column", "text")
     )
-    findings = list(selectors.findings(review=review).filter(theme_id__in=wanted))
-    questions = list(selectors.questions(review=review).filter(theme_id__in=wanted))
+    findings = list(
+        selectors.findings(review=review).filter(theme_id__in=wanted).defer(*_names_only("author"))
+    )
+    questions = list(
+        selectors.questions(review=review)
+        .filter(theme_id__in=wanted)
+        .defer(*_names_only("asked_by", "answered_by"))
+    )
     _decorate(notes, review, ctx["columns_meta"], set())
     items = []
     for t in themes:
@@ -404,9 +455,11 @@ def phase_context(
     if review.phase == Phase.GROUP:
         ctx["theme_form"] = forms.get("theme") or ThemeForm(auto_id="theme-%s")
     if review.phase in (Phase.DISCUSS, Phase.ACTIONS) and ctx["can_participate"]:
-        people = [
-            (m.user_id, m.user.display_name) for m in team_selectors.team_members(team=review.team)
-        ]
+        people = list(
+            team_selectors.team_members(team=review.team).values_list(
+                "user_id", "user__display_name"
+            )
+        )
         ctx["action_form"] = forms.get("action") or ActionForm(people=people, auto_id="action-%s")
     for part in parts_in(review.phase):
         if part.name in ("phase", "meta", "presence"):

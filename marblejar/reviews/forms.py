@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marblejar.lib.edges import validate_year
+from marblejar.lib.forms import QuickSelect
 from marblejar.reviews.models import ActionStatus, FindingKind, Kind, Mode
 
 
@@ -205,6 +206,7 @@ class DiscussForm(forms.Form):
         label=_("I am asking because…"),
         choices=[("", _("Choose why you are asking")), *INTENT_CHOICES],
         required=False,
+        widget=QuickSelect,
     )
     intent_own = forms.CharField(
         label=_("Why you are asking, in your own words"),
@@ -247,7 +249,10 @@ class AnswerForm(forms.Form):
 
 class ActionForm(forms.Form):
     title = forms.CharField(label=_("What we will do"), max_length=200)
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    # Every member of the team: written by QuickSelect, not by a template per option.
+    owner = forms.TypedChoiceField(
+        label=_("Owner"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
     due_on = forms.DateField(validators=[validate_year], label=_("Due"), widget=DateInput())
     expected_effect = forms.CharField(
         label=_("We will know it worked when…"),

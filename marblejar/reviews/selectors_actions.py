@@ -273,10 +273,15 @@ def similar_earlier_themes(*, theme: Theme, limit: int = 1) -> list[EarlierTheme
 
 
 def similar_earlier_themes_for_review(
-    *, review: Review, limit: int = 1
+    *, review: Review, limit: int = 1, themes: list[Theme] | None = None
 ) -> dict[int, list[EarlierTheme]]:
-    """For each theme of ``review``: the earlier themes it looks like (three queries)."""
-    themes = list(Theme.objects.filter(organization_id=review.organization_id, review=review))
+    """For each theme of ``review``: the earlier themes it looks like (three queries).
+
+    A caller that has read the review's themes already passes them as
+    ``themes`` and saves one query.
+    """
+    if themes is None:
+        themes = list(Theme.objects.filter(organization_id=review.organization_id, review=review))
     if not themes:
         return {}
     earlier = _earlier_themes(review)

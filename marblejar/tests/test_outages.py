@@ -66,5 +66,5 @@ def test_a_page_answers_503_saying_what_happened():
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     page = response.content.decode()
-    assert "The database cannot be reached right now" in page
+    assert "The database is not answering right now" in page
     assert "What you saved before is safe" in page

@@ -7,13 +7,15 @@ so a template names the part and nothing else.
 
 from __future__ import annotations
 
+import unicodedata
+from html import escape as _esc  # Django's escape() without its lazy wrapper: for the per-card path
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator, normalize_newlines
 from django.utils.translation import gettext as _
 
 from marblejar.reviews.parts import PARTS
@@ -42,62 +44,121 @@ def part_attrs(context: dict[str, Any], name: str) -> str:
     )
 
 
+def _pieces(context: Any) -> dict[str, Any]:
+    """What every card of one rendering shares, made once.
+
+    Kept in the outermost context, which every included template shares
+    (the render context is per template, so each include would start afresh).
+    """
+    cache = context.dicts[0].get("_card_pieces")
+    if cache is not None:
+        return cache
+    review = context["review"]
+    url = reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER])
+    themes = [
+        (theme.pk, format_html(_THEME_CHOICE, theme.pk, theme.title))
+        for theme in context.get("theme_choices") or []
+    ]
+    new_theme = format_html(
+        '<li><button type="submit" name="new_theme" value="1" class="link">{}</button></li>',
+        _("A new theme, named after this card"),
+    )
+    csrf = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context["csrf_token"]
+    )
+    can_participate = bool(context.get("can_participate"))
+    cache = context.dicts[0]["_card_pieces"] = {
+        "can_participate": can_participate,
+        "draggable": "true" if can_participate else "false",
+        # The menu up to the card's own words, and from the end of its URL
+        # to its choices: everything but the card's id and text.
+        "menu_open": format_html(
+            '<details class="move-menu"><summary>{}<span class="visually-hidden">: ',
+            _("Move to…"),
+        ),
+        "url": tuple(escape(url).split(_PLACEHOLDER)),
+        "form_open": format_html(
+            '" hx-target="#part-phase" hx-swap="innerHTML" class="move-form">{}'
+            '<input type="hidden" name="onto" value="">'
+            '<input type="hidden" name="drop" value=""><ul class="move-choices">',
+            csrf,
+        ),
+        "themes": themes,
+        "new_theme": new_theme,
+        # By (theme, column): the menu's choices, from every other theme to
+        # "Back to the column" for a card already in a theme.
+        "choices": {},
+        # By (column index, marker, title): the card's column line.
+        "columns": {},
+        # By author: " · name".
+        "authors": {},
+    }
+    return cache
+
+
+def _choices(cache: dict[str, Any], note: Any) -> str:
+    key = (note.theme_id, note.column_label if note.theme_id else None)
+    choices = cache["choices"].get(key)
+    if choices is None:
+        back = ""
+        if note.theme_id:
+            back = format_html(
+                '<li><button type="submit" name="theme" value="" class="link">{}</button></li>',
+                _("Back to “%(column)s”") % {"column": note.column_label},
+            )
+        others = "".join(html for pk, html in cache["themes"] if pk != note.theme_id)
+        choices = cache["choices"][key] = others + cache["new_theme"] + back
+    return choices
+
+
+def _menu(cache: dict[str, Any], note: Any) -> str:
+    start, end = cache["url"]
+    url = f"{start}{_esc(str(note.pk))}{end}"
+    return (
+        f"{cache['menu_open']}{_esc(note.text[:40])}</span></summary>"
+        f'<form method="post" action="{url}" hx-post="{url}{cache["form_open"]}'
+        f"{_choices(cache, note)}</ul></form></details>"
+    )
+
+
 @register.simple_tag(takes_context=True)
 def move_menu(context: Any, note: Any) -> str:
     """A card's "Move to…" menu: the keyboard way to group it.
 
     Written here rather than in a template because a board holds hundreds
     of cards, each with a menu of every theme: built from pieces made once
-    per rendering, it costs a string join per card instead of a template
-    loop, a URL lookup and a CSRF token each.
+    per rendering, it costs a few string joins per card instead of a
+    template loop, a URL lookup and a CSRF token each.
     """
-    # Kept in the outermost context, which every included card shares (the
-    # render context is per template, so each include would start afresh).
-    cache = context.dicts[0].setdefault("_move_menu", {})
-    if not cache:
-        review = context["review"]
-        cache["url"] = reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER])
-        cache["csrf"] = format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context["csrf_token"]
+    return mark_safe(_menu(_pieces(context), note))  # noqa: S308 (escaped piece by piece)
+
+
+def _card(cache: dict[str, Any], note: Any) -> str:
+    column = (note.column_index, note.column_marker, note.column_label)
+    column_line = cache["columns"].get(column)
+    if column_line is None:
+        column_line = cache["columns"][column] = format_html(
+            '<p class="card-col"><span class="marker" aria-hidden="true">{}</span> {}',
+            note.column_marker,
+            note.column_label,
         )
-        cache["themes"] = [
-            (
-                theme.pk,
-                format_html(_THEME_CHOICE, theme.pk, theme.title),
-            )
-            for theme in context.get("theme_choices") or []
-        ]
-        cache["move_to"] = _("Move to…")
-        cache["new_theme"] = format_html(
-            '<li><button type="submit" name="new_theme" value="1" class="link">{}</button></li>',
-            _("A new theme, named after this card"),
-        )
-        cache["back"] = {}
-    back = ""
-    if note.theme_id:
-        back = cache["back"].get(note.column_label)
-        if back is None:
-            back = cache["back"][note.column_label] = format_html(
-                '<li><button type="submit" name="theme" value="" class="link">{}</button></li>',
-                _("Back to “%(column)s”") % {"column": note.column_label},
-            )
-    choices = "".join(html for pk, html in cache["themes"] if pk != note.theme_id)
-    url = cache["url"].replace(_PLACEHOLDER, str(note.pk))
-    return format_html(
-        '<details class="move-menu"><summary>{}<span class="visually-hidden">: {}</span></summary>'
-        '<form method="post" action="{}" hx-post="{}" hx-target="#part-phase" hx-swap="innerHTML"'
-        ' class="move-form">{}<input type="hidden" name="onto" value="">'
-        '<input type="hidden" name="drop" value=""><ul class="move-choices">{}{}{}</ul></form>'
-        "</details>",
-        cache["move_to"],
-        note.text[:40],
-        url,
-        url,
-        cache["csrf"],
-        SafeString(choices),  # joined from pieces format_html escaped
-        cache["new_theme"],
-        back,
+    author = ""
+    if note.author_id and note.author:
+        author = cache["authors"].get(note.author_id)
+        if author is None:
+            author = cache["authors"][note.author_id] = _esc(f" · {note.author.display_name}")
+    pk = _esc(str(note.pk))
+    return (
+        f'<li class="card-note col-{_esc(str(note.column_index))}" '
+        f'draggable="{cache["draggable"]}" data-note="{pk}" id="note-{pk}">'
+        f"{_menu(cache, note) if cache['can_participate'] else ''}"
+        f'{column_line}{author}</p><p class="card-text">{_linebreaksbr(note.text)}</p></li>'
     )
+
+
+def _linebreaksbr(text: str) -> str:
+    """``{{ text|linebreaksbr }}``, for a plain string."""
+    return _esc(normalize_newlines(text)).replace("\n", "<br>")
 
 
 @register.simple_tag(takes_context=True)
@@ -108,22 +169,42 @@ def group_card(context: Any, note: Any) -> str:
     part draws every card of the review on each reload (a 50-person review
     has 200).
     """
-    menu = move_menu(context, note) if context.get("can_participate") else ""
-    author = f" · {note.author.display_name}" if note.author_id and note.author else ""
-    return format_html(
-        '<li class="card-note col-{}" draggable="{}" data-note="{}" id="note-{}">{}'
-        '<p class="card-col"><span class="marker" aria-hidden="true">{}</span> {}{}</p>'
-        '<p class="card-text">{}</p></li>',
-        note.column_index,
-        "true" if context.get("can_participate") else "false",
-        note.pk,
-        note.pk,
-        menu,
-        note.column_marker,
-        note.column_label,
-        author,
-        linebreaksbr(note.text, autoescape=True),
+    return mark_safe(_card(_pieces(context), note))  # noqa: S308 (escaped piece by piece)
+
+
+@register.simple_tag(takes_context=True)
+def group_cards(context: Any, notes: Any) -> str:
+    """``{% group_card %}`` for each of ``notes``: one tag for a whole column or stack."""
+    cache = _pieces(context)
+    return mark_safe("".join([_card(cache, note) for note in notes]))  # noqa: S308
+
+
+@register.simple_tag
+def vote_cards(notes: Any) -> str:
+    """The compact cards under a theme while voting: marker, column (for screen readers), text.
+
+    What ``{{ note.text|truncatechars:140 }}`` and the rest would write in a
+    template loop, without a Truncator and a translation lookup per card.
+    """
+    return mark_safe(  # noqa: S308 (escaped piece by piece)
+        "".join(
+            [
+                f'<li class="card-note col-{_esc(str(note.column_index))}">'
+                f'<span class="marker" aria-hidden="true">{_esc(note.column_marker)}</span> '
+                f'<span class="visually-hidden">{_esc(note.column_label)}: </span>'
+                f"{_esc(_truncated(note.text, 140))}</li>"
+                for note in notes
+            ]
+        )
     )
+
+
+def _truncated(text: str, length: int) -> str:
+    """``text|truncatechars:length``: the same characters, short texts without a Truncator."""
+    normalized = unicodedata.normalize("NFC", text)
+    if len(normalized) <= length:
+        return normalized  # what Truncator.chars() answers for a text this short
+    return Truncator(text).chars(length)
 
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"

@@ -32,7 +32,7 @@ SMALL, LARGE = (5, 10), (50, 200)
 # (Of these, four are the session, the user, the review and the reader's role.)
 BOARD_QUERIES = {
     Phase.REFLECT: 15,
-    Phase.GROUP: 13,
+    Phase.GROUP: 12,
     Phase.VOTE: 12,
     Phase.DISCUSS: 15,
     Phase.ACTIONS: 15,
@@ -41,7 +41,7 @@ BOARD_QUERIES = {
 # The part each phase is about: what its reload costs.
 MAIN_PART = {
     Phase.REFLECT: ("columns", 8),
-    Phase.GROUP: ("groups", 9),
+    Phase.GROUP: ("groups", 8),
     Phase.VOTE: ("votes", 8),
     Phase.DISCUSS: ("theme", 9),
     Phase.ACTIONS: ("actions", 6),

@@ -108,4 +108,28 @@
     }
     if (field) field.focus();
   });
+
+  // A form sent with HTMX that the server could not save (503: the database
+  // is away or its disk is full): say so above the page, keep what was typed
+  // (HTMX swaps nothing on an error).
+  document.body.addEventListener("htmx:responseError", function (event) {
+    const xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 503) return;
+    const page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    const said = page.querySelector("main p");
+    const main = document.getElementById("main");
+    if (!said || !main) return;
+    let box = document.getElementById("outage-message");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "outage-message";
+      box.className = "messages";
+      box.setAttribute("role", "alert");
+      main.prepend(box);
+    }
+    const line = document.createElement("p");
+    line.className = "message message-error";
+    line.textContent = said.textContent;
+    box.replaceChildren(line);
+  });
 })();
