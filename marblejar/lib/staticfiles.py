@@ -10,6 +10,7 @@ shell work) the files are served straight from the package, unhashed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -104,20 +105,27 @@ def sources_fingerprint() -> str:
 
 
 def collect_if_changed(static_root: Path) -> bool:
-    """Collect and compress the static files unless the last collection is current."""
+    """Collect and compress the static files unless the last collection is current.
+
+    Under an exclusive lock on the folder: two `marblejar serve` starting at
+    once on one data folder collect once, and never clear the files the
+    other is writing.
+    """
     static_root.mkdir(parents=True, exist_ok=True)
-    fingerprint = sources_fingerprint()
-    stamp = static_root / STAMP
-    if is_collected(static_root) and stamp.exists() and stamp.read_text() == fingerprint:
-        return False
-    env = {**os.environ, COLLECTING: "1", "MARBLEJAR_STATIC_ROOT": str(static_root)}
-    subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "marblejar", "collectstatic", "--noinput", "--clear", "-v0"],
-        env=env,
-        check=True,
-    )
-    stamp.write_text(fingerprint)
-    return True
+    with (static_root.parent / ".static.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        fingerprint = sources_fingerprint()
+        stamp = static_root / STAMP
+        if is_collected(static_root) and stamp.exists() and stamp.read_text() == fingerprint:
+            return False
+        env = {**os.environ, COLLECTING: "1", "MARBLEJAR_STATIC_ROOT": str(static_root)}
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "marblejar", "collectstatic", "--noinput", "--clear", "-v0"],
+            env=env,
+            check=True,
+        )
+        stamp.write_text(fingerprint)
+        return True
 
 
 def wrap(application: Any) -> Any:
