@@ -302,6 +302,20 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
+def _act(
+    request: HttpRequest, review_id: int, permission: str, write: Callable[[Review], object]
+) -> HttpResponse:
+    """The shape of a board button: the review the person may act on, one
+    service call, its refusal said in words, then the phase region (or a
+    redirect without JavaScript)."""
+    review = services.review_current(user=request.user, review_id=review_id, action=permission)
+    try:
+        write(review)
+    except ValidationError as e:
+        _flash(request, e)
+    return _after_post(request, review)
+
+
 @login_required
 @require_POST
 def presence(request: HttpRequest, review_id: int) -> HttpResponse:
@@ -315,19 +329,17 @@ def presence(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_POST
 @_answers_closed
 def advance(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = services.review_current(
-        user=request.user, review_id=review_id, action="review.facilitate"
-    )
-    try:
-        services.review_advance_phase(
+    return _act(
+        request,
+        review_id,
+        "review.facilitate",
+        lambda review: services.review_advance_phase(
             actor=request.user,
             review=review,
             expected=request.POST.get("from") or None,
             skip_grouping=bool(request.POST.get("skip_grouping")),
-        )
-    except ValidationError as e:
-        _flash(request, e)
-    return _after_post(request, review)
+        ),
+    )
 
 
 @login_required
@@ -377,19 +389,17 @@ def safety_vote(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_POST
 @_answers_closed
 def make_safer(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = services.review_current(
-        user=request.user, review_id=review_id, action="review.facilitate"
-    )
-    try:
-        services.review_make_safer(
+    return _act(
+        request,
+        review_id,
+        "review.facilitate",
+        lambda review: services.review_make_safer(
             actor=request.user,
             review=review,
             anonymous=bool(request.POST.get("anonymous")),
             safer_round=bool(request.POST.get("safer_round")),
-        )
-    except ValidationError as e:
-        _flash(request, e)
-    return _after_post(request, review)
+        ),
+    )
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from marblejar.lib.forms import add_service_errors
 from marblejar.reviews import selectors, services
 from marblejar.reviews.forms import DiscussForm
-from marblejar.reviews.views import _after_post, _answers_closed, _flash
+from marblejar.reviews.views import _act, _after_post, _answers_closed, _flash
 
 
 def _int(value: str | None, default: int = 0) -> int:
@@ -28,19 +28,17 @@ def _int(value: str | None, default: int = 0) -> int:
 @_answers_closed
 def timer(request: HttpRequest, review_id: int) -> HttpResponse:
     """Set, extend, pause, resume or clear the phase timer everyone sees."""
-    review = services.review_current(
-        user=request.user, review_id=review_id, action="review.facilitate"
-    )
-    try:
-        services.review_timer(
+    return _act(
+        request,
+        review_id,
+        "review.facilitate",
+        lambda review: services.review_timer(
             actor=request.user,
             review=review,
             action=request.POST.get("action", ""),
             minutes=_int(request.POST.get("minutes")),
-        )
-    except ValidationError as e:
-        _flash(request, e)
-    return _after_post(request, review)
+        ),
+    )
 
 
 @login_required
@@ -48,16 +46,14 @@ def timer(request: HttpRequest, review_id: int) -> HttpResponse:
 @_answers_closed
 def done(request: HttpRequest, review_id: int) -> HttpResponse:
     """Say one is done writing (or not yet): counted on the board, never named."""
-    review = services.review_current(
-        user=request.user, review_id=review_id, action="review.participate"
-    )
-    try:
-        services.participant_done(
+    return _act(
+        request,
+        review_id,
+        "review.participate",
+        lambda review: services.participant_done(
             actor=request.user, review=review, done=bool(request.POST.get("done"))
-        )
-    except ValidationError as e:
-        _flash(request, e)
-    return _after_post(request, review)
+        ),
+    )
 
 
 @login_required
