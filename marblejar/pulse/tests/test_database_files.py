@@ -53,7 +53,9 @@ def candidate_keys() -> list[str]:
     keys = []
     for path in sorted(settings.DATA_DIR.rglob("*")):
         if path.is_file() and path.stat().st_size < 4096:
-            keys.append(path.read_bytes().decode("utf-8", "replace").strip())
+            text = path.read_bytes().decode("utf-8", "replace").strip()
+            if text:  # an empty file (a lock) is no key: Django refuses an empty one
+                keys.append(text)
     return keys
 
 
