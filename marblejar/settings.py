@@ -378,6 +378,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # httpx logs every request's full address at INFO; a chat webhook's
+        # address is its credential, so it must not reach the logs.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 

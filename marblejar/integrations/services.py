@@ -389,8 +389,10 @@ def _pause_after_failures(integration: Integration) -> None:
 
 
 def _prune(integration: Integration) -> None:
+    # Only finished deliveries: one still waiting for its turn must go out.
     old = list(
         Delivery.objects.filter(integration=integration)
+        .exclude(status__in=(Status.PENDING, Status.RETRYING))
         .order_by("-created_at", "-pk")
         .values_list("pk", flat=True)[LOG_KEEP:]
     )
