@@ -913,6 +913,7 @@ BODIES[("integrations:list", "POST")] = lambda s: {
 }
 BODIES[("integrations:detail", "POST")] = lambda s: {"name": "#news", "events": ["pulse.opened"]}
 
+
 def test_the_matrix_covers_every_route():
     rows = {route for route, _method in MATRIX if not route.startswith("/api/")}
     missing = site_routes() - rows
