@@ -867,6 +867,55 @@ BODIES[("notifications:preferences", "POST")] = lambda s: {"pulse_open": "in_app
 BODIES[("/api/v1/notifications/preferences", "PUT")] = lambda s: {"channels": {"pulse_open": "off"}}
 
 
+# Integrations: the team's leads set them up; an org admin outside the team does not.
+# The rows act on a Slack integration of Platform whose address Marblejar refuses to
+# post to (loopback), so "send a test" is logged as failed without any network.
+def _an_integration_of_platform(scene: Scene) -> dict[str, Any]:
+    from marblejar.integrations.models import Integration
+    from marblejar.integrations.services import _seal
+
+    if "integration_id" not in scene.__dict__:
+        made = Integration.objects.create(
+            organization=scene.personas.org,
+            team=scene.personas.team,
+            kind="slack",
+            name="#platform",
+            url_sealed=_seal("https://127.0.0.1:9/hook"),
+            url_hint="127.0.0.1 …hook",
+            events=["review.closed"],
+        )
+        scene.__dict__["integration_id"] = made.pk
+    return {"slug": scene.slug, "integration_id": scene.__dict__["integration_id"]}
+
+
+# fmt: off
+MATRIX.update({
+    ("integrations:list",                             "GET"):    (L,   404, 404, 403, 200, 403),
+    ("integrations:list",                             "POST"):   (L,   404, 404, 403, R,   403),
+    ("integrations:detail",                           "GET"):    (L,   404, 404, 403, 200, 403),
+    ("integrations:detail",                           "POST"):   (L,   404, 404, 403, R,   403),
+    ("integrations:pause",                            "GET"):    (L,   405, 405, 405, 405, 405),
+    ("integrations:pause",                            "POST"):   (L,   404, 404, 403, R,   403),
+    ("integrations:resume",                           "GET"):    (L,   405, 405, 405, 405, 405),
+    ("integrations:resume",                           "POST"):   (L,   404, 404, 403, R,   403),
+    ("integrations:test",                             "GET"):    (L,   405, 405, 405, 405, 405),
+    ("integrations:test",                             "POST"):   (L,   404, 404, 403, R,   403),
+    ("integrations:delete",                           "GET"):    (L,   405, 405, 405, 405, 405),
+    ("integrations:delete",                           "POST"):   (L,   404, 404, 403, R,   403),
+})
+# fmt: on
+URL_ARGS["integrations:list"] = lambda s: {"slug": s.slug}
+for _name in ("detail", "pause", "resume", "test", "delete"):
+    URL_ARGS[f"integrations:{_name}"] = _an_integration_of_platform
+BODIES[("integrations:list", "POST")] = lambda s: {
+    "kind": "slack",
+    "name": "#platform-news",
+    "url": "https://hooks.slack.com/services/T0/B0/abcdefgh",
+    "events": ["review.closed"],
+}
+BODIES[("integrations:detail", "POST")] = lambda s: {"name": "#news", "events": ["pulse.opened"]}
+
+
 def test_the_matrix_covers_every_route():
     rows = {route for route, _method in MATRIX if not route.startswith("/api/")}
     missing = site_routes() - rows
