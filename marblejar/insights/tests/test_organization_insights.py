@@ -64,6 +64,8 @@ def test_activity_per_team_matches_the_raw_tables(personas, client_for):
             f"<td>{row.worked}</td><td>{row.marbles}</td>"
         ) in response.content.decode()
     assert rows[personas.team.pk].reviews == 3
+    # No result is hidden, so none is said to be ("0 teams' newest results …").
+    assert "not shown." not in response.content.decode()
 
 
 def test_scores_are_the_shown_teams_of_the_overview_only(personas, client_for):
