@@ -28,7 +28,7 @@ from marblejar.pulse.models import Pulse
 from marblejar.pulse.tests.factories import open_pulse, run_pulse, set_k
 from marblejar.reviews import services as review_services
 from marblejar.reviews.models import Phase, Review
-from marblejar.tests.test_page_queries import PAGES
+from marblejar.tests.test_page_queries import PAGES, add_integrations
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,7 @@ def team_with_history(personas):
     review = an_async_review(personas, days=7)
     jar_services.crack_report(actor=personas.member, team=personas.team, text="A joke at standup.")
     jar_services.crack_report(actor=personas.member, team=None, text="A joke at all-hands.")
+    add_integrations(personas, 1, 1)
     mail.outbox.clear()
     return {"pulse": pulse, "review": review}
 
@@ -82,6 +83,7 @@ def urls(personas, scene) -> dict[str, tuple[str, str]]:
         "review": scene["review"].pk,
         "pulse": published.pk,
         "reflection": reflection.pk if reflection else 0,
+        "integration": personas.team.integrations.earliest("pk").pk,
     }
     return {name: (persona, url.format(**ids)) for name, (persona, url) in READS.items()}
 
