@@ -900,6 +900,7 @@ MATRIX.update({
     ("integrations:test",                             "POST"):   (L,   404, 404, 403, R,   403),
     ("integrations:delete",                           "GET"):    (L,   405, 405, 405, 405, 405),
     ("integrations:delete",                           "POST"):   (L,   404, 404, 403, R,   403),
+    ("/api/v1/teams/{slug}/integrations",             "GET"):    (401, 404, 404, 403, 200, 403),
 })
 # fmt: on
 URL_ARGS["integrations:list"] = lambda s: {"slug": s.slug}
