@@ -107,7 +107,8 @@ def test_a_host_name_resolving_to_a_private_address_is_refused_when_posting(sett
     settings.INTEGRATIONS_ALLOW_PRIVATE = False
     host = socket.gethostname()  # this machine: a loopback or private address
     addresses = {info[4][0] for info in socket.getaddrinfo(host, 443)}
-    assert addresses and not any(ipaddress.ip_address(a).is_global for a in addresses)
+    if not addresses or any(ipaddress.ip_address(a).is_global for a in addresses):
+        pytest.skip("this machine's name resolves to a public address here")
     url = f"https://{host}/hook"
     assert check_url(url) == url
     outcome = post(url, body=b"{}", headers={})
