@@ -1101,6 +1101,7 @@ RULE_CELLS: dict[str, tuple[str, str, str]] = {
     "pulse.settings":             ("pulse:settings", "POST", "admin"),
     "insights.team":              ("insights:team", "GET", "lead"),
     "insights.organization":      ("insights:organization", "GET", "admin"),
+    "integration.manage":         ("integrations:list", "GET", "lead"),
 }
 # fmt: on
 
