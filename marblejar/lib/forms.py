@@ -79,7 +79,7 @@ def _formatted(value: Any) -> str:
     """What ``{{ value|stringformat:'s' }}`` writes."""
     if isinstance(value, tuple):
         value = str(value)
-    text = "%s" % (value,)
+    text = str(value)
     return text if isinstance(value, SafeData) else escape(text)
 
 
