@@ -74,9 +74,7 @@ def review_get(
         .select_related("team", "facilitator")
         .annotate(
             reader_role=Subquery(
-                Membership.objects.filter(team=OuterRef("team_id"), user=user.pk).values(
-                    "role"
-                )[:1]
+                Membership.objects.filter(team=OuterRef("team_id"), user=user.pk).values("role")[:1]
             )
         )
     )
