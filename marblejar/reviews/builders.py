@@ -45,7 +45,7 @@ from marblejar.reviews.models import (
     Phase,
     Review,
 )
-from marblejar.reviews.parts import EVENT_KINDS, PARTS, parts_in
+from marblejar.reviews.parts import PARTS, parts_in
 from marblejar.teams import selectors as team_selectors
 
 Context = dict[str, Any]
@@ -109,7 +109,6 @@ def frame_context(
         "phase": phase,
         "forms": forms or {},
         "parts": PARTS,
-        "event_kinds": " ".join(f"review_{kind}" for kind in EVENT_KINDS),
         "present": present,
         "can_participate": can_participate,
         "can_facilitate": permissions.can(user, "review.facilitate", review) and not present,
@@ -310,12 +309,12 @@ def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
 
 
 def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
-    mine = selectors.my_votes(user=request.user, review=review)
     themes = list(
-        selectors.themes(review=review).prefetch_related(
+        selectors.themes_with_my_votes(user=request.user, review=review).prefetch_related(
             Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
         )
     )
+    mine = {t.pk: t.my_votes for t in themes if t.my_votes}
     notes = [n for t in themes for n in t.notes.all()]
     _decorate(notes, review, ctx["columns_meta"], set())
     left = review.votes_per_person - sum(mine.values())

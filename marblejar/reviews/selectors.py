@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -241,6 +242,26 @@ def my_votes(*, user: Any, review: Review) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["theme_id"]: row["n"] for row in rows}
+
+
+def themes_with_my_votes(*, user: Any, review: Review) -> QuerySet[Theme]:
+    """The review's themes, each with ``my_votes``: how many of the user's votes it holds.
+
+    :func:`my_votes` and :func:`themes` in one query, for the vote part.
+    """
+    mine = (
+        Vote.objects.filter(
+            organization_id=review.organization_id,
+            review=review,
+            theme=OuterRef("pk"),
+            voter_tag=review.tag_for(user, "vote"),
+        )
+        .order_by()
+        .values("theme")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return themes(review=review).annotate(my_votes=Coalesce(Subquery(mine), 0))
 
 
 def findings(*, review: Review) -> QuerySet[Finding]:
