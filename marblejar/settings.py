@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "marblejar.notifications",
     "marblejar.insights",
     "marblejar.portability",
+    "marblejar.trackers",
 ]
 
 MIDDLEWARE = [
@@ -386,3 +387,10 @@ NINJA_PAGINATION_CLASS = "marblejar.api.pagination.Pages"
 # Language coach: rule ids, categories or literal phrases never to flag here
 # (comma-separated), for words that are normal in this organization.
 COACH_ALLOW = [p.strip() for p in env("MARBLEJAR_COACH_ALLOW", "").split(",") if p.strip()]
+
+# Integrations (issue trackers): requests go to public addresses only, unless
+# this is set, for a GitHub Enterprise or GitLab inside the company network
+# (and for tests, whose trackers run on loopback). See docs/integrations.md.
+INTEGRATIONS_ALLOW_PRIVATE = env_bool("MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE")
+# How long to wait for a tracker's answer, in seconds.
+TRACKER_TIMEOUT_SECONDS = env_int("MARBLEJAR_TRACKER_TIMEOUT", 10)

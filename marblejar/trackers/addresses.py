@@ -1,0 +1,89 @@
+"""Which addresses Marblejar may send a request to on a team's behalf.
+
+A tracker's base URL is typed by a lead. Without a check, it could point the
+server at itself or at the private network it runs in (a metadata service, a
+database's HTTP port) and read what comes back in the error message: a
+server-side request forgery. Private, loopback, link-local and other
+non-public addresses are therefore refused, when the tracker is connected and
+again before every request (a name can be made to resolve elsewhere later),
+unless ``MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE`` is set: for a GitLab or GitHub
+Enterprise inside the company network, and for the tests' loopback trackers.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+class AddressRefused(ValueError):
+    """The address is not one Marblejar sends requests to; the message says why."""
+
+
+def private_allowed() -> bool:
+    return bool(getattr(settings, "INTEGRATIONS_ALLOW_PRIVATE", False))
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def check_url(url: str, *, resolve: bool = True, must_resolve: bool = False) -> None:
+    """Refuse ``url`` unless it is http(s) to a public address (or private ones are allowed).
+
+    With ``resolve``, the host name is looked up and every address it has
+    must be public. A name that does not resolve is refused only with
+    ``must_resolve`` (before a request: it could not be reached anyway).
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    allowed = private_allowed()
+    if parts.scheme not in ("http", "https") or not host:
+        raise AddressRefused(_("Give an address that starts with https://."))
+    if parts.scheme == "http" and not allowed:
+        raise AddressRefused(_("Give an address that starts with https://."))
+    if parts.username or parts.password:
+        raise AddressRefused(_("Leave the user name and password out of the address."))
+    if allowed:
+        return
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        if not _is_public(literal):
+            raise AddressRefused(_refused(host))
+        return
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        raise AddressRefused(_refused(host))
+    if not resolve:
+        return
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        if must_resolve:
+            raise AddressRefused(
+                _("Could not reach %(host)s, try again.") % {"host": host}
+            ) from None
+        return
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not _is_public(ip):
+            raise AddressRefused(_refused(host))
+
+
+def _refused(host: str) -> str:
+    return _(
+        "%(host)s is a private or local address; Marblejar sends nothing there unless "
+        "the administrator sets MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE."
+    ) % {"host": host}
