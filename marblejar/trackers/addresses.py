@@ -50,12 +50,16 @@ def check_url(url: str, *, resolve: bool = True, must_resolve: bool = False) -> 
     allowed = private_allowed()
     if parts.scheme not in ("http", "https") or not host:
         raise AddressRefused(_("Give an address that starts with https://."))
-    if parts.scheme == "http" and not allowed:
-        raise AddressRefused(_("Give an address that starts with https://."))
     if parts.username or parts.password:
         raise AddressRefused(_("Leave the user name and password out of the address."))
     if allowed:
         return
+    _check_host(host, parts.port, resolve=resolve, must_resolve=must_resolve)
+    if parts.scheme == "http":
+        raise AddressRefused(_("Give an address that starts with https://."))
+
+
+def _check_host(host: str, port: int | None, *, resolve: bool, must_resolve: bool) -> None:
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
@@ -69,7 +73,7 @@ def check_url(url: str, *, resolve: bool = True, must_resolve: bool = False) -> 
     if not resolve:
         return
     try:
-        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
         if must_resolve:
             raise AddressRefused(
