@@ -50,8 +50,10 @@ BASE_LABEL = {
 
 
 class ConnectForm(forms.Form):
+    """Shapes what is typed; what it must say is the service's to check (all errors at once)."""
+
     base_url = forms.CharField(max_length=300, required=False)
-    project = forms.CharField(max_length=200)
+    project = forms.CharField(max_length=200, required=False)
     email = forms.EmailField(label=_("Account e-mail"), max_length=254, required=False)
     issue_type = forms.CharField(
         label=_("Issue type"),
@@ -60,7 +62,10 @@ class ConnectForm(forms.Form):
         help_text=_("The type new issues get, as Jira names it: Task, Story, Bug…"),
     )
     token = forms.CharField(
-        label=_("Token"), max_length=1000, widget=forms.PasswordInput(render_value=False)
+        label=_("Token"),
+        max_length=1000,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
     )
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
@@ -76,8 +81,6 @@ class ConnectForm(forms.Form):
         for name, text in HELP[kind].items():
             self.fields[name].help_text = text
         if kind == Kind.JIRA:
-            self.fields["base_url"].required = True
-            self.fields["email"].required = True
             self.fields["issue_type"].initial = "Task"
         else:
             del self.fields["email"]

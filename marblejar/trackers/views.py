@@ -200,6 +200,12 @@ def webhook(request: HttpRequest, hook_id: str) -> HttpResponse:
     tracker = selectors.tracker_by_hook(hook_id=hook_id)
     if tracker is None:
         return HttpResponse("No such webhook.", status=404, content_type="text/plain")
+    if request.content_type != "application/json":
+        # GitHub can also send a form; the set-up steps say JSON, the one
+        # body that is signed exactly as it arrives.
+        return HttpResponse(
+            "Send the webhook as application/json.", status=415, content_type="text/plain"
+        )
     hook = webhooks.parse(tracker, headers=request.headers, body=request.body, query=request.GET)
     if hook.status != 401:
         Tracker.objects.filter(pk=tracker.pk).update(hook_seen_at=timezone.now())

@@ -181,3 +181,29 @@ def test_with_two_trackers_the_row_asks_which(client_for, personas, fake, github
     listing = client_for("member").get("/t/platform/actions/").content.decode()
     assert f'id="issue-tracker-row-{action.pk}"' in listing
     assert "GitLab · acme/platform" in listing
+
+
+def test_the_review_summary_offers_it_and_shows_the_link(client_for, personas, fake, github):
+    from marblejar.reviews.models import Phase
+
+    tracker, _secret = github
+    review = Review.objects.create(
+        organization=personas.org,
+        team=personas.team,
+        title="Sprint 14",
+        purpose="Learn",
+        agenda="All",
+        phase=Phase.CLOSED,
+        closed_at=timezone.now(),
+        facilitator=personas.lead,
+        created_by=personas.lead,
+    )
+    action = add_action(personas)
+    Action.objects.filter(pk=action.pk).update(review=review)
+    client = client_for("member")
+    summary = client.get(f"/r/{review.pk}/summary/").content.decode()
+    assert f'action="/actions/{action.pk}/issue/"' in summary
+    response = create(client, action, tracker, next_url=f"/r/{review.pk}/summary/")
+    assert response["Location"] == f"/r/{review.pk}/summary/"
+    summary = client.get(f"/r/{review.pk}/summary/").content.decode()
+    assert 'href="https://github.com/acme/platform/issues/1"' in summary

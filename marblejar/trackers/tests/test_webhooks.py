@@ -226,3 +226,12 @@ def test_a_new_secret_stops_the_old_one(client, personas, github, made, action):
     new = services.tracker_new_secret(actor=personas.lead, tracker=tracker)
     assert send_github(client, tracker, github_event("closed", 1), old).status_code == 401
     assert send_github(client, tracker, github_event("closed", 1), new).status_code == 200
+
+
+def test_a_form_instead_of_json_is_415_not_a_500(client, github, made):
+    tracker, _secret = github
+    url = f"/hooks/trackers/{tracker.hook_id}/"
+    assert client.post(url, {"payload": "{}"}).status_code == 415
+    form = "payload=%7B%7D"
+    response = client.post(url, form, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
