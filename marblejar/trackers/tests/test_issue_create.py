@@ -207,3 +207,14 @@ def test_the_review_summary_offers_it_and_shows_the_link(client_for, personas, f
     assert response["Location"] == f"/r/{review.pk}/summary/"
     summary = client.get(f"/r/{review.pk}/summary/").content.decode()
     assert 'href="https://github.com/acme/platform/issues/1"' in summary
+
+
+def test_done_and_dropped_actions_are_not_offered(client_for, personas, fake, github):
+    from marblejar.reviews import services as review_services
+
+    done = add_action(personas, title="Done already")
+    review_services.action_set_status(actor=personas.lead, action=done, status="done")
+    listing = client_for("member").get("/t/platform/actions/").content.decode()
+    assert f'action="/actions/{done.pk}/issue/"' not in listing
+    page = client_for("member").get(f"/actions/{done.pk}/").content.decode()
+    assert "It is done: there is nothing left to track." in page
