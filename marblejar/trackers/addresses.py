@@ -8,13 +8,18 @@ non-public addresses are therefore refused, when the tracker is connected and
 again before every request (a name can be made to resolve elsewhere later),
 unless ``MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE`` is set: for a GitLab or GitHub
 Enterprise inside the company network, and for the tests' loopback trackers.
+
+A request goes to the address that was checked (:func:`pin`), not to a second
+lookup that a hostile name server could answer differently; TLS still checks
+the certificate against the host name.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -91,3 +96,39 @@ def _refused(host: str) -> str:
         "%(host)s is a private or local address; Marblejar sends nothing there unless "
         "the administrator sets MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE."
     ) % {"host": host}
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """Where to send a request: the checked address, and the host name it stands for."""
+
+    url: str
+    host_header: str
+    extensions: dict[str, str] = field(default_factory=dict)
+
+
+def pin(url: str) -> Pinned:
+    """``url`` with its host replaced by an address it resolves to, once checked.
+
+    Raises AddressRefused with a sentence: a private address (unless
+    allowed), or a name that does not resolve ("could not reach").
+    """
+    check_url(url, resolve=False)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    default_port = 443 if parts.scheme == "https" else 80
+    port = parts.port or default_port
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise AddressRefused(_("Could not reach %(host)s, try again.") % {"host": host}) from None
+    addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
+    if not private_allowed() and not all(_is_public(ipaddress.ip_address(a)) for a in addresses):
+        raise AddressRefused(_refused(host))
+    ip = addresses[0]
+    netloc = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+    return Pinned(
+        url=urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")),
+        host_header=host if port == default_port else f"{host}:{port}",
+        extensions={"sni_hostname": host} if parts.scheme == "https" else {},
+    )

@@ -23,7 +23,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from marblejar.trackers.addresses import AddressRefused, check_url, host_of
+from marblejar.trackers.addresses import AddressRefused, host_of, pin
 from marblejar.trackers.models import Kind, Tracker
 
 USER_AGENT = "Marblejar"
@@ -134,14 +134,17 @@ class TrackerClient:
         url = self.base + path
         host = host_of(url)
         try:
-            check_url(url, must_resolve=True)
+            target = pin(url)
         except AddressRefused as e:
             raise TrackerError(str(e)) from None
         timeout = getattr(settings, "TRACKER_TIMEOUT_SECONDS", 10)
+        headers = {"Host": target.host_header, "User-Agent": USER_AGENT, **self.headers()}
         try:
-            with httpx.Client(timeout=timeout, follow_redirects=False) as http:
+            # No proxies from the environment, no redirects: the request goes
+            # to the address that was checked, and nowhere else.
+            with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as http:
                 response = http.request(
-                    method, url, json=json, headers={"User-Agent": USER_AGENT, **self.headers()}
+                    method, target.url, json=json, headers=headers, extensions=target.extensions
                 )
         except httpx.TimeoutException:
             raise TrackerError(

@@ -2,9 +2,10 @@
 
 Registered with the core's :func:`marblejar.permissions.rule` when the app is
 ready. A token opens the team's project to whoever holds it: the team's
-leads (and org admins, who set teams up) connect, replace and disconnect
-trackers. An action is the team's, so anyone in the team may make it an
-issue in a tracker the leads connected.
+leads connect, replace and disconnect trackers (an organization admin who is
+not in the team does not, as for the team's chat integrations). An action is
+the team's, so anyone in the team may make it an issue in a tracker the
+leads connected.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from marblejar.teams.models import Team
 
 @rule("tracker.manage")
 def _tracker_manage(user: Any, team: Team) -> bool:
-    return user.is_org_admin or is_lead(user, team)
+    return is_lead(user, team)
 
 
 @rule("tracker.issue_create")
