@@ -266,6 +266,10 @@ def issue_create(*, actor: Any, action: Action, tracker: Tracker) -> tuple[Issue
         Issue.objects.filter(pk=issue.pk, state=IssueState.CREATING).delete()
         _remember_error(tracker, e)
         raise
+    except BaseException:
+        # Whatever else stopped us, the claim must not block the next try.
+        Issue.objects.filter(pk=issue.pk, state=IssueState.CREATING).delete()
+        raise
     now = timezone.now()
     issue.ref, issue.url = remote.ref, remote.url
     issue.state = IssueState.CLOSED if remote.closed else IssueState.OPEN
