@@ -42,7 +42,7 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "trackers": ("lead", "/t/platform/trackers/", 6),
     "review list": ("lead", "/t/platform/reviews/", 9),
     "team insights": ("lead", "/t/platform/insights/?months=24", 10),
-    "org insights": ("admin", "/organization/insights/", 9),
+    "org insights": ("admin", "/organization/insights/", 8),
     "account": ("lead", "/account/", 4),
     # Two more: the organization (may the reader export it?) and its retention periods.
     "what we store": ("lead", "/what-we-store/", 6),

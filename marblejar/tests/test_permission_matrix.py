@@ -1125,6 +1125,7 @@ RULE_CELLS: dict[str, tuple[str, str, str]] = {
     "team.create":                ("teams:create", "GET", "admin"),
     "org.export":                 ("portability:organization_export", "GET", "admin"),
     "team.view":                  ("teams:detail", "GET", "lead"),
+    "integration.manage":         ("integrations:list", "GET", "lead"),
     "team.events":                ("teams:events", "GET", "lead"),
     "team.edit":                  ("teams:edit", "GET", "lead"),
     "team.export":                ("portability:team_export", "GET", "lead"),
