@@ -1172,7 +1172,6 @@ RULE_CELLS: dict[str, tuple[str, str, str]] = {
     "pulse.settings":             ("pulse:settings", "POST", "admin"),
     "insights.team":              ("insights:team", "GET", "lead"),
     "insights.organization":      ("insights:organization", "GET", "admin"),
-    "integration.manage":         ("integrations:list", "GET", "lead"),
     "tracker.manage":             ("trackers:list", "GET", "lead"),
     "tracker.issue_create":       ("trackers:issue_create", "POST", "member"),
 }
