@@ -680,6 +680,32 @@ REGISTRY: tuple[DataKind, ...] = (
         section="actions.history",
         fields=("kind", "status", "result", "note", "fields", "actor", "at"),
     ),
+    # Issue trackers ------------------------------------------------------------
+    DataKind(
+        "trackers.Tracker",
+        "reviews",
+        _("Issue trackers"),
+        _(
+            "A GitHub, GitLab or Jira project a lead connected: its address, the "
+            "token (sealed) and the webhook's secret (sealed), and the latest problem "
+            "talking to it."
+        ),
+        TEAM_LEADS,
+        _("until a lead disconnects it, or the team is deleted"),
+        left_out=_("Never exported: a token is a key to the team's project."),
+    ),
+    DataKind(
+        "trackers.Issue",
+        "reviews",
+        _("Issues made from actions"),
+        _("Which issue an action became: its number or key, its link, open or closed."),
+        TEAM,
+        _("as long as the action"),
+        left_out=_(
+            "Not in the export yet: the issue's link is on the action's page and in the "
+            "tracker itself."
+        ),
+    ),
     # Notifications -------------------------------------------------------------
     DataKind(
         "notifications.Notification",
