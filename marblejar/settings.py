@@ -256,13 +256,16 @@ OIDC_CLIENT_ID = env("MARBLEJAR_OIDC_CLIENT_ID")
 OIDC_CLIENT_SECRET = env("MARBLEJAR_OIDC_CLIENT_SECRET")
 OIDC_PROVIDER_NAME = env("MARBLEJAR_OIDC_PROVIDER_NAME", "single sign-on")
 OIDC_SCOPES = env("MARBLEJAR_OIDC_SCOPES", "openid email profile")
-# New people at these e-mail domains may join (see docs/integrations.md for
-# which organization); an organization's open sign-up domain is allowed too.
-OIDC_ALLOWED_DOMAINS = [
-    d.strip().lower().lstrip("@")
-    for d in env("MARBLEJAR_OIDC_ALLOWED_DOMAINS", "").split(",")
-    if d.strip()
-]
+# New people at these e-mail domains may join: "example.com" joins the only
+# organization, "example.com=Acme" the organization named Acme (where there
+# are several). An organization's open sign-up domain is allowed as well.
+OIDC_ALLOWED_DOMAINS = {
+    domain.strip().lower().lstrip("@"): organization.strip()
+    for domain, _eq, organization in (
+        entry.partition("=") for entry in env("MARBLEJAR_OIDC_ALLOWED_DOMAINS", "").split(",")
+    )
+    if domain.strip()
+}
 # The claim that says the provider verified the address: Entra ID names it
 # xms_edov (an optional claim to switch on), most others email_verified.
 OIDC_EMAIL_VERIFIED_CLAIM = env("MARBLEJAR_OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")

@@ -118,17 +118,21 @@ def organization_for_domain(domain: str) -> Organization | None:
 
     An organization that opened sign-up to the domain takes them (a verified
     address is more than its password sign-up asks). Otherwise the operator's
-    ``MARBLEJAR_OIDC_ALLOWED_DOMAINS`` lets them join the installation's
-    organization, when there is exactly one.
+    ``MARBLEJAR_OIDC_ALLOWED_DOMAINS`` decides: ``example.com=Acme`` joins the
+    organization named Acme, a bare ``example.com`` the installation's only
+    organization. Where that names no single organization, nobody joins.
     """
     by_signup = Organization.objects.filter(open_signup_domain__iexact=domain).first()
     if by_signup is not None:
         return by_signup
-    if domain in settings.OIDC_ALLOWED_DOMAINS:
-        only = list(Organization.objects.order_by("pk")[:2])
-        if len(only) == 1:
-            return only[0]
-    return None
+    if domain not in settings.OIDC_ALLOWED_DOMAINS:
+        return None
+    name = settings.OIDC_ALLOWED_DOMAINS[domain]
+    candidates = Organization.objects.order_by("pk")
+    if name:
+        candidates = candidates.filter(name=name)
+    found = list(candidates[:2])
+    return found[0] if len(found) == 1 else None
 
 
 @transaction.atomic
