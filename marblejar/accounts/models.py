@@ -29,9 +29,7 @@ class Organization(models.Model):
     )
     # Password accounts must add a second factor before they use anything;
     # people who sign in through single sign-on get theirs from the provider.
-    two_factor_required = models.BooleanField(
-        _("require two-factor sign-in"), default=False
-    )
+    two_factor_required = models.BooleanField(_("require two-factor sign-in"), default=False)
 
     class Meta:
         verbose_name = _("organization")

@@ -69,7 +69,11 @@ def _client_for(discovery_url: str, client_id: str, client_secret: str, scopes: 
         client_id=client_id,
         client_secret=client_secret,
         server_metadata_url=discovery_url,
-        client_kwargs={"scope": scopes, "code_challenge_method": "S256", "default_timeout": timeout},
+        client_kwargs={
+            "scope": scopes,
+            "code_challenge_method": "S256",
+            "default_timeout": timeout,
+        },
     )
 
 

@@ -76,12 +76,13 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         claims = dict(token.get("userinfo") or {})
         if not claims:
             raise OAuthError(description="No ID token in the token response")
-        if "email" not in claims or settings.OIDC_EMAIL_VERIFIED_CLAIM not in claims:
-            # Some providers keep the address for the userinfo endpoint.
-            if client.load_server_metadata().get("userinfo_endpoint"):
-                extra = client.userinfo(token=token)
-                if str(extra.get("sub")) == str(claims.get("sub")):
-                    claims = {**extra, **claims}
+        # Some providers keep the address for the userinfo endpoint. Its
+        # answer counts only for the same subject as the checked ID token.
+        incomplete = "email" not in claims or settings.OIDC_EMAIL_VERIFIED_CLAIM not in claims
+        if incomplete and client.load_server_metadata().get("userinfo_endpoint"):
+            extra = client.userinfo(token=token)
+            if str(extra.get("sub")) == str(claims.get("sub")):
+                claims = {**extra, **claims}
     except MismatchingStateError:
         return _problem(
             request,
@@ -95,8 +96,10 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         log.warning("Single sign-on refused: %s", e)
         return _problem(
             request,
-            _("%(provider)s could not sign you in: the answer did not pass Marblejar's checks. "
-              "Start again from the log-in page.")
+            _(
+                "%(provider)s could not sign you in: the answer did not pass Marblejar's checks. "
+                "Start again from the log-in page."
+            )
             % {"provider": sso.provider_name()},
             status=400,
         )

@@ -172,7 +172,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
                     status = 400
                 else:
                     request.session[two_factor.FRESH_CODES_KEY] = codes
-                    messages.success(request, _("New recovery codes are made; the old ones no longer work."))
+                    messages.success(
+                        request, _("New recovery codes are made; the old ones no longer work.")
+                    )
                     return redirect("accounts:recovery_codes")
         else:
             status = 400

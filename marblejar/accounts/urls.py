@@ -15,17 +15,13 @@ urlpatterns = [
     path("account/", views.profile, name="profile"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/two-factor/", two_factor_views.two_factor_page, name="two_factor"),
-    path(
-        "account/two-factor/start/", two_factor_views.two_factor_start, name="two_factor_start"
-    ),
+    path("account/two-factor/start/", two_factor_views.two_factor_start, name="two_factor_start"),
     path(
         "account/two-factor/confirm/",
         two_factor_views.two_factor_confirm,
         name="two_factor_confirm",
     ),
-    path(
-        "account/two-factor/off/", two_factor_views.two_factor_disable, name="two_factor_disable"
-    ),
+    path("account/two-factor/off/", two_factor_views.two_factor_disable, name="two_factor_disable"),
     path(
         "account/two-factor/recovery-codes/",
         two_factor_views.recovery_codes,

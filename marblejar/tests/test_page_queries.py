@@ -189,7 +189,7 @@ def test_a_read_of_the_reflections_list_tags_in_one_query(personas, client_for):
 
 
 def test_the_two_factor_pages_cost_their_pinned_queries(personas, client_for):
-    """The set-up (with its QR code), the page once it is on, and the code step after the password."""
+    """The set-up (with its QR code), the page once it is on, and the code step."""
     from django.test import Client
 
     from marblejar.accounts import two_factor
@@ -206,8 +206,7 @@ def test_the_two_factor_pages_cost_their_pinned_queries(personas, client_for):
     stranger = Client()
     stranger.post("/login/", {"username": personas.member.email, "password": PASSWORD})
     counts["code step"] = count(stranger, "/login/code/")
-    # 4 for every page (session, user, navigation). The set-up: is two-factor on,
-    # the draft device, is the account a password account's (the session's
-    # backend is read without a query). Once on: the device and the codes left.
+    # 4 for every page (session, user, navigation). The set-up: is two-factor
+    # on, and the draft device. Once on: the device and the codes left.
     # The code step reads only the session and the person it waits for.
-    assert counts == {"set-up": 7, "on": 6, "code step": 2}
+    assert counts == {"set-up": 6, "on": 6, "code step": 2}

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='two_factor_required',
-            field=models.BooleanField(default=False, verbose_name='require two-factor sign-in'),
+            model_name="organization",
+            name="two_factor_required",
+            field=models.BooleanField(default=False, verbose_name="require two-factor sign-in"),
         ),
     ]

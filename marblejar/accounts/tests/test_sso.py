@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from marblejar.accounts import sso
@@ -109,18 +109,20 @@ def test_an_unverified_address_is_refused(client, personas, configured):
 
 
 def test_an_unverified_address_does_not_open_an_existing_account(client, personas, configured):
-    User.objects.create_user("una@acme.test", PASSWORD, display_name="Una", organization=personas.org)
+    User.objects.create_user(
+        "una@acme.test", PASSWORD, display_name="Una", organization=personas.org
+    )
     response = sign_in(client, "una")
     assert response.status_code == 403
     assert logged_in_user(client) is None
 
 
-def test_a_domain_that_is_not_allowed_is_refused_with_a_clear_message(
-    client, personas, configured
-):
+def test_a_domain_that_is_not_allowed_is_refused_with_a_clear_message(client, personas, configured):
     response = sign_in(client, "wanda")
     assert response.status_code == 403
-    assert "Addresses at elsewhere.test may not join this Marblejar through Test ID" in response.text
+    assert (
+        "Addresses at elsewhere.test may not join this Marblejar through Test ID" in response.text
+    )
     assert "invitation" in response.text
     assert logged_in_user(client) is None
     assert not User.objects.filter(email="wanda@elsewhere.test").exists()
@@ -207,9 +209,7 @@ def test_a_code_from_another_sign_in_is_refused(client, personas, configured):
 def test_an_error_from_the_provider_is_shown_not_a_server_error(client, personas, configured):
     authorize = start(client)
     state = parse_qs(urlsplit(authorize).query)["state"][0]
-    response = client.get(
-        f"{reverse('accounts:sso_callback')}?error=access_denied&state={state}"
-    )
+    response = client.get(f"{reverse('accounts:sso_callback')}?error=access_denied&state={state}")
     assert response.status_code == 400
     assert "Start again from the log-in page" in response.text
 

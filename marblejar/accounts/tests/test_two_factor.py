@@ -196,9 +196,13 @@ def test_new_recovery_codes_replace_the_old_ones(personas):
     assert client.post(reverse("accounts:recovery_codes"), {"password": "x"}).status_code == 400
     response = client.post(reverse("accounts:recovery_codes"), {"password": PASSWORD})
     assert response.status_code == 302
-    new = re.findall(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", client.get(response["Location"]).text)
+    new = re.findall(
+        r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", client.get(response["Location"]).text
+    )
     assert len(new) == 10 and not set(new) & set(old)
-    stored = set(StaticToken.objects.filter(device__user=personas.member).values_list("token", flat=True))
+    stored = set(
+        StaticToken.objects.filter(device__user=personas.member).values_list("token", flat=True)
+    )
     assert stored == {c.replace("-", "") for c in new}
 
 
