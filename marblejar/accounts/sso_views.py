@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
 
 from marblejar.accounts import sso
@@ -43,12 +43,16 @@ def _redirect_uri() -> str:
     return settings.SITE_URL + reverse("accounts:sso_callback")
 
 
-@require_POST
+@require_GET
 def sso_start(request: HttpRequest) -> HttpResponse:
-    """Send the person to the provider; Authlib keeps state, nonce and PKCE in the session."""
+    """Send the person to the provider; Authlib keeps state, nonce and PKCE in the session.
+
+    A link, not a form: the page's Content-Security-Policy (``form-action
+    'self'``) would stop a form whose answer redirects to the provider.
+    """
     if not sso.is_configured():
         raise Http404
-    next_url = request.POST.get("next", "")
+    next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

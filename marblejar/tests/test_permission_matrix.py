@@ -875,8 +875,8 @@ BODIES[("/api/v1/notifications/preferences", "PUT")] = lambda s: {"channels": {"
 MATRIX.update({
     ("accounts:login_code",                           "GET"):    (L,   L,   L,   L,   L,   L),
     ("accounts:login_code",                           "POST"):   (L,   L,   L,   L,   L,   L),
-    ("accounts:sso_start",                            "GET"):    (405, 405, 405, 405, 405, 405),
-    ("accounts:sso_start",                            "POST"):   (404, 404, 404, 404, 404, 404),
+    ("accounts:sso_start",                            "GET"):    (404, 404, 404, 404, 404, 404),
+    ("accounts:sso_start",                            "POST"):   (405, 405, 405, 405, 405, 405),
     ("accounts:sso_callback",                         "GET"):    (404, 404, 404, 404, 404, 404),
     ("accounts:sso_callback",                         "POST"):   (405, 405, 405, 405, 405, 405),
     ("accounts:two_factor",                           "GET"):    (L,   200, 200, 200, 200, 200),

@@ -54,3 +54,7 @@ OAUTH2_PROVIDER = {
     },
     "PKCE_REQUIRED": True,
 }
+# Cookies do not tell ports apart: on 127.0.0.1 beside Marblejar, the
+# provider's must not overwrite Marblejar's session and CSRF cookies.
+SESSION_COOKIE_NAME = "provider_session"
+CSRF_COOKIE_NAME = "provider_csrftoken"

@@ -32,7 +32,7 @@ def configured(oidc_provider, settings):  # noqa: F811
 
 def start(client: Client, next_url: str = "") -> str:
     """Press "Sign in with …": the address Marblejar sends the browser to."""
-    response = client.post(reverse("accounts:sso_start"), {"next": next_url})
+    response = client.get(reverse("accounts:sso_start"), {"next": next_url} if next_url else {})
     assert response.status_code == 302, response.content
     return response["Location"]
 
@@ -55,13 +55,13 @@ def logged_in_user(client: Client) -> User | None:
 def test_the_log_in_page_offers_the_provider_only_when_configured(client, personas, settings):
     settings.OIDC_DISCOVERY_URL = ""
     assert "Sign in with" not in client.get(reverse("accounts:login")).text
-    assert client.post(reverse("accounts:sso_start")).status_code == 404
+    assert client.get(reverse("accounts:sso_start")).status_code == 404
     settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
     settings.OIDC_CLIENT_ID = "x"
     settings.OIDC_PROVIDER_NAME = "Acme ID"
     page = client.get(reverse("accounts:login")).text
     assert "Sign in with Acme ID" in page
-    assert f'action="{reverse("accounts:sso_start")}"' in page
+    assert f'href="{reverse("accounts:sso_start")}"' in page
 
 
 def test_a_new_person_at_an_allowed_domain_joins_the_organization(client, personas, configured):
@@ -218,7 +218,7 @@ def test_a_provider_that_does_not_answer_is_explained(client, personas, settings
     settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
     settings.OIDC_CLIENT_ID = "x"
     settings.OIDC_PROVIDER_NAME = "Acme ID"
-    response = client.post(reverse("accounts:sso_start"))
+    response = client.get(reverse("accounts:sso_start"))
     assert response.status_code == 502
     assert "Acme ID did not answer" in response.text
 
