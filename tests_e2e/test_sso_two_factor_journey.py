@@ -41,7 +41,7 @@ def live_marblejar(transactional_db, tmp_path: Path, oidc_provider) -> Iterator[
 
 def test_a_new_person_signs_in_through_the_provider_and_joins_the_organization(
     live_marblejar,
-    oidc_provider,
+    oidc_provider,  # noqa: F811
     new_context,
     assert_accessible,
     screenshot_dir,  # noqa: F811
