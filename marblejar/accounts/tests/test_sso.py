@@ -243,3 +243,16 @@ def test_the_discovery_document_is_read_once(client, personas, configured):
     sign_in(Client(), "max")
     assert sso.client().server_metadata["_loaded_at"] == loaded_at
     json.dumps(metadata["jwks"])
+
+
+def test_the_deployment_check_reads_the_discovery_document(configured, settings):
+    from marblejar.lib.deploycheck import check_single_sign_on
+
+    sso._client_for.cache_clear()
+    result = check_single_sign_on()
+    assert result.ok
+    assert f"issuer {configured.issuer}" in result.detail
+    assert "/login/sso/callback/" in result.detail
+    settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    result = check_single_sign_on()
+    assert not result.ok and "cannot read" in result.detail
