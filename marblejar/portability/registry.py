@@ -112,6 +112,36 @@ REGISTRY: tuple[DataKind, ...] = (
         personal="api_tokens",
     ),
     DataKind(
+        "otp_totp.TOTPDevice",
+        "account",
+        _("Two-factor sign-in"),
+        _(
+            "The key your authenticator app shares with Marblejar, when you set one up, "
+            "and when it was last used."
+        ),
+        NOBODY,
+        _("until you turn two-factor sign-in off or delete your account"),
+        left_out=_("Never exported: it is a key."),
+    ),
+    DataKind(
+        "otp_static.StaticDevice",
+        "account",
+        _("Recovery codes: the set"),
+        _("That you have recovery codes for two-factor sign-in."),
+        NOBODY,
+        _("until you turn two-factor sign-in off or delete your account"),
+        left_out=_("Never exported: it holds keys."),
+    ),
+    DataKind(
+        "otp_static.StaticToken",
+        "account",
+        _("Recovery codes"),
+        _("Your unused recovery codes; a used one is deleted."),
+        NOBODY,
+        _("until used, replaced, or two-factor sign-in is turned off"),
+        left_out=_("Never exported: each is a key."),
+    ),
+    DataKind(
         "teams.Team",
         "teams",
         _("Teams"),
