@@ -333,6 +333,9 @@ def delivery_attempt(*, delivery_id: int) -> str:
 
 def _record(delivery: Delivery, result: Any, *, is_test: bool) -> str:
     number = delivery.attempts
+    integration = Integration.objects.select_for_update().filter(pk=delivery.integration_id).first()
+    if integration is None or not Delivery.objects.filter(pk=delivery.pk).exists():
+        return Status.DROPPED  # deleted while the post was on its way
     Attempt.objects.create(
         organization_id=delivery.organization_id,
         delivery=delivery,
@@ -342,7 +345,6 @@ def _record(delivery: Delivery, result: Any, *, is_test: bool) -> str:
         error=result.error,
         duration_ms=result.duration_ms,
     )
-    integration = Integration.objects.select_for_update().get(pk=delivery.integration_id)
     final = True
     if result.ok:
         delivery.status = Status.DELIVERED
