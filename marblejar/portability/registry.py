@@ -112,6 +112,36 @@ REGISTRY: tuple[DataKind, ...] = (
         personal="api_tokens",
     ),
     DataKind(
+        "otp_totp.TOTPDevice",
+        "account",
+        _("Two-factor sign-in"),
+        _(
+            "The key your authenticator app shares with Marblejar, when you set one up, "
+            "and when it was last used."
+        ),
+        NOBODY,
+        _("until you turn two-factor sign-in off or delete your account"),
+        left_out=_("Never exported: it is a key."),
+    ),
+    DataKind(
+        "otp_static.StaticDevice",
+        "account",
+        _("Recovery codes: the set"),
+        _("That you have recovery codes for two-factor sign-in."),
+        NOBODY,
+        _("until you turn two-factor sign-in off or delete your account"),
+        left_out=_("Never exported: it holds keys."),
+    ),
+    DataKind(
+        "otp_static.StaticToken",
+        "account",
+        _("Recovery codes"),
+        _("Your unused recovery codes; a used one is deleted."),
+        NOBODY,
+        _("until used, replaced, or two-factor sign-in is turned off"),
+        left_out=_("Never exported: each is a key."),
+    ),
+    DataKind(
         "teams.Team",
         "teams",
         _("Teams"),
@@ -679,6 +709,32 @@ REGISTRY: tuple[DataKind, ...] = (
         _("as long as the action"),
         section="actions.history",
         fields=("kind", "status", "result", "note", "fields", "actor", "at"),
+    ),
+    # Issue trackers ------------------------------------------------------------
+    DataKind(
+        "trackers.Tracker",
+        "reviews",
+        _("Issue trackers"),
+        _(
+            "A GitHub, GitLab or Jira project a lead connected: its address, the "
+            "token (sealed) and the webhook's secret (sealed), and the latest problem "
+            "talking to it."
+        ),
+        TEAM_LEADS,
+        _("until a lead disconnects it, or the team is deleted"),
+        left_out=_("Never exported: a token is a key to the team's project."),
+    ),
+    DataKind(
+        "trackers.Issue",
+        "reviews",
+        _("Issues made from actions"),
+        _("Which issue an action became: its number or key, its link, open or closed."),
+        TEAM,
+        _("as long as the action"),
+        left_out=_(
+            "Not in the export yet: the issue's link is on the action's page and in the "
+            "tracker itself."
+        ),
     ),
     # Notifications -------------------------------------------------------------
     DataKind(
