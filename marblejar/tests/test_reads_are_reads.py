@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from marblejar.integrations import services as integration_services
 from marblejar.jar import selectors as jar_selectors
 from marblejar.jar import services as jar_services
 from marblejar.jar.models import Crack, CrackInbox
@@ -28,7 +29,7 @@ from marblejar.pulse.models import Pulse
 from marblejar.pulse.tests.factories import open_pulse, run_pulse, set_k
 from marblejar.reviews import services as review_services
 from marblejar.reviews.models import Phase, Review
-from marblejar.tests.test_page_queries import PAGES, add_integrations
+from marblejar.tests.test_page_queries import PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,14 @@ def team_with_history(personas):
     review = an_async_review(personas, days=7)
     jar_services.crack_report(actor=personas.member, team=personas.team, text="A joke at standup.")
     jar_services.crack_report(actor=personas.member, team=None, text="A joke at all-hands.")
-    add_integrations(personas, 1, 1)
+    integration_services.integration_create(
+        actor=personas.lead,
+        team=personas.team,
+        kind="slack",
+        name="#platform",
+        url="https://hooks.slack.com/services/T0/B0/abcdefgh",
+        events=[],
+    )
     mail.outbox.clear()
     return {"pulse": pulse, "review": review}
 
