@@ -50,6 +50,8 @@ urlpatterns = [
     path("", include("marblejar.notifications.urls")),
     path("", include("marblejar.insights.urls")),
     path("", include("marblejar.portability.urls")),
+    path("", include("marblejar.integrations.urls")),
+    path("", include("marblejar.trackers.urls")),
     api_urls,
     path("admin/", admin.site.urls),
 ]

@@ -37,13 +37,20 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "pulse list": ("lead", "/t/platform/pulses/", 10),
     "pulse results": ("lead", "/t/platform/pulses/{pulse}/results/", 10),
     "org pulse overview": ("admin", "/organization/pulses/", 8),
-    "actions": ("lead", "/t/platform/actions/", 9),
+    # Two more for issue trackers: the issues the page's actions became, the team's trackers.
+    "actions": ("lead", "/t/platform/actions/", 11),
+    "trackers": ("lead", "/t/platform/trackers/", 6),
     "review list": ("lead", "/t/platform/reviews/", 9),
     "team insights": ("lead", "/t/platform/insights/?months=24", 10),
-    "org insights": ("admin", "/organization/insights/", 9),
+    "org insights": ("admin", "/organization/insights/", 8),
     "account": ("lead", "/account/", 4),
+    "two-factor sign-in": ("lead", "/account/two-factor/", 6),
     # Two more: the organization (may the reader export it?) and its retention periods.
     "what we store": ("lead", "/what-we-store/", 6),
+    # The team, its integrations with their last attempt (one query).
+    "integrations": ("lead", "/t/platform/integrations/", 6),
+    # The team, the integration, its delivery log with the deliveries (one query).
+    "one integration": ("lead", "/t/platform/integrations/{integration}/", 7),
 }
 
 
@@ -112,9 +119,70 @@ def add_reviews(p, n: int, actions_each: int) -> None:
     )
 
 
+def add_trackers_and_issues(p, trackers: int, issues: int) -> None:
+    """``trackers`` GitHub trackers for Platform, and ``issues`` of its actions made issues."""
+    from marblejar.trackers.models import Issue, Tracker
+
+    made = []
+    for i in range(trackers):
+        tracker = Tracker(
+            organization=p.org,
+            team=p.team,
+            kind="github",
+            base_url="https://api.github.com",
+            project=f"acme/repo-{Tracker.objects.count() + i}",
+        )
+        tracker.set_token("github_pat_for_counting")
+        tracker.set_secret("secret")
+        tracker.save()
+        made.append(tracker)
+    actions = Action.objects.filter(team=p.team, tracker_issue__isnull=True)[:issues]
+    Issue.objects.bulk_create(
+        Issue(
+            organization=p.org,
+            action=a,
+            tracker=made[0],
+            kind="github",
+            ref=str(a.pk),
+            url=f"https://github.com/acme/repo/issues/{a.pk}",
+            state="open",
+        )
+        for a in actions
+    )
+
+
 def add_pulses(p, people, n: int, start: int) -> None:
     for i in range(n):
         run_pulse(p.lead, p.team, dict.fromkeys(people, 3 + i % 3), days_ago=30 * (start + i))
+
+
+def add_integrations(p, n: int, deliveries_each: int) -> None:
+    """``n`` more integrations of Platform, each with deliveries tried twice."""
+    from marblejar.integrations.models import Attempt, Delivery, Integration
+    from marblejar.integrations.services import _seal
+
+    made = Integration.objects.bulk_create(
+        Integration(
+            organization=p.org,
+            team=p.team,
+            kind=("slack", "teams", "webhook")[i % 3],
+            name=f"Channel {i}",
+            url_sealed=_seal(f"https://example.org/{i}"),
+            url_hint="example.org …",
+            events=["review.closed"],
+        )
+        for i in range(n)
+    )
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(organization=p.org, integration=i, event="review.closed", summary="Retro")
+        for i in made
+        for _ in range(deliveries_each)
+    )
+    Attempt.objects.bulk_create(
+        Attempt(organization=p.org, delivery=d, number=k + 1, status_code=500 if k else 200)
+        for d in deliveries
+        for k in range(2)
+    )
 
 
 def count(client, url: str) -> int:
@@ -127,11 +195,12 @@ def count(client, url: str) -> int:
 def read_all(personas, client_for) -> dict[str, int]:
     reflection = Reflection.objects.filter(team=personas.team).order_by("-published_at").first()
     pulse = Pulse.objects.filter(team=personas.team, published_at__isnull=False).latest("closes_at")
+    integration = personas.team.integrations.earliest("pk")
     counts = {}
     clients = {}
     for name, (persona, url, _pinned) in PAGES.items():
         client = clients.get(persona) or clients.setdefault(persona, client_for(persona))
-        url = url.format(reflection=reflection.pk, pulse=pulse.pk)
+        url = url.format(reflection=reflection.pk, pulse=pulse.pk, integration=integration.pk)
         client.get(url)  # a first visit may store the current team in the session
         counts[name] = count(client, url)
     return counts
@@ -143,12 +212,16 @@ def test_every_page_costs_its_pinned_queries_as_the_team_grows(personas, client_
     add_reflections(personas, 10)
     add_pulses(personas, people[:5], 2, start=1)
     add_reviews(personas, 3, actions_each=2)
+    add_integrations(personas, 2, deliveries_each=3)
+    add_trackers_and_issues(personas, 1, issues=2)
     small = read_all(personas, client_for)
 
     people += add_members(personas.team, 45)
     add_reflections(personas, 990)
     add_pulses(personas, people[:5], 6, start=3)
     add_reviews(personas, 27, actions_each=4)
+    add_integrations(personas, 8, deliveries_each=40)
+    add_trackers_and_issues(personas, 4, issues=60)
     large = read_all(personas, client_for)
 
     pinned = {name: queries for name, (_p, _u, queries) in PAGES.items()}
@@ -185,3 +258,27 @@ def test_a_read_of_the_reflections_list_tags_in_one_query(personas, client_for):
     )
     page = client_for("member").get("/t/platform/reflections/")
     assert page.context["tags"] == ["deploys", "on-call"]
+
+
+def test_the_two_factor_pages_cost_their_pinned_queries(personas, client_for):
+    """The set-up (with its QR code), the page once it is on, and the code step."""
+    from django.test import Client
+
+    from marblejar.accounts import two_factor
+    from marblejar.test import PASSWORD
+
+    client = client_for("member")
+    client.post("/account/two-factor/start/")
+    counts = {"set-up": count(client, "/account/two-factor/")}
+    draft = two_factor.authenticator(personas.member, confirmed=False)
+    draft.confirmed = True
+    draft.save()
+    two_factor.recovery_codes_replace(user=personas.member)
+    counts["on"] = count(client, "/account/two-factor/")
+    stranger = Client()
+    stranger.post("/login/", {"username": personas.member.email, "password": PASSWORD})
+    counts["code step"] = count(stranger, "/login/code/")
+    # 4 for every page (session, user, navigation). The set-up: is two-factor
+    # on, and the draft device. Once on: the device and the codes left.
+    # The code step reads only the session and the person it waits for.
+    assert counts == {"set-up": 6, "on": 6, "code step": 2}

@@ -262,6 +262,31 @@ def action_set_status(
 
 
 @transaction.atomic
+def action_follow_issue(*, action: Action, closed: bool, note: str) -> Action | None:
+    """Move an action along with the tracker issue it became: closed is done, reopened is open.
+
+    Called when the tracker says so (its webhook, or the scheduled check), so
+    there is no actor: whoever checked the message vouches for it. An action
+    that is dropped stays dropped, and a reopened issue moves only a done
+    action back to open. Returns the action if its status changed.
+    """
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if closed and action.status in UNFINISHED:
+        status = ActionStatus.DONE
+    elif not closed and action.status == ActionStatus.DONE:
+        status = ActionStatus.OPEN
+    else:
+        return None
+    now = timezone.now()
+    action.status = status
+    action.done_at = now if status == ActionStatus.DONE else None
+    action.updated_at = now
+    action.save(update_fields=["status", "done_at", "updated_at"])
+    _log(action, ActionEventKind.STATUS, status=status, note=note[:MAX_TEXT])
+    return action
+
+
+@transaction.atomic
 def action_check(*, actor: Any, action: Action, result: str, note: str = "") -> Action:
     """Answer "Did it have the effect we expected?": yes, partly, no or too early.
 
@@ -289,7 +314,16 @@ def action_check(*, actor: Any, action: Action, result: str, note: str = "") -> 
         fields += ["check_on", "check_asked_for"]
     action.save(update_fields=fields)
     _log(action, ActionEventKind.CHECKED, actor, result=result, note=note)
+    _broadcast(action, "action.checked")
     return action
+
+
+def _broadcast(action: Action, event: str) -> None:
+    """The team's chat or webhook hears of it: the action and its answer, no names."""
+    from marblejar.integrations import payloads
+    from marblejar.integrations.services import broadcast
+
+    broadcast(team=action.team, event=event, payload=lambda: payloads.action(action, event=event))
 
 
 # The nightly run ---------------------------------------------------------------------
@@ -361,6 +395,7 @@ def _tell_due(action_id: int) -> bool:
         team=action.team,
         organization_id=action.organization_id,
     )
+    _broadcast(action, "action.due")
     return True
 
 
