@@ -118,7 +118,7 @@ def two_factor_confirm(*, user: User, code: str) -> list[str]:
     code = normalize_code(code)
     allowed, info = device.verify_is_allowed()
     if not allowed:
-        raise ValidationError({"code": [_wait_message(_seconds_left(info))]})
+        raise ValidationError({"code": [wait_message(_seconds_left(info))]})
     if not (code.isdigit() and device.verify_token(code)):
         raise ValidationError(
             {
@@ -230,7 +230,7 @@ def _seconds_left(info: dict[str, Any] | None) -> int:
     return max(1, int((until - timezone.now()).total_seconds() + 0.999))
 
 
-def _wait_message(seconds: int) -> str:
+def wait_message(seconds: int) -> str:
     return _("Too many wrong codes. Wait %(seconds)s seconds, then try again.") % {
         "seconds": seconds
     }

@@ -180,10 +180,10 @@ def test_turning_it_off_needs_the_password(personas):
     client = Client()
     client.force_login(personas.member)
     set_up(client)
-    response = client.post(reverse("accounts:two_factor_disable"), {"password": "wrong"})
+    response = client.post(reverse("accounts:two_factor_disable"), {"off-password": "wrong"})
     assert response.status_code == 400
     assert TOTPDevice.objects.filter(user=personas.member).exists()
-    response = client.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
+    response = client.post(reverse("accounts:two_factor_disable"), {"off-password": PASSWORD})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=personas.member).exists()
     assert password_step(Client(), "max@acme.test")["Location"] == reverse("home")
@@ -193,8 +193,8 @@ def test_new_recovery_codes_replace_the_old_ones(personas):
     client = Client()
     client.force_login(personas.member)
     _secret, old = set_up(client)
-    assert client.post(reverse("accounts:recovery_codes"), {"password": "x"}).status_code == 400
-    response = client.post(reverse("accounts:recovery_codes"), {"password": PASSWORD})
+    assert client.post(reverse("accounts:recovery_codes"), {"codes-password": "x"}).status_code == 400
+    response = client.post(reverse("accounts:recovery_codes"), {"codes-password": PASSWORD})
     assert response.status_code == 302
     new = re.findall(
         r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", client.get(response["Location"]).text
@@ -260,7 +260,7 @@ def test_when_required_it_cannot_be_turned_off(personas):
     client.force_login(personas.member)
     set_up(client)
     require(personas)
-    response = client.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
+    response = client.post(reverse("accounts:two_factor_disable"), {"off-password": PASSWORD})
     assert response.status_code == 400
     assert TOTPDevice.objects.filter(user=personas.member, confirmed=True).exists()
 
