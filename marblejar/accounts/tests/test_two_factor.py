@@ -193,7 +193,9 @@ def test_new_recovery_codes_replace_the_old_ones(personas):
     client = Client()
     client.force_login(personas.member)
     _secret, old = set_up(client)
-    assert client.post(reverse("accounts:recovery_codes"), {"codes-password": "x"}).status_code == 400
+    assert (
+        client.post(reverse("accounts:recovery_codes"), {"codes-password": "x"}).status_code == 400
+    )
     response = client.post(reverse("accounts:recovery_codes"), {"codes-password": PASSWORD})
     assert response.status_code == 302
     new = re.findall(
