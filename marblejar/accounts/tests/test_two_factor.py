@@ -257,6 +257,33 @@ def test_when_required_a_member_without_it_is_sent_to_set_up_from_every_page(per
         assert client.get(url).status_code == 200, url
 
 
+def test_switching_it_on_applies_at_once_to_people_signed_in_now(
+    personas, django_capture_on_commit_callbacks
+):
+    from marblejar.accounts import sso
+
+    max_ = Client()
+    password_step(max_, "max@acme.test")
+    mia_by_sso = Client()
+    mia_by_sso.force_login(personas.member2, backend=sso.BACKEND)
+    lena_with_app = Client()
+    lena_with_app.force_login(personas.lead)
+    set_up(lena_with_app)
+    assert max_.get("/t/platform/").status_code == 200
+
+    admin = Client()
+    admin.force_login(personas.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            reverse("teams:organization"),
+            {"name": "Acme", "open_signup_domain": "", "two_factor_required": "on"},
+        )
+
+    assert max_.get("/t/platform/")["Location"] == SETUP
+    assert mia_by_sso.get("/t/platform/").status_code == 200
+    assert lena_with_app.get("/t/platform/").status_code == 200
+
+
 def test_when_required_it_cannot_be_turned_off(personas):
     client = Client()
     client.force_login(personas.member)
