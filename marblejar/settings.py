@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "marblejar.insights",
     "marblejar.portability",
     "marblejar.integrations",
+    "marblejar.trackers",
 ]
 
 MIDDLEWARE = [
@@ -439,3 +440,5 @@ COACH_ALLOW = [p.strip() for p in env("MARBLEJAR_COACH_ALLOW", "").split(",") if
 INTEGRATIONS_ALLOW_PRIVATE = env_bool("MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE")
 # Seconds before the first retry of a failed delivery; each retry waits twice as long.
 INTEGRATIONS_RETRY_SECONDS = float(env("MARBLEJAR_INTEGRATIONS_RETRY_SECONDS", "30"))
+# How long to wait for an issue tracker's answer, in seconds (docs/integrations.md).
+TRACKER_TIMEOUT_SECONDS = env_int("MARBLEJAR_TRACKER_TIMEOUT", 10)
