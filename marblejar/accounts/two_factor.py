@@ -172,17 +172,6 @@ def two_factor_disable(*, user: User, password: str) -> None:
     StaticDevice.objects.filter(user=user).delete()
 
 
-@transaction.atomic
-def organization_require_two_factor(*, actor: User, required: bool) -> None:
-    from marblejar import permissions
-
-    organization = actor.organization
-    permissions.require(actor, "org.manage", organization)
-    if organization.two_factor_required != required:
-        organization.two_factor_required = required
-        organization.save(update_fields=["two_factor_required"])
-
-
 # Signing in ---------------------------------------------------------------------
 
 
