@@ -30,8 +30,8 @@ pytestmark = pytest.mark.django_db
 # bell's unread count).
 PAGES: dict[str, tuple[str, str, int]] = {
     "team": ("lead", "/t/platform/", 22),
-    "jar": ("lead", "/t/platform/jar/", 7),
-    "jar history": ("lead", "/t/platform/jar/?page=2", 7),
+    "jar": ("lead", "/t/platform/jar/", 6),
+    "jar history": ("lead", "/t/platform/jar/?page=2", 6),
     "reflections": ("lead", "/t/platform/reflections/", 10),
     "one reflection": ("lead", "/reflections/{reflection}/", 12),
     "pulse list": ("lead", "/t/platform/pulses/", 10),
