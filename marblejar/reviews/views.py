@@ -176,8 +176,7 @@ def template_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest, review_id: int) -> HttpResponse:
-    builders.read_version_first(request, review_id)
-    review = services.review_current(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id, with_version=True)
     return render(request, "reviews/board.html", builders.page_context(request, review))
 
 
@@ -185,8 +184,7 @@ def board(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_GET
 def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
     """One part of the board, as this reader may see it now."""
-    builders.read_version_first(request, review_id)
-    review = services.review_current(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id, with_version=True)
     # Each part's element stays on the page and takes the new content inside
     # it, so a refresh queued while another is in flight is not lost.
     if part == "phase":

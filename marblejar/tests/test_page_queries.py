@@ -44,6 +44,7 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "team insights": ("lead", "/t/platform/insights/?months=24", 10),
     "org insights": ("admin", "/organization/insights/", 8),
     "account": ("lead", "/account/", 4),
+    "two-factor sign-in": ("lead", "/account/two-factor/", 6),
     # Two more: the organization (may the reader export it?) and its retention periods.
     "what we store": ("lead", "/what-we-store/", 6),
     # The team, its integrations with their last attempt (one query).
@@ -257,3 +258,27 @@ def test_a_read_of_the_reflections_list_tags_in_one_query(personas, client_for):
     )
     page = client_for("member").get("/t/platform/reflections/")
     assert page.context["tags"] == ["deploys", "on-call"]
+
+
+def test_the_two_factor_pages_cost_their_pinned_queries(personas, client_for):
+    """The set-up (with its QR code), the page once it is on, and the code step."""
+    from django.test import Client
+
+    from marblejar.accounts import two_factor
+    from marblejar.test import PASSWORD
+
+    client = client_for("member")
+    client.post("/account/two-factor/start/")
+    counts = {"set-up": count(client, "/account/two-factor/")}
+    draft = two_factor.authenticator(personas.member, confirmed=False)
+    draft.confirmed = True
+    draft.save()
+    two_factor.recovery_codes_replace(user=personas.member)
+    counts["on"] = count(client, "/account/two-factor/")
+    stranger = Client()
+    stranger.post("/login/", {"username": personas.member.email, "password": PASSWORD})
+    counts["code step"] = count(stranger, "/login/code/")
+    # 4 for every page (session, user, navigation). The set-up: is two-factor
+    # on, and the draft device. Once on: the device and the codes left.
+    # The code step reads only the session and the person it waits for.
+    assert counts == {"set-up": 6, "on": 6, "code step": 2}

@@ -867,6 +867,41 @@ BODIES[("notifications:preferences", "POST")] = lambda s: {"pulse_open": "in_app
 BODIES[("/api/v1/notifications/preferences", "PUT")] = lambda s: {"channels": {"pulse_open": "off"}}
 
 
+# Single sign-on and two-factor sign-in. Single sign-on is not configured here
+# (its pages are 404; marblejar/accounts/tests/test_sso.py runs it against a
+# provider). The code step without a password step first goes back to the
+# log-in page. Each person's two-factor pages act on their own account only;
+# none of these personas has two-factor on, so there are no fresh recovery
+# codes to show and new ones need two-factor first (400).
+# fmt: off
+MATRIX.update({
+    ("accounts:login_code",                           "GET"):    (L,   L,   L,   L,   L,   L),
+    ("accounts:login_code",                           "POST"):   (L,   L,   L,   L,   L,   L),
+    ("accounts:sso_start",                            "GET"):    (404, 404, 404, 404, 404, 404),
+    ("accounts:sso_start",                            "POST"):   (405, 405, 405, 405, 405, 405),
+    ("accounts:sso_callback",                         "GET"):    (404, 404, 404, 404, 404, 404),
+    ("accounts:sso_callback",                         "POST"):   (405, 405, 405, 405, 405, 405),
+    ("accounts:two_factor",                           "GET"):    (L,   200, 200, 200, 200, 200),
+    ("accounts:two_factor",                           "POST"):   (L,   405, 405, 405, 405, 405),
+    ("accounts:two_factor_start",                     "GET"):    (L,   405, 405, 405, 405, 405),
+    ("accounts:two_factor_start",                     "POST"):   (L,   R,   R,   R,   R,   R),
+    ("accounts:two_factor_confirm",                   "GET"):    (L,   405, 405, 405, 405, 405),
+    ("accounts:two_factor_confirm",                   "POST"):   (L,   R,   R,   R,   R,   R),
+    ("accounts:two_factor_disable",                   "GET"):    (L,   405, 405, 405, 405, 405),
+    ("accounts:two_factor_disable",                   "POST"):   (L,   R,   R,   R,   R,   R),
+    ("accounts:recovery_codes",                       "GET"):    (L,   R,   R,   R,   R,   R),
+    ("accounts:recovery_codes",                       "POST"):   (L,   400, 400, 400, 400, 400),
+    ("accounts:recovery_codes_download",              "GET"):    (L,   R,   R,   R,   R,   R),
+    ("accounts:recovery_codes_done",                  "GET"):    (L,   405, 405, 405, 405, 405),
+    ("accounts:recovery_codes_done",                  "POST"):   (L,   R,   R,   R,   R,   R),
+})
+# fmt: on
+BODIES[("accounts:login_code", "POST")] = lambda s: {"code": "123456"}
+BODIES[("accounts:two_factor_confirm", "POST")] = lambda s: {"code": "123456"}
+BODIES[("accounts:two_factor_disable", "POST")] = lambda s: {"password": PASSWORD}
+BODIES[("accounts:recovery_codes", "POST")] = lambda s: {"password": PASSWORD}
+
+
 # Integrations: the team's leads set them up; an org admin outside the team does not.
 # The rows act on a Slack integration of Platform whose address Marblejar refuses to
 # post to (loopback), so "send a test" is logged as failed without any network.
@@ -902,6 +937,7 @@ MATRIX.update({
     ("integrations:test",                             "POST"):   (L,   404, 404, 403, R,   403),
     ("integrations:delete",                           "GET"):    (L,   405, 405, 405, 405, 405),
     ("integrations:delete",                           "POST"):   (L,   404, 404, 403, R,   403),
+    ("/api/v1/teams/{slug}/integrations",             "GET"):    (401, 404, 404, 403, 200, 403),
 })
 # fmt: on
 URL_ARGS["integrations:list"] = lambda s: {"slug": s.slug}
