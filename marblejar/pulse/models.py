@@ -342,12 +342,23 @@ class PulseResult(models.Model):
     pulse = models.OneToOneField(
         Pulse, on_delete=models.CASCADE, primary_key=True, related_name="result"
     )
-    # No index of its own: result_latest_cover starts with the organization,
-    # and every index here is paid for on each result stored in bulk.
+    # The organization and the team are the pulse's, copied from its row by
+    # the store that writes every result (results.results_store), so the
+    # database does not check them again: on PostgreSQL those two checks per
+    # row were a third of storing an organization's results in bulk
+    # (BENCHMARKS.md, "Pulse surveys in the app"). Deleting a team or an
+    # organization still deletes its results (Django cascades), and the
+    # pulse's own key stays checked. No index of the organization's own:
+    # result_latest_cover starts with it, and every index here is paid for
+    # on each result stored in bulk.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     instrument_slug = models.CharField(max_length=80)
     closed_on = models.DateField()
     n = models.PositiveIntegerField()

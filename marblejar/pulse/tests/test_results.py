@@ -157,3 +157,23 @@ def test_the_keyed_matrix_recodes_reverse_items_and_leaves_gaps(personas):
     assert matrix[0, 0] == (7 if reverse[0] else 1)
     assert list(matrix[1]) == [1.0 if r else 7.0 for r in reverse]
     assert uuid  # rows have random keys (see test_anonymity)
+
+
+def test_deleting_a_team_or_an_organization_deletes_its_results(personas):
+    # The database does not check a result's team and organization (the
+    # pulse's, copied by the store); deleting either still takes the results.
+    set_k(personas.org, 3, 3)
+    people = [personas.lead, personas.member, personas.member2]
+    run_pulse(personas.lead, personas.team, dict.fromkeys(people, 4), days_ago=10)
+    other = personas.other.memberships.get().team
+    run_pulse(personas.other, other, {personas.other: 4}, days_ago=10)
+    assert set(PulseResult.objects.values_list("team_id", flat=True)) == {
+        personas.team.pk,
+        other.pk,
+    }
+    from marblejar.teams.services import team_delete
+
+    team_delete(actor=personas.admin, team=personas.team)
+    assert list(PulseResult.objects.values_list("team_id", flat=True)) == [other.pk]
+    personas.org.delete()
+    assert not PulseResult.objects.exists()
