@@ -132,10 +132,8 @@ def _counts_sql() -> str:
     team, review = Team._meta.db_table, Review._meta.db_table
     return (
         f"SELECT (SELECT COUNT(*) FROM {team} WHERE organization_id = %s), "  # noqa: S608
-        # COUNT over a DISTINCT, not COUNT(DISTINCT ...): PostgreSQL then may
-        # hash the teams instead of sorting every review of the period.
-        f"(SELECT COUNT(*) FROM (SELECT DISTINCT team_id FROM {review} WHERE organization_id = %s "
-        "AND closed_at >= %s AND closed_at < %s) AS reviewing), "
+        f"(SELECT COUNT(DISTINCT team_id) FROM {review} WHERE organization_id = %s "
+        "AND closed_at >= %s AND closed_at < %s), "
         f"({latest_results_count_sql()})"
     )
 

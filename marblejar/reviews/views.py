@@ -30,6 +30,7 @@ from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
 from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.reviews import builders, selectors, services
+from marblejar.reviews.extensions import action_extensions_context
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
     ActionForm,
@@ -633,7 +634,12 @@ def _summary_context(request: HttpRequest, review: Review) -> dict[str, Any]:
 @login_required
 def summary(request: HttpRequest, review_id: int) -> HttpResponse:
     review = services.review_current(user=request.user, review_id=review_id)
-    return render(request, "reviews/summary.html", _summary_context(request, review))
+    context = _summary_context(request, review)
+    context["actions"] = list(context.get("actions") or [])
+    context.update(
+        action_extensions_context(user=request.user, team=review.team, actions=context["actions"])
+    )
+    return render(request, "reviews/summary.html", context)
 
 
 @login_required
