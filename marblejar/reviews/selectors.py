@@ -428,12 +428,6 @@ def has_rated(*, user: Any, review: Review) -> bool:
     return Mark.objects.filter(review=review, kind=MarkKind.ROTI, tag=tag).exists()
 
 
-def participant_for(*, user: Any, review: Review) -> Participant | None:
-    return Participant.objects.filter(
-        organization_id=review.organization_id, review=review, user=user
-    ).first()
-
-
 # Reminders -------------------------------------------------------------------------
 
 
