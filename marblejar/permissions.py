@@ -18,11 +18,18 @@ from marblejar.teams.models import Invitation, Membership, Role, Team
 
 Rule = Callable[[Any, Any], bool]
 RULES: dict[str, Rule] = {}
+# The actions whose rules consider guests (people who joined one review by
+# its guest link). For every other action a guest is refused before the rule
+# is asked, so that a rule written for members can never let a guest in by
+# accident (``org.view``, an organization-wide reflection, ...).
+GUEST_ACTIONS: set[str] = set()
 
 
-def rule(action: str) -> Callable[[Rule], Rule]:
+def rule(action: str, *, guests: bool = False) -> Callable[[Rule], Rule]:
     def register(func: Rule) -> Rule:
         RULES[action] = func
+        if guests:
+            GUEST_ACTIONS.add(action)
         return func
 
     return register
@@ -40,6 +47,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return False
     org_id = organization_id_of(obj)
     if org_id is not None and org_id != user.organization_id:
+        return False
+    if getattr(user, "is_guest", False) and action not in GUEST_ACTIONS:
         return False
     return RULES[action](user, obj)
 
@@ -78,6 +87,24 @@ def is_member(user: Any, team: Team) -> bool:
 
 def is_lead(user: Any, team: Team) -> bool:
     return role_in(user, team) == Role.LEAD
+
+
+def guest_review_id(user: Any) -> int | None:
+    """The review a guest takes part in; None for everyone else, and once their part ended.
+
+    Cached on the user object for the request, like the roles.
+    """
+    if not getattr(user, "is_guest", False):
+        return None
+    if "_guest_review_id" not in user.__dict__:
+        from marblejar.reviews.models import Guest
+
+        user.__dict__["_guest_review_id"] = (
+            Guest.objects.filter(user_id=user.pk, ended_at=None)
+            .values_list("review_id", flat=True)
+            .first()
+        )
+    return user.__dict__["_guest_review_id"]
 
 
 # Organization ---------------------------------------------------------------
@@ -291,6 +318,17 @@ def _crack_read(user: Any, crack: Any) -> bool:
 # An org admin who is not in the team does not see the team's reviews (what
 # people say in them is for the people in the room); they can join the team.
 # The facilitator, or any lead of the team, runs the review.
+#
+# A guest (someone who joined by the review's guest link) takes part in that
+# one review like a member, while it is open; nothing else. Only the rules
+# marked ``guests=True`` ever see a guest (see ``can``).
+
+
+def takes_part(user: Any, review: Any) -> bool:
+    """A member of the review's team, or a guest of this very review."""
+    if getattr(user, "is_guest", False):
+        return review.phase != "closed" and guest_review_id(user) == review.pk
+    return is_member(user, review.team)
 
 
 @rule("review.list")
@@ -303,14 +341,14 @@ def _review_create(user: Any, team: Team) -> bool:
     return is_member(user, team)
 
 
-@rule("review.view")
+@rule("review.view", guests=True)
 def _review_view(user: Any, review: Any) -> bool:
-    return is_member(user, review.team)
+    return takes_part(user, review)
 
 
-@rule("review.participate")
+@rule("review.participate", guests=True)
 def _review_participate(user: Any, review: Any) -> bool:
-    return review.phase != "closed" and is_member(user, review.team)
+    return review.phase != "closed" and takes_part(user, review)
 
 
 @rule("review.facilitate")
@@ -330,16 +368,22 @@ def _review_reschedule(user: Any, review: Any) -> bool:
     return review.facilitator_id == user.pk or is_lead(user, review.team)
 
 
+@rule("review.guest_link")
+def _review_guest_link(user: Any, review: Any) -> bool:
+    # Whoever runs the review shares (and revokes) its guest link.
+    return _review_facilitate(user, review)
+
+
 @rule("review.go_first")
 def _review_go_first(user: Any, review: Any) -> bool:
     return _review_facilitate(user, review)
 
 
-@rule("review.note_edit")
+@rule("review.note_edit", guests=True)
 def _review_note_edit(user: Any, note: Any) -> bool:
     from marblejar.reviews.selectors import is_note_author
 
-    if note.review.phase == "closed" or not is_member(user, note.review.team):
+    if note.review.phase == "closed" or not takes_part(user, note.review):
         return False
     return is_note_author(user=user, note=note)
 

@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: its error page is a page like any other.
     "marblejar.lib.edges.RefuseNulCharacters",
+    # A guest of one review reaches that review's pages only.
+    "marblejar.reviews.confinement.GuestConfinement",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

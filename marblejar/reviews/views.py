@@ -29,7 +29,7 @@ from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
 from marblejar.realtime.sse import sse_response, stream_user
-from marblejar.reviews import builders, selectors, services
+from marblejar.reviews import builders, selectors, services, views_guests
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
     ActionForm,
@@ -177,7 +177,8 @@ def template_list(request: HttpRequest, slug: str) -> HttpResponse:
 def board(request: HttpRequest, review_id: int) -> HttpResponse:
     builders.read_version_first(request, review_id)
     review = services.review_current(user=request.user, review_id=review_id)
-    return render(request, "reviews/board.html", builders.page_context(request, review))
+    context = builders.page_context(request, review) | views_guests.board_context(request, review)
+    return render(request, "reviews/board.html", context)
 
 
 @login_required
