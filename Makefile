@@ -10,12 +10,13 @@ FIND_PYTHON = for p in python3.14 python3.13 python3.12 python3 python; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    echo $$p; exit 0; fi; done; exit 1
 
-.PHONY: run test lint format demo clean help
+.PHONY: run test test-fast lint format demo clean help
 
 help:
 	@echo "make run        set up (.venv, install, migrate) and start on http://$(HOST):$(PORT)"
 	@echo "make run DEMO=1 the same, with a demo organization to log in to"
 	@echo "make test       install test dependencies and run the whole suite"
+	@echo "make test-fast  the quick loop: no browser, no slow tests, stop at the first failure"
 	@echo "make lint       ruff"
 
 $(VENV)/bin/python:
@@ -52,6 +53,12 @@ format: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest --create-db $(PYTEST_ARGS)
+
+# The daily loop: everything but the browser journeys and the slow tests, in a
+# database kept between runs. pytest's exit code 5 (no test ran) fails it too.
+test-fast: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest -x -q -m "not browser and not slow" --reuse-db $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV)
