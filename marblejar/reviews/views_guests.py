@@ -130,7 +130,7 @@ def guest_join(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def guest_ended(request: HttpRequest, review_id: int) -> HttpResponse:
-    """"This review has ended, thank you": for a guest whose part is over.
+    """ "This review has ended, thank you": for a guest whose part is over.
 
     The summary is shown when the facilitator shared the link with it and
     the notes were revealed before the review closed.

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_guest',
-            field=models.BooleanField(default=False, verbose_name='guest in one review'),
+            model_name="user",
+            name="is_guest",
+            field=models.BooleanField(default=False, verbose_name="guest in one review"),
         ),
     ]

@@ -31,8 +31,8 @@ from marblejar.reviews.models import (
 )
 from marblejar.reviews.services import notices
 from marblejar.reviews.services.facilitation import spotlight_first
-from marblejar.reviews.services.guests import guests_end
 from marblejar.reviews.services.guards import _lock, _publish, _require_open
+from marblejar.reviews.services.guests import guests_end
 from marblejar.reviews.services.safety import _safety_reveal
 from marblejar.teams.models import Team
 

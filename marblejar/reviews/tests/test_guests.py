@@ -125,7 +125,8 @@ def test_in_an_anonymous_review_a_guest_may_give_no_name(personas):
     client = Client()
     assert join(client, token, "").status_code == 302
     assert User.objects.get(is_guest=True).display_name == "Guest"
-    client.post(reverse("reviews:note_add", args=[review.pk]), {"column": "puzzled", "text": "anon"})
+    note_add = reverse("reviews:note_add", args=[review.pk])
+    client.post(note_add, {"column": "puzzled", "text": "anon"})
     note = Note.objects.get(text="anon")
     assert note.author is None
 
@@ -178,7 +179,8 @@ def test_when_the_review_closes_the_guest_sees_the_thank_you_page_with_the_summa
     assert "Gus Guest" in lead.get(reverse("reviews:summary", args=[review.pk])).content.decode()
     md = lead.get(reverse("reviews:summary_md", args=[review.pk])).content.decode()
     assert "Mine" in md
-    assert lead.get(reverse("portability:team_export", args=[personas.team.slug])).status_code == 200
+    export = lead.get(reverse("portability:team_export", args=[personas.team.slug]))
+    assert export.status_code == 200
 
 
 def test_without_a_shared_summary_the_thank_you_page_keeps_it(personas):
