@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,12 +55,18 @@ def board_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     """For the board: the guest link, for whoever may share it."""
     if not permissions.can(request.user, "review.guest_link", review):
         return {}
-    link = services.guest_link_active(review=review)
+    link = (
+        GuestLink.objects.filter(
+            organization_id=review.organization_id, review=review, revoked_at=None
+        )
+        .annotate(guest_count=Count("guests"))
+        .first()
+    )
     return {
         "guest_link_tools": {
             "link": link,
             "url": guest_link_url(request, link) if link else "",
-            "guests": link.guests.count() if link else 0,
+            "guests": link.guest_count if link else 0,
         }
     }
 
