@@ -196,7 +196,6 @@ def guest_page_costs(personas, notes: int, tag: str) -> dict[str, int]:
     from django.test import Client
 
     from marblejar.reviews import services as review_services
-    from marblejar.reviews.models import Note
     from marblejar.reviews.tests.helpers import advance_to, schedule
 
     review = advance_to(schedule(personas, title=f"Guests {tag}"), Phase.REFLECT, by=personas.lead)
