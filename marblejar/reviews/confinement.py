@@ -42,6 +42,9 @@ PUBLIC_ROUTES = frozenset(
         "reviews:guest_ended",
     }
 )
+# Open to a signed-in guest besides the review's own addresses: the language
+# coach that checks what they type on the board (it reads nothing stored).
+GUEST_TOOLS = frozenset({"coaching:check"})
 # Where a browser whose guest part ended may still go: to sign in properly.
 AFTER_GUEST_ROUTES = PUBLIC_ROUTES | {
     "accounts:login",
@@ -89,7 +92,7 @@ class GuestConfinement:
         if route is None:
             return None  # the 404 page
         name, kwargs = route
-        if name in PUBLIC_ROUTES or _is_review_route(name, kwargs):
+        if name in PUBLIC_ROUTES or name in GUEST_TOOLS or _is_review_route(name, kwargs):
             return None
         review_id = permissions.guest_review_id(user)
         if name == "home" and review_id is not None:

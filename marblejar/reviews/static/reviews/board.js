@@ -95,7 +95,11 @@
   const kinds = (root.dataset.reviewKinds || "").split(" ").filter(Boolean);
   const source = new EventSource(root.dataset.reviewEvents);
   // The server's last frame when this reader lost access: no reconnecting.
-  source.addEventListener("closed", function () { source.close(); });
+  source.addEventListener("closed", function () {
+    source.close();
+    // A guest's part ended with the review: the page that says so replaces the board.
+    if ("reloadWhenClosed" in root.dataset) window.location.reload();
+  });
   kinds.forEach(function (name) {
     source.addEventListener(name, function (event) {
       const id = Number(event.lastEventId) || 0;
