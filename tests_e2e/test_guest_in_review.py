@@ -51,6 +51,7 @@ def test_a_guest_joins_writes_a_note_and_sees_nothing_else(
     link = lena.locator("#guest-link-url").inner_text().strip()
     assert re.search(r"/guest/[A-Za-z0-9_-]{40,}/$", link), link
     assert_accessible(lena, f"the facilitator's guest link ({size})")
+    lena.locator("#guest-link").screenshot(path=str(screenshot_dir / f"guest-link-{size}.png"))
     # Max, a participant, has no such tools.
     expect(max_.locator("#guest-link")).to_have_count(0)
 
