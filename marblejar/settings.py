@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "marblejar.notifications",
     "marblejar.insights",
     "marblejar.portability",
+    "marblejar.integrations",
 ]
 
 MIDDLEWARE = [
@@ -379,6 +380,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # httpx logs every request's full address at INFO; a chat webhook's
+        # address is its credential, so it must not reach the logs.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 
@@ -388,3 +393,10 @@ NINJA_PAGINATION_CLASS = "marblejar.api.pagination.Pages"
 # Language coach: rule ids, categories or literal phrases never to flag here
 # (comma-separated), for words that are normal in this organization.
 COACH_ALLOW = [p.strip() for p in env("MARBLEJAR_COACH_ALLOW", "").split(",") if p.strip()]
+
+# Outgoing integrations (Slack, Microsoft Teams, webhooks): a team's posts go
+# only to public addresses unless this allows private, loopback and link-local
+# ones too (a chat server on the company network; the tests' receivers).
+INTEGRATIONS_ALLOW_PRIVATE = env_bool("MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE")
+# Seconds before the first retry of a failed delivery; each retry waits twice as long.
+INTEGRATIONS_RETRY_SECONDS = float(env("MARBLEJAR_INTEGRATIONS_RETRY_SECONDS", "30"))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("marblejar.notifications.urls")),
     path("", include("marblejar.insights.urls")),
     path("", include("marblejar.portability.urls")),
+    path("", include("marblejar.integrations.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

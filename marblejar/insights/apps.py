@@ -7,6 +7,7 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
+        from marblejar.insights import rules  # noqa: F401  (registers who may read insights)
         from marblejar.teams.navigation import organization_link
 
         organization_link(

@@ -10,6 +10,7 @@ class JarConfig(AppConfig):
         from marblejar.accounts.services import EXPORTERS
         from marblejar.jar import (
             events,  # noqa: F401  (registers event renderers)
+            rules,  # noqa: F401  (registers who may do what to the jar and cracks)
             tasks,  # noqa: F401  (registers the nightly release)
         )
         from marblejar.jar.selectors import jar_export_for_user

@@ -97,7 +97,17 @@ def jar_marble_drop(
     except IntegrityError:
         return None
     _publish_jar(team=team, kind="marble_dropped", extra=_marble_story(marble))
+    _broadcast_marble(marble)
     return marble
+
+
+def _broadcast_marble(marble: Marble) -> None:
+    """Tell the team's chat or webhook: the act and how it was met, no names."""
+    from marblejar.integrations import payloads
+    from marblejar.integrations.events import Event
+    from marblejar.integrations.services import broadcast
+
+    broadcast(team=marble.team, event=Event.MARBLE_DROPPED, payload=lambda: payloads.marble(marble))
 
 
 def _marble_story(marble: Marble) -> dict[str, Any]:
@@ -139,6 +149,7 @@ def marble_drop_by_hand(
         named_seen_at=timezone.now() if named_user in (None, actor) else None,
     )
     _publish_jar(team=team, kind="marble_dropped", extra=_marble_story(marble))
+    _broadcast_marble(marble)
     return marble
 
 

@@ -137,6 +137,16 @@ _KINDS = [
         ),
         default=Channel.EMAIL,
     ),
+    KindInfo(
+        "integration_paused",
+        _("Integrations paused after failures (leads)"),
+        _(
+            "The %(kind)s integration “%(name)s” of %(team)s is paused: its last %(n)s attempts "
+            "to post failed. Check its address, send a test, then resume it."
+        ),
+        default=Channel.EMAIL,
+        urgent=True,
+    ),
 ]
 
 KINDS: dict[str, KindInfo] = {k.key: k for k in _KINDS}

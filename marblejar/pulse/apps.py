@@ -7,7 +7,10 @@ class PulseConfig(AppConfig):
     verbose_name = _("Pulse surveys")
 
     def ready(self) -> None:
-        from marblejar.pulse import events  # noqa: F401  (registers event renderers)
+        from marblejar.pulse import (
+            events,  # noqa: F401  (registers event renderers)
+            rules,  # noqa: F401  (registers who may do what to pulses)
+        )
         from marblejar.pulse.panels import team_panel
         from marblejar.teams.navigation import organization_link
         from marblejar.teams.panels import team_page_panel

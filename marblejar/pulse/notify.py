@@ -15,6 +15,9 @@ import logging
 from django.db import transaction
 from django.urls import reverse
 
+from marblejar.integrations import payloads
+from marblejar.integrations.events import Event
+from marblejar.integrations.services import broadcast
 from marblejar.lib.dates import moment
 from marblejar.notifications.services import notify
 from marblejar.pulse.models import Participation, Pulse
@@ -79,6 +82,10 @@ def _announce(pulse: Pulse, *, reminder: bool) -> int:
         params=_params(pulse),
         team=pulse.team,
     )
+    if not reminder:
+        broadcast(
+            team=pulse.team, event=Event.PULSE_OPENED, payload=lambda: payloads.pulse_opened(pulse)
+        )
     return len(told)
 
 
@@ -109,5 +116,11 @@ def _published(pulse: Pulse) -> int:
         url=reverse("pulse:results", args=[pulse.team.slug, pulse.pk]),
         params=_params(pulse),
         team=pulse.team,
+    )
+    # Only what the team sees on the results page: no number below the minimum group size.
+    broadcast(
+        team=pulse.team,
+        event=Event.PULSE_RESULTS_PUBLISHED,
+        payload=lambda: payloads.pulse_published(pulse),
     )
     return len(told)

@@ -33,6 +33,7 @@ from marblejar.pulse.models import (
     PulseResult,
     PulseSettings,
 )
+from marblejar.pulse.wording import participation_sentence
 from marblejar.teams.models import Membership, Team
 
 # Settings and instruments ---------------------------------------------------------
@@ -358,9 +359,7 @@ def participation_of(pulse: Pulse, *, counted: int) -> str:
     sentences say so, and about anyone who joined later.
     """
     if not pulse.has_opened or not pulse.members_at_open:
-        return ngettext("%(n)d person answered.", "%(n)d people answered.", counted) % {
-            "n": counted
-        }
+        return participation_sentence(counted, still_open=False)
     members = len(pulse.members_at_open)
     return ngettext(
         "%(answered)d of %(members)d person answered (%(percent)d%%).",

@@ -8,7 +8,10 @@ class ReflectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from marblejar.accounts.services import EXPORTERS
-        from marblejar.reflections import events  # noqa: F401  (registers event renderers)
+        from marblejar.reflections import (
+            events,  # noqa: F401  (registers event renderers)
+            rules,  # noqa: F401  (registers who may do what to reflections)
+        )
         from marblejar.reflections.selectors import reflections_export_for_user
         from marblejar.reflections.views import team_panel
         from marblejar.teams.navigation import organization_link

@@ -24,6 +24,9 @@ from django.utils.translation import gettext_lazy
 from marblejar import permissions
 from marblejar.coach import SEVERITIES
 from marblejar.coaching.services import coach_check
+from marblejar.integrations import payloads
+from marblejar.integrations.events import Event
+from marblejar.integrations.services import broadcast
 from marblejar.jar.models import Act, Response
 from marblejar.jar.services import crack_report, jar_marble_drop
 from marblejar.lib import events
@@ -132,6 +135,11 @@ def _publish(reflection: Reflection) -> None:
                 "by_lead": reflection.by_lead,
                 "parent_title": reflection.parent.title if reflection.parent else "",
             },
+        )
+        broadcast(
+            team=reflection.team,
+            event=Event.REFLECTION_PUBLISHED,
+            payload=lambda: payloads.reflection(reflection),
         )
 
 

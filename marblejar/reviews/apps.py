@@ -10,6 +10,7 @@ class ReviewsConfig(AppConfig):
         from marblejar.accounts.services import EXPORTERS
         from marblejar.reviews import (
             events,  # noqa: F401  (registers event renderers)
+            rules,  # noqa: F401  (registers who may do what to reviews and actions)
             tasks_actions,  # noqa: F401  (registers the nightly action reminders)
         )
         from marblejar.reviews.selectors import review_export_for_user

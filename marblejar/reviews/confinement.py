@@ -1,7 +1,7 @@
 """Keep a guest's browser to their review.
 
 What a guest may do on a review is the rules' answer (``takes_part`` in
-:mod:`marblejar.permissions`, and ``can`` refuses a guest every action not
+:mod:`marblejar.reviews.rules`, and ``can`` refuses a guest every action not
 marked for guests). Some pages ask no rule at all, because until guests
 every signed-in person was someone of the organization: the account pages,
 notifications, the team list, the API's ``me``. This middleware refuses a
@@ -26,7 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
-from marblejar import permissions
+from marblejar.reviews.rules import guest_review_id
 from marblejar.reviews.views_guests import GUEST_SESSION_KEY
 
 # Open to anyone, guests included.
@@ -94,7 +94,7 @@ class GuestConfinement:
         name, kwargs = route
         if name in PUBLIC_ROUTES or name in GUEST_TOOLS or _is_review_route(name, kwargs):
             return None
-        review_id = permissions.guest_review_id(user)
+        review_id = guest_review_id(user)
         if name == "home" and review_id is not None:
             return redirect("reviews:board", review_id=review_id)
         message = _("As a guest you take part in one review only; this page is not part of it.")

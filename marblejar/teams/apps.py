@@ -7,7 +7,10 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Teams")
 
     def ready(self) -> None:
-        from marblejar.teams import events  # noqa: F401  (registers event renderers)
+        from marblejar.teams import (
+            events,  # noqa: F401  (registers event renderers)
+            rules,  # noqa: F401  (registers who may do what to organizations and teams)
+        )
         from marblejar.teams.navigation import organization_link
 
         organization_link(

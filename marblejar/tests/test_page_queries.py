@@ -44,6 +44,10 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "account": ("lead", "/account/", 4),
     # Two more: the organization (may the reader export it?) and its retention periods.
     "what we store": ("lead", "/what-we-store/", 6),
+    # The team, its integrations with their last attempt (one query).
+    "integrations": ("lead", "/t/platform/integrations/", 6),
+    # The team, the integration, its delivery log with the deliveries (one query).
+    "one integration": ("lead", "/t/platform/integrations/{integration}/", 7),
 }
 
 
@@ -117,6 +121,35 @@ def add_pulses(p, people, n: int, start: int) -> None:
         run_pulse(p.lead, p.team, dict.fromkeys(people, 3 + i % 3), days_ago=30 * (start + i))
 
 
+def add_integrations(p, n: int, deliveries_each: int) -> None:
+    """``n`` more integrations of Platform, each with deliveries tried twice."""
+    from marblejar.integrations.models import Attempt, Delivery, Integration
+    from marblejar.integrations.services import _seal
+
+    made = Integration.objects.bulk_create(
+        Integration(
+            organization=p.org,
+            team=p.team,
+            kind=("slack", "teams", "webhook")[i % 3],
+            name=f"Channel {i}",
+            url_sealed=_seal(f"https://example.org/{i}"),
+            url_hint="example.org …",
+            events=["review.closed"],
+        )
+        for i in range(n)
+    )
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(organization=p.org, integration=i, event="review.closed", summary="Retro")
+        for i in made
+        for _ in range(deliveries_each)
+    )
+    Attempt.objects.bulk_create(
+        Attempt(organization=p.org, delivery=d, number=k + 1, status_code=500 if k else 200)
+        for d in deliveries
+        for k in range(2)
+    )
+
+
 def count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
@@ -127,11 +160,12 @@ def count(client, url: str) -> int:
 def read_all(personas, client_for) -> dict[str, int]:
     reflection = Reflection.objects.filter(team=personas.team).order_by("-published_at").first()
     pulse = Pulse.objects.filter(team=personas.team, published_at__isnull=False).latest("closes_at")
+    integration = personas.team.integrations.earliest("pk")
     counts = {}
     clients = {}
     for name, (persona, url, _pinned) in PAGES.items():
         client = clients.get(persona) or clients.setdefault(persona, client_for(persona))
-        url = url.format(reflection=reflection.pk, pulse=pulse.pk)
+        url = url.format(reflection=reflection.pk, pulse=pulse.pk, integration=integration.pk)
         client.get(url)  # a first visit may store the current team in the session
         counts[name] = count(client, url)
     return counts
@@ -143,12 +177,14 @@ def test_every_page_costs_its_pinned_queries_as_the_team_grows(personas, client_
     add_reflections(personas, 10)
     add_pulses(personas, people[:5], 2, start=1)
     add_reviews(personas, 3, actions_each=2)
+    add_integrations(personas, 2, deliveries_each=3)
     small = read_all(personas, client_for)
 
     people += add_members(personas.team, 45)
     add_reflections(personas, 990)
     add_pulses(personas, people[:5], 6, start=3)
     add_reviews(personas, 27, actions_each=4)
+    add_integrations(personas, 8, deliveries_each=40)
     large = read_all(personas, client_for)
 
     pinned = {name: queries for name, (_p, _u, queries) in PAGES.items()}

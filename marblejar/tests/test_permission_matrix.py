@@ -16,6 +16,7 @@ cannot affect another.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from marblejar import permissions
 from marblejar.accounts.services import token_create
 from marblejar.api.api import api
 from marblejar.pulse.services import pulse_close, pulse_schedule
@@ -897,6 +899,56 @@ BODIES[("notifications:preferences", "POST")] = lambda s: {"pulse_open": "in_app
 BODIES[("/api/v1/notifications/preferences", "PUT")] = lambda s: {"channels": {"pulse_open": "off"}}
 
 
+# Integrations: the team's leads set them up; an org admin outside the team does not
+# (nor a guest of a review).
+# The rows act on a Slack integration of Platform whose address Marblejar refuses to
+# post to (loopback), so "send a test" is logged as failed without any network.
+def _an_integration_of_platform(scene: Scene) -> dict[str, Any]:
+    from marblejar.integrations.models import Integration
+    from marblejar.integrations.services import _seal
+
+    if "integration_id" not in scene.__dict__:
+        made = Integration.objects.create(
+            organization=scene.personas.org,
+            team=scene.personas.team,
+            kind="slack",
+            name="#platform",
+            url_sealed=_seal("https://127.0.0.1:9/hook"),
+            url_hint="127.0.0.1 …hook",
+            events=["review.closed"],
+        )
+        scene.__dict__["integration_id"] = made.pk
+    return {"slug": scene.slug, "integration_id": scene.__dict__["integration_id"]}
+
+
+# fmt: off
+MATRIX.update({
+    ("integrations:list",                             "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("integrations:list",                             "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:detail",                           "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("integrations:detail",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:pause",                            "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("integrations:pause",                            "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:resume",                           "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("integrations:resume",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:test",                             "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("integrations:test",                             "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:delete",                           "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("integrations:delete",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+})
+# fmt: on
+URL_ARGS["integrations:list"] = lambda s: {"slug": s.slug}
+for _name in ("detail", "pause", "resume", "test", "delete"):
+    URL_ARGS[f"integrations:{_name}"] = _an_integration_of_platform
+BODIES[("integrations:list", "POST")] = lambda s: {
+    "kind": "slack",
+    "name": "#platform-news",
+    "url": "https://hooks.slack.com/services/T0/B0/abcdefgh",
+    "events": ["review.closed"],
+}
+BODIES[("integrations:detail", "POST")] = lambda s: {"name": "#news", "events": ["pulse.opened"]}
+
+
 def test_the_matrix_covers_every_route():
     rows = {route for route, _method in MATRIX if not route.startswith("/api/")}
     missing = site_routes() - rows
@@ -1072,3 +1124,131 @@ def test_cell(route, method, persona, expected, scene, client_for):
             assert status == expected, (status, location)
     finally:
         response.close()
+
+
+# The rules ----------------------------------------------------------------------
+#
+# Every rule an app registers in its ``rules.py`` is asked by at least one cell of
+# the matrix: RULE_CELLS names, for each rule, one cell (route, method, persona)
+# that asks it, and ``test_the_cells_ask_their_rules`` runs those cells and
+# watches which rules ``can`` evaluates. A new rule adds its line here (the
+# persona only has to get as far as the question, not be allowed). A rule that
+# only a service asks, with no route, is listed in RULES_WITHOUT_A_ROUTE with the
+# test that covers it.
+
+# fmt: off
+RULE_CELLS: dict[str, tuple[str, str, str]] = {
+    "org.view":                   ("reflections:organization_list", "GET", "lead"),
+    "org.manage":                 ("teams:organization", "GET", "admin"),
+    "team.create":                ("teams:create", "GET", "admin"),
+    "org.export":                 ("portability:organization_export", "GET", "admin"),
+    "team.view":                  ("teams:detail", "GET", "lead"),
+    "team.events":                ("teams:events", "GET", "lead"),
+    "team.edit":                  ("teams:edit", "GET", "lead"),
+    "team.export":                ("portability:team_export", "GET", "lead"),
+    "team.delete":                ("teams:delete", "POST", "admin"),
+    "team.invite":                ("teams:invite", "POST", "lead"),
+    "team.join":                  ("teams:join", "POST", "admin"),
+    "membership.remove":          ("teams:member_remove", "POST", "lead"),
+    "membership.change_role":     ("teams:member_role", "POST", "lead"),
+    "invitation.revoke":          ("teams:invitation_revoke", "POST", "lead"),
+    "invitation.view":            ("teams:invitation_revoke", "POST", "lead"),
+    "reflection.create":          ("reflections:create", "POST", "lead"),
+    "reflection.view":            ("reflections:detail", "GET", "lead"),
+    "reflection.edit":            ("reflections:edit", "GET", "lead"),
+    "reflection.delete":          ("reflections:delete", "POST", "lead"),
+    "reflection.respond":         ("reflections:comment", "POST", "lead"),
+    "reflection.send":            ("reflections:send", "GET", "lead"),
+    "reflection.practice":        ("reflections:practice", "POST", "lead"),
+    "comment.hide":               ("reflections:comment_hide", "POST", "lead"),
+    "comment.report":             ("reflections:comment_report", "POST", "lead"),
+    "jar.view":                   ("jar:history", "GET", "lead"),
+    "marble.drop":                ("jar:drop", "POST", "lead"),
+    "marble.remove":              ("jar:marble_remove", "POST", "lead"),
+    "crack.report":               ("jar:cracks", "POST", "lead"),
+    "crack.acknowledge":          ("jar:crack_acknowledge", "POST", "lead"),
+    "crack.read":                 ("/api/v1/teams/{slug}/cracks/{crack_id}/acknowledge", "POST", "lead"),  # noqa: E501
+    "review.list":                ("reviews:list", "GET", "lead"),
+    "review.create":              ("reviews:create", "POST", "lead"),
+    "review.view":                ("reviews:board", "GET", "lead"),
+    "review.participate":         ("reviews:note_add", "POST", "lead"),
+    "review.facilitate":          ("reviews:advance", "POST", "lead"),
+    "review.reschedule":          ("reviews:open_until", "POST", "lead"),
+    "review.go_first":            ("reviews:go_first", "POST", "lead"),
+    "review.note_edit":           ("reviews:note_edit", "POST", "member"),
+    "review.intent_edit":         ("reviews:intent", "GET", "lead"),
+    "review.template_create":     ("reviews:templates", "POST", "lead"),
+    "review.action_update":       ("reviews:action_status", "POST", "lead"),
+    "review.action_add":          ("reviews:action_new", "POST", "lead"),
+    "review.guest_link":          ("reviews:guest_link", "POST", "lead"),
+    "pulse.view":                 ("pulse:list", "GET", "lead"),
+    "pulse.create":               ("pulse:create", "POST", "lead"),
+    "pulse.answer":               ("pulse:answer", "POST", "lead"),
+    "pulse.manage":               ("pulse:close", "POST", "lead"),
+    "pulse.results":              ("pulse:results", "GET", "lead"),
+    "pulse.overview":             ("pulse:overview", "GET", "admin"),
+    "pulse.settings":             ("pulse:settings", "POST", "admin"),
+    "insights.team":              ("insights:team", "GET", "lead"),
+    "insights.organization":      ("insights:organization", "GET", "admin"),
+}
+# fmt: on
+
+RULES_WITHOUT_A_ROUTE: dict[str, tuple[str, str]] = {
+    # An invitation to the organization without a team: no page or endpoint makes one yet.
+    "org.invite": (
+        "marblejar.teams.tests.test_services",
+        "test_an_organization_invitation_needs_an_admin",
+    ),
+}
+
+
+def test_every_rule_has_a_cell():
+    registered = set(permissions.RULES)
+    named = set(RULE_CELLS) | set(RULES_WITHOUT_A_ROUTE)
+    missing = registered - named
+    assert not missing, "Rules that no cell asks; add to RULE_CELLS:\n" + "\n".join(
+        f'    "{action}": ("<route>", "<method>", "<persona>"),' for action in sorted(missing)
+    )
+    stale = named - registered
+    assert not stale, f"Cells named for rules that no app registers: {sorted(stale)}"
+    for action, (route, method, persona) in RULE_CELLS.items():
+        assert (route, method) in MATRIX, (action, route, method)
+        assert persona in PERSONA_COLUMNS and persona != "anonymous", (action, persona)
+    for action, (module, test) in RULES_WITHOUT_A_ROUTE.items():
+        assert callable(getattr(importlib.import_module(module), test, None)), (action, test)
+
+
+def _cells_asking_rules() -> list[Any]:
+    by_cell: dict[tuple[str, str, str], list[str]] = {}
+    for action, cell in RULE_CELLS.items():
+        by_cell.setdefault(cell, []).append(action)
+    return [
+        pytest.param(*cell, sorted(actions), id=f"{cell[1]} {cell[0]} as {cell[2]}")
+        for cell, actions in by_cell.items()
+    ]
+
+
+@pytest.mark.parametrize(("route", "method", "persona", "actions"), _cells_asking_rules())
+def test_the_cells_ask_their_rules(route, method, persona, actions, scene, client_for, monkeypatch):
+    evaluated: set[str] = set()
+
+    def watched(action: str, check: permissions.Rule) -> permissions.Rule:
+        def rule(user: Any, obj: Any) -> bool:
+            evaluated.add(action)
+            return check(user, obj)
+
+        return rule
+
+    for action, check in list(permissions.RULES.items()):
+        monkeypatch.setitem(permissions.RULES, action, watched(action, check))
+    request(client_for(persona), route, method, scene).close()
+    assert set(actions) <= evaluated, f"not asked: {sorted(set(actions) - evaluated)}"
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "outsider", "member", "admin"])
+def test_an_unknown_action_raises_whoever_asks(persona, personas):
+    user = personas.get(persona)
+    with pytest.raises(permissions.UnknownAction):
+        permissions.can(user, "team.veiw", personas.team)
+    with pytest.raises(permissions.UnknownAction):
+        permissions.require(user, "team.veiw", personas.team)

@@ -289,7 +289,16 @@ def action_check(*, actor: Any, action: Action, result: str, note: str = "") -> 
         fields += ["check_on", "check_asked_for"]
     action.save(update_fields=fields)
     _log(action, ActionEventKind.CHECKED, actor, result=result, note=note)
+    _broadcast(action, "action.checked")
     return action
+
+
+def _broadcast(action: Action, event: str) -> None:
+    """The team's chat or webhook hears of it: the action and its answer, no names."""
+    from marblejar.integrations import payloads
+    from marblejar.integrations.services import broadcast
+
+    broadcast(team=action.team, event=event, payload=lambda: payloads.action(action, event=event))
 
 
 # The nightly run ---------------------------------------------------------------------
@@ -361,6 +370,7 @@ def _tell_due(action_id: int) -> bool:
         team=action.team,
         organization_id=action.organization_id,
     )
+    _broadcast(action, "action.due")
     return True
 
 

@@ -3,7 +3,7 @@
 A guest is a :class:`~marblejar.accounts.models.User` flagged ``is_guest``,
 with no password, no e-mail address anyone can write to and no membership,
 bound to one review by a :class:`~marblejar.reviews.models.Guest` row. The
-review's rules (``takes_part`` in :mod:`marblejar.permissions`) let them do
+review's rules (``takes_part`` in :mod:`marblejar.reviews.rules`) let them do
 what a participant does on that review while it is open; every other rule
 refuses them before it is asked.
 

@@ -51,6 +51,7 @@ def tell_scheduled(review: Review, *, actor: Any) -> None:
         params={**_params(review), "actor": actor.display_name, "when": when},
         team=review.team,
     )
+    _broadcast(review, "review.scheduled")
 
 
 def tell_started(review: Review) -> None:
@@ -63,3 +64,18 @@ def tell_started(review: Review) -> None:
         params=_params(review),
         team=review.team,
     )
+    _broadcast(review, "review.started")
+
+
+def tell_closed(review: Review) -> None:
+    """The team's chat or webhook hears that the review closed, with its summary's link."""
+    _broadcast(review, "review.closed")
+
+
+def _broadcast(review: Review, event: str) -> None:
+    # A review's title, kind, times and links: never a note, so an anonymous
+    # review stays anonymous outside too.
+    from marblejar.integrations import payloads
+    from marblejar.integrations.services import broadcast
+
+    broadcast(team=review.team, event=event, payload=lambda: payloads.review(review, event=event))

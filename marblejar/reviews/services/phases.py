@@ -136,6 +136,7 @@ def _move_to(
     review.save(update_fields=fields)
     if target == Phase.CLOSED:
         _close(review)
+        notices.tell_closed(review)
     elif leaving == Phase.SCHEDULED:
         notices.tell_started(review)
     _publish(review, "review_phase", phase=target)

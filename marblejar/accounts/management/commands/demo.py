@@ -126,6 +126,7 @@ class Command(BaseCommand):
         self.seed_stories(organization, teams)
         self.seed_pulses(organization, teams)
         self.seed_history(teams)
+        self.seed_integrations(teams)
         self.stdout.write(self.style.SUCCESS("Seeded the demo organization."))
         self.print_logins()
 
@@ -191,6 +192,13 @@ class Command(BaseCommand):
             )
             Marble.objects.filter(reflection=reflection).update(created_at=at + timedelta(hours=4))
         seed_history(teams=teams, now=now)
+
+    def seed_integrations(self, teams: dict[str, Team]) -> None:
+        """Platform's Slack and Teams channels, paused at placeholder addresses."""
+        from marblejar.integrations.demo import seed
+
+        lead = User.objects.get(email=PEOPLE[0][0])
+        seed(team=teams["platform"], lead=lead)
 
     def print_logins(self) -> None:
         self.stdout.write(f"Log in with any of these (password: {DEMO_PASSWORD}):")

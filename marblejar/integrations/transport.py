@@ -1,0 +1,155 @@
+"""Posting to a team's chat or webhook: short timeouts, no redirects, public addresses only.
+
+An integration's address is typed by a lead, and the server then sends
+requests to it: without care, that lets anyone who leads a team make the
+server reach into the company network or the cloud's metadata service (SSRF).
+So every address the host name resolves to must be a public one (unless
+``MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE`` allows private ones), and the request
+goes to the address that was checked, not to a second lookup an attacker's
+DNS could answer differently; TLS still verifies the certificate against the
+host name. Redirects are not followed, proxies from the environment are not
+used, and only the start of an error answer is read.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+TIMEOUT = httpx.Timeout(5.0, connect=3.0)
+USER_AGENT = "Marblejar-Webhooks/1"
+# Enough of an error answer to say what went wrong ("invalid_token").
+ERROR_PEEK = 120
+
+
+class TargetRefused(ValueError):
+    """The address may not be posted to."""
+
+
+def _allow_private() -> bool:
+    return bool(getattr(settings, "INTEGRATIONS_ALLOW_PRIVATE", False))
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url: str) -> str:
+    """The address cleaned, or TargetRefused saying why it cannot be used.
+
+    Checks what can be checked without the network; the addresses a host
+    name resolves to are checked again at every delivery (:func:`post`).
+    """
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise TargetRefused(_("This is not a web address.")) from None
+    allowed = {"https", "http"} if _allow_private() else {"https"}
+    if parts.scheme not in allowed or not parts.hostname:
+        raise TargetRefused(_("Give the full address, starting with https://."))
+    if parts.username or parts.password:
+        raise TargetRefused(_("An address with a user name or password in it is not accepted."))
+    if port is not None and not 0 < port < 65536:
+        raise TargetRefused(_("This is not a web address."))
+    if len(url) > 2000:
+        raise TargetRefused(_("This address is too long."))
+    host = parts.hostname
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None and not _allow_private() and not _public(str(literal)):
+        raise TargetRefused(_("Marblejar posts only to public addresses."))
+    if host in {"localhost", "localhost.localdomain"} and not _allow_private():
+        raise TargetRefused(_("Marblejar posts only to public addresses."))
+    return url
+
+
+def url_hint(url: str) -> str:
+    """What the page shows of an address: its host and last four characters."""
+    parts = urlsplit(url)
+    return f"{parts.hostname} …{url[-4:]}" if len(url) > 12 else f"{parts.hostname} …"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    ok: bool
+    # Worth trying again: the receiver may be back later (timeouts, 5xx, 429).
+    retry: bool
+    error: str
+    duration_ms: int
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
+    """POST ``body`` to ``url`` once; never raises for what the network or receiver does."""
+    started = time.monotonic()
+
+    def outcome(code: int | None, ok: bool, retry: bool, error: str) -> Outcome:
+        took = int((time.monotonic() - started) * 1000)
+        return Outcome(code, ok, retry, error[:200], took)
+
+    try:
+        url = check_url(url)
+    except TargetRefused as e:
+        return outcome(None, False, False, str(e))
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses = _resolve(host, port)
+    except OSError:
+        return outcome(
+            None, False, True, _("The host name %(host)s was not found.") % {"host": host}
+        )
+    if not _allow_private() and not all(_public(a) for a in addresses):
+        return outcome(None, False, False, _("Marblejar posts only to public addresses."))
+    pinned_host = f"[{addresses[0]}]" if ":" in addresses[0] else addresses[0]
+    pinned = urlunsplit((parts.scheme, f"{pinned_host}:{port}", parts.path or "/", parts.query, ""))
+    default_port = port == (443 if parts.scheme == "https" else 80)
+    request_headers = {
+        **headers,
+        "Host": host if default_port else f"{host}:{port}",
+        "User-Agent": USER_AGENT,
+    }
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    try:
+        with (
+            httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client,
+            client.stream(
+                "POST", pinned, content=body, headers=request_headers, extensions=extensions
+            ) as response,
+        ):
+            code = response.status_code
+            if 200 <= code < 300:
+                return outcome(code, True, False, "")
+            peek = b""
+            for chunk in response.iter_bytes():
+                peek += chunk
+                if len(peek) >= ERROR_PEEK:
+                    break
+            said = peek[:ERROR_PEEK].decode("utf-8", "replace").strip()
+            error = f"HTTP {code}" + (f": {said}" if said else "")
+            retry = code >= 500 or code in {408, 425, 429}
+            return outcome(code, False, retry, error)
+    except httpx.TimeoutException:
+        return outcome(None, False, True, _("No answer within %(s)s seconds.") % {"s": 5})
+    except httpx.HTTPError as e:
+        return outcome(None, False, True, type(e).__name__ + (f": {e}" if str(e) else ""))
