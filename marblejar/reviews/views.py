@@ -590,7 +590,9 @@ def action_add(request: HttpRequest, review_id: int) -> HttpResponse:
     if form.is_valid():
         data = dict(form.cleaned_data)
         owner_id = data.pop("owner")
-        owner = User.objects.filter(pk=owner_id, organization_id=review.organization_id).first()
+        owner = User.objects.filter(
+            pk=owner_id, organization_id=review.organization_id, is_guest=False
+        ).first()
         try:
             services.action_create(actor=request.user, review=review, owner=owner, **data)
         except ValidationError as e:
