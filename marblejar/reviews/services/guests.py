@@ -122,7 +122,28 @@ def guests_end(*, review: Review, link: GuestLink | None = None) -> int:
         guest.user.is_active = False
         guest.user.save(update_fields=["is_active"])
         ended += 1
+    if link is None and review.anonymous:
+        _forget_guest_times(review)
     return ended
+
+
+def _forget_guest_times(review: Review) -> None:
+    """In a review with anonymous notes, when each guest came is a trace too.
+
+    Like the participants' times (``phases._forget_authors``), every guest's
+    times become the close's: a guest who joined just before a note appeared
+    would otherwise be the likely author.
+    """
+    from marblejar.lib.scrub import forget_after_commit
+
+    at = review.closed_at or timezone.now()
+    guests = Guest.objects.filter(organization_id=review.organization_id, review=review)
+    user_ids = list(guests.values_list("user_id", flat=True))
+    if not user_ids:
+        return
+    guests.update(joined_at=at, ended_at=at)
+    User.objects.filter(pk__in=user_ids).update(date_joined=at, last_login=at)
+    forget_after_commit(tables=[Guest._meta.db_table, User._meta.db_table])
 
 
 def guest_link_find(*, token: str) -> GuestLink:

@@ -219,3 +219,15 @@ def test_guests_get_no_notifications_nor_reminders(personas):
     join(Client(), token)
     people, runners = selectors.reminder_recipients(review=review)
     assert all(not u.is_guest for u in people + runners)
+
+
+def test_in_an_anonymous_review_the_guests_times_become_the_close(personas):
+    review = advance_to(schedule(personas, anonymous=True), Phase.REFLECT, by=personas.lead)
+    _, token = link_for(review, personas.lead)
+    client = Client()
+    join(client, token, "")
+    client.post(reverse("reviews:note_add", args=[review.pk]), {"column": "puzzled", "text": "a"})
+    review = advance_to(review, Phase.CLOSED, by=personas.lead)
+    guest = Guest.objects.select_related("user").get()
+    assert guest.joined_at == guest.ended_at == review.closed_at
+    assert guest.user.date_joined == guest.user.last_login == review.closed_at
