@@ -160,6 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, nargs="+", default=[12, 50])
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
     args = parser.parse_args()
     setup_django()
     from django.core.management import call_command
@@ -174,7 +175,7 @@ def main() -> None:
         f" {'CPU ms':>8} {'CPU ×':>7}"
     )
     for people in args.people:
-        for phase in PHASES:
+        for phase in args.phases:
             review, client = build(people, phase)
             urls = {
                 "minimal": "/bench-minimal/",

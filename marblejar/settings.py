@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
     "marblejar.accounts",
     "marblejar.teams",
@@ -107,6 +110,7 @@ INSTALLED_APPS = [
     "marblejar.insights",
     "marblejar.portability",
     "marblejar.integrations",
+    "marblejar.trackers",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +126,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Where an organization requires two-factor sign-in, a password account
+    # without it goes to its set-up first (decided at sign-in, read from the session).
+    "marblejar.accounts.two_factor.TwoFactorSetupMiddleware",
     # After authentication: its error page is a page like any other.
     "marblejar.lib.edges.RefuseNulCharacters",
     # A guest of one review reaches that review's pages only.
@@ -201,6 +208,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "marblejar.accounts.throttling.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Names sessions begun through single sign-on; authenticates nobody itself.
+    "marblejar.accounts.sso.SingleSignOnBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -242,6 +251,39 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("MARBLEJAR_LOGIN_THROTTLING", True)
+
+# Single sign-on with OpenID Connect (docs/integrations.md). On when the
+# discovery URL and the client id are set; the log-in page then offers
+# "Sign in with <MARBLEJAR_OIDC_PROVIDER_NAME>".
+OIDC_DISCOVERY_URL = env("MARBLEJAR_OIDC_DISCOVERY_URL")
+OIDC_CLIENT_ID = env("MARBLEJAR_OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env("MARBLEJAR_OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = env("MARBLEJAR_OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_SCOPES = env("MARBLEJAR_OIDC_SCOPES", "openid email profile")
+# New people at these e-mail domains may join: "example.com" joins the only
+# organization, "example.com=Acme" the organization named Acme (where there
+# are several). An organization's open sign-up domain is allowed as well.
+OIDC_ALLOWED_DOMAINS = {
+    domain.strip().lower().lstrip("@"): organization.strip()
+    for domain, _eq, organization in (
+        entry.partition("=") for entry in env("MARBLEJAR_OIDC_ALLOWED_DOMAINS", "").split(",")
+    )
+    if domain.strip()
+}
+# The claim that says the provider verified the address: Entra ID names it
+# xms_edov (an optional claim to switch on), most others email_verified.
+OIDC_EMAIL_VERIFIED_CLAIM = env("MARBLEJAR_OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
+OIDC_TIMEOUT_SECONDS = env_int("MARBLEJAR_OIDC_TIMEOUT", 10)
+
+# Two-factor sign-in (django-otp). A code is good for 30 seconds, one step
+# either side is accepted for clocks that drift; after a wrong code the next
+# try waits 1, 2, 4 ... seconds (per device), and a sign-in that collects
+# TWO_FACTOR_MAX_TRIES wrong codes starts again from the password.
+OTP_TOTP_ISSUER = env("MARBLEJAR_OTP_ISSUER", "Marblejar")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_MAX_TRIES = env_int("MARBLEJAR_TWO_FACTOR_MAX_TRIES", 5)
+TWO_FACTOR_RECOVERY_CODES = 10
 
 INVITATION_DAYS = env_int("MARBLEJAR_INVITATION_DAYS", 7)
 # After the first organization, may sign-up create more (one per department,
@@ -400,3 +442,5 @@ COACH_ALLOW = [p.strip() for p in env("MARBLEJAR_COACH_ALLOW", "").split(",") if
 INTEGRATIONS_ALLOW_PRIVATE = env_bool("MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE")
 # Seconds before the first retry of a failed delivery; each retry waits twice as long.
 INTEGRATIONS_RETRY_SECONDS = float(env("MARBLEJAR_INTEGRATIONS_RETRY_SECONDS", "30"))
+# How long to wait for an issue tracker's answer, in seconds (docs/integrations.md).
+TRACKER_TIMEOUT_SECONDS = env_int("MARBLEJAR_TRACKER_TIMEOUT", 10)

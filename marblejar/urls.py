@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("marblejar.insights.urls")),
     path("", include("marblejar.portability.urls")),
     path("", include("marblejar.integrations.urls")),
+    path("", include("marblejar.trackers.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -17,8 +17,10 @@ the board would make ``marblejar demo`` slow for nothing it shows.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from marblejar.jar.models import Marble
 from marblejar.reviews.models import Action, ActionEvent, Kind, Phase, Review, Theme
@@ -299,10 +301,12 @@ def _reviews(team: Team, people: dict[str, Any], now: datetime) -> None:
         for i, (title, owner, status, days, result, note) in enumerate(spec["actions"]):
             created = held + timedelta(hours=1)
             done_at = created + timedelta(days=days) if status == "done" else None
-            checked_at = done_at + timedelta(days=14) if result and done_at else None
             due_on = (created + timedelta(days=max(days, 14))).date()
             check_on = due_on + timedelta(days=14)
             today = now.date()
+            # Answered the morning Marblejar asked: on the check date.
+            asked = timezone.make_aware(datetime.combine(check_on, time(10)))
+            checked_at = asked if result and done_at and asked <= now else None
             action = Action.objects.create(
                 organization_id=team.organization_id,
                 team=team,

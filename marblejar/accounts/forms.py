@@ -85,6 +85,29 @@ class DeleteAccountForm(forms.Form):
     )
 
 
+class CurrentPasswordForm(DeleteAccountForm):
+    """Asked again before a change to how the account signs in."""
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, setup: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if setup:
+            field = self.fields["code"]
+            field.label = _("Code from the app")
+            field.help_text = _("The 6 digits the app shows for Marblejar now.")
+            field.widget.attrs.update({"inputmode": "numeric", "autofocus": False})
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"),
@@ -107,5 +130,14 @@ class OrganizationForm(forms.Form):
         help_text=_(
             "Anyone with an address at this domain (for example example.com) may sign up "
             "without an invitation. Leave empty to require invitations."
+        ),
+    )
+    two_factor_required = forms.BooleanField(
+        label=_("Require two-factor sign-in"),
+        required=False,
+        help_text=_(
+            "Everyone who logs in with a password must set up an authenticator app before "
+            "they can use anything else; it is asked at their next log-in. People who sign "
+            "in through single sign-on are not asked: their provider checks them."
         ),
     )

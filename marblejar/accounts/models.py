@@ -27,6 +27,9 @@ class Organization(models.Model):
         blank=True,
         help_text=_("Leave empty to require an invitation for everyone."),
     )
+    # Password accounts must add a second factor before they use anything;
+    # people who sign in through single sign-on get theirs from the provider.
+    two_factor_required = models.BooleanField(_("require two-factor sign-in"), default=False)
 
     class Meta:
         verbose_name = _("organization")

@@ -156,7 +156,13 @@ def _organization_create(*, name: str, email: str, password: str, display_name: 
 
 
 @transaction.atomic
-def organization_update(*, actor: Any, name: str, open_signup_domain: str) -> Organization:
+def organization_update(
+    *,
+    actor: Any,
+    name: str,
+    open_signup_domain: str,
+    two_factor_required: bool | None = None,
+) -> Organization:
     from marblejar import permissions
 
     organization = actor.organization
@@ -169,7 +175,11 @@ def organization_update(*, actor: Any, name: str, open_signup_domain: str) -> Or
         raise ValidationError({"open_signup_domain": [_("Enter a domain such as example.com.")]})
     organization.name = name[:120]
     organization.open_signup_domain = domain
-    organization.save(update_fields=["name", "open_signup_domain"])
+    fields = ["name", "open_signup_domain"]
+    if two_factor_required is not None:
+        organization.two_factor_required = two_factor_required
+        fields.append("two_factor_required")
+    organization.save(update_fields=fields)
     return organization
 
 

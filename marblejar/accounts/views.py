@@ -16,7 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from marblejar.accounts import services
+from marblejar.accounts import services, sso, two_factor
 from marblejar.accounts.forms import (
     DeleteAccountForm,
     LoginForm,
@@ -38,9 +38,20 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.has_two_factor(user):
+            # The right password alone does not log in: the code step does.
+            two_factor.pending_begin(self.request, user=user, next_url=self.get_success_url())
+            return redirect("accounts:login_code")
         response = super().form_valid(form)
         device_remember(self.request, response, form.cleaned_data["username"])
         return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if sso.is_configured():
+            context["sso_provider"] = sso.provider_name()
+        return context
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,6 +14,7 @@ from marblejar.api.auth import AUTH, ReadOnlyToken
 from marblejar.api.routers import (
     accounts,
     coach,
+    integrations,
     jar,
     notifications,
     pulse,
@@ -65,6 +66,7 @@ api.add_router("", reflections.router)
 api.add_router("", jar.router)
 api.add_router("", reviews.router)
 api.add_router("", notifications.router)
+api.add_router("", integrations.router)
 
 
 def error(request: HttpRequest, detail: str, status: int, errors=None) -> HttpResponse:

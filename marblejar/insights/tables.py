@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -131,14 +131,17 @@ def activity_rows(teams: list[TeamActivity]) -> SafeString:
     """The organization page's rows, one per team of the page, as HTML (escaped here).
 
     A hundred rows of six cells through the template's variable lookups cost
-    more than the query that counts them; ``format_html_join`` escapes the
-    team's name like the template would.
+    more than the query that counts them. The team's name and link are
+    escaped as the template would; the counts are integers, written as they
+    are.
     """
-    return format_html_join(
-        "",
-        '<tr><th scope="row"><a href="{}">{}</a></th>'
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ((t.url, t.name, t.reviews, t.opened, t.done, t.worked, t.marbles) for t in teams),
+    return mark_safe(  # noqa: S308 - the only text, name and link, is escaped
+        "".join(
+            f'<tr><th scope="row"><a href="{escape(t.url)}">{escape(t.name)}</a></th>'
+            f"<td>{int(t.reviews)}</td><td>{int(t.opened)}</td><td>{int(t.done)}</td>"
+            f"<td>{int(t.worked)}</td><td>{int(t.marbles)}</td></tr>"
+            for t in teams
+        )
     )
 
 

@@ -8,12 +8,11 @@ this).
 
 from __future__ import annotations
 
-from typing import Any
-
 from marblejar import permissions
+from marblejar.accounts.models import User
 from marblejar.teams.models import Team
 
 
 @permissions.rule("integration.manage")
-def _integration_manage(user: Any, team: Team) -> bool:
+def integration_manage(user: User, team: Team) -> bool:
     return permissions.is_lead(user, team)

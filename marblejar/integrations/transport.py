@@ -17,6 +17,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -27,6 +28,8 @@ TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 USER_AGENT = "Marblejar-Webhooks/1"
 # Enough of an error answer to say what went wrong ("invalid_token").
 ERROR_PEEK = 120
+# Addresses of one host name tried in turn when the first cannot be reached.
+MAX_ADDRESSES = 3
 
 
 class TargetRefused(ValueError):
@@ -93,6 +96,20 @@ class Outcome:
     duration_ms: int
 
 
+def _answer(response: httpx.Response, outcome: Any) -> Outcome:
+    code = response.status_code
+    if 200 <= code < 300:
+        return outcome(code, True, False, "")
+    peek = b""
+    for chunk in response.iter_bytes():
+        peek += chunk
+        if len(peek) >= ERROR_PEEK:
+            break
+    said = peek[:ERROR_PEEK].decode("utf-8", "replace").strip()
+    error = f"HTTP {code}" + (f": {said}" if said else "")
+    return outcome(code, False, code >= 500 or code in {408, 425, 429}, error)
+
+
 def _resolve(host: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -121,8 +138,6 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
         )
     if not _allow_private() and not all(_public(a) for a in addresses):
         return outcome(None, False, False, _("Marblejar posts only to public addresses."))
-    pinned_host = f"[{addresses[0]}]" if ":" in addresses[0] else addresses[0]
-    pinned = urlunsplit((parts.scheme, f"{pinned_host}:{port}", parts.path or "/", parts.query, ""))
     default_port = port == (443 if parts.scheme == "https" else 80)
     request_headers = {
         **headers,
@@ -131,24 +146,23 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
     }
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
-        with (
-            httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client,
-            client.stream(
-                "POST", pinned, content=body, headers=request_headers, extensions=extensions
-            ) as response,
-        ):
-            code = response.status_code
-            if 200 <= code < 300:
-                return outcome(code, True, False, "")
-            peek = b""
-            for chunk in response.iter_bytes():
-                peek += chunk
-                if len(peek) >= ERROR_PEEK:
-                    break
-            said = peek[:ERROR_PEEK].decode("utf-8", "replace").strip()
-            error = f"HTTP {code}" + (f": {said}" if said else "")
-            retry = code >= 500 or code in {408, 425, 429}
-            return outcome(code, False, retry, error)
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
+            # Each address that was checked, in the resolver's order, until one connects
+            # (a host with an IPv6 address this server cannot reach has an IPv4 one too).
+            for i, address in enumerate(addresses[:MAX_ADDRESSES]):
+                pinned_host = f"[{address}]" if ":" in address else address
+                pinned = urlunsplit(
+                    (parts.scheme, f"{pinned_host}:{port}", parts.path or "/", parts.query, "")
+                )
+                try:
+                    with client.stream(
+                        "POST", pinned, content=body, headers=request_headers, extensions=extensions
+                    ) as response:
+                        return _answer(response, outcome)
+                except httpx.ConnectError:
+                    if i == min(len(addresses), MAX_ADDRESSES) - 1:
+                        raise
+            raise httpx.ConnectError("no address to connect to")
     except httpx.TimeoutException:
         return outcome(None, False, True, _("No answer within %(s)s seconds.") % {"s": 5})
     except httpx.HTTPError as e:

@@ -346,4 +346,33 @@ def crack_acknowledge(*, actor: Any, crack: Crack, response: str = "") -> Crack:
     crack.save(update_fields=["response", "acknowledged_at", "acknowledged_by"])
     if crack.team is not None:
         _publish_jar(team=crack.team, kind="crack_acknowledged")
+        _tell_the_team_a_crack_was_heard(crack=crack, actor=actor)
     return crack
+
+
+def _tell_the_team_a_crack_was_heard(*, crack: Crack, actor: Any) -> None:
+    """The person who reported a crack hears back, and so does everyone who could have.
+
+    Nothing stored links a crack to who reported it, so they cannot be told
+    alone without a link that would say who they are. The whole team hears
+    instead (everyone but the lead who acknowledged it): what the team page
+    already shows: a crack of that day acknowledged, and beside it what the
+    lead will do if they wrote it. A crack about something shared with the whole
+    organization tells nobody: the organization's cracks page shows it, and
+    a notice to every person in the organization about each one would be
+    noise.
+    """
+    from marblejar.accounts.models import User
+    from marblejar.notifications.services import notify
+
+    team = crack.team
+    assert team is not None
+    people = User.objects.filter(memberships__team=team, is_active=True).exclude(pk=actor.pk)
+    notify(
+        recipients=list(people.distinct()),
+        kind="crack_acknowledged",
+        url=f"{reverse('jar:cracks', args=[team.slug])}#crack-{crack.pk}",
+        params={"team": team.name, "day": day(crack.reported_on)},
+        team=team,
+        organization_id=crack.organization_id,
+    )

@@ -85,4 +85,30 @@ def run_checks() -> list[Result]:
         results.append(
             Result("Redis", redis_result[0], "reachable" if redis_result[0] else redis_result[1])
         )
+    results.append(check_single_sign_on())
     return results
+
+
+def check_single_sign_on() -> Result:
+    """Can Marblejar read the identity provider's discovery document?"""
+    from marblejar.accounts import sso
+
+    if not sso.is_configured():
+        return Result("single sign-on", True, "not configured", critical=False)
+    try:
+        metadata = sso.client().load_server_metadata()
+    except Exception as e:  # any failure to reach or read it is the answer here
+        return Result(
+            "single sign-on",
+            False,
+            f"cannot read {settings.OIDC_DISCOVERY_URL}: {e}",
+            critical=False,
+        )
+    callback = settings.SITE_URL + "/login/sso/callback/"
+    return Result(
+        "single sign-on",
+        True,
+        f"{sso.provider_name()}: issuer {metadata.get('issuer')}; register the redirect URI "
+        f"{callback}",
+        critical=False,
+    )

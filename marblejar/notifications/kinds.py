@@ -70,6 +70,12 @@ _KINDS = [
         _("A crack reported in %(team)s on %(day)s is waiting for you to acknowledge it."),
         default=Channel.EMAIL,
     ),
+    # The reporter cannot be told alone (nothing says who they are): the team hears.
+    KindInfo(
+        "crack_acknowledged",
+        _("Cracks acknowledged by a lead"),
+        _("A lead of %(team)s acknowledged the crack reported on %(day)s."),
+    ),
     KindInfo(
         "review_scheduled",
         _("Learning reviews scheduled"),

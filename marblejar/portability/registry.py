@@ -112,6 +112,36 @@ REGISTRY: tuple[DataKind, ...] = (
         personal="api_tokens",
     ),
     DataKind(
+        "otp_totp.TOTPDevice",
+        "account",
+        _("Two-factor sign-in"),
+        _(
+            "The key your authenticator app shares with Marblejar, when you set one up, "
+            "and when it was last used."
+        ),
+        NOBODY,
+        _("until you turn two-factor sign-in off or delete your account"),
+        left_out=_("Never exported: it is a key."),
+    ),
+    DataKind(
+        "otp_static.StaticDevice",
+        "account",
+        _("Recovery codes: the set"),
+        _("That you have recovery codes for two-factor sign-in."),
+        NOBODY,
+        _("until you turn two-factor sign-in off or delete your account"),
+        left_out=_("Never exported: it holds keys."),
+    ),
+    DataKind(
+        "otp_static.StaticToken",
+        "account",
+        _("Recovery codes"),
+        _("Your unused recovery codes; a used one is deleted."),
+        NOBODY,
+        _("until used, replaced, or two-factor sign-in is turned off"),
+        left_out=_("Never exported: each is a key."),
+    ),
+    DataKind(
         "teams.Team",
         "teams",
         _("Teams"),
@@ -707,6 +737,32 @@ REGISTRY: tuple[DataKind, ...] = (
         section="actions.history",
         fields=("kind", "status", "result", "note", "fields", "actor", "at"),
     ),
+    # Issue trackers ------------------------------------------------------------
+    DataKind(
+        "trackers.Tracker",
+        "reviews",
+        _("Issue trackers"),
+        _(
+            "A GitHub, GitLab or Jira project a lead connected: its address, the "
+            "token (sealed) and the webhook's secret (sealed), and the latest problem "
+            "talking to it."
+        ),
+        TEAM_LEADS,
+        _("until a lead disconnects it, or the team is deleted"),
+        left_out=_("Never exported: a token is a key to the team's project."),
+    ),
+    DataKind(
+        "trackers.Issue",
+        "reviews",
+        _("Issues made from actions"),
+        _("Which issue an action became: its number or key, its link, open or closed."),
+        TEAM,
+        _("as long as the action"),
+        left_out=_(
+            "Not in the export yet: the issue's link is on the action's page and in the "
+            "tracker itself."
+        ),
+    ),
     # Notifications -------------------------------------------------------------
     DataKind(
         "notifications.Notification",
@@ -737,6 +793,41 @@ REGISTRY: tuple[DataKind, ...] = (
         UNTIL_ACCOUNT,
         left_out=_("Not in the organization export: they are each person's own."),
         personal="notification_settings",
+    ),
+    # Integrations (docs/integrations.md) ------------------------------------------
+    DataKind(
+        "integrations.Integration",
+        "teams",
+        _("Integrations"),
+        _(
+            "Where a team posts its news (a Slack or Microsoft Teams channel, a webhook), "
+            "which events, and whether it is paused. The address and a webhook's secret "
+            "are stored encrypted."
+        ),
+        TEAM_LEADS,
+        UNTIL_DELETED,
+        left_out=_("Not exported: addresses and secrets are credentials; set them up again."),
+    ),
+    DataKind(
+        "integrations.Delivery",
+        "teams",
+        _("Integration deliveries"),
+        _(
+            "Each event sent to an integration: what was posted, until it arrives or is "
+            "given up; then only the event and its title."
+        ),
+        TEAM_LEADS,
+        _("the last 200 of each integration"),
+        left_out=_("Not exported: a log of what the rest already holds."),
+    ),
+    DataKind(
+        "integrations.Attempt",
+        "teams",
+        _("Integration delivery log"),
+        _("Each try to post: when, the answer's status code, a short error and how long."),
+        TEAM_LEADS,
+        _("as long as its delivery"),
+        left_out=_("Not exported: a log of what the rest already holds."),
     ),
     DataKind(
         "portability.Retention",

@@ -104,6 +104,17 @@ def instrument_scale(instrument_slug: str) -> tuple[int, int]:
     return instrument.scale.bounds
 
 
+# Each team's newest published result of one instrument in one organization, and
+# the rule of :attr:`PulseResult.is_shown`. Both reads below use them, so every
+# page that shows or pools results across teams applies the same rule.
+_LATEST = (
+    f"FROM {PulseResult._meta.db_table} "
+    # "is_latest = %s", not "AND is_latest": only an equality lets the index seek.
+    "WHERE organization_id = %s AND instrument_slug = %s AND is_latest = %s"
+)
+_SHOWN = "counted >= min_group_size"
+
+
 def latest_results(*, organization_id: int, instrument_slug: str) -> list[tuple]:
     """(team, n, mean, sd, shown) of each team's newest published result: one indexed read.
 
@@ -115,13 +126,34 @@ def latest_results(*, organization_id: int, instrument_slug: str) -> list[tuple]
     # cost more than the whole page may (see bench/pulse_org.py).
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT team_id, n, mean, sd, counted >= min_group_size "  # noqa: S608
-            f"FROM {PulseResult._meta.db_table} "
-            # "is_latest = %s", not "AND is_latest": only an equality lets the index seek.
-            "WHERE organization_id = %s AND instrument_slug = %s AND is_latest = %s",
+            f"SELECT team_id, n, mean, sd, {_SHOWN} {_LATEST}",  # noqa: S608
             [organization_id, instrument_slug, True],
         )
         return cursor.fetchall()
+
+
+def shown_latest_results(*, organization_id: int, instrument_slug: str) -> list[tuple]:
+    """(n, mean, sd) of the shown rows of :func:`latest_results` only, in no order.
+
+    For pages that pool or spread the shown teams' scores without naming
+    teams (organization insights): the same rows, the same rule, a third of
+    the values to read.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT n, mean, sd {_LATEST} AND {_SHOWN}",  # noqa: S608
+            [organization_id, instrument_slug, True],
+        )
+        return cursor.fetchall()
+
+
+def latest_results_count_sql() -> str:
+    """SQL counting every team's newest result (shown or not); parameters as :func:`latest_results`.
+
+    For a page that reads the shown ones with :func:`shown_latest_results`
+    and must still say how many are hidden, inside a query of its own.
+    """
+    return f"SELECT COUNT(*) {_LATEST}"  # noqa: S608
 
 
 def org_overview(*, organization_id: int, instrument_slug: str) -> Overview:

@@ -45,7 +45,7 @@ from marblejar.reviews.models import (
     Phase,
     Review,
 )
-from marblejar.reviews.parts import EVENT_KINDS, PARTS, parts_in
+from marblejar.reviews.parts import PARTS, parts_in
 from marblejar.teams import selectors as team_selectors
 
 Context = dict[str, Any]
@@ -109,7 +109,6 @@ def frame_context(
         "phase": phase,
         "forms": forms or {},
         "parts": PARTS,
-        "event_kinds": " ".join(f"review_{kind}" for kind in EVENT_KINDS),
         "present": present,
         "can_participate": can_participate,
         "can_facilitate": permissions.can(user, "review.facilitate", review) and not present,
@@ -128,7 +127,10 @@ def read_version_first(request: HttpRequest, review_id: int) -> None:
 
 
 def version_of(request: HttpRequest, review: Review) -> int:
+    """The newest event this rendering reflects: read with the review, or before it."""
     version = getattr(request, "review_version", None)
+    if version is None:
+        version = getattr(review, "version", None)
     if version is None:
         version = selectors.review_last_event_id(review=review)
     return version
@@ -172,6 +174,17 @@ def _decorate(
         note.mine = note.pk in mine
 
 
+def _mine(user: Any, review: Review, visible: list[Note]) -> set[Any]:
+    """Which of the notes ``user`` sees are their own.
+
+    Before the reveal a reader sees only their own notes, so that needs no
+    query of its own.
+    """
+    if not review.is_revealed:
+        return {note.pk for note in visible}
+    return _my_note_ids(user, review)
+
+
 def _my_note_ids(user: Any, review: Review) -> set[Any]:
     if not review.is_started or (review.is_closed and review.anonymous):
         return set()
@@ -179,10 +192,13 @@ def _my_note_ids(user: Any, review: Review) -> set[Any]:
 
 
 def _go_first(review: Review) -> GoFirst | None:
-    try:
-        return review.go_first
-    except GoFirst.DoesNotExist:
-        return None
+    """The facilitator's own part, with its author's name (one query)."""
+    return (
+        GoFirst.objects.filter(organization_id=review.organization_id, review=review)
+        .select_related("author")
+        .defer(*_names_only("author"))
+        .first()
+    )
 
 
 # One builder per part --------------------------------------------------------------
@@ -193,10 +209,10 @@ def build_meta(request: HttpRequest, review: Review, ctx: Context) -> Context:
 
 
 def build_presence(request: HttpRequest, review: Review, ctx: Context) -> Context:
-    present = selectors.participants_present(review=review)
     if review.anonymous and review.is_writing:
+        present = selectors.participants_present(review=review)
         return {"show_presence": False, "present_count": present.count()}
-    return {"show_presence": True, "present_people": list(present)}
+    return {"show_presence": True, "present_people": selectors.present_names(review=review)}
 
 
 TIMER_CHOICES = (1, 2, 3, 5, 10, 15, 20, 30)
@@ -210,7 +226,10 @@ def build_timer(request: HttpRequest, review: Review, ctx: Context) -> Context:
         "timer_paused": review.timer_paused,
         "timer_clock": f"{seconds // 60}:{seconds % 60:02d}" if seconds is not None else "",
         "timer_choices": TIMER_CHOICES,
-        "progress": selectors.writing_progress(review=review) if review.is_writing else None,
+        # The phase region has read it already, with the reader's own answer.
+        "progress": ctx.get("progress") or selectors.writing_progress(review=review)
+        if review.is_writing
+        else None,
     }
 
 
@@ -231,13 +250,12 @@ def build_followup(request: HttpRequest, review: Review, ctx: Context) -> Contex
 def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The columns while notes are written (each reader's own) and once the review is closed."""
     forms = ctx["forms"]
-    mine = _my_note_ids(request.user, review)
     notes = list(
         selectors.notes_visible_to(user=request.user, review=review).filter(
             timeline_event__isnull=True
         )
     )
-    _decorate(notes, review, ctx["columns_meta"], mine)
+    _decorate(notes, review, ctx["columns_meta"], _mine(request.user, review, notes))
     counts = selectors.note_counts(review=review)
     by_column: dict[str, list[Note]] = {}
     for note in notes:
@@ -291,12 +309,12 @@ def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
 
 
 def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
-    mine = selectors.my_votes(user=request.user, review=review)
     themes = list(
-        selectors.themes(review=review).prefetch_related(
+        selectors.themes_with_my_votes(user=request.user, review=review).prefetch_related(
             Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
         )
     )
+    mine = {t.pk: t.my_votes for t in themes if t.my_votes}
     notes = [n for t in themes for n in t.notes.all()]
     _decorate(notes, review, ctx["columns_meta"], set())
     left = review.votes_per_person - sum(mine.values())
@@ -382,13 +400,13 @@ def build_timeline(request: HttpRequest, review: Review, ctx: Context) -> Contex
     if not review.timeline:
         return {"timeline": None}
     forms = ctx["forms"]
-    mine = _my_note_ids(request.user, review)
     events = list(selectors.timeline(review=review))
     visible = list(
         selectors.notes_visible_to(user=request.user, review=review).filter(
             timeline_event__isnull=False
         )
     )
+    mine = _mine(request.user, review, visible)
     by_event: dict[int, list[Note]] = {}
     for note in visible:
         note.mine = note.pk in mine
@@ -445,8 +463,8 @@ def phase_context(
     ctx["next_phase"] = Phase(review.next_phase).label if review.next_phase else None
     ctx["go_first"] = _go_first(review)
     if review.is_writing:
-        participant = selectors.participant_for(user=request.user, review=review)
-        ctx["i_am_done"] = participant is not None and participant.done_in == review.phase
+        ctx["progress"] = selectors.writing_progress(review=review, user=request.user)
+        ctx["i_am_done"] = bool(ctx["progress"]["mine"])
         go_first = ctx["go_first"]
         ctx["go_first_form"] = forms.get("go_first") or GoFirstForm(
             initial={"part": go_first.part, "revisit": go_first.revisit} if go_first else None,

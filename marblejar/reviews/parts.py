@@ -2,10 +2,10 @@
 
 Defined once, here, and read everywhere else: the services say which part
 changed with :data:`UPDATE_KINDS`, the stream's renderers are registered for
-:data:`EVENT_KINDS`, the ``{% board_part %}`` tag writes each part's element
-(its id, its URL and the events it listens to), the section view and the
-builders look parts up in :data:`PARTS`, and ``board.js`` reads the event
-names from the page (``data-review-kinds``) instead of spelling them again.
+:data:`EVENT_KINDS`, the ``{% part_attrs %}`` tag writes each part's element
+(its id, its URL and the events it reloads on, as the htmx SSE extension's
+``hx-trigger="sse:review_<kind>"``), and the section view and the builders
+look parts up in :data:`PARTS`. ``board.js`` names no event at all.
 
 Plain Python with no Django import, so that the lowest service layer can
 import it without a cycle.
@@ -70,11 +70,6 @@ class Part:
     @property
     def template_name(self) -> str:
         return self.template or f"reviews/_parts.html#{self.name}_inner"
-
-    @property
-    def events(self) -> str:
-        """The events as ``data-refresh-on`` lists them (``review_notes review_themes``)."""
-        return " ".join(f"review_{kind}" for kind in self.refresh_on)
 
     @property
     def element_id(self) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -57,13 +58,35 @@ def review_list_for_team(*, user: Any, team: Team) -> QuerySet[Review]:
     )
 
 
-def review_get(*, user: Any, review_id: int, action: str = "review.view") -> Review:
-    """The review, if the user may ``action`` it; 404 when it is not theirs to see."""
-    review = (
+def review_get(
+    *, user: Any, review_id: int, action: str = "review.view", with_version: bool = False
+) -> Review:
+    """The review, if the user may ``action`` it; 404 when it is not theirs to see.
+
+    The reader's role in its team comes with it (one query, not two): every
+    permission asked about the review during the request reads it. With
+    ``with_version``, so does the id of the newest event on its stream
+    (``review.version``): read in the same statement, it names exactly the
+    state the review was read in, which :func:`review_last_event_id`, a
+    query of its own, can only do by being read first.
+    """
+    reviews = (
         Review.objects.filter(organization_id=user.organization_id, pk=review_id)
         .select_related("team", "facilitator")
-        .first()
+        .annotate(
+            reader_role=Subquery(
+                Membership.objects.filter(team=OuterRef("team_id"), user=user.pk).values("role")[:1]
+            )
+        )
     )
+    if with_version:
+        newest = Event.objects.filter(stream=f"review:{int(review_id)}").order_by("-id")
+        reviews = reviews.annotate(version=Subquery(newest.values("id")[:1]))
+    review = reviews.first()
+    if review is not None:
+        permissions.remember_role(user, review.team, review.reader_role)
+        if with_version:
+            review.version = review.version or 0
     if review is None or not permissions.can(user, "review.view", review):
         raise Http404
     permissions.require(user, action, review)
@@ -221,6 +244,26 @@ def my_votes(*, user: Any, review: Review) -> dict[int, int]:
     return {row["theme_id"]: row["n"] for row in rows}
 
 
+def themes_with_my_votes(*, user: Any, review: Review) -> QuerySet[Theme]:
+    """The review's themes, each with ``my_votes``: how many of the user's votes it holds.
+
+    :func:`my_votes` and :func:`themes` in one query, for the vote part.
+    """
+    mine = (
+        Vote.objects.filter(
+            organization_id=review.organization_id,
+            review=review,
+            theme=OuterRef("pk"),
+            voter_tag=review.tag_for(user, "vote"),
+        )
+        .order_by()
+        .values("theme")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return themes(review=review).annotate(my_votes=Coalesce(Subquery(mine), 0))
+
+
 def findings(*, review: Review) -> QuerySet[Finding]:
     return Finding.objects.filter(
         organization_id=review.organization_id, review=review
@@ -274,12 +317,35 @@ def participants_present(*, review: Review) -> QuerySet[Participant]:
     )
 
 
-def writing_progress(*, review: Review) -> dict[str, int]:
-    """How many of the people in the review are done writing in its phase: two counts, no names."""
+def writing_progress(*, review: Review, user: Any = None) -> dict[str, int]:
+    """How many of the people in the review are done writing in its phase: two counts, no names.
+
+    With ``user``, also whether that reader said they are done (``mine``,
+    0 or 1), read in the same query: their own button shows it.
+    """
+    done = Q(done_in=review.phase)
+    counts: dict[str, Any] = {"total": Count("id"), "done": Count("id", filter=done)}
+    if user is not None:
+        counts["mine"] = Count("id", filter=done & Q(user=user.pk))
     rows = Participant.objects.filter(
         organization_id=review.organization_id, review=review
-    ).aggregate(total=Count("id"), done=Count("id", filter=Q(done_in=review.phase)))
-    return {"done": rows["done"] or 0, "total": rows["total"] or 0}
+    ).aggregate(**counts)
+    return {key: value or 0 for key, value in rows.items()}
+
+
+def present_names(*, review: Review) -> list[str]:
+    """The display names of the people on the board now, in order: what "Here now" shows.
+
+    A guest of the review (see ``services/guests.py``) is marked as one.
+    """
+    from django.utils.translation import gettext
+
+    return [
+        gettext("%(name)s (guest)") % {"name": name} if guest else name
+        for name, guest in participants_present(review=review).values_list(
+            "user__display_name", "user__is_guest"
+        )
+    ]
 
 
 @dataclass

@@ -30,6 +30,7 @@ from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
 from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.reviews import builders, selectors, services, views_guests
+from marblejar.reviews.extensions import action_extensions_context
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
     ActionForm,
@@ -175,8 +176,7 @@ def template_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest, review_id: int) -> HttpResponse:
-    builders.read_version_first(request, review_id)
-    review = services.review_current(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id, with_version=True)
     context = builders.page_context(request, review) | views_guests.board_context(request, review)
     return render(request, "reviews/board.html", context)
 
@@ -185,8 +185,7 @@ def board(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_GET
 def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
     """One part of the board, as this reader may see it now."""
-    builders.read_version_first(request, review_id)
-    review = services.review_current(user=request.user, review_id=review_id)
+    review = services.review_current(user=request.user, review_id=review_id, with_version=True)
     # Each part's element stays on the page and takes the new content inside
     # it, so a refresh queued while another is in flight is not lost.
     if part == "phase":
@@ -638,7 +637,12 @@ def _summary_context(request: HttpRequest, review: Review) -> dict[str, Any]:
 @login_required
 def summary(request: HttpRequest, review_id: int) -> HttpResponse:
     review = services.review_current(user=request.user, review_id=review_id)
-    return render(request, "reviews/summary.html", _summary_context(request, review))
+    context = _summary_context(request, review)
+    context["actions"] = list(context.get("actions") or [])
+    context.update(
+        action_extensions_context(user=request.user, team=review.team, actions=context["actions"])
+    )
+    return render(request, "reviews/summary.html", context)
 
 
 @login_required

@@ -28,6 +28,7 @@ from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
 from marblejar.reviews import selectors_actions as selectors
 from marblejar.reviews import services
+from marblejar.reviews.extensions import action_extensions_context
 from marblejar.reviews.forms_actions import (
     SORT_LABELS,
     ActionCheckForm,
@@ -95,6 +96,7 @@ def _list_context(
     actions = list(page.object_list)
     for action in actions:
         action.overdue = action.is_overdue(today)
+    extensions = action_extensions_context(user=request.user, team=team, actions=actions)
     page_query = request.GET.copy()
     page_query.pop("page", None)
     new_form = new_form or ActionEditForm(people=people, auto_id="new-%s")
@@ -114,6 +116,7 @@ def _list_context(
             "new_form": new_form,
             "today": today,
             "counts": counts,
+            **extensions,
         },
         status,
     )
@@ -308,6 +311,7 @@ def _detail(
         "check_open": "check" in forms
         or (check_due and action.check_result in ("", CheckResult.TOO_EARLY)),
         "next": _next(request),
+        **action_extensions_context(user=request.user, team=action.team, actions=[action]),
     }
     status = 400 if any(f.is_bound and f.errors for f in forms.values()) else 200
     return render(request, "reviews/action.html", context, status=status)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marblejar import permissions
 from marblejar.accounts import services as account_services
+from marblejar.accounts import two_factor
 from marblejar.accounts.forms import OrganizationForm
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
@@ -294,7 +295,11 @@ def organization(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "org.manage", org)
     form = OrganizationForm(
         request.POST or None,
-        initial={"name": org.name, "open_signup_domain": org.open_signup_domain},
+        initial={
+            "name": org.name,
+            "open_signup_domain": org.open_signup_domain,
+            "two_factor_required": org.two_factor_required,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,6 +307,8 @@ def organization(request: HttpRequest) -> HttpResponse:
         except ValidationError as e:
             add_service_errors(form, e)
         else:
+            # Switching the requirement on applies to the admin's own session at once.
+            two_factor.session_recheck(request)
             messages.success(request, _("Organization settings saved."))
             return redirect("teams:organization")
     # Guests of a review are no people of the organization.

@@ -37,11 +37,14 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "pulse list": ("lead", "/t/platform/pulses/", 10),
     "pulse results": ("lead", "/t/platform/pulses/{pulse}/results/", 10),
     "org pulse overview": ("admin", "/organization/pulses/", 8),
-    "actions": ("lead", "/t/platform/actions/", 9),
+    # Two more for issue trackers: the issues the page's actions became, the team's trackers.
+    "actions": ("lead", "/t/platform/actions/", 11),
+    "trackers": ("lead", "/t/platform/trackers/", 6),
     "review list": ("lead", "/t/platform/reviews/", 9),
     "team insights": ("lead", "/t/platform/insights/?months=24", 10),
-    "org insights": ("admin", "/organization/insights/", 9),
+    "org insights": ("admin", "/organization/insights/", 8),
     "account": ("lead", "/account/", 4),
+    "two-factor sign-in": ("lead", "/account/two-factor/", 6),
     # Two more: the organization (may the reader export it?) and its retention periods.
     "what we store": ("lead", "/what-we-store/", 6),
     # The team, its integrations with their last attempt (one query).
@@ -116,6 +119,38 @@ def add_reviews(p, n: int, actions_each: int) -> None:
     )
 
 
+def add_trackers_and_issues(p, trackers: int, issues: int) -> None:
+    """``trackers`` GitHub trackers for Platform, and ``issues`` of its actions made issues."""
+    from marblejar.trackers.models import Issue, Tracker
+
+    made = []
+    for i in range(trackers):
+        tracker = Tracker(
+            organization=p.org,
+            team=p.team,
+            kind="github",
+            base_url="https://api.github.com",
+            project=f"acme/repo-{Tracker.objects.count() + i}",
+        )
+        tracker.set_token("github_pat_for_counting")
+        tracker.set_secret("secret")
+        tracker.save()
+        made.append(tracker)
+    actions = Action.objects.filter(team=p.team, tracker_issue__isnull=True)[:issues]
+    Issue.objects.bulk_create(
+        Issue(
+            organization=p.org,
+            action=a,
+            tracker=made[0],
+            kind="github",
+            ref=str(a.pk),
+            url=f"https://github.com/acme/repo/issues/{a.pk}",
+            state="open",
+        )
+        for a in actions
+    )
+
+
 def add_pulses(p, people, n: int, start: int) -> None:
     for i in range(n):
         run_pulse(p.lead, p.team, dict.fromkeys(people, 3 + i % 3), days_ago=30 * (start + i))
@@ -178,6 +213,7 @@ def test_every_page_costs_its_pinned_queries_as_the_team_grows(personas, client_
     add_pulses(personas, people[:5], 2, start=1)
     add_reviews(personas, 3, actions_each=2)
     add_integrations(personas, 2, deliveries_each=3)
+    add_trackers_and_issues(personas, 1, issues=2)
     small = read_all(personas, client_for)
 
     people += add_members(personas.team, 45)
@@ -185,6 +221,7 @@ def test_every_page_costs_its_pinned_queries_as_the_team_grows(personas, client_
     add_pulses(personas, people[:5], 6, start=3)
     add_reviews(personas, 27, actions_each=4)
     add_integrations(personas, 8, deliveries_each=40)
+    add_trackers_and_issues(personas, 4, issues=60)
     large = read_all(personas, client_for)
 
     pinned = {name: queries for name, (_p, _u, queries) in PAGES.items()}
@@ -266,3 +303,27 @@ def test_the_guest_pages_cost_their_pinned_queries_as_the_review_grows(personas)
     small = guest_page_costs(personas, notes=4, tag="small")
     large = guest_page_costs(personas, notes=60, tag="large")
     assert (small, large) == (GUEST_PAGES, GUEST_PAGES)
+
+
+def test_the_two_factor_pages_cost_their_pinned_queries(personas, client_for):
+    """The set-up (with its QR code), the page once it is on, and the code step."""
+    from django.test import Client
+
+    from marblejar.accounts import two_factor
+    from marblejar.test import PASSWORD
+
+    client = client_for("member")
+    client.post("/account/two-factor/start/")
+    counts = {"set-up": count(client, "/account/two-factor/")}
+    draft = two_factor.authenticator(personas.member, confirmed=False)
+    draft.confirmed = True
+    draft.save()
+    two_factor.recovery_codes_replace(user=personas.member)
+    counts["on"] = count(client, "/account/two-factor/")
+    stranger = Client()
+    stranger.post("/login/", {"username": personas.member.email, "password": PASSWORD})
+    counts["code step"] = count(stranger, "/login/code/")
+    # 4 for every page (session, user, navigation). The set-up: is two-factor
+    # on, and the draft device. Once on: the device and the codes left.
+    # The code step reads only the session and the person it waits for.
+    assert counts == {"set-up": 6, "on": 6, "code step": 2}

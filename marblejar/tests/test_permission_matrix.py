@@ -899,6 +899,41 @@ BODIES[("notifications:preferences", "POST")] = lambda s: {"pulse_open": "in_app
 BODIES[("/api/v1/notifications/preferences", "PUT")] = lambda s: {"channels": {"pulse_open": "off"}}
 
 
+# Single sign-on and two-factor sign-in. Single sign-on is not configured here
+# (its pages are 404; marblejar/accounts/tests/test_sso.py runs it against a
+# provider). The code step without a password step first goes back to the
+# log-in page. Each person's two-factor pages act on their own account only;
+# none of these personas has two-factor on, so there are no fresh recovery
+# codes to show and new ones need two-factor first (400).
+# fmt: off
+MATRIX.update({
+    ("accounts:login_code",                           "GET"):    (L,   L,   L,   L,   L,   L, 403),
+    ("accounts:login_code",                           "POST"):   (L,   L,   L,   L,   L,   L, 403),
+    ("accounts:sso_start",                            "GET"):    (404, 404, 404, 404, 404, 404, 403),
+    ("accounts:sso_start",                            "POST"):   (405, 405, 405, 405, 405, 405, 403),
+    ("accounts:sso_callback",                         "GET"):    (404, 404, 404, 404, 404, 404, 403),
+    ("accounts:sso_callback",                         "POST"):   (405, 405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor",                           "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("accounts:two_factor",                           "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor_start",                     "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor_start",                     "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:two_factor_confirm",                   "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor_confirm",                   "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:two_factor_disable",                   "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor_disable",                   "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:recovery_codes",                       "GET"):    (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:recovery_codes",                       "POST"):   (L,   400, 400, 400, 400, 400, 403),
+    ("accounts:recovery_codes_download",              "GET"):    (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:recovery_codes_done",                  "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:recovery_codes_done",                  "POST"):   (L,   R,   R,   R,   R,   R, 403),
+})
+# fmt: on
+BODIES[("accounts:login_code", "POST")] = lambda s: {"code": "123456"}
+BODIES[("accounts:two_factor_confirm", "POST")] = lambda s: {"code": "123456"}
+BODIES[("accounts:two_factor_disable", "POST")] = lambda s: {"password": PASSWORD}
+BODIES[("accounts:recovery_codes", "POST")] = lambda s: {"password": PASSWORD}
+
+
 # Integrations: the team's leads set them up; an org admin outside the team does not
 # (nor a guest of a review).
 # The rows act on a Slack integration of Platform whose address Marblejar refuses to
@@ -935,6 +970,7 @@ MATRIX.update({
     ("integrations:test",                             "POST"):   (L,   404, 404, 403, R,   403, 403),
     ("integrations:delete",                           "GET"):    (L,   405, 405, 405, 405, 405, 403),
     ("integrations:delete",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("/api/v1/teams/{slug}/integrations",             "GET"):    (401, 404, 404, 403, 200, 403, 403),
 })
 # fmt: on
 URL_ARGS["integrations:list"] = lambda s: {"slug": s.slug}
@@ -947,6 +983,78 @@ BODIES[("integrations:list", "POST")] = lambda s: {
     "events": ["review.closed"],
 }
 BODIES[("integrations:detail", "POST")] = lambda s: {"name": "#news", "events": ["pulse.opened"]}
+
+
+# Issue trackers ------------------------------------------------------------------------
+#
+# Platform has a GitHub tracker (at an address that never resolves, so that no
+# cell reaches a real tracker: "Create an issue" comes back with the refusal
+# in words, a redirect). The team's leads manage trackers; anyone in the
+# team makes an action an issue. The webhook answers to its secret alone,
+# whoever is logged in (marblejar/trackers/tests/test_webhooks.py).
+
+
+def tracker_scene(scene: Scene) -> dict[str, Any]:
+    if "tracker_ids" not in scene.__dict__:
+        from marblejar.trackers.models import Tracker
+
+        tracker = Tracker(
+            organization=scene.personas.org,
+            team=scene.personas.team,
+            kind="github",
+            base_url="https://github.invalid",
+            project="acme/platform",
+        )
+        tracker.set_token("github_pat_for_the_matrix")
+        tracker.set_secret("a-secret-for-the-matrix")
+        tracker.save()
+        scene.__dict__["tracker_ids"] = {"tracker_id": tracker.pk, "hook_id": tracker.hook_id}
+    return scene.__dict__["tracker_ids"]
+
+
+URL_ARGS.update(
+    {
+        "trackers:list": lambda s: {"slug": s.slug},
+        "trackers:connect": lambda s: {"slug": s.slug, "kind": "github"},
+        "trackers:token": lambda s: {"slug": s.slug, "tracker_id": tracker_scene(s)["tracker_id"]},
+        "trackers:secret": lambda s: {"slug": s.slug, "tracker_id": tracker_scene(s)["tracker_id"]},
+        "trackers:disconnect": lambda s: {
+            "slug": s.slug, "tracker_id": tracker_scene(s)["tracker_id"]
+        },
+        "trackers:issue_create": _review_args("action_id"),
+        "trackers:webhook": lambda s: {"hook_id": tracker_scene(s)["hook_id"]},
+    }
+)  # fmt: skip
+
+BODIES.update(
+    {
+        ("trackers:connect", "POST"): lambda s: {
+            "base_url": "https://gitlab-mirror.invalid/api/v3",
+            "project": "acme/handbook",
+            "token": "github_pat_a_new_one",
+        },
+        ("trackers:token", "POST"): lambda s: {"token": "github_pat_replaced"},
+        ("trackers:issue_create", "POST"): lambda s: {"tracker": tracker_scene(s)["tracker_id"]},
+    }
+)
+
+# fmt: off
+MATRIX.update({
+    ("trackers:list",                                 "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("trackers:list",                                 "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    # A tracker connected shows its webhook secret in the answer: 200, not a redirect.
+    ("trackers:connect",                              "POST"):   (L,   404, 404, 403, 200, 403, 403),
+    ("trackers:connect",                              "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("trackers:token",                                "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("trackers:secret",                               "POST"):   (L,   404, 404, 403, 200, 403, 403),
+    ("trackers:disconnect",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("trackers:issue_create",                         "POST"):   (L,   404, 404, R,   R,   404, 403),
+    ("trackers:issue_create",                         "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    # The matrix posts a form: refused before anything else (test_webhooks sends JSON).
+    ("trackers:webhook",                              "POST"):   (415, 415, 415, 415, 415, 415, 403),
+    ("trackers:webhook",                              "GET"):    (405, 405, 405, 405, 405, 405, 403),
+})
+# fmt: on
 
 
 def test_the_matrix_covers_every_route():
@@ -1143,6 +1251,7 @@ RULE_CELLS: dict[str, tuple[str, str, str]] = {
     "team.create":                ("teams:create", "GET", "admin"),
     "org.export":                 ("portability:organization_export", "GET", "admin"),
     "team.view":                  ("teams:detail", "GET", "lead"),
+    "integration.manage":         ("integrations:list", "GET", "lead"),
     "team.events":                ("teams:events", "GET", "lead"),
     "team.edit":                  ("teams:edit", "GET", "lead"),
     "team.export":                ("portability:team_export", "GET", "lead"),
@@ -1190,6 +1299,8 @@ RULE_CELLS: dict[str, tuple[str, str, str]] = {
     "pulse.settings":             ("pulse:settings", "POST", "admin"),
     "insights.team":              ("insights:team", "GET", "lead"),
     "insights.organization":      ("insights:organization", "GET", "admin"),
+    "tracker.manage":             ("trackers:list", "GET", "lead"),
+    "tracker.issue_create":       ("trackers:issue_create", "POST", "member"),
 }
 # fmt: on
 

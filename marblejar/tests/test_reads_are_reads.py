@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from marblejar.integrations import services as integration_services
 from marblejar.jar import selectors as jar_selectors
 from marblejar.jar import services as jar_services
 from marblejar.jar.models import Crack, CrackInbox
@@ -71,6 +72,14 @@ def team_with_history(personas):
     review = an_async_review(personas, days=7)
     jar_services.crack_report(actor=personas.member, team=personas.team, text="A joke at standup.")
     jar_services.crack_report(actor=personas.member, team=None, text="A joke at all-hands.")
+    integration_services.integration_create(
+        actor=personas.lead,
+        team=personas.team,
+        kind="slack",
+        name="#platform",
+        url="https://hooks.slack.com/services/T0/B0/abcdefgh",
+        events=[],
+    )
     mail.outbox.clear()
     return {"pulse": pulse, "review": review}
 
@@ -82,6 +91,7 @@ def urls(personas, scene) -> dict[str, tuple[str, str]]:
         "review": scene["review"].pk,
         "pulse": published.pk,
         "reflection": reflection.pk if reflection else 0,
+        "integration": personas.team.integrations.earliest("pk").pk,
     }
     return {name: (persona, url.format(**ids)) for name, (persona, url) in READS.items()}
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from marblejar.accounts.models import User
 from marblejar.notifications.models import Notification
@@ -40,6 +41,12 @@ def test_the_demo_teams_insights_tell_six_months_of_learning():
     assert figures.actions.worked >= 1 and figures.actions.done >= 3
     worked = Action.objects.get(title="Pair on every incident")
     assert worked.check_result == "worked" and worked.review.title == "DNS outage debrief"
+    # Each answer came when Marblejar asked: on the action's check date, after it was done.
+    checked = Action.objects.filter(team__slug="platform").exclude(checked_at=None)
+    assert checked.count() == 4
+    for action in checked:
+        assert timezone.localtime(action.checked_at).date() == action.check_on
+        assert action.done_at < action.checked_at
     # A pulse whose results are hidden, and pulses with the lead's response.
     assert any(not p.shown for p in figures.pulses)
     newest = Pulse.objects.filter(team__slug="platform", published_at__isnull=False).first()

@@ -64,6 +64,8 @@ def test_activity_per_team_matches_the_raw_tables(personas, client_for):
             f"<td>{row.worked}</td><td>{row.marbles}</td>"
         ) in response.content.decode()
     assert rows[personas.team.pk].reviews == 3
+    # No result is hidden, so none is said to be ("0 teams' newest results …").
+    assert "not shown." not in response.content.decode()
 
 
 def test_scores_are_the_shown_teams_of_the_overview_only(personas, client_for):
@@ -93,7 +95,7 @@ def test_scores_are_the_shown_teams_of_the_overview_only(personas, client_for):
 def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
     admin = client_for("admin")
     admin.get(URL)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         admin.get(URL)
     set_k(personas.org, 3)
     for i in range(6):
@@ -101,7 +103,7 @@ def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
         run_pulse(people[0], team, people, value=4, k=3)
         closed_review(personas, team, 5)
     seed_rows(personas, period_of(6), random.Random(1))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         admin.get(URL)
 
 
@@ -140,3 +142,73 @@ def test_the_activity_rows_escape_team_names_and_link_each_team(personas, client
     row = f'<tr><th scope="row"><a href="{reverse("insights:team", args=["ops"])}">'
     assert row + "&lt;b&gt;Ops&lt;/b&gt; &amp; co</a></th><td>0</td>" in page
     assert "<b>Ops</b>" not in page
+
+
+def test_the_spread_total_and_counts_match_the_newest_results_rows(personas, client_for):
+    """Bins, pooled total and hidden/without counts worked out here from the model rows, with
+    means on the bins' edges, outside the scale and missing."""
+    from marblejar.pulse import stats
+    from marblejar.pulse.models import Pulse, PulseResult
+    from marblejar.pulse.selectors import builtin_definition
+    from marblejar.teams.models import Team
+
+    rng = random.Random(7)
+    edges = [1.0, 1.5, 3.5, 3.4999999999999996, 4.0, 6.5, 7.0, 0.9, 7.2, None]
+    means = edges + [1 + 6 * rng.random() for _ in range(60)]
+    teams = Team.objects.bulk_create(
+        Team(organization=personas.org, name=f"T{i:03d}", slug=f"t{i:03d}")
+        for i in range(len(means) + 5)  # five teams with no result
+    )
+    definition = builtin_definition("psychological_safety")
+    now = timezone.now()
+    pulses = Pulse.objects.bulk_create(
+        Pulse(
+            organization=personas.org,
+            team=team,
+            instrument_slug="psychological_safety",
+            definition=definition,
+            title="Psychological safety",
+            opens_at=now - timedelta(days=9),
+            closes_at=now - timedelta(days=3),
+            min_group_size=3,
+            members_at_open=[],
+            closed_at=now - timedelta(days=3),
+            published_at=now - timedelta(days=2),
+        )
+        for team in teams[: len(means)]
+    )
+    PulseResult.objects.bulk_create(
+        PulseResult(
+            pulse=pulse,
+            organization=personas.org,
+            team_id=pulse.team_id,
+            instrument_slug="psychological_safety",
+            closed_on=now.date(),
+            n=(n := rng.randint(1, 9)),
+            counted=n,
+            min_group_size=3,
+            k=7,
+            mean=mean,
+            sd=rng.choice([None, 0.0, 0.8, 1.3]),
+            is_latest=True,
+        )
+        for pulse, mean in zip(pulses, means, strict=True)
+    )
+    figures = client_for("admin").get(URL).context["figures"]
+
+    rows = list(PulseResult.objects.filter(organization=personas.org, is_latest=True))
+    shown = [r for r in rows if r.is_shown]
+    low = 1
+    expected = [[low + i * 0.5, low + (i + 1) * 0.5, 0] for i in range(12)]
+    for r in shown:
+        if r.mean is not None:
+            expected[min(11, max(0, int((r.mean - low) // 0.5)))][2] += 1
+    assert figures.bins == [tuple(b) for b in expected]
+    assert sorted(figures.team_means) == sorted(r.mean for r in shown if r.mean is not None)
+    pooled = stats.pooled_mean([(r.n, r.mean, r.sd) for r in shown])
+    assert figures.total == pooled  # the same numbers, not nearly
+    assert figures.hidden_count == len(rows) - len(shown)
+    assert figures.teams_without == Team.objects.filter(organization=personas.org).count() - len(
+        rows
+    )
+    assert figures.teams_count == Team.objects.filter(organization=personas.org).count()

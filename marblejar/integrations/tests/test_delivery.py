@@ -228,3 +228,39 @@ def test_the_log_keeps_only_the_newest_deliveries(personas, monkeypatch):
     assert len(hook.received) == 5
     assert Delivery.objects.count() == 3
     assert timezone.now() - Delivery.objects.earliest("created_at").created_at < timedelta(hours=1)
+
+
+def test_the_documented_receiver_accepts_a_real_delivery_and_refuses_a_replay(personas):
+    """The Python example of docs/integrations.md, run as written, on what was received."""
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[3] / "docs" / "integrations.md"
+    example = next(
+        block
+        for block in re.findall(r"```python\n(.*?)```", docs.read_text(), re.DOTALL)
+        if "def verify" in block
+    )
+    with receiver() as hook:
+        _made, secret = services.integration_create(
+            actor=personas.lead,
+            team=personas.team,
+            kind="webhook",
+            name="Dashboard",
+            url=hook.url,
+            events=["reflection.published"],
+        )
+        publish_mistake(personas)
+        run_worker()
+    receiver_code: dict = {}
+    exec(example.replace('b"whsec_..."', repr(secret.encode())), receiver_code)  # noqa: S102
+    verify = receiver_code["verify"]
+    post = hook.received[0]
+    headers = {
+        name: post.headers[name.lower()]
+        for name in ("X-Marblejar-Timestamp", "X-Marblejar-Signature")
+    }
+    assert verify(headers, post.body)
+    assert not verify(headers, post.body.replace(b"skipped", b"did not skip"))
+    stale = {**headers, "X-Marblejar-Timestamp": str(int(headers["X-Marblejar-Timestamp"]) - 600)}
+    assert not verify(stale, post.body)

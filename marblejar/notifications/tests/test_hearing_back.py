@@ -72,6 +72,45 @@ def test_the_leads_hear_of_a_crack_the_next_day_and_nobody_hears_who(personas):
     assert heard(personas.member) == []
 
 
+def test_when_a_lead_acknowledges_a_crack_the_team_hears_and_nobody_hears_who(personas):
+    """Nothing says who reported it, so the reporter hears back as one of the team."""
+    from marblejar.jar import services as jar_services
+    from marblejar.jar.models import Crack
+    from marblejar.lib.dates import day
+    from marblejar.notifications.models import Preference
+
+    Preference.objects.create(user=personas.member2, kind="crack_acknowledged", channel="email")
+    jar_services.crack_report(actor=personas.member, team=personas.team, text="Talked over")
+    release_reports()
+    crack = Crack.objects.get()
+    Notification.objects.all().delete()
+    jar_services.crack_acknowledge(actor=personas.lead, crack=crack, response="I will listen.")
+    expected = (
+        "crack_acknowledged",
+        f"A lead of Platform acknowledged the crack reported on {day(crack.reported_on)}.",
+    )
+    assert heard(personas.member) == [expected]  # the reporter, among the team
+    assert heard(personas.member2) == [expected]
+    assert heard(personas.lead) == []  # not the one who acknowledged it
+    assert heard(personas.other) == [] and heard(personas.admin) == []
+    told = Notification.objects.get(recipient=personas.member2)
+    assert told.by_email and told.url == f"/t/{personas.team.slug}/cracks/#crack-{crack.pk}"
+    assert not Notification.objects.get(recipient=personas.member).by_email  # in the app
+    for notification in Notification.objects.all():
+        assert "Max" not in notification.text and "Talked" not in notification.text
+
+
+def test_an_organization_wide_crack_acknowledged_tells_nobody(personas):
+    from marblejar.jar import services as jar_services
+    from marblejar.jar.models import Crack
+
+    jar_services.crack_report(actor=personas.member, team=None, text="Talked over")
+    release_reports()
+    Notification.objects.all().delete()
+    jar_services.crack_acknowledge(actor=personas.admin, crack=Crack.objects.get())
+    assert not Notification.objects.exists()
+
+
 def test_the_team_hears_that_a_review_is_scheduled_and_then_that_it_started(personas):
     starts = timezone.now() + timedelta(days=2)
     review = schedule(personas, scheduled_for=starts)

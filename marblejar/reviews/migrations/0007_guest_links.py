@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_user_is_guest"),
+        ("accounts", "0003_user_is_guest"),
         ("reviews", "0006_organization_closed_team_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

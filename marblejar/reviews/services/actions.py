@@ -262,6 +262,31 @@ def action_set_status(
 
 
 @transaction.atomic
+def action_follow_issue(*, action: Action, closed: bool, note: str) -> Action | None:
+    """Move an action along with the tracker issue it became: closed is done, reopened is open.
+
+    Called when the tracker says so (its webhook, or the scheduled check), so
+    there is no actor: whoever checked the message vouches for it. An action
+    that is dropped stays dropped, and a reopened issue moves only a done
+    action back to open. Returns the action if its status changed.
+    """
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if closed and action.status in UNFINISHED:
+        status = ActionStatus.DONE
+    elif not closed and action.status == ActionStatus.DONE:
+        status = ActionStatus.OPEN
+    else:
+        return None
+    now = timezone.now()
+    action.status = status
+    action.done_at = now if status == ActionStatus.DONE else None
+    action.updated_at = now
+    action.save(update_fields=["status", "done_at", "updated_at"])
+    _log(action, ActionEventKind.STATUS, status=status, note=note[:MAX_TEXT])
+    return action
+
+
+@transaction.atomic
 def action_check(*, actor: Any, action: Action, result: str, note: str = "") -> Action:
     """Answer "Did it have the effect we expected?": yes, partly, no or too early.
 

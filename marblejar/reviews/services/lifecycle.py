@@ -203,14 +203,18 @@ def review_schedule(
     return review
 
 
-def review_current(*, user: Any, review_id: int, action: str = "review.view") -> Review:
+def review_current(
+    *, user: Any, review_id: int, action: str = "review.view", with_version: bool = False
+) -> Review:
     """The review the user may ``action``, after the clock has had its say.
 
     Every board, form and API call loads its review through here, so that a
     review whose open-until time has passed is closed before anything is read
-    from it or written to it, even when no worker is running.
+    from it or written to it, even when no worker is running. With
+    ``with_version``, ``review.version`` is the newest event id of its
+    stream as of that read (see :func:`selectors.review_get`).
     """
-    review = selectors.review_get(user=user, review_id=review_id)
+    review = selectors.review_get(user=user, review_id=review_id, with_version=with_version)
     now = timezone.now()
     # Read from the row already loaded: most calls have nothing due and cost
     # no further query.

@@ -25,22 +25,29 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def part_attrs(context: dict[str, Any], name: str) -> str:
+    """The part's element: it reloads itself when the review's stream names its events.
+
+    The stream is the htmx SSE extension's (``sse-connect`` on the board);
+    each of the part's events is an ``sse:review_<kind>`` trigger, with the
+    part's delay so that a burst costs one reload, and ``consume`` so that
+    it reloads this part and not the part around it as well.
+    """
     part = PARTS[name]
     review = context["review"]
     url = reverse("reviews:section", args=[review.pk, part.name])
     if context.get("present"):
         url += "?present=1"
-    trigger = f"refresh delay:{part.delay_ms}ms" if part.delay_ms else "refresh"
+    delay = f" delay:{part.delay_ms}ms" if part.delay_ms else ""
+    trigger = ", ".join(f"sse:review_{kind}{delay} consume" for kind in part.refresh_on)
     if part.name == "presence":
         trigger += ", every 30s"
     return format_html(
         'id="{}" class="live-part {}" hx-get="{}" hx-trigger="{}" hx-sync="this:queue last" '
-        'data-refresh-on="{}" hx-swap="innerHTML"',
+        'hx-swap="innerHTML"',
         part.element_id,
         part.css_class,
         url,
         trigger,
-        part.events,
     )
 
 

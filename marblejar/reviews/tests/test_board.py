@@ -173,3 +173,27 @@ def test_the_team_page_shows_the_teams_reviews_to_its_members_only(personas, cli
         "Sprint 12 retrospective" in html and reverse("reviews:create", args=["platform"]) in html
     )
     assert "Sprint 12 retrospective" not in client_for("admin").get(url).content.decode()
+
+
+def test_every_part_reloads_on_its_own_events_through_the_sse_extension(personas, client_for):
+    import re
+
+    from marblejar.reviews.parts import parts_in
+
+    review = advance_to(schedule(personas), Phase.REFLECT, by=personas.lead)
+    html = board(client_for("member"), review)
+    events = reverse("reviews:events", args=[review.pk])
+    assert re.search(rf'hx-ext="sse" sse-connect="{events}\?after=\d+" sse-close="closed"', html)
+    # (A retrospective has no timeline.)
+    shown = [part for part in parts_in(review.phase) if part.name != "timeline"]
+    assert {p.name for p in shown} == {"phase", "meta", "presence", "timer", "columns"}
+    for part in shown:
+        match = re.search(rf'id="{part.element_id}" [^>]*hx-trigger="([^"]*)"', html)
+        assert match, part.name
+        triggers = [t.strip() for t in match.group(1).split(",")]
+        listened = [t.split()[0] for t in triggers if t.startswith("sse:")]
+        assert listened == [f"sse:review_{kind}" for kind in part.refresh_on], part.name
+        # Each reloads its own part only: the signal does not reach the part around it.
+        assert all(t.endswith(" consume") for t in triggers if t.startswith("sse:")), part.name
+    # The page opens no stream of its own beside the extension's.
+    assert "data-review-events" not in html

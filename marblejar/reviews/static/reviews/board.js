@@ -82,49 +82,43 @@
   setInterval(tick, 1000);
 })();
 
-// Live updates. The review's stream only says which part of the board
-// changed (event kinds like "review_notes"); every element that shows that
-// part names it in data-refresh-on and reloads itself over HTTP, with this
-// reader's permissions. The browser's EventSource reconnects on its own and
-// sends Last-Event-ID, so the server replays whatever was missed.
+// Live updates. The board's stream is the htmx SSE extension's: the board
+// names it with sse-connect, and every part reloads itself over HTTP (with
+// this reader's permissions) on its events, hx-trigger="sse:review_notes"
+// and so on, written from reviews/parts.py. The browser's EventSource sends
+// Last-Event-ID when it reconnects, so the server replays what was missed;
+// its "closed" frame (the reader lost access) ends the stream for good
+// (sse-close="closed"). What the extension cannot know is which version of
+// a part the page already shows: that small guard is all that is left here.
 (function () {
   "use strict";
-  const root = document.querySelector("[data-review-events]");
-  if (!root || !window.EventSource) return;
-  // The event names come from the page, which has them from reviews/parts.py.
-  const kinds = (root.dataset.reviewKinds || "").split(" ").filter(Boolean);
-  const source = new EventSource(root.dataset.reviewEvents);
-  // The server's last frame when this reader lost access: no reconnecting.
-  source.addEventListener("closed", function () {
-    source.close();
-    // A guest's part ended with the review: the page that says so replaces the board.
-    if ("reloadWhenClosed" in root.dataset) window.location.reload();
-  });
-  kinds.forEach(function (name) {
-    source.addEventListener(name, function (event) {
-      const id = Number(event.lastEventId) || 0;
-      document.querySelectorAll("[data-refresh-on]").forEach(function (el) {
-        if (el.dataset.refreshOn.split(" ").indexOf(name) === -1 || !window.htmx) return;
-        // Already showing this change (the reader's own, answered with the
-        // new content): reloading would only swap the part under their cursor.
-        const shown = el.querySelector("[data-version]");
-        if (shown && id && id <= Number(shown.dataset.version)) return;
-        // Not htmx.trigger: its event bubbles, and every enclosing part
-        // (the whole phase, say) would reload too, replacing this one.
-        el.dispatchEvent(new CustomEvent("refresh"));
-      });
-    });
+  function shownVersion(el) {
+    const shown = el.querySelector("[data-version]");
+    return shown ? Number(shown.dataset.version) : 0;
+  }
+  function isLivePart(el) {
+    return el && el.classList && el.classList.contains("live-part");
+  }
+  // A signal for a change the part already shows (the reader's own, which
+  // came back with the new content, or one replayed on reconnecting): no
+  // reload, which would only swap the part under their cursor.
+  document.addEventListener("htmx:confirm", function (event) {
+    const trigger = event.detail.triggeringEvent;
+    if (!trigger || typeof trigger.type !== "string" || trigger.type.indexOf("sse:") !== 0) return;
+    const id = Number(trigger.detail && trigger.detail.lastEventId) || 0;
+    if (id && isLivePart(event.detail.elt) && id <= shownVersion(event.detail.elt)) {
+      event.preventDefault();
+    }
   });
   // A reload that comes back with nothing newer than what is shown (the
   // reader's own change got there first) is not swapped in, so that the
   // form or button under their cursor stays where it is.
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
+  document.addEventListener("htmx:beforeSwap", function (event) {
     const config = event.detail.requestConfig || {};
     const el = event.detail.target;
-    if (config.verb !== "get" || !el || !el.hasAttribute("data-refresh-on")) return;
-    const shown = el.querySelector("[data-version]");
+    if (config.verb !== "get" || !isLivePart(el)) return;
     const match = /data-version="(\d+)"/.exec(event.detail.serverResponse || "");
-    if (shown && match && Number(match[1]) <= Number(shown.dataset.version)) {
+    if (match && el.querySelector("[data-version]") && Number(match[1]) <= shownVersion(el)) {
       event.detail.shouldSwap = false;
     }
   });
@@ -132,15 +126,26 @@
   // on, or a reader's own form answered with the whole phase). That answer
   // must not land: htmx would swap it into the detached part and, to keep
   // hx-preserve fields, pull the live field the reader is typing in out of
-  // the page. A detached part's events no longer reach the body, so the
+  // the page. A detached part's events no longer reach the document, so the
   // guard sits on the part itself.
-  document.body.addEventListener("htmx:beforeRequest", function (event) {
+  document.addEventListener("htmx:beforeRequest", function (event) {
     const el = event.detail.elt;
-    if (!el || !el.hasAttribute("data-refresh-on") || el.dataset.swapGuard) return;
+    if (!isLivePart(el) || el.dataset.swapGuard) return;
     el.dataset.swapGuard = "1";
     el.addEventListener("htmx:beforeSwap", function (swap) {
       if (swap.target === el && !el.isConnected) swap.detail.shouldSwap = false;
     });
   });
-  window.addEventListener("pagehide", function () { source.close(); });
+  // The stream ended because this reader may no longer read the review:
+  // say so, as the board stops following it.
+  document.addEventListener("htmx:sseClose", function (event) {
+    if (!event.detail || event.detail.type !== "message") return;
+    // A guest's part ended with the review: the page that says so replaces the board.
+    if (event.target.closest && event.target.closest("[data-reload-when-closed]")) {
+      window.location.reload();
+      return;
+    }
+    const note = document.querySelector(".stream-closed");
+    if (note) note.hidden = false;
+  });
 })();
