@@ -262,7 +262,7 @@ def test_a_read_of_the_reflections_list_tags_in_one_query(personas, client_for):
 
 # Guests: the page a guest link opens, the guest's board and one of its parts
 # while the review is open, and the "thank you" page with the summary after.
-GUEST_PAGES = {"join": 1, "board": 13, "board part": 8, "thank you": 14}
+GUEST_PAGES = {"join": 1, "board": 9, "board part": 6, "thank you": 13}
 
 
 def guest_page_costs(personas, notes: int, tag: str) -> dict[str, int]:
