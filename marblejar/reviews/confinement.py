@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
@@ -87,6 +88,22 @@ class GuestConfinement:
             refusal = None
         return refusal or self.get_response(request)
 
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A guest's request that crossed the end of their part (the review
+        closed while it was on its way) is answered as after the end, not
+        with a 404."""
+        user = getattr(request, "user", None)
+        if not isinstance(exception, Http404 | PermissionDenied) or not getattr(
+            user, "is_guest", False
+        ):
+            return None
+        from marblejar.reviews.models import Guest
+
+        guest = Guest.objects.filter(user_id=user.pk, ended_at__isnull=False).first()
+        if guest is None:
+            return None
+        return _to_the_end(request, guest.review_id, _route(request))
+
     def _confine(self, request: HttpRequest, user: object) -> HttpResponse | None:
         route = _route(request)
         if route is None:
@@ -118,16 +135,23 @@ class GuestConfinement:
         if guest is None:
             request.session.pop(GUEST_SESSION_KEY, None)
             return None
-        ended = reverse("reviews:guest_ended", args=[guest.review_id])
-        if name == "reviews:events":
-            # A stream asked again after the end: 204 tells the browser to
-            # stop reconnecting (its "closed" frame came before).
-            return HttpResponse(status=204)
-        if request.headers.get("HX-Request"):
-            return HttpResponse(status=204, headers={"HX-Redirect": ended})
         if name.startswith("api:") or request.path_info.startswith("/api/"):
             return None  # answered 401 like any request without a session
-        return redirect(ended)
+        return _to_the_end(request, guest.review_id, route)
+
+
+def _to_the_end(
+    request: HttpRequest, review_id: int, route: tuple[str, dict] | None
+) -> HttpResponse:
+    """Send a browser whose guest part ended to the "thank you" page."""
+    ended = reverse("reviews:guest_ended", args=[review_id])
+    if route is not None and route[0] == "reviews:events":
+        # A stream asked again after the end: 204 tells the browser to stop
+        # reconnecting (its "closed" frame came before).
+        return HttpResponse(status=204)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=204, headers={"HX-Redirect": ended})
+    return redirect(ended)
 
 
 def _guest_session(request: HttpRequest) -> int | None:

@@ -231,3 +231,23 @@ def test_in_an_anonymous_review_the_guests_times_become_the_close(personas):
     guest = Guest.objects.select_related("user").get()
     assert guest.joined_at == guest.ended_at == review.closed_at
     assert guest.user.date_joined == guest.user.last_login == review.closed_at
+
+
+def test_a_request_that_crosses_the_close_goes_to_the_thank_you_page(personas):
+    # The guest was read as signed in just before the close committed; the
+    # review is read after it: not a 404, the end of their part.
+    from django.utils import timezone
+
+    from marblejar.reviews.models import Review
+
+    review = advance_to(schedule(personas), Phase.REFLECT, by=personas.lead)
+    _, token = link_for(review, personas.lead)
+    guest = Client()
+    join(guest, token)
+    Review.objects.filter(pk=review.pk).update(phase=Phase.CLOSED)
+    Guest.objects.update(ended_at=timezone.now())  # the account is still active here
+    part = reverse("reviews:section", args=[review.pk, "meta"])
+    response = guest.get(part, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == reverse("reviews:guest_ended", args=[review.pk])
+    assert guest.get(part)["Location"] == reverse("reviews:guest_ended", args=[review.pk])
