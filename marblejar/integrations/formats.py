@@ -30,7 +30,8 @@ def _mrkdwn(text: str) -> str:
 def slack(envelope: dict[str, Any]) -> dict[str, Any]:
     title, text, url = envelope["title"], envelope["text"], envelope["url"]
     return {
-        "text": f"{title}: {text}",
+        # The fallback is read as mrkdwn too: a title "<!channel>" must not ping anyone.
+        "text": _mrkdwn(f"{title}: {text}"),
         "blocks": [
             {
                 "type": "section",

@@ -11,6 +11,7 @@ the team's leads are told.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -39,6 +40,8 @@ from marblejar.integrations.models import (
 from marblejar.integrations.transport import TargetRefused, check_url, post, url_hint
 from marblejar.lib import sealing
 from marblejar.teams.models import Role, Team
+
+logger = logging.getLogger(__name__)
 
 NAMESPACE = "marblejar.integrations.secret."
 # Failed attempts in a row (across deliveries) after which an integration pauses.
@@ -240,9 +243,14 @@ def broadcast(
     ]
     if not wanting:
         return []
-    with translation.override(settings.LANGUAGE_CODE):
-        built = payload() if callable(payload) else payload
-        envelope = _envelope(team, event, built)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            built = payload() if callable(payload) else payload
+            envelope = _envelope(team, event, built)
+    except Exception:
+        # A post to a chat is never worth failing the change it reports.
+        logger.exception("Could not build the %s post of team %s", event, team.pk)
+        return []
     created = Delivery.objects.bulk_create(
         Delivery(
             organization_id=team.organization_id,
@@ -325,6 +333,9 @@ def delivery_attempt(*, delivery_id: int) -> str:
 
 def _record(delivery: Delivery, result: Any, *, is_test: bool) -> str:
     number = delivery.attempts
+    integration = Integration.objects.select_for_update().filter(pk=delivery.integration_id).first()
+    if integration is None or not Delivery.objects.filter(pk=delivery.pk).exists():
+        return Status.DROPPED  # deleted while the post was on its way
     Attempt.objects.create(
         organization_id=delivery.organization_id,
         delivery=delivery,
@@ -334,7 +345,6 @@ def _record(delivery: Delivery, result: Any, *, is_test: bool) -> str:
         error=result.error,
         duration_ms=result.duration_ms,
     )
-    integration = Integration.objects.select_for_update().get(pk=delivery.integration_id)
     final = True
     if result.ok:
         delivery.status = Status.DELIVERED

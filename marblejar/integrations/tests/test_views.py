@@ -184,3 +184,30 @@ def test_the_api_lists_a_team_s_integrations_for_its_leads_without_addresses(per
         }
     ]
     assert client_for("member").get("/api/v1/teams/platform/integrations").status_code == 403
+
+
+def test_a_post_that_cannot_be_built_never_fails_the_change_it_reports(personas, caplog):
+    from marblejar.integrations.models import Delivery
+    from marblejar.integrations.services import broadcast
+
+    integration(personas, "slack", SLACK_URL)
+    made = broadcast(team=personas.team, event="review.closed", payload=lambda: {"title": 1 / 0})
+    assert made == [] and not Delivery.objects.exists()
+    assert "Could not build the review.closed post" in caplog.text
+
+
+def test_slack_s_control_characters_are_escaped_in_what_people_wrote():
+    from marblejar.integrations import formats
+
+    message = formats.slack(
+        {
+            "title": "<!channel> & friends",
+            "text": "Use <b> & <i>",
+            "url": "https://marblejar.example.org/r/1/",
+            "team": {"name": "Platform"},
+        }
+    )
+    section = message["blocks"][0]["text"]["text"]
+    assert "<!channel>" not in section and "&lt;!channel&gt; &amp; friends" in section
+    assert "<!channel>" not in message["text"] and "&lt;b&gt;" in message["text"]
+    assert section.startswith("*<https://marblejar.example.org/r/1/|")
