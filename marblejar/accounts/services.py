@@ -176,10 +176,16 @@ def organization_update(
     organization.name = name[:120]
     organization.open_signup_domain = domain
     fields = ["name", "open_signup_domain"]
+    switched_on = two_factor_required and not organization.two_factor_required
     if two_factor_required is not None:
         organization.two_factor_required = two_factor_required
         fields.append("two_factor_required")
     organization.save(update_fields=fields)
+    if switched_on:
+        from marblejar.accounts.two_factor import sessions_mark_setup_due
+
+        # People signed in now must set it up too, not only at their next log-in.
+        transaction.on_commit(lambda: sessions_mark_setup_due(organization_id=organization.pk))
     return organization
 
 

@@ -930,8 +930,8 @@ MATRIX.update({
 # fmt: on
 BODIES[("accounts:login_code", "POST")] = lambda s: {"code": "123456"}
 BODIES[("accounts:two_factor_confirm", "POST")] = lambda s: {"code": "123456"}
-BODIES[("accounts:two_factor_disable", "POST")] = lambda s: {"password": PASSWORD}
-BODIES[("accounts:recovery_codes", "POST")] = lambda s: {"password": PASSWORD}
+BODIES[("accounts:two_factor_disable", "POST")] = lambda s: {"off-password": PASSWORD}
+BODIES[("accounts:recovery_codes", "POST")] = lambda s: {"codes-password": PASSWORD}
 
 
 # Integrations: the team's leads set them up; an org admin outside the team does not
