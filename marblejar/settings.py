@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "marblejar.accounts.two_factor.TwoFactorSetupMiddleware",
     # After authentication: its error page is a page like any other.
     "marblejar.lib.edges.RefuseNulCharacters",
+    # A guest of one review reaches that review's pages only.
+    "marblejar.reviews.confinement.GuestConfinement",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -253,7 +253,9 @@ def user_delete(*, user: User, password: str) -> None:
         other_admins = User.objects.filter(
             organization_id=user.organization_id, is_org_admin=True, is_active=True
         ).exclude(pk=user.pk)
-        others = User.objects.filter(organization_id=user.organization_id).exclude(pk=user.pk)
+        others = User.objects.filter(organization_id=user.organization_id, is_guest=False).exclude(
+            pk=user.pk
+        )
         if others.exists() and not other_admins.exists():
             errors.append(
                 _("You are the only organization admin. Make someone else an admin first.")
@@ -268,7 +270,7 @@ def user_delete(*, user: User, password: str) -> None:
         raise ValidationError(errors)
     organization = user.organization
     user.delete()
-    if organization is not None and not organization.users.exists():
+    if organization is not None and not organization.users.filter(is_guest=False).exists():
         organization.delete()
 
 

@@ -334,8 +334,18 @@ def writing_progress(*, review: Review, user: Any = None) -> dict[str, int]:
 
 
 def present_names(*, review: Review) -> list[str]:
-    """The display names of the people on the board now, in order: what "Here now" shows."""
-    return list(participants_present(review=review).values_list("user__display_name", flat=True))
+    """The display names of the people on the board now, in order: what "Here now" shows.
+
+    A guest of the review (see ``services/guests.py``) is marked as one.
+    """
+    from django.utils.translation import gettext
+
+    return [
+        gettext("%(name)s (guest)") % {"name": name} if guest else name
+        for name, guest in participants_present(review=review).values_list(
+            "user__display_name", "user__is_guest"
+        )
+    ]
 
 
 @dataclass
