@@ -2,7 +2,8 @@
 
 Starts `marblejar serve --no-worker` on a data folder that has been migrated
 and whose static files are collected (as after the first start), measures the
-time until ``/healthz`` answers 200, then, after a few requests to every kind
+time until ``/healthz`` answers 200 and the CPU time the server's processes
+used until then (the steadier figure on a shared machine), then, after a few requests to every kind
 of page, the resident memory (RSS) of each web process. The reference is a
 plain ASGI app served by uvicorn in the same run.
 
@@ -59,6 +60,20 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by ``pid`` and its live children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        # utime, stime, then the same for children already waited for
+        total += sum(int(f) for f in fields[11:15]) / tick
+    return total
+
+
 def web_processes(pid: int) -> list[int]:
     """The processes that answer requests: the children of a multi-process server, or itself."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -82,6 +97,7 @@ def run_once(
     )
     try:
         up = wait_until_up(f"http://127.0.0.1:{port}/healthz", started, timeout)
+        cpu = cpu_seconds(process.pid)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             for _ in range(20):
                 for page in pages:
@@ -90,7 +106,7 @@ def run_once(
         memory = [rss_mb(pid) for pid in web_processes(process.pid)]
     finally:
         stop(process)
-    return up, memory
+    return up, cpu, memory
 
 
 def main() -> int:
@@ -141,11 +157,13 @@ def main() -> int:
         )
 
     def line(name: str, runs: list[tuple]) -> None:
-        ups = sorted(up for up, _ in runs)
-        rss = [m for _, mem in runs for m in mem]
+        ups = sorted(up for up, _, _ in runs)
+        cpus = sorted(cpu for _, cpu, _ in runs)
+        rss = [m for _, _, mem in runs for m in mem]
         print(
             f"{name:28} /healthz after {min(ups):.2f}–{max(ups):.2f} s "
-            f"(median {statistics.median(ups):.2f}); RSS per web process "
+            f"(median {statistics.median(ups):.2f}), CPU until then {min(cpus):.2f}–"
+            f"{max(cpus):.2f} s (median {statistics.median(cpus):.2f}); RSS per web process "
             f"{min(rss):.0f}–{max(rss):.0f} MB (median {statistics.median(rss):.0f})"
         )
 

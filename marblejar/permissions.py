@@ -22,14 +22,23 @@ from marblejar.teams.models import Membership, Role, Team
 
 Rule = Callable[[Any, Any], bool]
 RULES: dict[str, Rule] = {}
+# The actions whose rules consider guests (people who joined one review by
+# its guest link). For every other action a guest is refused before the rule
+# is asked, so that a rule written for members can never let a guest in by
+# accident (``org.view``, an organization-wide reflection, ...).
+GUEST_ACTIONS: set[str] = set()
 
 
 class UnknownAction(LookupError):
     """Asked about an action no app registered a rule for (a typo, or a missing ``rules.py``)."""
 
 
-def rule(action: str) -> Callable[[Rule], Rule]:
-    """Register the decorated function as the rule for ``action`` (once per action)."""
+def rule(action: str, *, guests: bool = False) -> Callable[[Rule], Rule]:
+    """Register the decorated function as the rule for ``action`` (once per action).
+
+    ``guests=True``: the rule decides for guests of a review too (see
+    :data:`GUEST_ACTIONS`).
+    """
 
     def register(func: Rule) -> Rule:
         registered = RULES.get(action)
@@ -39,6 +48,8 @@ def rule(action: str) -> Callable[[Rule], Rule]:
         ):
             raise ValueError(f"Two rules for {action!r}: {registered!r} and {func!r}")
         RULES[action] = func
+        if guests:
+            GUEST_ACTIONS.add(action)
         return func
 
     return register
@@ -62,6 +73,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return False
     org_id = organization_id_of(obj)
     if org_id is not None and org_id != user.organization_id:
+        return False
+    if getattr(user, "is_guest", False) and action not in GUEST_ACTIONS:
         return False
     return check(user, obj)
 

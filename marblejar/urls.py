@@ -1,11 +1,40 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLResolver, include, path
+from django.urls.resolvers import RoutePattern
 
 from marblejar import views
-from marblejar.api.api import api
 from marblejar.lib.metrics import metrics_view
 from marblejar.teams import views as team_views
+
+
+class LateResolver(URLResolver):
+    """URLs under a prefix whose module is imported when first asked for.
+
+    Django imports every included module when it reads the URL configuration
+    and fills in every nested resolver's names when the first URL is reversed.
+    This one is imported when a request path falls under its prefix or one
+    of its own names is reversed.
+    """
+
+    def _populate(self) -> None:
+        if "urlconf_module" in self.__dict__:  # imported already
+            super()._populate()
+
+    def _reverse_with_prefix(self, *args, **kwargs) -> str:
+        self.urlconf_module  # noqa: B018  (imports it)
+        return super()._reverse_with_prefix(*args, **kwargs)
+
+
+# The API's schemas (django-ninja and pydantic build them at import) took
+# most of a process's start: they are built on the first request under
+# /api/v1/ (or the first reverse of an "api:" name), not before the first page.
+api_urls = LateResolver(
+    RoutePattern("api/v1/", is_endpoint=False),
+    "marblejar.api.urls",
+    app_name="ninja",
+    namespace="api",
+)
 
 urlpatterns = [
     path("", team_views.home, name="home"),
@@ -23,7 +52,7 @@ urlpatterns = [
     path("", include("marblejar.portability.urls")),
     path("", include("marblejar.integrations.urls")),
     path("", include("marblejar.trackers.urls")),
-    path("api/v1/", api.urls),
+    api_urls,
     path("admin/", admin.site.urls),
 ]
 

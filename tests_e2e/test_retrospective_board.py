@@ -63,6 +63,15 @@ def in_view(page: Page, locator) -> None:
     assert box["y"] < height and box["y"] + box["height"] > 0, (box, height)
 
 
+def on_first_screen(page: Page, locator) -> None:
+    """Wholly on the screen with the page scrolled to its top: found without scrolling."""
+    page.evaluate("window.scrollTo(0, 0)")
+    box = locator.bounding_box()
+    assert box is not None
+    height = page.viewport_size["height"]
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, (box, height)
+
+
 def card(page: Page, text: str):
     return page.locator(".card-note", has_text=text)
 
@@ -180,6 +189,7 @@ def test_three_people_run_a_retrospective_on_the_board(
         # The themes are beside the columns, in view without scrolling.
         for title in ("The release checklist", "On call"):
             in_view(lena, stack(lena, title))
+            on_first_screen(lena, stack(lena, title).get_by_role("heading"))
         in_view(lena, lena.locator(".board-column", has_text="Went well"))
     shot(lena, "group")
     assert_accessible(lena, f"grouping ({size})")
@@ -208,6 +218,10 @@ def test_three_people_run_a_retrospective_on_the_board(
             "button", name=re.compile(r"^Vote")
         ),
     )
+    if size == "desktop":
+        # Every theme, its cards and its buttons on the first screen.
+        for theme in max_.locator(".vote-theme").all():
+            on_first_screen(max_, theme)
     shot(max_, "vote")
     assert_accessible(max_, f"voting ({size})")
 
@@ -233,6 +247,12 @@ def test_three_people_run_a_retrospective_on_the_board(
     expect(max_.locator(".spotlight")).to_contain_text(
         "The checklist predates the cache.", timeout=LIVE
     )
+    if size == "desktop":
+        # The list of themes and the spotlighted one's title on the first screen.
+        on_first_screen(max_, max_.locator(".theme-nav"))
+        on_first_screen(max_, max_.locator("#spotlight-h"))
+        # The facilitator moves the spotlight from that list, too.
+        on_first_screen(lena, lena.locator(".theme-nav").get_by_role("button", name="On call"))
     shot(max_, "discuss")
     assert_accessible(max_, f"the discussion ({size})")
     # "Next theme" takes everyone there.

@@ -125,6 +125,8 @@ def test_a_password_account_turns_on_two_factor_and_logs_in_with_a_code(
     assert codes.first.inner_text() in saved
     page.get_by_role("button", name="I have saved them").click()
     expect(page.get_by_role("heading", name="On")).to_be_visible()
+    expect(page.get_by_text("You have 10 unused recovery codes.")).to_be_visible()
+    assert_accessible(page, "the two-factor page once it is on")
 
     # Another browser: the password, then the code.
     other = new_context().new_page()

@@ -137,7 +137,7 @@ class OrganizationForm(forms.Form):
         required=False,
         help_text=_(
             "Everyone who logs in with a password must set up an authenticator app before "
-            "they can use anything else; it is asked at their next log-in. People who sign "
-            "in through single sign-on are not asked: their provider checks them."
+            "they can use anything else, from their next page on. People who sign in "
+            "through single sign-on are not asked: their provider checks them."
         ),
     )

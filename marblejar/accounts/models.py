@@ -70,6 +70,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_org_admin = models.BooleanField(_("organization admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
+    # A guest in one learning review, who joined by its guest link: no
+    # password, no membership, no e-mail; the review's rules let them take
+    # part in that review and nowhere else (see marblejar.reviews.guests).
+    is_guest = models.BooleanField(_("guest in one review"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()

@@ -176,10 +176,16 @@ def organization_update(
     organization.name = name[:120]
     organization.open_signup_domain = domain
     fields = ["name", "open_signup_domain"]
+    switched_on = two_factor_required and not organization.two_factor_required
     if two_factor_required is not None:
         organization.two_factor_required = two_factor_required
         fields.append("two_factor_required")
     organization.save(update_fields=fields)
+    if switched_on:
+        from marblejar.accounts.two_factor import sessions_mark_setup_due
+
+        # People signed in now must set it up too, not only at their next log-in.
+        transaction.on_commit(lambda: sessions_mark_setup_due(organization_id=organization.pk))
     return organization
 
 
@@ -247,7 +253,9 @@ def user_delete(*, user: User, password: str) -> None:
         other_admins = User.objects.filter(
             organization_id=user.organization_id, is_org_admin=True, is_active=True
         ).exclude(pk=user.pk)
-        others = User.objects.filter(organization_id=user.organization_id).exclude(pk=user.pk)
+        others = User.objects.filter(organization_id=user.organization_id, is_guest=False).exclude(
+            pk=user.pk
+        )
         if others.exists() and not other_admins.exists():
             errors.append(
                 _("You are the only organization admin. Make someone else an admin first.")
@@ -262,7 +270,7 @@ def user_delete(*, user: User, password: str) -> None:
         raise ValidationError(errors)
     organization = user.organization
     user.delete()
-    if organization is not None and not organization.users.exists():
+    if organization is not None and not organization.users.filter(is_guest=False).exists():
         organization.delete()
 
 

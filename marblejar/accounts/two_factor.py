@@ -12,8 +12,9 @@ Marblejar adds:
   again from the password; each wrong code also counts as a failed log-in for
   django-axes, so its lock-out covers codes as it covers passwords.
 - An organization can require a second factor for password accounts. Whether a
-  session owes its set-up is decided when it signs in and kept in the session,
-  so the check on every page costs no query. People who sign in through single
+  session owes its set-up is decided when it signs in (and, for the sessions
+  open at that moment, when the requirement is switched on) and kept in the
+  session, so the check on every page costs no query. People who sign in through single
   sign-on owe nothing: their provider decides how they prove who they are.
 """
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import is_password_usable
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -118,7 +120,7 @@ def two_factor_confirm(*, user: User, code: str) -> list[str]:
     code = normalize_code(code)
     allowed, info = device.verify_is_allowed()
     if not allowed:
-        raise ValidationError({"code": [_wait_message(_seconds_left(info))]})
+        raise ValidationError({"code": [wait_message(_seconds_left(info))]})
     if not (code.isdigit() and device.verify_token(code)):
         raise ValidationError(
             {
@@ -170,17 +172,6 @@ def two_factor_disable(*, user: User, password: str) -> None:
     StaticDevice.objects.filter(user=user).delete()
 
 
-@transaction.atomic
-def organization_require_two_factor(*, actor: User, required: bool) -> None:
-    from marblejar import permissions
-
-    organization = actor.organization
-    permissions.require(actor, "org.manage", organization)
-    if organization.two_factor_required != required:
-        organization.two_factor_required = required
-        organization.save(update_fields=["two_factor_required"])
-
-
 # Signing in ---------------------------------------------------------------------
 
 
@@ -230,7 +221,7 @@ def _seconds_left(info: dict[str, Any] | None) -> int:
     return max(1, int((until - timezone.now()).total_seconds() + 0.999))
 
 
-def _wait_message(seconds: int) -> str:
+def wait_message(seconds: int) -> str:
     return _("Too many wrong codes. Wait %(seconds)s seconds, then try again.") % {
         "seconds": seconds
     }
@@ -287,6 +278,53 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: User, **kw
         request.session[SETUP_DUE_KEY] = True
     else:
         request.session.pop(SETUP_DUE_KEY, None)
+
+
+def sessions_mark_setup_due(*, organization_id: int) -> int:
+    """Send the signed-in password sessions of the organization that lack a second factor to set-up.
+
+    Called when an admin switches the requirement on, so that it applies at
+    once and not only at the next log-in. Sessions live in the database
+    (Django's default engine, which Marblejar uses); each is read and, when
+    it belongs to such a person and did not come through single sign-on,
+    marked. Returns how many were marked.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from marblejar.accounts import sso
+
+    if settings.SESSION_ENGINE not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        return 0
+    owing = {
+        str(pk)
+        for pk, password in User.objects.filter(
+            organization_id=organization_id, is_active=True
+        ).values_list("pk", "password")
+        if is_password_usable(password)
+    } - {
+        str(pk)
+        for pk in TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
+    }
+    if not owing:
+        return 0
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    marked = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if data.get(SESSION_KEY) not in owing or data.get(BACKEND_SESSION_KEY) == sso.BACKEND:
+            continue
+        store = store_class(session_key=session.session_key)
+        store[SETUP_DUE_KEY] = True
+        store.save()
+        marked += 1
+    return marked
 
 
 def session_recheck(request: HttpRequest) -> None:

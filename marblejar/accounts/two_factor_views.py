@@ -42,7 +42,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         try:
             kind = two_factor.code_check(user=user, code=form.cleaned_data["code"])
         except two_factor.TooManyTries as e:
-            form.add_error("code", two_factor._wait_message(e.seconds))
+            form.add_error("code", two_factor.wait_message(e.seconds))
             status = 429
         else:
             if kind is not None:
@@ -107,7 +107,9 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
     if device is not None:
         context["device"] = device
         context["codes_left"] = two_factor.recovery_codes_left(user)
-        context["disable_form"] = CurrentPasswordForm()
+        # Two password fields on one page: prefixes keep their ids apart.
+        context["codes_form"] = CurrentPasswordForm(prefix="codes")
+        context["disable_form"] = CurrentPasswordForm(prefix="off")
     else:
         draft = two_factor.authenticator(user, confirmed=False)
         if draft is not None:
@@ -157,7 +159,7 @@ def two_factor_confirm(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New codes, shown once: GET shows the ones just made, POST makes new ones (password)."""
-    form = CurrentPasswordForm(request.POST or None)
+    form = CurrentPasswordForm(request.POST or None, prefix="codes")
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -218,7 +220,7 @@ def recovery_codes_done(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    form = CurrentPasswordForm(request.POST)
+    form = CurrentPasswordForm(request.POST, prefix="off")
     if form.is_valid():
         try:
             two_factor.two_factor_disable(user=request.user, password=form.cleaned_data["password"])
@@ -234,6 +236,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     context = {
         "device": device,
         "codes_left": two_factor.recovery_codes_left(request.user),
+        "codes_form": CurrentPasswordForm(prefix="codes"),
         "disable_form": form,
         "password_account": True,
     }

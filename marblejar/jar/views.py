@@ -62,9 +62,10 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
 @login_required
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_get(user=request.user, slug=slug, action="jar.view")
-    page = Paginator(selectors.marble_history(team=team), HISTORY_PAGE).get_page(
-        request.GET.get("page")
-    )
+    state = selectors.jar_state(team=team)
+    paginator = Paginator(selectors.marble_history(team=team), HISTORY_PAGE)
+    paginator.count = state["total"]  # the same marbles, counted already: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     for marble in page.object_list:
         if not marble.is_manual:
             marble.story = marble_story(
@@ -80,7 +81,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
         "team": team,
         "page": page,
         "jar_can_drop": permissions.can(request.user, "marble.drop", team),
-        **jar_context(selectors.jar_state(team=team)),
+        **jar_context(state),
     }
     return render(request, "jar/history.html", context)
 

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset(
     {
@@ -48,6 +50,9 @@ def _heading(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: An
 
 @functools.cache
 def _parser() -> MarkdownIt:
+    # Imported on the first text rendered, not when templates load at start.
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable("image")
     md.add_render_rule("heading_open", _heading)

@@ -59,9 +59,14 @@ def notify(
     Call it inside the transaction of the change it is about: nothing is
     shown or sent unless that commits. Inactive accounts are skipped, and so
     is nobody: a caller never needs to filter out the person who acted.
+    Guests of a review are never told anything (they have no inbox).
     """
     info = KINDS[kind]
-    people = {u.pk: u for u in recipients if u is not None and u.is_active}
+    people = {
+        u.pk: u
+        for u in recipients
+        if u is not None and u.is_active and not getattr(u, "is_guest", False)
+    }
     if not people:
         return []
     channels = channels_for(users=people.values(), kind=kind)

@@ -35,7 +35,7 @@ from marblejar.jar.models import Crack, Marble
 from marblejar.portability.registry import section_fields
 from marblejar.pulse.models import Comment as PulseComment
 from marblejar.pulse.models import Instrument, Pulse, PulseResult, PulseSettings
-from marblejar.pulse.stats.common import MIN_GROUP_SIZE_DEFAULT
+from marblejar.pulse.stats.limits import MIN_GROUP_SIZE_DEFAULT
 from marblejar.reflections.models import Reflection, Status, Tag
 from marblejar.reviews.models import (
     Action,

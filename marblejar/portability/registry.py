@@ -566,6 +566,33 @@ REGISTRY: tuple[DataKind, ...] = (
         personal="review_participations",
     ),
     DataKind(
+        "reviews.GuestLink",
+        "reviews",
+        _("Guest links"),
+        _(
+            "A link that lets people outside the team take part in one review: a hash of "
+            "its token, who made it, when, and whether it was revoked."
+        ),
+        _("the review's facilitator and the team's leads"),
+        _("as long as the review"),
+        left_out=_("Never exported: a link is for its review alone."),
+    ),
+    DataKind(
+        "reviews.Guest",
+        "reviews",
+        _("Review guests"),
+        _(
+            "Who joined a review by its guest link (their name, as an account without a "
+            "password or a membership), when, and when their part ended."
+        ),
+        TEAM,
+        _("as long as the review"),
+        left_out=_(
+            "Not a section of its own: a guest appears by name on what they wrote, like a "
+            "participant."
+        ),
+    ),
+    DataKind(
         "reviews.GoFirst",
         "reviews",
         _("Going first"),

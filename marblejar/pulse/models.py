@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marblejar.accounts.models import Organization
-from marblejar.pulse.stats.common import MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_FLOOR
+from marblejar.pulse.stats.limits import MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_FLOOR
 from marblejar.teams.models import Team
 
 COMMENT_MAX_LENGTH = 2000

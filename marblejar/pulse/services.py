@@ -34,7 +34,7 @@ from marblejar import permissions
 from marblejar.lib import events
 from marblejar.lib.clock import isolated
 from marblejar.lib.scrub import forget_after_commit
-from marblejar.pulse import notify, results, sealing, stats
+from marblejar.pulse import notify, sealing, stats
 from marblejar.pulse.models import (
     COMMENT_MAX_LENGTH,
     Answer,
@@ -285,6 +285,8 @@ def pulse_answer(
             raise ValidationError(_("This pulse is closed; answers are no longer taken."))
         raise ValidationError(_("This pulse is not open yet."))
     _fix_promise(pulse)
+    from marblejar.pulse import results  # NumPy: loaded on first use, not at start
+
     encoded = results.encode_answers(pulse, values)
     comment = comment.strip() if pulse.asks_comment else ""
     if len(comment) > COMMENT_MAX_LENGTH:
@@ -345,6 +347,8 @@ def pulse_close(*, pulse: Pulse, actor: Any = None, now: datetime | None = None)
     # Two independent shuffles: the n-th answer and the n-th comment are unrelated.
     _random.shuffle(answers)
     _random.shuffle(comments)
+    from marblejar.pulse import results  # NumPy: loaded on first use, not at start
+
     scores = results.respondent_scores(answers, pulse.definition)
     Answer.objects.bulk_create(
         Answer(
@@ -372,6 +376,8 @@ def pulse_close(*, pulse: Pulse, actor: Any = None, now: datetime | None = None)
     pulse.counted = counted
     pulse.joined_while_open = joined
     pulse.save(update_fields=["closed_at", "participant_count", "counted", "joined_while_open"])
+    from marblejar.pulse import results  # NumPy: loaded on first use, not at start
+
     results.results_compute(pulse_ids=[pulse.pk])
     # Older versions of the ballot and of the participation rows stay in the
     # database files until a checkpoint (SQLite) or VACUUM (PostgreSQL).

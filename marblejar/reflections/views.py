@@ -229,7 +229,9 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _people_who_can_read(reflection: Reflection, user: Any) -> Any:
-    people = User.objects.filter(organization_id=reflection.organization_id, is_active=True)
+    people = User.objects.filter(
+        organization_id=reflection.organization_id, is_active=True, is_guest=False
+    )
     if reflection.team is not None:
         people = people.filter(
             Q(memberships__team=reflection.team) | Q(is_org_admin=True)

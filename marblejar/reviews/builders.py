@@ -461,7 +461,8 @@ def phase_context(
     forms = ctx["forms"]
     ctx["steps"] = _steps(review)
     ctx["next_phase"] = Phase(review.next_phase).label if review.next_phase else None
-    ctx["go_first"] = _go_first(review)
+    # Shown while notes are written (the summary reads it on its own).
+    ctx["go_first"] = _go_first(review) if review.is_writing else None
     if review.is_writing:
         ctx["progress"] = selectors.writing_progress(review=review, user=request.user)
         ctx["i_am_done"] = bool(ctx["progress"]["mine"])

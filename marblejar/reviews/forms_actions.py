@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marblejar.lib.forms import QUICK_RENDERER
 from marblejar.reviews.forms import ActionForm, textarea
 from marblejar.reviews.models import ActionStatus, CheckResult
 from marblejar.reviews.selectors_actions import SORTS, ActionFilter
@@ -21,6 +22,10 @@ SORT_LABELS = {
 
 class ActionFilterForm(forms.Form):
     """The list's filters, read from the address so that a filtered list can be shared."""
+
+    # Its selects list every review with actions and every person: written in
+    # Python, not through one template per option (see marblejar/lib/forms.py).
+    default_renderer = QUICK_RENDERER
 
     status = forms.ChoiceField(label=_("Status"), required=False)
     owner = forms.ChoiceField(label=_("Owner"), required=False)

@@ -605,3 +605,66 @@ class ActionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of action {self.action_id}"
+
+
+class GuestLink(models.Model):
+    """A link that lets people outside the team take part in one review.
+
+    The link carries a random token; the table keeps only its hash, and a
+    nonce from which the token is derived under a key made from the secret
+    key (so that the facilitator can copy the link again, and a copy of the
+    database alone opens nothing). A review has at most one link that is
+    not revoked.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="guest_links")
+    nonce = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Whether guests may read the summary on the "thank you" page once the
+    # review has ended (and only if its notes were revealed).
+    share_summary = models.BooleanField(_("guests may read the summary afterwards"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guest link")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"guest link of review {self.review_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Guest(models.Model):
+    """Someone who joined one review through its guest link.
+
+    The person is a :class:`~marblejar.accounts.models.User` flagged
+    ``is_guest``, with no membership, so that the board's code paths (notes,
+    votes, presence, the anonymous tags) work for them unchanged; this row
+    binds that person to the one review they may see. Their part ends
+    (``ended_at``, and the account is deactivated) when the review closes or
+    the link is revoked.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="guests")
+    link = models.ForeignKey(GuestLink, on_delete=models.CASCADE, related_name="guests")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_guest"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guest")
+        indexes = [models.Index(fields=["link", "joined_at"], name="guest_link_joined")]
+
+    def __str__(self) -> str:
+        return f"guest {self.user_id} in review {self.review_id}"

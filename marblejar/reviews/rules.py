@@ -4,15 +4,43 @@ A learning review belongs to its team: its members take part and see it.
 An org admin who is not in the team does not see the team's reviews (what
 people say in them is for the people in the room); they can join the team.
 The facilitator, or any lead of the team, runs the review.
+
+A guest (someone who joined by the review's guest link, see
+``reviews/services/guests.py``) takes part in that one review like a member,
+while it is open; nothing else. Only the rules marked ``guests=True`` ever
+see a guest (``permissions.can`` refuses them every other action).
 """
 
 from __future__ import annotations
 
 from marblejar.accounts.models import User
 from marblejar.permissions import is_lead, is_member, rule
-from marblejar.reviews.models import Action, Note, Phase, Review
+from marblejar.reviews.models import Action, Guest, Note, Phase, Review
 from marblejar.reviews.selectors import is_note_author
 from marblejar.teams.models import Team
+
+
+def guest_review_id(user: User) -> int | None:
+    """The review a guest takes part in; None for everyone else, and once their part ended.
+
+    Cached on the user object for the request, like the roles.
+    """
+    if not user.is_guest:
+        return None
+    if "_guest_review_id" not in user.__dict__:
+        user.__dict__["_guest_review_id"] = (
+            Guest.objects.filter(user_id=user.pk, ended_at=None)
+            .values_list("review_id", flat=True)
+            .first()
+        )
+    return user.__dict__["_guest_review_id"]
+
+
+def takes_part(user: User, review: Review) -> bool:
+    """A member of the review's team, or a guest of this very review while it is open."""
+    if user.is_guest:
+        return review.phase != Phase.CLOSED and guest_review_id(user) == review.pk
+    return is_member(user, review.team)
 
 
 @rule("review.list")
@@ -25,14 +53,14 @@ def review_create(user: User, team: Team) -> bool:
     return is_member(user, team)
 
 
-@rule("review.view")
+@rule("review.view", guests=True)
 def review_view(user: User, review: Review) -> bool:
-    return is_member(user, review.team)
+    return takes_part(user, review)
 
 
-@rule("review.participate")
+@rule("review.participate", guests=True)
 def review_participate(user: User, review: Review) -> bool:
-    return review.phase != Phase.CLOSED and is_member(user, review.team)
+    return review.phase != Phase.CLOSED and takes_part(user, review)
 
 
 @rule("review.facilitate")
@@ -52,14 +80,20 @@ def review_reschedule(user: User, review: Review) -> bool:
     return review.facilitator_id == user.pk or is_lead(user, review.team)
 
 
+@rule("review.guest_link")
+def review_guest_link(user: User, review: Review) -> bool:
+    # Whoever runs the review shares (and revokes) its guest link.
+    return review_facilitate(user, review)
+
+
 @rule("review.go_first")
 def review_go_first(user: User, review: Review) -> bool:
     return review_facilitate(user, review)
 
 
-@rule("review.note_edit")
+@rule("review.note_edit", guests=True)
 def review_note_edit(user: User, note: Note) -> bool:
-    if note.review.phase == Phase.CLOSED or not is_member(user, note.review.team):
+    if note.review.phase == Phase.CLOSED or not takes_part(user, note.review):
         return False
     return is_note_author(user=user, note=note)
 

@@ -334,8 +334,18 @@ def writing_progress(*, review: Review, user: Any = None) -> dict[str, int]:
 
 
 def present_names(*, review: Review) -> list[str]:
-    """The display names of the people on the board now, in order: what "Here now" shows."""
-    return list(participants_present(review=review).values_list("user__display_name", flat=True))
+    """The display names of the people on the board now, in order: what "Here now" shows.
+
+    A guest of the review (see ``services/guests.py``) is marked as one.
+    """
+    from django.utils.translation import gettext
+
+    return [
+        gettext("%(name)s (guest)") % {"name": name} if guest else name
+        for name, guest in participants_present(review=review).values_list(
+            "user__display_name", "user__is_guest"
+        )
+    ]
 
 
 @dataclass
@@ -426,12 +436,6 @@ def safety_result(
 def has_rated(*, user: Any, review: Review) -> bool:
     tag = review.tag_for(user, MarkKind.ROTI)
     return Mark.objects.filter(review=review, kind=MarkKind.ROTI, tag=tag).exists()
-
-
-def participant_for(*, user: Any, review: Review) -> Participant | None:
-    return Participant.objects.filter(
-        organization_id=review.organization_id, review=review, user=user
-    ).first()
 
 
 # Reminders -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marblejar.reviews import views, views_actions, views_facilitation
+from marblejar.reviews import views, views_actions, views_facilitation, views_guests
 
 app_name = "reviews"
 
@@ -55,4 +55,7 @@ urlpatterns = [
     path("r/<int:review_id>/summary/", views.summary, name="summary"),
     path("r/<int:review_id>/summary.md", views.summary_md, name="summary_md"),
     path("r/<int:review_id>/roti/", views.roti, name="roti"),
+    path("r/<int:review_id>/guest-link/", views_guests.guest_link, name="guest_link"),
+    path("r/<int:review_id>/thanks/", views_guests.guest_ended, name="guest_ended"),
+    path("guest/<str:token>/", views_guests.guest_join, name="guest_join"),
 ]

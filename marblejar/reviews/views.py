@@ -29,7 +29,7 @@ from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
 from marblejar.realtime.sse import sse_response, stream_user
-from marblejar.reviews import builders, selectors, services
+from marblejar.reviews import builders, selectors, services, views_guests
 from marblejar.reviews.extensions import action_extensions_context
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
@@ -177,7 +177,8 @@ def template_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def board(request: HttpRequest, review_id: int) -> HttpResponse:
     review = services.review_current(user=request.user, review_id=review_id, with_version=True)
-    return render(request, "reviews/board.html", builders.page_context(request, review))
+    context = builders.page_context(request, review) | views_guests.board_context(request, review)
+    return render(request, "reviews/board.html", context)
 
 
 @login_required
@@ -588,7 +589,9 @@ def action_add(request: HttpRequest, review_id: int) -> HttpResponse:
     if form.is_valid():
         data = dict(form.cleaned_data)
         owner_id = data.pop("owner")
-        owner = User.objects.filter(pk=owner_id, organization_id=review.organization_id).first()
+        owner = User.objects.filter(
+            pk=owner_id, organization_id=review.organization_id, is_guest=False
+        ).first()
         try:
             services.action_create(actor=request.user, review=review, owner=owner, **data)
         except ValidationError as e:

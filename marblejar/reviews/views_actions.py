@@ -51,7 +51,9 @@ def _owner(team: Team, owner_id: int | None) -> Any:
     if owner_id is None:
         return None
     # Anyone of the organization is looked up; the service says whether they are in the team.
-    return User.objects.filter(pk=owner_id, organization_id=team.organization_id).first()
+    return User.objects.filter(
+        pk=owner_id, organization_id=team.organization_id, is_guest=False
+    ).first()
 
 
 def _filter_form(

@@ -311,7 +311,8 @@ def organization(request: HttpRequest) -> HttpResponse:
             two_factor.session_recheck(request)
             messages.success(request, _("Organization settings saved."))
             return redirect("teams:organization")
-    people = User.objects.filter(organization=org).order_by("display_name")
+    # Guests of a review are no people of the organization.
+    people = User.objects.filter(organization=org, is_guest=False).order_by("display_name")
     teams = Team.objects.filter(organization=org).order_by("name")
     return render(
         request,

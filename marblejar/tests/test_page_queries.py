@@ -29,9 +29,9 @@ pytestmark = pytest.mark.django_db
 # session and the user, and 2 for the navigation (the reader's teams, the
 # bell's unread count).
 PAGES: dict[str, tuple[str, str, int]] = {
-    "team": ("lead", "/t/platform/", 24),
-    "jar": ("lead", "/t/platform/jar/", 9),
-    "jar history": ("lead", "/t/platform/jar/?page=2", 9),
+    "team": ("lead", "/t/platform/", 22),
+    "jar": ("lead", "/t/platform/jar/", 6),
+    "jar history": ("lead", "/t/platform/jar/?page=2", 6),
     "reflections": ("lead", "/t/platform/reflections/", 10),
     "one reflection": ("lead", "/reflections/{reflection}/", 12),
     "pulse list": ("lead", "/t/platform/pulses/", 10),
@@ -258,6 +258,51 @@ def test_a_read_of_the_reflections_list_tags_in_one_query(personas, client_for):
     )
     page = client_for("member").get("/t/platform/reflections/")
     assert page.context["tags"] == ["deploys", "on-call"]
+
+
+# Guests: the page a guest link opens, the guest's board and one of its parts
+# while the review is open, and the "thank you" page with the summary after.
+GUEST_PAGES = {"join": 1, "board": 9, "board part": 6, "thank you": 13}
+
+
+def guest_page_costs(personas, notes: int, tag: str) -> dict[str, int]:
+    from django.test import Client
+
+    from marblejar.reviews import services as review_services
+    from marblejar.reviews.tests.helpers import advance_to, schedule
+
+    review = advance_to(schedule(personas, title=f"Guests {tag}"), Phase.REFLECT, by=personas.lead)
+    link = review_services.guest_link_create(actor=personas.lead, review=review)
+    token = review_services.guest_link_token(link)
+    for i in range(notes):
+        review_services.note_add(
+            actor=(personas.member, personas.member2)[i % 2],
+            review=review,
+            column=review.column_keys[i % len(review.column_keys)],
+            text=f"Note {i}",
+        )
+    costs = {}
+    browser = Client()
+    join_url = f"/guest/{token}/"
+    browser.get(join_url)
+    costs["join"] = count(browser, join_url)
+    browser.post(join_url, {"display_name": f"Gus {tag}"})
+    board = f"/r/{review.pk}/"
+    browser.get(board)
+    costs["board"] = count(browser, board)
+    costs["board part"] = count(browser, f"/r/{review.pk}/part/columns/")
+    browser.post(f"/r/{review.pk}/notes/", {"column": review.column_keys[0], "text": "Mine"})
+    advance_to(review, Phase.CLOSED, by=personas.lead)
+    thanks = f"/r/{review.pk}/thanks/"
+    browser.get(thanks)
+    costs["thank you"] = count(browser, thanks)
+    return costs
+
+
+def test_the_guest_pages_cost_their_pinned_queries_as_the_review_grows(personas):
+    small = guest_page_costs(personas, notes=4, tag="small")
+    large = guest_page_costs(personas, notes=60, tag="large")
+    assert (small, large) == (GUEST_PAGES, GUEST_PAGES)
 
 
 def test_the_two_factor_pages_cost_their_pinned_queries(personas, client_for):

@@ -10,9 +10,14 @@ Each cell runs on fresh personas, so a row that deletes or changes something
 cannot affect another.
 """
 
+# The table's rows are one line each, one column per persona: wider than the
+# line length, and easier to read that way.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,11 +40,13 @@ from marblejar.test import PASSWORD, Personas
 L = "login"  # a redirect to the log-in page
 R = "redirect"  # a redirect somewhere else (home, the team page, ...)
 
-PERSONA_COLUMNS = ("anonymous", "outsider", "other", "member", "lead", "admin")
+PERSONA_COLUMNS = ("anonymous", "outsider", "other", "member", "lead", "admin", "guest")
 
 # The Platform team: lead Lena, members Max and Mia. "other" leads the Product
 # team of the same organization; "outsider" administers another organization;
-# "admin" administers this one and is in no team. The rows that take an
+# "admin" administers this one and is in no team; "guest" joined the review R
+# below by its guest link (no account before, no team): R's own addresses
+# answer them as they answer a participant, everything else refuses them. The rows that take an
 # argument act on Platform, on Mia's membership, on a pending invitation to
 # Platform and on one of Max's API tokens.
 #
@@ -47,125 +54,126 @@ PERSONA_COLUMNS = ("anonymous", "outsider", "other", "member", "lead", "admin")
 
 # fmt: off
 MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
-    # (route, method):  (anonymous, outsider, other, member, lead, admin)
-    ("home",                                          "GET"):    (L,   R,   R,   R,   R,   R),
-    ("healthz",                                       "GET"):    (200, 200, 200, 200, 200, 200),
+    # (route, method):  (anonymous, outsider, other, member, lead, admin, guest)
+    ("home",                                          "GET"):    (L,   R,   R,   R,   R,   R, R),
+    ("healthz",                                       "GET"):    (200, 200, 200, 200, 200, 200, 200),
     # Without MARBLEJAR_METRICS_TOKEN there is no /metrics; a session never opens it
     # (test_metrics: the token alone does).
-    ("metrics",                                       "GET"):    (404, 404, 404, 404, 404, 404),
-    ("accounts:login",                                "GET"):    (200, R,   R,   R,   R,   R),
-    ("accounts:login",                                "POST"):   (R,   R,   R,   R,   R,   R),
-    ("accounts:logout",                               "GET"):    (405, 405, 405, 405, 405, 405),
-    ("accounts:logout",                               "POST"):   (L,   L,   L,   L,   L,   L),
-    ("accounts:signup",                               "GET"):    (200, R,   R,   R,   R,   R),
-    ("accounts:signup",                               "POST"):   (200, R,   R,   R,   R,   R),
-    ("accounts:join",                                 "GET"):    (200, 409, 200, 200, 200, 200),
-    ("accounts:join",                                 "POST"):   (R,   409, R,   R,   R,   R),
-    ("accounts:profile",                              "GET"):    (L,   200, 200, 200, 200, 200),
-    ("accounts:profile",                              "POST"):   (L,   R,   R,   R,   R,   R),
-    ("accounts:password_change",                      "GET"):    (L,   200, 200, 200, 200, 200),
-    ("accounts:password_change",                      "POST"):   (L,   R,   R,   R,   R,   R),
-    ("accounts:tokens",                               "GET"):    (L,   200, 200, 200, 200, 200),
-    ("accounts:tokens",                               "POST"):   (L,   200, 200, 200, 200, 200),
-    ("accounts:token_revoke",                         "GET"):    (L,   405, 405, 405, 405, 405),
-    ("accounts:token_revoke",                         "POST"):   (L,   404, 404, R,   404, 404),
-    ("accounts:export",                               "GET"):    (L,   200, 200, 200, 200, 200),
-    ("accounts:delete",                               "GET"):    (L,   200, 200, 200, 200, 200),
+    ("metrics",                                       "GET"):    (404, 404, 404, 404, 404, 404, 404),
+    ("accounts:login",                                "GET"):    (200, R,   R,   R,   R,   R, 403),
+    ("accounts:login",                                "POST"):   (R,   R,   R,   R,   R,   R, 403),
+    ("accounts:logout",                               "GET"):    (405, 405, 405, 405, 405, 405, 405),
+    ("accounts:logout",                               "POST"):   (L,   L,   L,   L,   L,   L, L),
+    ("accounts:signup",                               "GET"):    (200, R,   R,   R,   R,   R, 403),
+    ("accounts:signup",                               "POST"):   (200, R,   R,   R,   R,   R, 403),
+    ("accounts:join",                                 "GET"):    (200, 409, 200, 200, 200, 200, 403),
+    ("accounts:join",                                 "POST"):   (R,   409, R,   R,   R,   R, 403),
+    ("accounts:profile",                              "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("accounts:profile",                              "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:password_change",                      "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("accounts:password_change",                      "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:tokens",                               "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("accounts:tokens",                               "POST"):   (L,   200, 200, 200, 200, 200, 403),
+    ("accounts:token_revoke",                         "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:token_revoke",                         "POST"):   (L,   404, 404, R,   404, 404, 403),
+    ("accounts:export",                               "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("accounts:delete",                               "GET"):    (L,   200, 200, 200, 200, 200, 403),
     # The lead is Platform's only lead and the admin the only admin: both must hand over first.
-    ("accounts:delete",                               "POST"):   (L,   L,   L,   L,   200, 200),
-    ("accounts:password_reset",                       "GET"):    (200, 200, 200, 200, 200, 200),
-    ("accounts:password_reset",                       "POST"):   (R,   R,   R,   R,   R,   R),
-    ("accounts:password_reset_done",                  "GET"):    (200, 200, 200, 200, 200, 200),
-    ("accounts:password_reset_confirm",               "GET"):    (200, 200, 200, 200, 200, 200),
-    ("accounts:password_reset_complete",              "GET"):    (200, 200, 200, 200, 200, 200),
-    ("teams:list",                                    "GET"):    (L,   200, 200, 200, 200, 200),
-    ("teams:create",                                  "GET"):    (L,   200, 403, 403, 403, 200),
-    ("teams:create",                                  "POST"):   (L,   R,   403, 403, 403, R),
-    ("teams:organization",                            "GET"):    (L,   200, 403, 403, 403, 200),
-    ("teams:organization",                            "POST"):   (L,   R,   403, 403, 403, R),
-    ("teams:detail",                                  "GET"):    (L,   404, 404, 200, 200, 200),
-    ("teams:edit",                                    "GET"):    (L,   404, 404, 403, 200, 200),
-    ("teams:edit",                                    "POST"):   (L,   404, 404, 403, R,   R),
-    ("teams:delete",                                  "GET"):    (L,   405, 405, 405, 405, 405),
-    ("teams:delete",                                  "POST"):   (L,   404, 404, 403, 403, R),
-    ("teams:join",                                    "POST"):   (L,   404, 404, 403, 403, R),
-    ("teams:invite",                                  "GET"):    (L,   405, 405, 405, 405, 405),
-    ("teams:invite",                                  "POST"):   (L,   404, 404, 403, 200, 200),
-    ("teams:invitation_revoke",                       "POST"):   (L,   404, 404, 403, R,   R),
-    ("teams:member_remove",                           "POST"):   (L,   404, 404, 403, R,   R),
-    ("teams:member_role",                             "POST"):   (L,   404, 404, 403, R,   R),
-    ("teams:events",                                  "GET"):    (403, 404, 404, 200, 200, 200),
-    ("teams:people",                                  "GET"):    (L,   404, 404, 200, 200, 200),
-    ("teams:people",                                  "POST"):   (L,   405, 405, 405, 405, 405),
-    ("teams:invitations",                             "GET"):    (L,   404, 404, 403, 200, 200),
-    ("coaching:check",                                "GET"):    (L,   405, 405, 405, 405, 405),
-    ("coaching:check",                                "POST"):   (L,   200, 200, 200, 200, 200),
+    ("accounts:delete",                               "POST"):   (L,   L,   L,   L,   200, 200, 403),
+    ("accounts:password_reset",                       "GET"):    (200, 200, 200, 200, 200, 200, 403),
+    ("accounts:password_reset",                       "POST"):   (R,   R,   R,   R,   R,   R, 403),
+    ("accounts:password_reset_done",                  "GET"):    (200, 200, 200, 200, 200, 200, 403),
+    ("accounts:password_reset_confirm",               "GET"):    (200, 200, 200, 200, 200, 200, 403),
+    ("accounts:password_reset_complete",              "GET"):    (200, 200, 200, 200, 200, 200, 403),
+    ("teams:list",                                    "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("teams:create",                                  "GET"):    (L,   200, 403, 403, 403, 200, 403),
+    ("teams:create",                                  "POST"):   (L,   R,   403, 403, 403, R, 403),
+    ("teams:organization",                            "GET"):    (L,   200, 403, 403, 403, 200, 403),
+    ("teams:organization",                            "POST"):   (L,   R,   403, 403, 403, R, 403),
+    ("teams:detail",                                  "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("teams:edit",                                    "GET"):    (L,   404, 404, 403, 200, 200, 403),
+    ("teams:edit",                                    "POST"):   (L,   404, 404, 403, R,   R, 403),
+    ("teams:delete",                                  "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("teams:delete",                                  "POST"):   (L,   404, 404, 403, 403, R, 403),
+    ("teams:join",                                    "POST"):   (L,   404, 404, 403, 403, R, 403),
+    ("teams:invite",                                  "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("teams:invite",                                  "POST"):   (L,   404, 404, 403, 200, 200, 403),
+    ("teams:invitation_revoke",                       "POST"):   (L,   404, 404, 403, R,   R, 403),
+    ("teams:member_remove",                           "POST"):   (L,   404, 404, 403, R,   R, 403),
+    ("teams:member_role",                             "POST"):   (L,   404, 404, 403, R,   R, 403),
+    ("teams:events",                                  "GET"):    (403, 404, 404, 200, 200, 200, 403),
+    ("teams:people",                                  "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("teams:people",                                  "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("teams:invitations",                             "GET"):    (L,   404, 404, 403, 200, 200, 403),
+    # The language coach, which the board uses as people type (guests too).
+    ("coaching:check",                                "GET"):    (L,   405, 405, 405, 405, 405, 405),
+    ("coaching:check",                                "POST"):   (L,   200, 200, 200, 200, 200, 200),
     # Pulses: "answer" and "close" act on an open pulse, "results" and "respond"
     # on a closed one waiting for the lead. Teammates see a waiting page, not results.
-    ("pulse:list",                                    "GET"):    (L,   404, 404, 200, 200, 200),
-    ("pulse:create",                                  "GET"):    (L,   404, 404, 403, 200, 403),
-    ("pulse:create",                                  "POST"):   (L,   404, 404, 403, R,   403),
-    ("pulse:instrument_create",                       "GET"):    (L,   404, 404, 403, 200, 403),
-    ("pulse:instrument_create",                       "POST"):   (L,   404, 404, 403, R,   403),
-    ("pulse:answer",                                  "GET"):    (L,   404, 404, 200, 200, 403),
-    ("pulse:answer",                                  "POST"):   (L,   404, 404, R,   R,   403),
-    ("pulse:results",                                 "GET"):    (L,   404, 404, 200, 200, 200),
-    ("pulse:respond",                                 "POST"):   (L,   404, 404, 403, R,   403),
-    ("pulse:close",                                   "POST"):   (L,   404, 404, 403, R,   403),
-    ("pulse:overview",                                "GET"):    (L,   200, 403, 403, 403, 200),
-    ("pulse:settings",                                "GET"):    (L,   200, 403, 403, 403, 200),
-    ("pulse:settings",                                "POST"):   (L,   R,   403, 403, 403, R),
+    ("pulse:list",                                    "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("pulse:create",                                  "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("pulse:create",                                  "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("pulse:instrument_create",                       "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("pulse:instrument_create",                       "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("pulse:answer",                                  "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("pulse:answer",                                  "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("pulse:results",                                 "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("pulse:respond",                                 "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("pulse:close",                                   "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("pulse:overview",                                "GET"):    (L,   200, 403, 403, 403, 200, 403),
+    ("pulse:settings",                                "GET"):    (L,   200, 403, 403, 403, 200, 403),
+    ("pulse:settings",                                "POST"):   (L,   R,   403, 403, 403, R, 403),
     # Insights: the team's to whoever may open the team; across teams to org admins.
-    ("insights:team",                                 "GET"):    (L,   404, 404, 200, 200, 200),
-    ("insights:team",                                 "POST"):   (L,   405, 405, 405, 405, 405),
-    ("insights:team_markdown",                        "GET"):    (L,   404, 404, 200, 200, 200),
-    ("insights:team_markdown",                        "POST"):   (L,   405, 405, 405, 405, 405),
-    ("insights:organization",                         "GET"):    (L,   200, 403, 403, 403, 200),
-    ("insights:organization",                         "POST"):   (L,   405, 405, 405, 405, 405),
+    ("insights:team",                                 "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("insights:team",                                 "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("insights:team_markdown",                        "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("insights:team_markdown",                        "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("insights:organization",                         "GET"):    (L,   200, 403, 403, 403, 200, 403),
+    ("insights:organization",                         "POST"):   (L,   405, 405, 405, 405, 405, 403),
     # Data ownership: the page is for everyone; exports for org admins, and team leads.
-    ("portability:what_we_store",                     "GET"):    (200, 200, 200, 200, 200, 200),
-    ("portability:what_we_store",                     "POST"):   (405, 405, 405, 405, 405, 405),
-    ("portability:organization_export",               "GET"):    (L,   200, 403, 403, 403, 200),
-    ("portability:organization_export",               "POST"):   (L,   405, 405, 405, 405, 405),
-    ("portability:team_export",                       "GET"):    (L,   404, 404, 403, 200, 200),
-    ("portability:team_export",                       "POST"):   (L,   405, 405, 405, 405, 405),
-    ("portability:retention",                         "GET"):    (L,   200, 403, 403, 403, 200),
-    ("portability:retention",                         "POST"):   (L,   R,   403, 403, 403, R),
-    ("api:openapi-json",                              "GET"):    (200, 200, 200, 200, 200, 200),
-    ("api:openapi-view",                              "GET"):    (200, 200, 200, 200, 200, 200),
-    ("api:api-root",                                  "GET"):    (404, 404, 404, 404, 404, 404),
+    ("portability:what_we_store",                     "GET"):    (200, 200, 200, 200, 200, 200, 200),
+    ("portability:what_we_store",                     "POST"):   (405, 405, 405, 405, 405, 405, 405),
+    ("portability:organization_export",               "GET"):    (L,   200, 403, 403, 403, 200, 403),
+    ("portability:organization_export",               "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("portability:team_export",                       "GET"):    (L,   404, 404, 403, 200, 200, 403),
+    ("portability:team_export",                       "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("portability:retention",                         "GET"):    (L,   200, 403, 403, 403, 200, 403),
+    ("portability:retention",                         "POST"):   (L,   R,   403, 403, 403, R, 403),
+    ("api:openapi-json",                              "GET"):    (200, 200, 200, 200, 200, 200, 200),
+    ("api:openapi-view",                              "GET"):    (200, 200, 200, 200, 200, 200, 200),
+    ("api:api-root",                                  "GET"):    (404, 404, 404, 404, 404, 404, 403),
     # API operations (session-authenticated here; tokens have their own tests).
-    ("/api/v1/me",                                    "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/me",                                    "PATCH"):  (401, 200, 200, 200, 200, 200),
-    ("/api/v1/organization",                          "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/organization",                          "PATCH"):  (401, 200, 403, 403, 403, 200),
-    ("/api/v1/tokens",                                "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/tokens",                                "POST"):   (401, 201, 201, 201, 201, 201),
-    ("/api/v1/tokens/{token_id}",                     "DELETE"): (401, 404, 404, 204, 404, 404),
-    ("/api/v1/teams",                                 "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/teams",                                 "POST"):   (401, 201, 403, 403, 403, 201),
-    ("/api/v1/teams/{slug}",                          "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}",                          "PATCH"):  (401, 404, 404, 403, 200, 200),
-    ("/api/v1/teams/{slug}",                          "DELETE"): (401, 404, 404, 403, 403, 204),
-    ("/api/v1/teams/{slug}/members",                  "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/members/{membership_id}",  "PATCH"):  (401, 404, 404, 403, 200, 200),
-    ("/api/v1/teams/{slug}/members/{membership_id}",  "DELETE"): (401, 404, 404, 403, 204, 204),
-    ("/api/v1/teams/{slug}/invitations",              "GET"):    (401, 404, 404, 403, 200, 200),
-    ("/api/v1/teams/{slug}/invitations",              "POST"):   (401, 404, 404, 403, 201, 201),
-    ("/api/v1/teams/{slug}/invitations/{invitation_id}", "DELETE"): (401, 404, 404, 403, 204, 204),
-    ("/api/v1/coach",                                 "POST"):   (401, 200, 200, 200, 200, 200),
+    ("/api/v1/me",                                    "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/me",                                    "PATCH"):  (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/organization",                          "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/organization",                          "PATCH"):  (401, 200, 403, 403, 403, 200, 403),
+    ("/api/v1/tokens",                                "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/tokens",                                "POST"):   (401, 201, 201, 201, 201, 201, 403),
+    ("/api/v1/tokens/{token_id}",                     "DELETE"): (401, 404, 404, 204, 404, 404, 403),
+    ("/api/v1/teams",                                 "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/teams",                                 "POST"):   (401, 201, 403, 403, 403, 201, 403),
+    ("/api/v1/teams/{slug}",                          "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/teams/{slug}",                          "PATCH"):  (401, 404, 404, 403, 200, 200, 403),
+    ("/api/v1/teams/{slug}",                          "DELETE"): (401, 404, 404, 403, 403, 204, 403),
+    ("/api/v1/teams/{slug}/members",                  "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/teams/{slug}/members/{membership_id}",  "PATCH"):  (401, 404, 404, 403, 200, 200, 403),
+    ("/api/v1/teams/{slug}/members/{membership_id}",  "DELETE"): (401, 404, 404, 403, 204, 204, 403),
+    ("/api/v1/teams/{slug}/invitations",              "GET"):    (401, 404, 404, 403, 200, 200, 403),
+    ("/api/v1/teams/{slug}/invitations",              "POST"):   (401, 404, 404, 403, 201, 201, 403),
+    ("/api/v1/teams/{slug}/invitations/{invitation_id}", "DELETE"): (401, 404, 404, 403, 204, 204, 403),
+    ("/api/v1/coach",                                 "POST"):   (401, 200, 200, 200, 200, 200, 403),
     # Pulses in the API act on the open pulse: results wait for it to close.
-    ("/api/v1/teams/{slug}/pulses",                   "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/pulses",                   "POST"):   (401, 404, 404, 403, 201, 403),
-    ("/api/v1/teams/{slug}/pulses/{pulse_id}",        "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/pulses/{pulse_id}/answers", "POST"):  (401, 404, 404, 201, 201, 403),
-    ("/api/v1/teams/{slug}/pulses/{pulse_id}/participation", "GET"): (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/pulses/{pulse_id}/results", "GET"):   (401, 404, 404, 403, 403, 403),
-    ("/api/v1/teams/{slug}/pulses/{pulse_id}/response", "POST"): (401, 404, 404, 403, 400, 403),
-    ("/api/v1/teams/{slug}/pulses/{pulse_id}/close",  "POST"):   (401, 404, 404, 403, 200, 403),
-    ("/api/v1/organization/pulses",                   "GET"):    (401, 200, 403, 403, 403, 200),
+    ("/api/v1/teams/{slug}/pulses",                   "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/teams/{slug}/pulses",                   "POST"):   (401, 404, 404, 403, 201, 403, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}",        "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/answers", "POST"):  (401, 404, 404, 201, 201, 403, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/participation", "GET"): (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/results", "GET"):   (401, 404, 404, 403, 403, 403, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/response", "POST"): (401, 404, 404, 403, 400, 403, 403),
+    ("/api/v1/teams/{slug}/pulses/{pulse_id}/close",  "POST"):   (401, 404, 404, 403, 200, 403, 403),
+    ("/api/v1/organization/pulses",                   "GET"):    (401, 200, 403, 403, 403, 200, 403),
     # An invitation works only inside its own organization.
-    ("/api/v1/invitations/accept",                    "POST"):   (401, 400, 200, 200, 200, 200),
+    ("/api/v1/invitations/accept",                    "POST"):   (401, 400, 200, 200, 200, 200, 403),
 }
 # fmt: on
 
@@ -362,6 +370,16 @@ def review_scene(scene: Scene) -> dict[str, Any]:
     return scene.__dict__["review_ids"]
 
 
+def guest_link_token(scene: Scene) -> str:
+    """The token of the review's guest link (made by Lena, its facilitator)."""
+    from marblejar.reviews import services as review_services
+    from marblejar.reviews.models import Review
+
+    review = Review.objects.get(pk=review_scene(scene)["review_id"])
+    link = review_services.guest_link_create(actor=scene.personas.lead, review=review)
+    return review_services.guest_link_token(link)
+
+
 def _review_args(*names: str) -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {name: review_scene(s)[name] for name in names}
 
@@ -394,6 +412,7 @@ URL_ARGS.update(
         "reviews:finding_add": _review_args("review_id", "theme_id"),
         "reviews:question_add": _review_args("review_id", "theme_id"),
         "reviews:question_answer": _review_args("review_id", "question_id"),
+        "reviews:guest_join": lambda s: {"token": guest_link_token(s)},
         **{
             f"reviews:{name}": _review_args("review_id")
             for name in (
@@ -416,6 +435,8 @@ URL_ARGS.update(
                 "summary",
                 "summary_md",
                 "roti",
+                "guest_link",
+                "guest_ended",
             )
         },
     }
@@ -461,6 +482,8 @@ BODIES.update(
             "what": "Alert",
         },
         ("reviews:roti", "POST"): lambda s: {"value": 4},
+        ("reviews:guest_link", "POST"): lambda s: {"do": "create", "share_summary": "1"},
+        ("reviews:guest_join", "POST"): lambda s: {"display_name": "Nina Guest"},
         ("reviews:timer", "POST"): lambda s: {"action": "set", "minutes": 5},
         ("reviews:done", "POST"): lambda s: {"done": "1"},
         ("reviews:discuss_add", "POST"): lambda s: {
@@ -507,86 +530,95 @@ BODIES.update(
 
 # fmt: off
 MATRIX.update({
-    # route                                          method    anonymous outsider other member lead admin  # noqa: E501
-    ("reviews:list",                                  "GET"):    (L,   404, 404, 200, 200, 403),
-    ("reviews:create",                                "GET"):    (L,   404, 404, 200, 200, 403),
-    ("reviews:create",                                "POST"):   (L,   404, 404, R,   R,   403),
-    ("reviews:intent",                                "GET"):    (L,   404, 404, 403, 200, 403),
-    ("reviews:intent",                                "POST"):   (L,   404, 404, 403, R,   403),
-    ("reviews:templates",                             "GET"):    (L,   404, 404, 200, 200, 403),
-    ("reviews:templates",                             "POST"):   (L,   404, 404, R,   R,   403),
-    ("reviews:actions",                               "GET"):    (L,   404, 404, 200, 200, 403),
-    ("reviews:action_status",                         "POST"):   (L,   404, 404, R,   R,   404),
+    # route                                          method    anonymous outsider other member lead admin guest  # noqa: E501
+    ("reviews:list",                                  "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("reviews:create",                                "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("reviews:create",                                "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("reviews:intent",                                "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("reviews:intent",                                "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("reviews:templates",                             "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("reviews:templates",                             "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("reviews:actions",                               "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("reviews:action_status",                         "POST"):   (L,   404, 404, R,   R,   404, 403),
     # Improvement actions are the team's: any member adds, edits, moves and checks them.
-    ("reviews:action_new",                            "GET"):    (L,   405, 405, 405, 405, 405),
-    ("reviews:action_new",                            "POST"):   (L,   404, 404, R,   R,   403),
-    ("reviews:actions_csv",                           "GET"):    (L,   404, 404, 200, 200, 403),
-    ("reviews:actions_md",                            "GET"):    (L,   404, 404, 200, 200, 403),
-    ("reviews:action",                                "GET"):    (L,   404, 404, 200, 200, 404),
-    ("reviews:action",                                "POST"):   (L,   404, 404, R,   R,   404),
-    ("reviews:action_check",                          "GET"):    (L,   405, 405, 405, 405, 405),
-    ("reviews:action_check",                          "POST"):   (L,   404, 404, R,   R,   404),
-    ("reviews:board",                                 "GET"):    (L,   404, 404, 200, 200, 404),
-    ("reviews:section",                               "GET"):    (L,   404, 404, 200, 200, 404),
-    ("reviews:events",                                "GET"):    (403, 404, 404, 200, 200, 404),
-    ("reviews:presence",                              "POST"):   (L,   404, 404, 204, 204, 404),
-    ("reviews:advance",                               "GET"):    (L,   405, 405, 405, 405, 405),
-    ("reviews:advance",                               "POST"):   (L,   404, 404, 403, R,   404),
+    ("reviews:action_new",                            "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("reviews:action_new",                            "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("reviews:actions_csv",                           "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("reviews:actions_md",                            "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("reviews:action",                                "GET"):    (L,   404, 404, 200, 200, 404, 403),
+    ("reviews:action",                                "POST"):   (L,   404, 404, R,   R,   404, 403),
+    ("reviews:action_check",                          "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("reviews:action_check",                          "POST"):   (L,   404, 404, R,   R,   404, 403),
+    ("reviews:board",                                 "GET"):    (L,   404, 404, 200, 200, 404, 200),
+    ("reviews:section",                               "GET"):    (L,   404, 404, 200, 200, 404, 200),
+    ("reviews:events",                                "GET"):    (403, 404, 404, 200, 200, 404, 200),
+    ("reviews:presence",                              "POST"):   (L,   404, 404, 204, 204, 404, 204),
+    ("reviews:advance",                               "GET"):    (L,   405, 405, 405, 405, 405, 405),
+    ("reviews:advance",                               "POST"):   (L,   404, 404, 403, R,   404, 403),
     # When an asynchronous review closes: its facilitator's call, or a lead's.
-    ("reviews:open_until",                            "GET"):    (L,   405, 405, 405, 405, 405),
-    ("reviews:open_until",                            "POST"):   (L,   404, 404, 403, R,   404),
-    ("reviews:safety_vote",                           "POST"):   (L,   404, 404, R,   R,   404),
-    ("reviews:make_safer",                            "POST"):   (L,   404, 404, 403, R,   404),
-    ("reviews:go_first",                              "POST"):   (L,   404, 404, 403, R,   404),
-    ("reviews:note_add",                              "POST"):   (L,   404, 404, R,   R,   404),
+    ("reviews:open_until",                            "GET"):    (L,   405, 405, 405, 405, 405, 405),
+    ("reviews:open_until",                            "POST"):   (L,   404, 404, 403, R,   404, 403),
+    ("reviews:safety_vote",                           "POST"):   (L,   404, 404, R,   R,   404, R),
+    ("reviews:make_safer",                            "POST"):   (L,   404, 404, 403, R,   404, 403),
+    ("reviews:go_first",                              "POST"):   (L,   404, 404, 403, R,   404, 403),
+    ("reviews:note_add",                              "POST"):   (L,   404, 404, R,   R,   404, R),
     # Before the reveal a note exists only for its author (Max).
-    ("reviews:note_edit",                             "GET"):    (L,   404, 404, 200, 404, 404),
-    ("reviews:note_edit",                             "POST"):   (L,   404, 404, R,   404, 404),
-    ("reviews:note_delete",                           "POST"):   (L,   404, 404, R,   404, 404),
-    ("reviews:note_move",                             "POST"):   (L,   404, 404, R,   404, 404),
-    ("reviews:theme_add",                             "POST"):   (L,   404, 404, 400, 400, 404),
-    ("reviews:vote",                                  "POST"):   (L,   404, 404, R,   R,   404),
-    ("reviews:finding_add",                           "POST"):   (L,   404, 404, 400, 400, 404),
-    ("reviews:question_add",                          "POST"):   (L,   404, 404, 400, 400, 404),
-    ("reviews:question_answer",                       "POST"):   (L,   404, 404, 400, 400, 404),
-    ("reviews:action_add",                            "POST"):   (L,   404, 404, 400, 400, 404),
-    ("reviews:timeline_add",                          "POST"):   (L,   404, 404, 400, 400, 404),
-    ("reviews:timer",                                 "POST"):   (L,   404, 404, 403, R,   404),
-    ("reviews:done",                                  "POST"):   (L,   404, 404, R,   R,   404),
-    ("reviews:spotlight",                             "POST"):   (L,   404, 404, 403, R,   404),
-    ("reviews:discuss_add",                           "POST"):   (L,   404, 404, 400, 400, 404),
-    ("reviews:summary",                               "GET"):    (L,   404, 404, 200, 200, 404),
-    ("reviews:summary_md",                            "GET"):    (L,   404, 404, 200, 200, 404),
-    ("reviews:roti",                                  "POST"):   (L,   404, 404, R,   R,   404),
-    ("/api/v1/teams/{slug}/reviews",                  "GET"):    (401, 404, 404, 200, 200, 403),
-    ("/api/v1/teams/{slug}/reviews",                  "POST"):   (401, 404, 404, 201, 201, 403),
-    ("/api/v1/reviews/{review_id}",                   "GET"):    (401, 404, 404, 200, 200, 404),
-    ("/api/v1/reviews/{review_id}",                   "PATCH"):  (401, 404, 404, 403, 200, 404),
-    ("/api/v1/reviews/{review_id}/advance",           "POST"):   (401, 404, 404, 403, 200, 404),
-    ("/api/v1/reviews/{review_id}/safety",            "POST"):   (401, 404, 404, 400, 400, 404),
-    ("/api/v1/reviews/{review_id}/go-first",          "PUT"):    (401, 404, 404, 403, 200, 404),
-    ("/api/v1/reviews/{review_id}/timeline",          "POST"):   (401, 404, 404, 400, 400, 404),
-    ("/api/v1/reviews/{review_id}/notes",             "GET"):    (401, 404, 404, 200, 200, 404),
-    ("/api/v1/reviews/{review_id}/notes",             "POST"):   (401, 404, 404, 201, 201, 404),
-    ("/api/v1/reviews/{review_id}/notes/{note_id}",   "PATCH"):  (401, 404, 404, 200, 404, 404),
-    ("/api/v1/reviews/{review_id}/notes/{note_id}",   "DELETE"): (401, 404, 404, 204, 404, 404),
-    ("/api/v1/reviews/{review_id}/themes",            "GET"):    (401, 404, 404, 200, 200, 404),
-    ("/api/v1/reviews/{review_id}/themes",            "POST"):   (401, 404, 404, 400, 400, 404),
-    ("/api/v1/reviews/{review_id}/themes/{theme_id}/votes", "POST"):   (401, 404, 404, 400, 400, 404),  # noqa: E501
-    ("/api/v1/reviews/{review_id}/themes/{theme_id}/votes", "DELETE"): (401, 404, 404, 400, 400, 404),  # noqa: E501
-    ("/api/v1/reviews/{review_id}/questions",         "GET"):    (401, 404, 404, 200, 200, 404),
-    ("/api/v1/reviews/{review_id}/themes/{theme_id}/questions", "POST"): (401, 404, 404, 400, 400, 404),  # noqa: E501
-    ("/api/v1/reviews/{review_id}/questions/{question_id}/answer", "POST"): (401, 404, 404, 400, 400, 404),  # noqa: E501
-    ("/api/v1/reviews/{review_id}/findings",          "GET"):    (401, 404, 404, 200, 200, 404),
-    ("/api/v1/reviews/{review_id}/themes/{theme_id}/findings", "POST"): (401, 404, 404, 400, 400, 404),  # noqa: E501
-    ("/api/v1/reviews/{review_id}/actions",           "GET"):    (401, 404, 404, 200, 200, 404),
-    ("/api/v1/reviews/{review_id}/actions",           "POST"):   (401, 404, 404, 400, 400, 404),
-    ("/api/v1/actions/{action_id}",                   "PATCH"):  (401, 404, 404, 200, 200, 404),
-    ("/api/v1/actions/{action_id}",                   "GET"):    (401, 404, 404, 200, 200, 404),
-    ("/api/v1/actions/{action_id}",                   "PUT"):    (401, 404, 404, 200, 200, 404),
-    ("/api/v1/actions/{action_id}/check",             "POST"):   (401, 404, 404, 200, 200, 404),
-    ("/api/v1/teams/{slug}/actions",                  "GET"):    (401, 404, 404, 200, 200, 403),
-    ("/api/v1/teams/{slug}/actions",                  "POST"):   (401, 404, 404, 201, 201, 403),
+    ("reviews:note_edit",                             "GET"):    (L,   404, 404, 200, 404, 404, 404),
+    ("reviews:note_edit",                             "POST"):   (L,   404, 404, R,   404, 404, 404),
+    ("reviews:note_delete",                           "POST"):   (L,   404, 404, R,   404, 404, 404),
+    ("reviews:note_move",                             "POST"):   (L,   404, 404, R,   404, 404, 404),
+    ("reviews:theme_add",                             "POST"):   (L,   404, 404, 400, 400, 404, 400),
+    ("reviews:vote",                                  "POST"):   (L,   404, 404, R,   R,   404, R),
+    ("reviews:finding_add",                           "POST"):   (L,   404, 404, 400, 400, 404, 400),
+    ("reviews:question_add",                          "POST"):   (L,   404, 404, 400, 400, 404, 400),
+    ("reviews:question_answer",                       "POST"):   (L,   404, 404, 400, 400, 404, 400),
+    ("reviews:action_add",                            "POST"):   (L,   404, 404, 400, 400, 404, 400),
+    ("reviews:timeline_add",                          "POST"):   (L,   404, 404, 400, 400, 404, 400),
+    ("reviews:timer",                                 "POST"):   (L,   404, 404, 403, R,   404, 403),
+    ("reviews:done",                                  "POST"):   (L,   404, 404, R,   R,   404, R),
+    ("reviews:spotlight",                             "POST"):   (L,   404, 404, 403, R,   404, 403),
+    ("reviews:discuss_add",                           "POST"):   (L,   404, 404, 400, 400, 404, 400),
+    ("reviews:summary",                               "GET"):    (L,   404, 404, 200, 200, 404, 200),
+    ("reviews:summary_md",                            "GET"):    (L,   404, 404, 200, 200, 404, 200),
+    ("reviews:roti",                                  "POST"):   (L,   404, 404, R,   R,   404, R),
+    # Guests: whoever runs the review shares its link (Lena); opening the link
+    # offers to join to anyone who may not see the review already (members
+    # go to the board); the "thank you" page is for a browser whose guest part
+    # ended (none of these), test_guests.py walks it.
+    ("reviews:guest_link",                            "GET"):    (405, 405, 405, 405, 405, 405, 403),
+    ("reviews:guest_link",                            "POST"):   (L,   404, 404, 403, R,   404, 403),
+    ("reviews:guest_join",                            "GET"):    (200, 200, 200, R,   R,   200, R),
+    ("reviews:guest_join",                            "POST"):   (R,   R,   R,   R,   R,   R,   R),
+    ("reviews:guest_ended",                           "GET"):    (404, 404, 404, 404, 404, 404, 404),
+    ("/api/v1/teams/{slug}/reviews",                  "GET"):    (401, 404, 404, 200, 200, 403, 403),
+    ("/api/v1/teams/{slug}/reviews",                  "POST"):   (401, 404, 404, 201, 201, 403, 403),
+    ("/api/v1/reviews/{review_id}",                   "GET"):    (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}",                   "PATCH"):  (401, 404, 404, 403, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}/advance",           "POST"):   (401, 404, 404, 403, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}/safety",            "POST"):   (401, 404, 404, 400, 400, 404, 403),
+    ("/api/v1/reviews/{review_id}/go-first",          "PUT"):    (401, 404, 404, 403, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}/timeline",          "POST"):   (401, 404, 404, 400, 400, 404, 403),
+    ("/api/v1/reviews/{review_id}/notes",             "GET"):    (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}/notes",             "POST"):   (401, 404, 404, 201, 201, 404, 403),
+    ("/api/v1/reviews/{review_id}/notes/{note_id}",   "PATCH"):  (401, 404, 404, 200, 404, 404, 403),
+    ("/api/v1/reviews/{review_id}/notes/{note_id}",   "DELETE"): (401, 404, 404, 204, 404, 404, 403),
+    ("/api/v1/reviews/{review_id}/themes",            "GET"):    (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}/themes",            "POST"):   (401, 404, 404, 400, 400, 404, 403),
+    ("/api/v1/reviews/{review_id}/themes/{theme_id}/votes", "POST"):   (401, 404, 404, 400, 400, 404, 403),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/themes/{theme_id}/votes", "DELETE"): (401, 404, 404, 400, 400, 404, 403),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/questions",         "GET"):    (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}/themes/{theme_id}/questions", "POST"): (401, 404, 404, 400, 400, 404, 403),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/questions/{question_id}/answer", "POST"): (401, 404, 404, 400, 400, 404, 403),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/findings",          "GET"):    (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}/themes/{theme_id}/findings", "POST"): (401, 404, 404, 400, 400, 404, 403),  # noqa: E501
+    ("/api/v1/reviews/{review_id}/actions",           "GET"):    (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/reviews/{review_id}/actions",           "POST"):   (401, 404, 404, 400, 400, 404, 403),
+    ("/api/v1/actions/{action_id}",                   "PATCH"):  (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/actions/{action_id}",                   "GET"):    (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/actions/{action_id}",                   "PUT"):    (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/actions/{action_id}/check",             "POST"):   (401, 404, 404, 200, 200, 404, 403),
+    ("/api/v1/teams/{slug}/actions",                  "GET"):    (401, 404, 404, 200, 200, 403, 403),
+    ("/api/v1/teams/{slug}/actions",                  "POST"):   (401, 404, 404, 201, 201, 403, 403),
 })
 # fmt: on
 
@@ -720,69 +752,69 @@ BODIES.update(
 
 # fmt: off
 MATRIX.update({
-    # route                                          method    anonymous outsider other member lead admin  # noqa: E501
-    ("reflections:team_list",                         "GET"):    (L,   404, 404, 200, 200, 200),
-    ("reflections:organization_list",                 "GET"):    (L,   200, 200, 200, 200, 200),
-    ("reflections:create",                            "GET"):    (L,   200, 200, 200, 200, 200),
-    ("reflections:create",                            "POST"):   (L,   R,   R,   R,   R,   R),
-    ("reflections:detail",                            "GET"):    (L,   404, 404, 200, 200, 200),
-    ("reflections:edit",                              "GET"):    (L,   404, 404, 200, 403, 403),
-    ("reflections:edit",                              "POST"):   (L,   404, 404, R,   403, 403),
-    ("reflections:delete",                            "POST"):   (L,   404, 404, R,   403, 403),
-    ("reflections:publish",                           "POST"):   (L,   404, 404, R,   403, 403),
-    ("reflections:print",                             "GET"):    (L,   404, 404, 200, 200, 200),
-    ("reflections:send",                              "GET"):    (L,   404, 404, 200, 200, 200),
-    ("reflections:send",                              "POST"):   (L,   404, 404, R,   R,   R),
-    ("reflections:react",                             "POST"):   (L,   404, 404, R,   R,   403),
-    ("reflections:events",                            "GET"):    (403, 404, 404, 200, 200, 200),
-    ("reflections:part",                              "GET"):    (L,   404, 404, 200, 200, 200),
-    ("reflections:part",                              "POST"):   (L,   405, 405, 405, 405, 405),
-    ("reflections:comment",                           "POST"):   (L,   404, 404, R,   R,   403),
-    ("reflections:comment_hide",                      "POST"):   (L,   404, 404, R,   403, 403),
-    ("reflections:comment_report",                    "GET"):    (L,   404, 404, 200, 200, 403),
-    ("reflections:comment_report",                    "POST"):   (L,   404, 404, R,   R,   403),
-    ("reflections:practice",                          "POST"):   (L,   404, 404, R,   403, 403),
-    ("reflections:update",                            "POST"):   (L,   404, 404, R,   403, 403),
-    ("jar:history",                                   "GET"):    (L,   404, 404, 200, 200, 200),
-    ("jar:drop",                                      "GET"):    (L,   404, 404, 200, 200, 403),
-    ("jar:drop",                                      "POST"):   (L,   404, 404, R,   R,   403),
-    ("jar:marble_remove",                             "POST"):   (L,   404, 404, R,   403, 403),
+    # route                                          method    anonymous outsider other member lead admin guest  # noqa: E501
+    ("reflections:team_list",                         "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("reflections:organization_list",                 "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("reflections:create",                            "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("reflections:create",                            "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("reflections:detail",                            "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("reflections:edit",                              "GET"):    (L,   404, 404, 200, 403, 403, 403),
+    ("reflections:edit",                              "POST"):   (L,   404, 404, R,   403, 403, 403),
+    ("reflections:delete",                            "POST"):   (L,   404, 404, R,   403, 403, 403),
+    ("reflections:publish",                           "POST"):   (L,   404, 404, R,   403, 403, 403),
+    ("reflections:print",                             "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("reflections:send",                              "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("reflections:send",                              "POST"):   (L,   404, 404, R,   R,   R, 403),
+    ("reflections:react",                             "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("reflections:events",                            "GET"):    (403, 404, 404, 200, 200, 200, 403),
+    ("reflections:part",                              "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("reflections:part",                              "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("reflections:comment",                           "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("reflections:comment_hide",                      "POST"):   (L,   404, 404, R,   403, 403, 403),
+    ("reflections:comment_report",                    "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("reflections:comment_report",                    "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("reflections:practice",                          "POST"):   (L,   404, 404, R,   403, 403, 403),
+    ("reflections:update",                            "POST"):   (L,   404, 404, R,   403, 403, 403),
+    ("jar:history",                                   "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("jar:drop",                                      "GET"):    (L,   404, 404, 200, 200, 403, 403),
+    ("jar:drop",                                      "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("jar:marble_remove",                             "POST"):   (L,   404, 404, R,   403, 403, 403),
     # Only Mia, whom the marble names, may keep it; she is not a column.
-    ("jar:marble_keep",                               "POST"):   (L,   404, 404, 403, 403, 403),
-    ("jar:cracks",                                    "GET"):    (L,   404, 404, 200, 200, 200),
-    ("jar:cracks",                                    "POST"):   (L,   404, 404, R,   R,   403),
-    ("jar:crack_acknowledge",                         "POST"):   (L,   404, 404, 403, R,   403),
-    ("jar:organization_cracks",                       "GET"):    (L,   200, 200, 200, 200, 200),
-    ("jar:organization_cracks",                       "POST"):   (L,   R,   R,   R,   R,   R),
-    ("jar:organization_crack_acknowledge",            "POST"):   (L,   404, 403, 403, 403, R),
-    ("/api/v1/reflections",                           "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/reflections",                           "POST"):   (401, 201, 201, 201, 201, 201),
-    ("/api/v1/reflections/drafts",                    "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/reflections/{reflection_id}",           "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/reflections/{reflection_id}",           "PATCH"):  (401, 404, 404, 200, 403, 403),
-    ("/api/v1/reflections/{reflection_id}",           "DELETE"): (401, 404, 404, 204, 403, 403),
-    ("/api/v1/reflections/{reflection_id}/send",      "POST"):   (401, 404, 404, 204, 204, 204),
-    ("/api/v1/reflections/{reflection_id}/comments",  "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/reflections/{reflection_id}/comments",  "POST"):   (401, 404, 404, 201, 201, 403),
-    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/hide", "POST"): (401, 404, 404, 200, 403, 403),  # noqa: E501
-    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/report", "POST"): (401, 404, 404, 202, 202, 403),  # noqa: E501
-    ("/api/v1/reflections/{reflection_id}/reactions", "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "PUT"): (401, 404, 404, 400, 200, 403),
-    ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "DELETE"): (401, 404, 404, 200, 200, 403),  # noqa: E501
-    ("/api/v1/reflections/{reflection_id}/practice",  "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/reflections/{reflection_id}/practice",  "POST"):   (401, 404, 404, 201, 403, 403),
-    ("/api/v1/reflections/{reflection_id}/updates",   "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/reflections/{reflection_id}/updates",   "POST"):   (401, 404, 404, 201, 403, 403),
-    ("/api/v1/teams/{slug}/jar",                      "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/marbles",                  "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/marbles",                  "POST"):   (401, 404, 404, 201, 201, 403),
-    ("/api/v1/teams/{slug}/marbles/{marble_id}",      "DELETE"): (401, 404, 404, 204, 403, 403),
-    ("/api/v1/teams/{slug}/cracks",                   "GET"):    (401, 404, 404, 200, 200, 200),
-    ("/api/v1/teams/{slug}/cracks",                   "POST"):   (401, 404, 404, 202, 202, 403),
-    ("/api/v1/teams/{slug}/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 404, 403, 200, 403),
-    ("/api/v1/organization/cracks",                   "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/organization/cracks",                   "POST"):   (401, 202, 202, 202, 202, 202),
-    ("/api/v1/organization/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 403, 403, 403, 200),
+    ("jar:marble_keep",                               "POST"):   (L,   404, 404, 403, 403, 403, 403),
+    ("jar:cracks",                                    "GET"):    (L,   404, 404, 200, 200, 200, 403),
+    ("jar:cracks",                                    "POST"):   (L,   404, 404, R,   R,   403, 403),
+    ("jar:crack_acknowledge",                         "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("jar:organization_cracks",                       "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("jar:organization_cracks",                       "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("jar:organization_crack_acknowledge",            "POST"):   (L,   404, 403, 403, 403, R, 403),
+    ("/api/v1/reflections",                           "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/reflections",                           "POST"):   (401, 201, 201, 201, 201, 201, 403),
+    ("/api/v1/reflections/drafts",                    "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/reflections/{reflection_id}",           "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/reflections/{reflection_id}",           "PATCH"):  (401, 404, 404, 200, 403, 403, 403),
+    ("/api/v1/reflections/{reflection_id}",           "DELETE"): (401, 404, 404, 204, 403, 403, 403),
+    ("/api/v1/reflections/{reflection_id}/send",      "POST"):   (401, 404, 404, 204, 204, 204, 403),
+    ("/api/v1/reflections/{reflection_id}/comments",  "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/reflections/{reflection_id}/comments",  "POST"):   (401, 404, 404, 201, 201, 403, 403),
+    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/hide", "POST"): (401, 404, 404, 200, 403, 403, 403),  # noqa: E501
+    ("/api/v1/reflections/{reflection_id}/comments/{comment_id}/report", "POST"): (401, 404, 404, 202, 202, 403, 403),  # noqa: E501
+    ("/api/v1/reflections/{reflection_id}/reactions", "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "PUT"): (401, 404, 404, 400, 200, 403, 403),
+    ("/api/v1/reflections/{reflection_id}/reactions/{kind}", "DELETE"): (401, 404, 404, 200, 200, 403, 403),  # noqa: E501
+    ("/api/v1/reflections/{reflection_id}/practice",  "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/reflections/{reflection_id}/practice",  "POST"):   (401, 404, 404, 201, 403, 403, 403),
+    ("/api/v1/reflections/{reflection_id}/updates",   "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/reflections/{reflection_id}/updates",   "POST"):   (401, 404, 404, 201, 403, 403, 403),
+    ("/api/v1/teams/{slug}/jar",                      "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/teams/{slug}/marbles",                  "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/teams/{slug}/marbles",                  "POST"):   (401, 404, 404, 201, 201, 403, 403),
+    ("/api/v1/teams/{slug}/marbles/{marble_id}",      "DELETE"): (401, 404, 404, 204, 403, 403, 403),
+    ("/api/v1/teams/{slug}/cracks",                   "GET"):    (401, 404, 404, 200, 200, 200, 403),
+    ("/api/v1/teams/{slug}/cracks",                   "POST"):   (401, 404, 404, 202, 202, 403, 403),
+    ("/api/v1/teams/{slug}/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 404, 403, 200, 403, 403),
+    ("/api/v1/organization/cracks",                   "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/organization/cracks",                   "POST"):   (401, 202, 202, 202, 202, 202, 403),
+    ("/api/v1/organization/cracks/{crack_id}/acknowledge", "POST"): (401, 404, 403, 403, 403, 200, 403),
 })
 # fmt: on
 
@@ -828,21 +860,21 @@ def _unsubscribe_token(scene: Scene) -> dict[str, Any]:
 # (signed for Max): whoever holds it may use it, logged in or not.
 # fmt: off
 MATRIX.update({
-    ("notifications:list",                            "GET"):    (L,   200, 200, 200, 200, 200),
-    ("notifications:list",                            "POST"):   (L,   405, 405, 405, 405, 405),
-    ("notifications:mark_read",                       "GET"):    (L,   405, 405, 405, 405, 405),
-    ("notifications:mark_read",                       "POST"):   (L,   R,   R,   R,   R,   R),
-    ("notifications:events",                          "GET"):    (403, 200, 200, 200, 200, 200),
-    ("notifications:open",                            "GET"):    (L,   404, 404, R,   404, 404),
-    ("notifications:open",                            "POST"):   (L,   405, 405, 405, 405, 405),
-    ("notifications:preferences",                     "GET"):    (L,   200, 200, 200, 200, 200),
-    ("notifications:preferences",                     "POST"):   (L,   R,   R,   R,   R,   R),
-    ("notifications:unsubscribe",                     "GET"):    (200, 200, 200, 200, 200, 200),
-    ("notifications:unsubscribe",                     "POST"):   (200, 200, 200, 200, 200, 200),
-    ("/api/v1/notifications",                         "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/notifications/read",                    "POST"):   (401, 200, 200, 200, 200, 200),
-    ("/api/v1/notifications/preferences",             "GET"):    (401, 200, 200, 200, 200, 200),
-    ("/api/v1/notifications/preferences",             "PUT"):    (401, 200, 200, 200, 200, 200),
+    ("notifications:list",                            "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("notifications:list",                            "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("notifications:mark_read",                       "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("notifications:mark_read",                       "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("notifications:events",                          "GET"):    (403, 200, 200, 200, 200, 200, 403),
+    ("notifications:open",                            "GET"):    (L,   404, 404, R,   404, 404, 403),
+    ("notifications:open",                            "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("notifications:preferences",                     "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("notifications:preferences",                     "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("notifications:unsubscribe",                     "GET"):    (200, 200, 200, 200, 200, 200, 403),
+    ("notifications:unsubscribe",                     "POST"):   (200, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/notifications",                         "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/notifications/read",                    "POST"):   (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/notifications/preferences",             "GET"):    (401, 200, 200, 200, 200, 200, 403),
+    ("/api/v1/notifications/preferences",             "PUT"):    (401, 200, 200, 200, 200, 200, 403),
 })
 # fmt: on
 URL_ARGS["notifications:unsubscribe"] = _unsubscribe_token
@@ -875,34 +907,35 @@ BODIES[("/api/v1/notifications/preferences", "PUT")] = lambda s: {"channels": {"
 # codes to show and new ones need two-factor first (400).
 # fmt: off
 MATRIX.update({
-    ("accounts:login_code",                           "GET"):    (L,   L,   L,   L,   L,   L),
-    ("accounts:login_code",                           "POST"):   (L,   L,   L,   L,   L,   L),
-    ("accounts:sso_start",                            "GET"):    (404, 404, 404, 404, 404, 404),
-    ("accounts:sso_start",                            "POST"):   (405, 405, 405, 405, 405, 405),
-    ("accounts:sso_callback",                         "GET"):    (404, 404, 404, 404, 404, 404),
-    ("accounts:sso_callback",                         "POST"):   (405, 405, 405, 405, 405, 405),
-    ("accounts:two_factor",                           "GET"):    (L,   200, 200, 200, 200, 200),
-    ("accounts:two_factor",                           "POST"):   (L,   405, 405, 405, 405, 405),
-    ("accounts:two_factor_start",                     "GET"):    (L,   405, 405, 405, 405, 405),
-    ("accounts:two_factor_start",                     "POST"):   (L,   R,   R,   R,   R,   R),
-    ("accounts:two_factor_confirm",                   "GET"):    (L,   405, 405, 405, 405, 405),
-    ("accounts:two_factor_confirm",                   "POST"):   (L,   R,   R,   R,   R,   R),
-    ("accounts:two_factor_disable",                   "GET"):    (L,   405, 405, 405, 405, 405),
-    ("accounts:two_factor_disable",                   "POST"):   (L,   R,   R,   R,   R,   R),
-    ("accounts:recovery_codes",                       "GET"):    (L,   R,   R,   R,   R,   R),
-    ("accounts:recovery_codes",                       "POST"):   (L,   400, 400, 400, 400, 400),
-    ("accounts:recovery_codes_download",              "GET"):    (L,   R,   R,   R,   R,   R),
-    ("accounts:recovery_codes_done",                  "GET"):    (L,   405, 405, 405, 405, 405),
-    ("accounts:recovery_codes_done",                  "POST"):   (L,   R,   R,   R,   R,   R),
+    ("accounts:login_code",                           "GET"):    (L,   L,   L,   L,   L,   L, 403),
+    ("accounts:login_code",                           "POST"):   (L,   L,   L,   L,   L,   L, 403),
+    ("accounts:sso_start",                            "GET"):    (404, 404, 404, 404, 404, 404, 403),
+    ("accounts:sso_start",                            "POST"):   (405, 405, 405, 405, 405, 405, 403),
+    ("accounts:sso_callback",                         "GET"):    (404, 404, 404, 404, 404, 404, 403),
+    ("accounts:sso_callback",                         "POST"):   (405, 405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor",                           "GET"):    (L,   200, 200, 200, 200, 200, 403),
+    ("accounts:two_factor",                           "POST"):   (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor_start",                     "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor_start",                     "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:two_factor_confirm",                   "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor_confirm",                   "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:two_factor_disable",                   "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:two_factor_disable",                   "POST"):   (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:recovery_codes",                       "GET"):    (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:recovery_codes",                       "POST"):   (L,   400, 400, 400, 400, 400, 403),
+    ("accounts:recovery_codes_download",              "GET"):    (L,   R,   R,   R,   R,   R, 403),
+    ("accounts:recovery_codes_done",                  "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("accounts:recovery_codes_done",                  "POST"):   (L,   R,   R,   R,   R,   R, 403),
 })
 # fmt: on
 BODIES[("accounts:login_code", "POST")] = lambda s: {"code": "123456"}
 BODIES[("accounts:two_factor_confirm", "POST")] = lambda s: {"code": "123456"}
-BODIES[("accounts:two_factor_disable", "POST")] = lambda s: {"password": PASSWORD}
-BODIES[("accounts:recovery_codes", "POST")] = lambda s: {"password": PASSWORD}
+BODIES[("accounts:two_factor_disable", "POST")] = lambda s: {"off-password": PASSWORD}
+BODIES[("accounts:recovery_codes", "POST")] = lambda s: {"codes-password": PASSWORD}
 
 
-# Integrations: the team's leads set them up; an org admin outside the team does not.
+# Integrations: the team's leads set them up; an org admin outside the team does not
+# (nor a guest of a review).
 # The rows act on a Slack integration of Platform whose address Marblejar refuses to
 # post to (loopback), so "send a test" is logged as failed without any network.
 def _an_integration_of_platform(scene: Scene) -> dict[str, Any]:
@@ -925,19 +958,19 @@ def _an_integration_of_platform(scene: Scene) -> dict[str, Any]:
 
 # fmt: off
 MATRIX.update({
-    ("integrations:list",                             "GET"):    (L,   404, 404, 403, 200, 403),
-    ("integrations:list",                             "POST"):   (L,   404, 404, 403, R,   403),
-    ("integrations:detail",                           "GET"):    (L,   404, 404, 403, 200, 403),
-    ("integrations:detail",                           "POST"):   (L,   404, 404, 403, R,   403),
-    ("integrations:pause",                            "GET"):    (L,   405, 405, 405, 405, 405),
-    ("integrations:pause",                            "POST"):   (L,   404, 404, 403, R,   403),
-    ("integrations:resume",                           "GET"):    (L,   405, 405, 405, 405, 405),
-    ("integrations:resume",                           "POST"):   (L,   404, 404, 403, R,   403),
-    ("integrations:test",                             "GET"):    (L,   405, 405, 405, 405, 405),
-    ("integrations:test",                             "POST"):   (L,   404, 404, 403, R,   403),
-    ("integrations:delete",                           "GET"):    (L,   405, 405, 405, 405, 405),
-    ("integrations:delete",                           "POST"):   (L,   404, 404, 403, R,   403),
-    ("/api/v1/teams/{slug}/integrations",             "GET"):    (401, 404, 404, 403, 200, 403),
+    ("integrations:list",                             "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("integrations:list",                             "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:detail",                           "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("integrations:detail",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:pause",                            "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("integrations:pause",                            "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:resume",                           "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("integrations:resume",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:test",                             "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("integrations:test",                             "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("integrations:delete",                           "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("integrations:delete",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("/api/v1/teams/{slug}/integrations",             "GET"):    (401, 404, 404, 403, 200, 403, 403),
 })
 # fmt: on
 URL_ARGS["integrations:list"] = lambda s: {"slug": s.slug}
@@ -1007,19 +1040,19 @@ BODIES.update(
 
 # fmt: off
 MATRIX.update({
-    ("trackers:list",                                 "GET"):    (L,   404, 404, 403, 200, 403),
-    ("trackers:list",                                 "POST"):   (L,   405, 405, 405, 405, 405),
+    ("trackers:list",                                 "GET"):    (L,   404, 404, 403, 200, 403, 403),
+    ("trackers:list",                                 "POST"):   (L,   405, 405, 405, 405, 405, 403),
     # A tracker connected shows its webhook secret in the answer: 200, not a redirect.
-    ("trackers:connect",                              "POST"):   (L,   404, 404, 403, 200, 403),
-    ("trackers:connect",                              "GET"):    (L,   405, 405, 405, 405, 405),
-    ("trackers:token",                                "POST"):   (L,   404, 404, 403, R,   403),
-    ("trackers:secret",                               "POST"):   (L,   404, 404, 403, 200, 403),
-    ("trackers:disconnect",                           "POST"):   (L,   404, 404, 403, R,   403),
-    ("trackers:issue_create",                         "POST"):   (L,   404, 404, R,   R,   404),
-    ("trackers:issue_create",                         "GET"):    (L,   405, 405, 405, 405, 405),
+    ("trackers:connect",                              "POST"):   (L,   404, 404, 403, 200, 403, 403),
+    ("trackers:connect",                              "GET"):    (L,   405, 405, 405, 405, 405, 403),
+    ("trackers:token",                                "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("trackers:secret",                               "POST"):   (L,   404, 404, 403, 200, 403, 403),
+    ("trackers:disconnect",                           "POST"):   (L,   404, 404, 403, R,   403, 403),
+    ("trackers:issue_create",                         "POST"):   (L,   404, 404, R,   R,   404, 403),
+    ("trackers:issue_create",                         "GET"):    (L,   405, 405, 405, 405, 405, 403),
     # The matrix posts a form: refused before anything else (test_webhooks sends JSON).
-    ("trackers:webhook",                              "POST"):   (415, 415, 415, 415, 415, 415),
-    ("trackers:webhook",                              "GET"):    (405, 405, 405, 405, 405, 405),
+    ("trackers:webhook",                              "POST"):   (415, 415, 415, 415, 415, 415, 403),
+    ("trackers:webhook",                              "GET"):    (405, 405, 405, 405, 405, 405, 403),
 })
 # fmt: on
 
@@ -1127,9 +1160,66 @@ CELLS = [
 ]
 
 
+_GUEST_BROWSERS = itertools.count()
+
+
+def guest_client(scene: Scene, review_id: int) -> Client:
+    """A browser that joined review ``review_id`` by its guest link."""
+    from marblejar.reviews import services as review_services
+    from marblejar.reviews.models import Review
+
+    review = Review.objects.get(pk=review_id)
+    link = review_services.guest_link_create(actor=scene.personas.lead, review=review)
+    guest = review_services.guest_join(
+        token=review_services.guest_link_token(link),
+        display_name="Gus Guest",
+        # Joining is limited per address; each cell is a browser of its own.
+        address=f"cell-{next(_GUEST_BROWSERS)}",
+    )
+    client = Client()
+    client.force_login(guest.user)
+    return client
+
+
+def client_as(persona: str, scene: Scene, client_for: Callable[[str], Client]) -> Client:
+    if persona == "guest":
+        return guest_client(scene, review_scene(scene)["review_id"])
+    return client_for(persona)
+
+
+# A guest of another review of the same team (Platform's second review)
+# reaches nothing of R: every row that acts on R refuses them.
+OTHER_GUEST_ROWS = [
+    pytest.param(route, method, id=f"{method} {route} as a guest of another review")
+    for (route, method) in MATRIX
+    if route.startswith(("reviews:", "/api/v1/reviews/")) and route != "reviews:guest_join"
+]
+
+
+@pytest.mark.parametrize(("route", "method"), OTHER_GUEST_ROWS)
+def test_a_guest_of_another_review_reaches_nothing_of_this_one(route, method, scene):
+    from marblejar.reviews import services as review_services
+
+    review_scene(scene)
+    p = scene.personas
+    other = review_services.review_schedule(
+        actor=p.lead,
+        team=p.team,
+        title="Another retro",
+        purpose="Learn",
+        agenda="All phases",
+        template="builtin:went_well",
+    )
+    response = request(guest_client(scene, other.pk), route, method, scene)
+    try:
+        assert response.status_code in (403, 404, 405), response.status_code
+    finally:
+        response.close()
+
+
 @pytest.mark.parametrize(("route", "method", "persona", "expected"), CELLS)
 def test_cell(route, method, persona, expected, scene, client_for):
-    response = request(client_for(persona), route, method, scene)
+    response = request(client_as(persona, scene, client_for), route, method, scene)
     try:
         status = response.status_code
         location = response.get("Location", "")
@@ -1199,6 +1289,7 @@ RULE_CELLS: dict[str, tuple[str, str, str]] = {
     "review.template_create":     ("reviews:templates", "POST", "lead"),
     "review.action_update":       ("reviews:action_status", "POST", "lead"),
     "review.action_add":          ("reviews:action_new", "POST", "lead"),
+    "review.guest_link":          ("reviews:guest_link", "POST", "lead"),
     "pulse.view":                 ("pulse:list", "GET", "lead"),
     "pulse.create":               ("pulse:create", "POST", "lead"),
     "pulse.answer":               ("pulse:answer", "POST", "lead"),

@@ -8,10 +8,13 @@ class TrackersConfig(AppConfig):
 
     def ready(self) -> None:
         from marblejar.reviews.extensions import action_extension
+        from marblejar.teams.panels import team_page_panel
         from marblejar.trackers import (
             rules,  # noqa: F401  (registers who may connect trackers and create issues)
             tasks,  # noqa: F401  (registers the scheduled check of linked issues)
         )
         from marblejar.trackers.selectors import action_issue_extension
+        from marblejar.trackers.views import team_panel
 
         action_extension(action_issue_extension)
+        team_page_panel(team_panel)

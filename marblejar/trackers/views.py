@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from marblejar import permissions
 from marblejar.lib.forms import add_service_errors
 from marblejar.reviews import selectors_actions
 from marblejar.teams import selectors as team_selectors
@@ -29,6 +30,13 @@ from marblejar.trackers import selectors, services, webhooks
 from marblejar.trackers.clients import TrackerError
 from marblejar.trackers.forms import ConnectForm, TokenForm
 from marblejar.trackers.models import Kind, Tracker
+
+
+def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
+    """The team page's link to the trackers page, for the team's leads."""
+    if not permissions.can(request.user, "tracker.manage", team):
+        return {}
+    return {"trackers_url": reverse("trackers:list", args=[team.slug])}
 
 
 def hook_url(tracker: Tracker, secret: str = "") -> str:

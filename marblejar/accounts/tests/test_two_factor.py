@@ -180,10 +180,10 @@ def test_turning_it_off_needs_the_password(personas):
     client = Client()
     client.force_login(personas.member)
     set_up(client)
-    response = client.post(reverse("accounts:two_factor_disable"), {"password": "wrong"})
+    response = client.post(reverse("accounts:two_factor_disable"), {"off-password": "wrong"})
     assert response.status_code == 400
     assert TOTPDevice.objects.filter(user=personas.member).exists()
-    response = client.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
+    response = client.post(reverse("accounts:two_factor_disable"), {"off-password": PASSWORD})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=personas.member).exists()
     assert password_step(Client(), "max@acme.test")["Location"] == reverse("home")
@@ -193,8 +193,10 @@ def test_new_recovery_codes_replace_the_old_ones(personas):
     client = Client()
     client.force_login(personas.member)
     _secret, old = set_up(client)
-    assert client.post(reverse("accounts:recovery_codes"), {"password": "x"}).status_code == 400
-    response = client.post(reverse("accounts:recovery_codes"), {"password": PASSWORD})
+    assert (
+        client.post(reverse("accounts:recovery_codes"), {"codes-password": "x"}).status_code == 400
+    )
+    response = client.post(reverse("accounts:recovery_codes"), {"codes-password": PASSWORD})
     assert response.status_code == 302
     new = re.findall(
         r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", client.get(response["Location"]).text
@@ -255,12 +257,39 @@ def test_when_required_a_member_without_it_is_sent_to_set_up_from_every_page(per
         assert client.get(url).status_code == 200, url
 
 
+def test_switching_it_on_applies_at_once_to_people_signed_in_now(
+    personas, django_capture_on_commit_callbacks
+):
+    from marblejar.accounts import sso
+
+    max_ = Client()
+    password_step(max_, "max@acme.test")
+    mia_by_sso = Client()
+    mia_by_sso.force_login(personas.member2, backend=sso.BACKEND)
+    lena_with_app = Client()
+    lena_with_app.force_login(personas.lead)
+    set_up(lena_with_app)
+    assert max_.get("/t/platform/").status_code == 200
+
+    admin = Client()
+    admin.force_login(personas.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            reverse("teams:organization"),
+            {"name": "Acme", "open_signup_domain": "", "two_factor_required": "on"},
+        )
+
+    assert max_.get("/t/platform/")["Location"] == SETUP
+    assert mia_by_sso.get("/t/platform/").status_code == 200
+    assert lena_with_app.get("/t/platform/").status_code == 200
+
+
 def test_when_required_it_cannot_be_turned_off(personas):
     client = Client()
     client.force_login(personas.member)
     set_up(client)
     require(personas)
-    response = client.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
+    response = client.post(reverse("accounts:two_factor_disable"), {"off-password": PASSWORD})
     assert response.status_code == 400
     assert TOTPDevice.objects.filter(user=personas.member, confirmed=True).exists()
 

@@ -94,7 +94,9 @@ def action_out(a: Action) -> dict[str, Any]:
 def _owner(team: Team, owner_id: int | None) -> Any:
     if owner_id is None:
         return None
-    owner = User.objects.filter(pk=owner_id, organization_id=team.organization_id).first()
+    owner = User.objects.filter(
+        pk=owner_id, organization_id=team.organization_id, is_guest=False
+    ).first()
     if owner is None:
         raise ValidationError({"owner": [_("The owner must be in the team.")]})
     return owner

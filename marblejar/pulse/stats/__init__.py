@@ -39,46 +39,101 @@ packages psych and multilevel; pingouin. See ``docs/statistics.md``.
 
 from __future__ import annotations
 
-from marblejar.pulse.stats.agreement import (
-    AGREEMENT_BANDS,
-    IccResult,
-    agreement_in_words,
-    icc,
-    icc_from_anova,
-    icc_from_groups,
-    null_variance,
-    rwg_j,
-)
-from marblejar.pulse.stats.batch import BatchStats, batch_group_stats
-from marblejar.pulse.stats.common import (
-    ALPHA_MIN_RESPONDENTS,
-    MIN_GROUP_SIZE_DEFAULT,
-    MIN_GROUP_SIZE_FLOOR,
-    FloatArray,
-    IntArray,
-    Missing,
-    may_show,
-    scale_points,
-)
-from marblejar.pulse.stats.messages import MESSAGES, Explanation, explain
-from marblejar.pulse.stats.reliability import (
-    AlphaResult,
-    cronbach_alpha,
-    feldt_ci,
-    pairwise_covariance,
-)
-from marblejar.pulse.stats.scores import (
-    MeanResult,
-    TrendResult,
-    distribution,
-    mean_ci,
-    pooled_mean,
-    respondent_scores,
-    score_items,
-    to_percent,
-    trend,
-)
-from marblejar.pulse.stats.summary import GroupSummary, group_summary
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from marblejar.pulse.stats.agreement import (
+        AGREEMENT_BANDS,
+        IccResult,
+        agreement_in_words,
+        icc,
+        icc_from_anova,
+        icc_from_groups,
+        null_variance,
+        rwg_j,
+    )
+    from marblejar.pulse.stats.batch import BatchStats, batch_group_stats
+    from marblejar.pulse.stats.common import (
+        ALPHA_MIN_RESPONDENTS,
+        MIN_GROUP_SIZE_DEFAULT,
+        MIN_GROUP_SIZE_FLOOR,
+        FloatArray,
+        IntArray,
+        Missing,
+        may_show,
+        scale_points,
+    )
+    from marblejar.pulse.stats.messages import MESSAGES, Explanation, explain
+    from marblejar.pulse.stats.reliability import (
+        AlphaResult,
+        cronbach_alpha,
+        feldt_ci,
+        pairwise_covariance,
+    )
+    from marblejar.pulse.stats.scores import (
+        MeanResult,
+        TrendResult,
+        distribution,
+        mean_ci,
+        pooled_mean,
+        respondent_scores,
+        score_items,
+        to_percent,
+        trend,
+    )
+    from marblejar.pulse.stats.summary import GroupSummary, group_summary
+
+# Each name is imported from its module on first use: NumPy (about a quarter
+# of a second) then loads when a statistic is computed, not when Django starts
+# (the models only need the limits, which import nothing).
+_EXPORTS = {
+    "AGREEMENT_BANDS": "agreement",
+    "ALPHA_MIN_RESPONDENTS": "limits",
+    "AlphaResult": "reliability",
+    "BatchStats": "batch",
+    "Explanation": "messages",
+    "FloatArray": "common",
+    "GroupSummary": "summary",
+    "IccResult": "agreement",
+    "IntArray": "common",
+    "MESSAGES": "messages",
+    "MIN_GROUP_SIZE_DEFAULT": "limits",
+    "MIN_GROUP_SIZE_FLOOR": "limits",
+    "MeanResult": "scores",
+    "Missing": "common",
+    "TrendResult": "scores",
+    "agreement_in_words": "agreement",
+    "batch_group_stats": "batch",
+    "cronbach_alpha": "reliability",
+    "distribution": "scores",
+    "explain": "messages",
+    "feldt_ci": "reliability",
+    "group_summary": "summary",
+    "icc": "agreement",
+    "icc_from_anova": "agreement",
+    "icc_from_groups": "agreement",
+    "may_show": "common",
+    "mean_ci": "scores",
+    "null_variance": "agreement",
+    "pairwise_covariance": "reliability",
+    "pooled_mean": "scores",
+    "respondent_scores": "scores",
+    "rwg_j": "agreement",
+    "scale_points": "common",
+    "score_items": "scores",
+    "to_percent": "scores",
+    "trend": "scores",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if (module := _EXPORTS.get(name)) is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AGREEMENT_BANDS",

@@ -9,6 +9,7 @@ own permissions, so that what one person may not see never reaches them.
 The modules, lowest first (each imports only those before it):
 :mod:`.guards` (checks, signals) · :mod:`.notices` (telling the team) ·
 :mod:`.facilitation` (the timer, who is done writing, the spotlight) ·
+:mod:`.guests` (guest links, joining, ending with the review) ·
 :mod:`.clock` (when an asynchronous review reminds and closes) ·
 :mod:`.safety` (presence, safety check, return on time) ·
 :mod:`.phases` (moving on, closing, forgetting) ·
@@ -56,6 +57,16 @@ from marblejar.reviews.services.guards import (
     phase_label,
     phase_number,
 )
+from marblejar.reviews.services.guests import (
+    GuestLinkInvalid,
+    guest_join,
+    guest_link_active,
+    guest_link_create,
+    guest_link_find,
+    guest_link_revoke,
+    guest_link_token,
+    guests_end,
+)
 from marblejar.reviews.services.lifecycle import (
     intent_statement_update,
     review_advance_due,
@@ -77,6 +88,7 @@ __all__ = [
     "MAX_NOTE",
     "MAX_TEXT",
     "UPDATE_KINDS",
+    "GuestLinkInvalid",
     "ReviewClosed",
     "action_add",
     "action_check",
@@ -88,6 +100,13 @@ __all__ = [
     "closed_message",
     "finding_add",
     "go_first_write",
+    "guest_join",
+    "guest_link_active",
+    "guest_link_create",
+    "guest_link_find",
+    "guest_link_revoke",
+    "guest_link_token",
+    "guests_end",
     "intent_statement_update",
     "note_add",
     "note_cluster",

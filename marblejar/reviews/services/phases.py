@@ -32,6 +32,7 @@ from marblejar.reviews.models import (
 from marblejar.reviews.services import notices
 from marblejar.reviews.services.facilitation import spotlight_first
 from marblejar.reviews.services.guards import _lock, _publish, _require_open
+from marblejar.reviews.services.guests import guests_end
 from marblejar.reviews.services.safety import _safety_reveal
 from marblejar.teams.models import Team
 
@@ -176,6 +177,8 @@ def _close(review: Review) -> None:
         )
     if review.anonymous:
         _forget_authors(review)
+    # The guests' part ends with the review (their streams close at once).
+    guests_end(review=review)
     _forget_history(review)
 
 

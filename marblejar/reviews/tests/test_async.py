@@ -9,6 +9,7 @@ the past instead, as if the days had gone by.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import datetime, timedelta
 
@@ -445,6 +446,17 @@ def test_the_board_and_the_list_say_how_long_is_left_in_the_last_day(personas, c
     assert "open until" in board and "closes in" not in board
     listing = member.get(reverse("reviews:list", args=["platform"])).content.decode()
     assert listing.count("open until") == 2 and listing.count("closes in") == 1
+
+
+@pytest.mark.django_db
+def test_on_a_phone_the_list_is_one_card_per_review_each_fact_named(personas, client_for):
+    """The list's table stacks on narrow screens (table.stack): every cell says its column."""
+    async_review(personas, days=3, title="Our review")
+    listing = client_for("member").get(reverse("reviews:list", args=["platform"])).content.decode()
+    assert '<table class="stack"' in listing
+    cells = re.findall(r'<td role="cell" data-label="([^"]*)"', listing)
+    assert cells == ["Review", "Kind", "Phase", "Facilitator"]
+    assert listing.count("<td") == len(cells)
 
 
 @pytest.mark.django_db

@@ -34,11 +34,11 @@ SMALL, LARGE = (5, 10), (50, 200)
 # header, the reader's teams and unread notifications.)
 BOARD_QUERIES = {
     Phase.REFLECT: 10,
-    Phase.GROUP: 10,
-    Phase.VOTE: 9,
-    Phase.DISCUSS: 13,
-    Phase.ACTIONS: 13,
-    Phase.CLOSED: 15,
+    Phase.GROUP: 9,
+    Phase.VOTE: 8,
+    Phase.DISCUSS: 12,
+    Phase.ACTIONS: 12,
+    Phase.CLOSED: 14,
 }
 # The part each phase is about: what its reload costs.
 MAIN_PART = {

@@ -142,3 +142,9 @@ def test_a_tracker_of_another_team_is_not_found(client_for, personas, fake, gith
     tracker, _secret = github
     response = client_for("other").post(f"/t/product/trackers/{tracker.pk}/disconnect/")
     assert response.status_code == 404
+
+
+def test_the_team_page_links_the_leads_to_it(client_for, personas):
+    link = 'href="/t/platform/trackers/"'
+    assert link in client_for("lead").get("/t/platform/").content.decode()
+    assert link not in client_for("member").get("/t/platform/").content.decode()

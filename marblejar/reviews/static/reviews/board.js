@@ -140,6 +140,11 @@
   // say so, as the board stops following it.
   document.addEventListener("htmx:sseClose", function (event) {
     if (!event.detail || event.detail.type !== "message") return;
+    // A guest's part ended with the review: the page that says so replaces the board.
+    if (event.target.closest && event.target.closest("[data-reload-when-closed]")) {
+      window.location.reload();
+      return;
+    }
     const note = document.querySelector(".stream-closed");
     if (note) note.hidden = false;
   });
