@@ -251,4 +251,4 @@ def test_the_pulse_card_costs_four_queries(personas, six, rf, django_assert_num_
 # comments, the "Your teams" menu, the bell's unread count.
 RESULTS_PAGE_QUERIES = 10
 # The whole team page (every panel's); the pulse card's part is pinned above.
-TEAM_PAGE_QUERIES = 21  # a member, after the first visit (which stores the current team)
+TEAM_PAGE_QUERIES = 19  # a member, after the first visit (which stores the current team)
