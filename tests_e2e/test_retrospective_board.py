@@ -241,9 +241,16 @@ def test_three_people_run_a_retrospective_on_the_board(
         "What did the checklist say about caches?", timeout=LIVE
     )
     expect(lena.locator(".spotlight")).to_contain_text("to find what we could change")
+    # Added: the composer is empty again, its intent reset, ready for the next question.
+    expect(max_.locator(".spotlight")).to_contain_text("What did the checklist say about caches?")
+    expect(max_.get_by_label("Your words")).to_have_value("")
+    expect(max_.get_by_label("I am asking because…")).to_have_value("")
+    expect(max_.locator(".composer")).not_to_contain_text("Say why you are asking")
     mia.get_by_label("A finding").check()
     mia.get_by_label("Your words").fill("The checklist predates the cache.")
     act(mia, mia.get_by_role("button", name="Add", exact=True))
+    expect(mia.get_by_label("Your words")).to_have_value("")
+    expect(mia.get_by_label("A question")).to_be_checked()
     expect(max_.locator(".spotlight")).to_contain_text(
         "The checklist predates the cache.", timeout=LIVE
     )

@@ -225,6 +225,13 @@ class DiscussForm(BoardForm):
         max_length=2000,
     )
 
+    def __init__(self, *args: Any, keep_typed: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not keep_typed:
+            # Once what was typed has been added, the composer comes back empty: without
+            # hx-preserve the swap takes this empty field instead of the one on the page.
+            self.fields["text"].widget.attrs.pop("hx-preserve", None)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("kind") != "question":

@@ -129,5 +129,7 @@ def _compose(request: HttpRequest, review_id: int, theme_id: int, data: Any) -> 
         except ValidationError as e:
             add_service_errors(form, e)
         else:
-            return _after_post(request, review)
+            # Added: an empty composer (text and intent reset) for the next one.
+            empty = DiscussForm(auto_id="discuss-%s", keep_typed=False)
+            return _after_post(request, review, {"discuss": empty})
     return _after_post(request, review, {"discuss": form})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -111,6 +112,53 @@ def test_a_question_without_intent_is_refused_kindly_and_keeps_what_was_typed(pe
     assert question.intent == "to understand what happened"
     member.post(url, {"theme": theme.pk, "kind": "factor", "text": "No owner for the runbook"})
     assert theme.findings.get().kind == "factor"
+
+
+def _composer_text(html: str) -> str:
+    """The composer's field as the board draws it (its tag and what it holds)."""
+    match = re.search(r'(<textarea[^>]*id="discuss-text"[^>]*>)(.*?)</textarea>', html, re.S)
+    assert match, "the composer is on the phase"
+    return match.group(1) + match.group(2).strip()
+
+
+def test_the_composer_comes_back_empty_after_an_add_and_as_typed_after_a_refusal(
+    personas, client_for
+):
+    review = advance_to(schedule(personas), Phase.DISCUSS, by=personas.lead)
+    theme = review.themes.get()
+    url = reverse("reviews:discuss_add", args=[review.pk])
+    member = client_for("member")
+    htmx = {"HX-Request": "true"}
+    refused = member.post(
+        url,
+        {"theme": theme.pk, "kind": "question", "text": "Who saw the page first?"},
+        headers=htmx,
+    )
+    html = refused.content.decode()
+    assert "Say why you are asking" in html
+    field = _composer_text(html)
+    # Kept: what was typed, and the field stays preserved across live reloads.
+    assert field.endswith("Who saw the page first?") and "hx-preserve" in field
+    added = member.post(
+        url,
+        {
+            "theme": theme.pk,
+            "kind": "question",
+            "text": "Who saw the page first?",
+            "intent_choice": "understand",
+        },
+        headers=htmx,
+    )
+    html = added.content.decode()
+    assert added.status_code == 200 and theme.questions.get().text == "Who saw the page first?"
+    field = _composer_text(html)
+    # Empty, and not preserved, so that the swap takes the empty field over the typed one.
+    assert field.endswith(">") and "hx-preserve" not in field
+    assert "Say why you are asking" not in html
+    assert re.search(r'<option value="understand"[^>]*selected', html) is None
+    # A later live reload of the phase keeps what is being typed again.
+    reloaded = member.get(reverse("reviews:board", args=[review.pk]))
+    assert "hx-preserve" in _composer_text(reloaded.content.decode())
 
 
 def test_a_card_dropped_on_a_card_makes_a_theme_of_both(personas, client_for):
