@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +43,9 @@ from marblejar.teams.models import Team
 
 ACTION_PAGE = 50
 
+
+# A placeholder id: the list reverses an action's address once and puts each id in it.
+_PK = 987654321
 
 def _people(team: Team) -> list[tuple[int, str]]:
     return [(m.user_id, m.user.display_name) for m in team_selectors.team_members(team=team)]
@@ -94,8 +98,12 @@ def _list_context(
     paginator.count = counts["total"]  # known already: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
     actions = list(page.object_list)
+    # Each row's address from one reverse(), not one {% url %} per row.
+    href = reverse("reviews:action", args=[_PK])
+    back = f"?next={quote(request.get_full_path())}" if request.GET else ""
     for action in actions:
         action.overdue = action.is_overdue(today)
+        action.list_href = href.replace(str(_PK), str(action.pk)) + back
     extensions = action_extensions_context(user=request.user, team=team, actions=actions)
     page_query = request.GET.copy()
     page_query.pop("page", None)
