@@ -47,6 +47,7 @@ ACTION_PAGE = 50
 # A placeholder id: the list reverses an action's address once and puts each id in it.
 _PK = 987654321
 
+
 def _people(team: Team) -> list[tuple[int, str]]:
     return [(m.user_id, m.user.display_name) for m in team_selectors.team_members(team=team)]
 
