@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 # session and the user, and 2 for the navigation (the reader's teams, the
 # bell's unread count).
 PAGES: dict[str, tuple[str, str, int]] = {
-    "team": ("lead", "/t/platform/", 22),
+    "team": ("lead", "/t/platform/", 21),
     "jar": ("lead", "/t/platform/jar/", 6),
     "jar history": ("lead", "/t/platform/jar/?page=2", 6),
     "reflections": ("lead", "/t/platform/reflections/", 10),
