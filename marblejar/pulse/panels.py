@@ -20,8 +20,7 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
         return {}
     services.pulse_catch_up(team=team)
     now = timezone.now()
-    recent = list(selectors.pulse_list_for_team(team=team)[:RECENT])
-    answered = selectors.answered_pulse_ids(user=request.user, pulses=recent)
+    recent = list(selectors.pulse_list_answered(team=team, user=request.user)[:RECENT])
     member = permissions.is_member(request.user, team)
     is_lead = permissions.is_lead(request.user, team)
     still_open = [p for p in recent if p.is_open(now)]
@@ -34,7 +33,7 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     return {
         "pulse_panel": {
             "can_schedule": permissions.can(request.user, "pulse.create", team),
-            "to_answer": [p for p in still_open if member and p.pk not in answered],
+            "to_answer": [p for p in still_open if member and not p.answered],
             "open": still_open,
             "awaiting_me": [p for p in recent if p.closed_at and not p.is_published and is_lead],
             "score": score,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -155,6 +155,12 @@ def pulse_get(*, user: Any, team: Team, pulse_id: int, action: str = "pulse.view
 
 def pulse_has_answered(*, user: Any, pulse: Pulse) -> bool:
     return Participation.objects.filter(pulse=pulse, user=user).exists()
+
+
+def pulse_list_answered(*, team: Team, user: Any) -> QuerySet[Pulse]:
+    """The team's pulses, newest first, each with ``answered``: has ``user`` answered it."""
+    answered = Participation.objects.filter(pulse=OuterRef("pk"), user=user)
+    return pulse_list_for_team(team=team).annotate(answered=Exists(answered))
 
 
 def answered_pulse_ids(*, user: Any, pulses: list[Pulse]) -> set[int]:

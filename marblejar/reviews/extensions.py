@@ -9,7 +9,8 @@ of queries, however many actions). Features register from their
 A loader is called as ``load(user=..., team=..., actions=...)``; it may set
 attributes on the actions it is given and returns context for the fragment
 (namespaced keys, as team page panels do; ``action_links``, links for the
-list's head, are gathered from all). A fragment is drawn with
+list's head, are gathered from all; ``action_rows``, False when the fragment
+draws nothing in any row of this list, so the list skips it). A fragment is drawn with
 ``action``, ``place`` (``"page"``, ``"row"`` or ``"summary"``), ``next`` (the
 address to come back to) and that context.
 """
@@ -43,6 +44,8 @@ def action_extension(extension: ActionExtension) -> ActionExtension:
 def action_extensions_context(*, user: Any, team: Team, actions: Sequence[Any]) -> dict[str, Any]:
     context: dict[str, Any] = {
         "action_fragments": [e.template for e in ACTION_EXTENSIONS],
+        # The fragments the list draws in its rows: those with something to show there.
+        "action_row_fragments": [],
         "action_stylesheets": [e.stylesheet for e in ACTION_EXTENSIONS if e.stylesheet],
         # Links for the list's head, as {"label": ..., "url": ...}: extensions add theirs.
         "action_links": [],
@@ -50,5 +53,7 @@ def action_extensions_context(*, user: Any, team: Team, actions: Sequence[Any]) 
     for extension in ACTION_EXTENSIONS:
         loaded = extension.load(user=user, team=team, actions=actions)
         context["action_links"] += loaded.pop("action_links", [])
+        if loaded.pop("action_rows", True):
+            context["action_row_fragments"].append(extension.template)
         context.update(loaded)
     return context

@@ -53,6 +53,16 @@ from marblejar.teams.models import Team
 
 # The review list shows this many reviews a page, newest first.
 REVIEW_PAGE = 25
+# What the lists of reviews do not show: long texts and counts.
+_LONG_FIELDS = (
+    "purpose",
+    "agenda",
+    "intent",
+    "columns",
+    "safety_counts",
+    "safety_shown",
+    "roti_counts",
+)
 
 
 # Team pages -------------------------------------------------------------------
@@ -63,7 +73,10 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     if not permissions.can(request.user, "review.list", team):
         return {}
     services.review_catch_up(team=team)
-    reviews = list(selectors.review_list_for_team(user=request.user, team=team)[:5])
+    # The panel shows a title and a phase: not the long texts and counts (JSON to decode).
+    reviews = list(
+        selectors.review_list_for_team(user=request.user, team=team).defer(*_LONG_FIELDS)[:5]
+    )
     return {"reviews_panel": {"reviews": reviews, "team": team}}
 
 
@@ -73,9 +86,7 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     # Close what the clock made due (before the list is read), so that a
     # missed task never shows a stale phase.
     services.review_catch_up(team=team)
-    reviews = selectors.review_list_for_team(user=request.user, team=team).defer(
-        "purpose", "agenda", "intent", "columns", "safety_counts", "safety_shown", "roti_counts"
-    )
+    reviews = selectors.review_list_for_team(user=request.user, team=team).defer(*_LONG_FIELDS)
     page = Paginator(reviews, REVIEW_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,6 +43,10 @@ from marblejar.teams import selectors as team_selectors
 from marblejar.teams.models import Team
 
 ACTION_PAGE = 50
+
+
+# A placeholder id: the list reverses an action's address once and puts each id in it.
+_PK = 987654321
 
 
 def _people(team: Team) -> list[tuple[int, str]]:
@@ -94,8 +100,18 @@ def _list_context(
     paginator.count = counts["total"]  # known already: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
     actions = list(page.object_list)
+    # Each row's address from one reverse(), not one {% url %} per row.
+    href = reverse("reviews:action", args=[_PK])
+    back = f"?next={quote(request.get_full_path())}" if request.GET else ""
+    shown: dict[Any, str] = {}  # each date written once a page (many rows share one)
     for action in actions:
         action.overdue = action.is_overdue(today)
+        action.list_href = href.replace(str(_PK), str(action.pk)) + back
+        for day in (action.due_on, action.check_on):
+            if day and day not in shown:
+                shown[day] = date_format(day, "DATE_FORMAT")
+        action.due_shown = shown.get(action.due_on, "")
+        action.check_shown = shown.get(action.check_on, "")
     extensions = action_extensions_context(user=request.user, team=team, actions=actions)
     page_query = request.GET.copy()
     page_query.pop("page", None)

@@ -15,7 +15,8 @@ def teams(request: HttpRequest) -> dict[str, Any]:
     def load_teams() -> list:
         from marblejar.teams.selectors import my_team_list
 
-        return list(my_team_list(user=user))
+        # Only what the switcher shows: no model instances to build on every page.
+        return list(my_team_list(user=user).values("pk", "name", "slug"))
 
     def load_menu() -> list:
         from marblejar.teams.navigation import organization_menu

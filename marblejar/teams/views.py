@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +21,7 @@ from marblejar.lib.forms import add_service_errors
 from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.teams import selectors, services
 from marblejar.teams.forms import InvitationForm, RoleForm, TeamForm
-from marblejar.teams.models import Role, Team
+from marblejar.teams.models import Membership, Role, Team
 from marblejar.teams.panels import team_page_context
 
 SESSION_TEAM = "current_team"
@@ -68,10 +70,25 @@ def team_create(request: HttpRequest) -> HttpResponse:
     return render(request, "teams/create.html", {"form": form})
 
 
+# A placeholder id, replaced in the reversed addresses by each person's.
+_PK = 987654321
+
+
+def _with_urls(team: Team, members: Iterable[Membership]) -> list[Membership]:
+    """The people, each with the addresses of its forms: two reverse() calls, not two a person."""
+    role = reverse("teams:member_role", args=[team.slug, _PK])
+    remove = reverse("teams:member_remove", args=[team.slug, _PK])
+    listed = list(members)
+    for m in listed:
+        m.role_url = role.replace(f"/{_PK}/", f"/{m.pk}/")
+        m.remove_url = remove.replace(f"/{_PK}/", f"/{m.pk}/")
+    return listed
+
+
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get(user=request.user, slug=slug)
-    members = list(selectors.team_members(team=team))
+    members = _with_urls(team, selectors.team_members(team=team))
     my_membership = next((m for m in members if m.user_id == request.user.pk), None)
     permissions.remember_role(request.user, team, my_membership.role if my_membership else None)
     # Written only when it changes: a session write on every visit would be
@@ -111,7 +128,7 @@ def team_people(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "teams/detail.html#people_gone")
     context = {
         "team": team,
-        "members": list(selectors.team_members(team=team)),
+        "members": _with_urls(team, selectors.team_members(team=team)),
         "can_invite": permissions.can(request.user, "team.invite", team),
     }
     return render(request, "teams/detail.html#people", context)

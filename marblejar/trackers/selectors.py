@@ -64,6 +64,8 @@ def _load(*, user: Any, team: Team, actions: Sequence[Any]) -> dict[str, Any]:
         "tracker_choices": trackers,
         "trackers_url": url,
         "action_links": [{"label": _("Issue trackers"), "url": url}] if manage else [],
+        # A row shows an issue, or a button to make one: nothing without either.
+        "action_rows": bool(issues or trackers),
     }
 
 
