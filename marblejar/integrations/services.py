@@ -37,8 +37,9 @@ from marblejar.integrations.models import (
     PausedBecause,
     Status,
 )
-from marblejar.integrations.transport import TargetRefused, check_url, post, url_hint
+from marblejar.integrations.transport import check_url, post, url_hint
 from marblejar.lib import sealing
+from marblejar.lib.addresses import AddressRefused
 from marblejar.teams.models import Role, Team
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def _clean(
     if url is not None:
         try:
             url = check_url(url)
-        except TargetRefused as e:
+        except AddressRefused as e:
             errors["url"] = [str(e)]
     if errors:
         raise ValidationError(errors)

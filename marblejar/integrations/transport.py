@@ -7,22 +7,23 @@ So every address the host name resolves to must be a public one (unless
 ``MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE`` allows private ones), and the request
 goes to the address that was checked, not to a second lookup an attacker's
 DNS could answer differently; TLS still verifies the certificate against the
-host name. Redirects are not followed, proxies from the environment are not
-used, and only the start of an error answer is read.
+host name (the guard itself is shared: :mod:`marblejar.lib.addresses`).
+Redirects are not followed, proxies from the environment are not used, and
+only the start of an error answer is read.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import socket
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
-from django.conf import settings
 from django.utils.translation import gettext as _
+
+from marblejar.lib.addresses import AddressRefused, is_public, pin, private_allowed
 
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 USER_AGENT = "Marblejar-Webhooks/1"
@@ -32,23 +33,8 @@ ERROR_PEEK = 120
 MAX_ADDRESSES = 3
 
 
-class TargetRefused(ValueError):
-    """The address may not be posted to."""
-
-
-def _allow_private() -> bool:
-    return bool(getattr(settings, "INTEGRATIONS_ALLOW_PRIVATE", False))
-
-
-def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
 def check_url(url: str) -> str:
-    """The address cleaned, or TargetRefused saying why it cannot be used.
+    """The address cleaned, or AddressRefused saying why it cannot be used.
 
     Checks what can be checked without the network; the addresses a host
     name resolves to are checked again at every delivery (:func:`post`).
@@ -58,25 +44,25 @@ def check_url(url: str) -> str:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise TargetRefused(_("This is not a web address.")) from None
-    allowed = {"https", "http"} if _allow_private() else {"https"}
+        raise AddressRefused(_("This is not a web address.")) from None
+    allowed = {"https", "http"} if private_allowed() else {"https"}
     if parts.scheme not in allowed or not parts.hostname:
-        raise TargetRefused(_("Give the full address, starting with https://."))
+        raise AddressRefused(_("Give the full address, starting with https://."))
     if parts.username or parts.password:
-        raise TargetRefused(_("An address with a user name or password in it is not accepted."))
+        raise AddressRefused(_("An address with a user name or password in it is not accepted."))
     if port is not None and not 0 < port < 65536:
-        raise TargetRefused(_("This is not a web address."))
+        raise AddressRefused(_("This is not a web address."))
     if len(url) > 2000:
-        raise TargetRefused(_("This address is too long."))
+        raise AddressRefused(_("This address is too long."))
     host = parts.hostname
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
         literal = None
-    if literal is not None and not _allow_private() and not _public(str(literal)):
-        raise TargetRefused(_("Marblejar posts only to public addresses."))
-    if host in {"localhost", "localhost.localdomain"} and not _allow_private():
-        raise TargetRefused(_("Marblejar posts only to public addresses."))
+    if literal is not None and not private_allowed() and not is_public(literal):
+        raise AddressRefused(_("Marblejar posts only to public addresses."))
+    if host in {"localhost", "localhost.localdomain"} and not private_allowed():
+        raise AddressRefused(_("Marblejar posts only to public addresses."))
     return url
 
 
@@ -110,11 +96,6 @@ def _answer(response: httpx.Response, outcome: Any) -> Outcome:
     return outcome(code, False, code >= 500 or code in {408, 425, 429}, error)
 
 
-def _resolve(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
 def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
     """POST ``body`` to ``url`` once; never raises for what the network or receiver does."""
     started = time.monotonic()
@@ -125,42 +106,35 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
 
     try:
         url = check_url(url)
-    except TargetRefused as e:
+    except AddressRefused as e:
         return outcome(None, False, False, str(e))
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = urlsplit(url).hostname or ""
     try:
-        addresses = _resolve(host, port)
+        target = pin(url)
+    except AddressRefused:
+        return outcome(None, False, False, _("Marblejar posts only to public addresses."))
     except OSError:
         return outcome(
             None, False, True, _("The host name %(host)s was not found.") % {"host": host}
         )
-    if not _allow_private() and not all(_public(a) for a in addresses):
-        return outcome(None, False, False, _("Marblejar posts only to public addresses."))
-    default_port = port == (443 if parts.scheme == "https" else 80)
-    request_headers = {
-        **headers,
-        "Host": host if default_port else f"{host}:{port}",
-        "User-Agent": USER_AGENT,
-    }
-    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    request_headers = {**headers, "Host": target.host_header, "User-Agent": USER_AGENT}
+    urls = target.urls[:MAX_ADDRESSES]
     try:
         with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
             # Each address that was checked, in the resolver's order, until one connects
             # (a host with an IPv6 address this server cannot reach has an IPv4 one too).
-            for i, address in enumerate(addresses[:MAX_ADDRESSES]):
-                pinned_host = f"[{address}]" if ":" in address else address
-                pinned = urlunsplit(
-                    (parts.scheme, f"{pinned_host}:{port}", parts.path or "/", parts.query, "")
-                )
+            for i, pinned in enumerate(urls):
                 try:
                     with client.stream(
-                        "POST", pinned, content=body, headers=request_headers, extensions=extensions
+                        "POST",
+                        pinned,
+                        content=body,
+                        headers=request_headers,
+                        extensions=target.extensions,
                     ) as response:
                         return _answer(response, outcome)
                 except httpx.ConnectError:
-                    if i == min(len(addresses), MAX_ADDRESSES) - 1:
+                    if i == len(urls) - 1:
                         raise
             raise httpx.ConnectError("no address to connect to")
     except httpx.TimeoutException:

@@ -10,23 +10,79 @@
 
 Every failure becomes a :class:`TrackerError` whose message a lead can act
 on ("GitHub refused the token (401)."); nothing here raises anything else.
+
+A tracker's base URL is typed by a lead, so it is checked when the tracker is
+connected (:func:`check_url`) and its host again before every request, which
+goes to the address that was checked (:mod:`marblejar.lib.addresses` says why).
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from marblejar.trackers.addresses import AddressRefused, host_of, pin
+from marblejar.lib.addresses import AddressRefused, is_public, pin, private_allowed, resolve
 from marblejar.trackers.models import Kind, Tracker
 
 USER_AGENT = "Marblejar"
+
+
+# The base URL ---------------------------------------------------------------------------
+
+
+def check_url(url: str, *, resolve_host: bool = True) -> None:
+    """Refuse ``url`` unless it is http(s) to a public address (or private ones are allowed).
+
+    With ``resolve_host``, the host name is looked up and every address it has
+    must be public; a name that does not resolve is let through here (it is
+    refused before each request, where it could not be reached anyway).
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise AddressRefused(_("Give an address that starts with https://."))
+    if parts.username or parts.password:
+        raise AddressRefused(_("Leave the user name and password out of the address."))
+    if private_allowed():
+        return
+    _check_host(host, parts.port, resolve_host=resolve_host)
+    if parts.scheme == "http":
+        raise AddressRefused(_("Give an address that starts with https://."))
+
+
+def _check_host(host: str, port: int | None, *, resolve_host: bool) -> None:
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        if not is_public(literal):
+            raise AddressRefused(_refused(host))
+        return
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        raise AddressRefused(_refused(host))
+    if not resolve_host:
+        return
+    try:
+        addresses = resolve(host, port or 443)
+    except OSError:
+        return
+    if not all(is_public(a) for a in addresses):
+        raise AddressRefused(_refused(host))
+
+
+def _refused(host: str) -> str:
+    return _(
+        "%(host)s is a private or local address; Marblejar sends nothing there unless "
+        "the administrator sets MARBLEJAR_INTEGRATIONS_ALLOW_PRIVATE."
+    ) % {"host": host}
 
 
 class TrackerError(Exception):
@@ -132,11 +188,17 @@ class TrackerClient:
         self, method: str, path: str, *, json: Any = None, what: str = "", issue: str = ""
     ) -> Any:
         url = self.base + path
-        host = host_of(url)
+        host = urlsplit(url).hostname or ""
         try:
-            target = pin(url)
+            check_url(url, resolve_host=False)
         except AddressRefused as e:
             raise TrackerError(str(e)) from None
+        try:
+            target = pin(url)
+        except AddressRefused:
+            raise TrackerError(_refused(host)) from None
+        except OSError:
+            raise TrackerError(_("Could not reach %(host)s, try again.") % {"host": host}) from None
         timeout = getattr(settings, "TRACKER_TIMEOUT_SECONDS", 10)
         headers = {"Host": target.host_header, "User-Agent": USER_AGENT, **self.headers()}
         try:

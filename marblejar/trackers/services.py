@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marblejar import permissions
+from marblejar.lib.addresses import AddressRefused
 from marblejar.reviews import services as review_services
 from marblejar.reviews.models import Action
 from marblejar.teams.models import Team
-from marblejar.trackers.addresses import AddressRefused, check_url
-from marblejar.trackers.clients import IssueText, TrackerError, client_for
+from marblejar.trackers.clients import IssueText, TrackerError, check_url, client_for
 from marblejar.trackers.models import (
     DEFAULT_BASE_URL,
     Issue,

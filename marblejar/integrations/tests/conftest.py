@@ -9,6 +9,6 @@ from marblejar.tests.fixtures import fast_password_hashing  # noqa: F401
 
 @pytest.fixture(autouse=True)
 def _loopback_allowed(settings):
-    # The receivers run on 127.0.0.1, which production refuses (see transport.py).
+    # The receivers run on 127.0.0.1, which production refuses (see marblejar/lib/addresses.py).
     settings.INTEGRATIONS_ALLOW_PRIVATE = True
     settings.SITE_URL = "https://marblejar.example.org"
