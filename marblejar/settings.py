@@ -398,13 +398,24 @@ EVENTS_CATCHUP_SECONDS = env_int("MARBLEJAR_EVENTS_CATCHUP", 2)
 EVENTS_RECHECK_SECONDS = env_int("MARBLEJAR_EVENTS_RECHECK", 5)
 EVENTS_RETENTION_DAYS = env_int("MARBLEJAR_EVENTS_RETENTION_DAYS", 30)
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered fragments of pages, kept in this process's memory only, so that
+    # what a page shows never leaves the process that drew it. Every key holds
+    # a version read from the database by a query the page makes anyway, so a
+    # process never serves a fragment another process has made stale.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "marblejar-fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "marblejar",
-        }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "marblejar",
     }
 
 LOG_FORMAT = env("MARBLEJAR_LOG_FORMAT", "text")
