@@ -30,15 +30,15 @@ SMALL, LARGE = (5, 10), (50, 200)
 # that adds a query per note, theme or person breaks the equality test; a
 # change that adds a fixed query shows here and should be deliberate.
 # (Of these, three are the session, the user, and the review read with the
-# reader's role and the stream's newest event id; the page adds two for its
-# header, the reader's teams and unread notifications.)
+# reader's role and the stream's newest event id; its header costs none:
+# the reader's teams and unread count come with the user.)
 BOARD_QUERIES = {
-    Phase.REFLECT: 10,
-    Phase.GROUP: 9,
-    Phase.VOTE: 8,
-    Phase.DISCUSS: 12,
-    Phase.ACTIONS: 12,
-    Phase.CLOSED: 14,
+    Phase.REFLECT: 8,
+    Phase.GROUP: 7,
+    Phase.VOTE: 6,
+    Phase.DISCUSS: 10,
+    Phase.ACTIONS: 10,
+    Phase.CLOSED: 12,
 }
 # The part each phase is about: what its reload costs.
 MAIN_PART = {
