@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -113,9 +113,29 @@ def intent_text_for(*, team: Team) -> str:
     ).first()
     if statement:
         return statement.text
+    return default_intent_text()
+
+
+def default_intent_text() -> str:
     from django.utils.translation import gettext
 
     return gettext(DEFAULT_INTENT)
+
+
+def review_list_figures() -> dict[str, Any]:
+    """For ``team_get(annotate=...)``: the team's number of reviews and its statement of intent."""
+    count = (
+        Review.objects.filter(team=OuterRef("pk"))
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    intent = IntentStatement.objects.filter(team=OuterRef("pk")).values("text")[:1]
+    return {
+        "review_count": Coalesce(Subquery(count), Value(0)),
+        "intent_text": Subquery(intent),
+    }
 
 
 def format_choices(*, team: Team) -> list[tuple[str, str]]:

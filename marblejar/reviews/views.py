@@ -82,12 +82,18 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
 
 @login_required
 def review_list(request: HttpRequest, slug: str) -> HttpResponse:
-    team = team_selectors.team_get(user=request.user, slug=slug)
+    # With whether a review is due (the catch-up below then costs no query).
+    # The number of reviews and the statement of intent come with it too.
+    team = team_selectors.team_get(
+        user=request.user, slug=slug, due=True, annotate=selectors.review_list_figures()
+    )
     # Close what the clock made due (before the list is read), so that a
     # missed task never shows a stale phase.
     services.review_catch_up(team=team)
     reviews = selectors.review_list_for_team(user=request.user, team=team).defer(*_LONG_FIELDS)
-    page = Paginator(reviews, REVIEW_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(reviews, REVIEW_PAGE)
+    paginator.count = team.review_count  # counted with the team: no COUNT of its own
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/list.html",
@@ -96,7 +102,9 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
             "reviews": page.object_list,
             "page": page,
             "can_edit_intent": permissions.can(request.user, "review.intent_edit", team),
-            "intent": selectors.intent_text_for(team=team),
+            "intent": selectors.default_intent_text()
+            if team.intent_text is None
+            else team.intent_text,
         },
     )
 
