@@ -22,6 +22,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -80,6 +82,10 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     return {"reviews_panel": {"reviews": reviews, "team": team}}
 
 
+# A placeholder id, replaced in the reversed addresses by each review's.
+_PK = 987654321
+
+
 @login_required
 def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     # With whether a review is due (the catch-up below then costs no query).
@@ -94,6 +100,16 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     paginator = Paginator(reviews, REVIEW_PAGE)
     paginator.count = team.review_count  # counted with the team: no COUNT of its own
     page = paginator.get_page(request.GET.get("page"))
+    # Each row's address from one reverse() with a placeholder id, its date
+    # formatted here: not a {% url %} and a date filter a row.
+    board = reverse("reviews:board", args=[_PK])
+    for r in page.object_list:
+        r.board_url = board.replace(f"/{_PK}/", f"/{r.pk}/")
+        r.scheduled_text = (
+            date_format(timezone.localtime(r.scheduled_for), "DATETIME_FORMAT")
+            if r.scheduled_for
+            else ""
+        )
     return render(
         request,
         "reviews/list.html",
