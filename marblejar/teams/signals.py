@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 
@@ -24,20 +25,23 @@ def nav_refresh(*, user_ids: Iterable[int]) -> None:
     ids = sorted(set(user_ids))
     if not ids:
         return
-    # Lock the rows first (in one order, so two changes cannot deadlock):
-    # a concurrent change to the same person's teams then waits for this
-    # one to commit and reads the teams after it, so neither is lost.
-    list(User.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
-    teams: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = (
-        Membership.objects.filter(user_id__in=ids)
-        .order_by("team__name", "team_id")
-        .values_list("user_id", "team_id", "team__name", "team__slug")
-    )
-    for user_id, pk, name, slug in rows:
-        teams[user_id].append({"pk": pk, "name": name, "slug": slug})
-    for user_id in ids:
-        User.objects.filter(pk=user_id).update(nav_teams=teams.get(user_id, []))
+    # In the caller's transaction when there is one (a change made outside
+    # any commits first; this follows in one of its own).
+    with transaction.atomic():
+        # Lock the rows first (in one order, so two changes cannot deadlock):
+        # a concurrent change to the same person's teams then waits for this
+        # one to commit and reads the teams after it, so neither is lost.
+        list(User.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        teams: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        rows = (
+            Membership.objects.filter(user_id__in=ids)
+            .order_by("team__name", "team_id")
+            .values_list("user_id", "team_id", "team__name", "team__slug")
+        )
+        for user_id, pk, name, slug in rows:
+            teams[user_id].append({"pk": pk, "name": name, "slug": slug})
+        for user_id in ids:
+            User.objects.filter(pk=user_id).update(nav_teams=teams.get(user_id, []))
 
 
 def _membership_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
