@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
+from marblejar.lib.prepared import PreparedRead
 from marblejar.lib.sealing import keyed_tag
 from marblejar.realtime.models import Event
 from marblejar.reviews.formats import DEFAULT_INTENT, builtin_formats
@@ -58,6 +59,40 @@ def review_list_for_team(*, user: Any, team: Team) -> QuerySet[Review]:
     )
 
 
+def _review_read(
+    organization_id: int, review_id: int, user_id: Any, stream: str, with_version: bool = False
+) -> QuerySet[Review]:
+    reviews = (
+        Review.objects.filter(organization_id=organization_id, pk=review_id)
+        .select_related("team", "facilitator")
+        .annotate(
+            reader_role=Subquery(
+                Membership.objects.filter(team=OuterRef("team_id"), user=user_id).values("role")[:1]
+            )
+        )
+    )
+    if with_version:
+        newest = Event.objects.filter(stream=stream).order_by("-id")
+        reviews = reviews.annotate(version=Subquery(newest.values("id")[:1]))
+    return reviews
+
+
+# Every request of the board and of each of its parts reads its review this
+# way: compiled to SQL once per connection rather than once per request.
+_STAND_INS = {
+    "organization_id": -7_000_001,
+    "review_id": -7_000_002,
+    "user_id": -7_000_003,
+    "stream": "review:stand-in",
+}
+_REVIEW = PreparedRead("review_get", _review_read, **_STAND_INS)
+_REVIEW_WITH_VERSION = PreparedRead(
+    "review_get_with_version",
+    lambda **values: _review_read(**values, with_version=True),
+    **_STAND_INS,
+)
+
+
 def review_get(
     *, user: Any, review_id: int, action: str = "review.view", with_version: bool = False
 ) -> Review:
@@ -70,19 +105,13 @@ def review_get(
     state the review was read in, which :func:`review_last_event_id`, a
     query of its own, can only do by being read first.
     """
-    reviews = (
-        Review.objects.filter(organization_id=user.organization_id, pk=review_id)
-        .select_related("team", "facilitator")
-        .annotate(
-            reader_role=Subquery(
-                Membership.objects.filter(team=OuterRef("team_id"), user=user.pk).values("role")[:1]
-            )
-        )
+    read = _REVIEW_WITH_VERSION if with_version else _REVIEW
+    review = read.first(
+        organization_id=user.organization_id,
+        review_id=int(review_id),
+        user_id=user.pk,
+        stream=f"review:{int(review_id)}",
     )
-    if with_version:
-        newest = Event.objects.filter(stream=f"review:{int(review_id)}").order_by("-id")
-        reviews = reviews.annotate(version=Subquery(newest.values("id")[:1]))
-    review = reviews.first()
     if review is not None:
         permissions.remember_role(user, review.team, review.reader_role)
         if with_version:

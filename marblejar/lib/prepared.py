@@ -1,0 +1,115 @@
+"""A read the ORM compiles once: for the one query that every request of a page makes.
+
+Building a queryset and compiling it to SQL costs far more than running it
+when the query is small and indexed: the board reads its review (with its
+team, its facilitator, the reader's role and the stream's newest event) in
+every request of the page and of each of its parts, and Django spends most
+of that read writing the same SQL again. :class:`PreparedRead` builds the
+queryset once, with a stand-in for each value that varies, compiles it, and
+from then on runs that SQL with the real values and turns the row into
+objects the way the queryset would (related objects and annotations
+included). The result is the queryset's own: ``tests/test_prepared.py``
+compares them, field by field, on every database the tests run on.
+
+The compiled query is kept per database connection (a connection belongs to
+one thread), so it is never shared between threads, and each database's
+dialect gets its own. A query whose compiled parameters are not exactly
+the stand-ins (a constant the ORM passes as a parameter, say) is not
+prepared: it is then run through the queryset every time, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.query import DEFAULT_FETCH_MODE, _get_from_db, get_related_populators
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    slots: tuple[str, ...]
+    compiler: Any
+    start: int
+    end: int
+    init_list: list[str]
+    from_db: Callable[..., Model]
+    related: list[Any]
+    annotations: dict[str, int]
+
+
+class PreparedRead:
+    """One row of ``build(**values)``, with its SQL compiled once per connection.
+
+    ``stand_ins`` gives, for each keyword ``build`` takes, a value of the
+    right type that no real call passes (a negative id, say); they are only
+    used to find where each value goes among the compiled parameters.
+    """
+
+    def __init__(self, name: str, build: Callable[..., QuerySet], **stand_ins: Any) -> None:
+        self.name = name
+        self.build = build
+        self.stand_ins = stand_ins
+        self.model = build(**stand_ins).model
+
+    def first(self, **values: Any) -> Model | None:
+        """The first row of ``build(**values)``, as the queryset's ``first()`` would give it."""
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        prepared = connection.__dict__.setdefault("marblejar_prepared", {})
+        compiled = prepared.get(self.name)
+        if compiled is None:
+            compiled = prepared[self.name] = self._compile(alias) or False
+        if compiled is False:
+            return self.build(**values).first()
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, [values[slot] for slot in compiled.slots])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        (row,) = compiled.compiler.results_iter([[row]])
+        obj = compiled.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
+        for populator in compiled.related:
+            populator.populate(row, obj)
+        for attr, position in compiled.annotations.items():
+            setattr(obj, attr, row[position])
+        return obj
+
+    def _compile(self, alias: str) -> _Compiled | None:
+        queryset = self.build(**self.stand_ins)
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            return None
+        queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots = []
+        for param in params:
+            names = [
+                name
+                for name, stand_in in self.stand_ins.items()
+                if type(stand_in) is type(param) and stand_in == param
+            ]
+            if len(names) != 1:
+                return None
+            slots.append(names[0])
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        fetch_mode = queryset._fetch_mode
+        if fetch_mode is not DEFAULT_FETCH_MODE:
+            return None
+        return _Compiled(
+            sql=sql,
+            slots=tuple(slots),
+            compiler=compiler,
+            start=start,
+            end=end,
+            init_list=[f[0].target.attname for f in select[start:end]],
+            from_db=_get_from_db(klass_info["model"], fetch_mode),
+            related=get_related_populators(klass_info, select, alias, fetch_mode),
+            annotations=dict(compiler.annotation_col_map),
+        )

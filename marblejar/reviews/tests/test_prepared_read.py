@@ -1,0 +1,75 @@
+"""The review read compiled once gives what the queryset gives, and keeps its checks."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from marblejar.lib.prepared import PreparedRead
+from marblejar.realtime.models import Event
+from marblejar.reviews import selectors, services
+from marblejar.reviews.models import Phase, Review
+from marblejar.reviews.tests.helpers import advance_to, schedule
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("with_version", [False, True])
+def test_it_reads_the_same_review_team_and_facilitator_as_the_queryset(
+    personas, with_version, django_capture_on_commit_callbacks
+):
+    review = advance_to(schedule(personas), Phase.GROUP, by=personas.lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.theme_create(actor=personas.lead, review=review, title="Deploys")
+    for reader, role in ((personas.member, "member"), (personas.lead, "lead")):
+        for _ in range(2):  # compiled on the first read, reused on the second
+            with CaptureQueriesContext(connection) as captured:
+                got = selectors.review_get(
+                    user=reader, review_id=review.pk, with_version=with_version
+                )
+            assert len(captured) == 1
+        expected = selectors._review_read(
+            organization_id=reader.organization_id,
+            review_id=review.pk,
+            user_id=reader.pk,
+            stream=review.stream,
+            with_version=with_version,
+        ).first()
+        assert fields(got) == fields(expected)
+        assert fields(got.team) == fields(expected.team)
+        assert fields(got.facilitator) == fields(expected.facilitator)
+        assert got.reader_role == expected.reader_role == role
+        assert isinstance(got.columns, list) and got.columns == expected.columns
+        if with_version:
+            newest = Event.objects.filter(stream=review.stream).order_by("-id").first()
+            assert newest is not None and got.version == newest.pk
+        # The related objects came with the row: reading them costs nothing.
+        with CaptureQueriesContext(connection) as captured:
+            assert got.team.name and got.facilitator.display_name
+        assert len(captured) == 0
+
+
+def test_another_organization_or_a_missing_review_is_still_not_found(personas):
+    review = schedule(personas)
+    with pytest.raises(Http404):
+        selectors.review_get(user=personas.outsider, review_id=review.pk)
+    with pytest.raises(Http404):
+        selectors.review_get(user=personas.member, review_id=review.pk + 1000)
+
+
+def test_a_query_whose_parameters_are_not_all_stand_ins_runs_through_the_queryset(personas):
+    review = schedule(personas)
+    read = PreparedRead(
+        "test_constant",
+        lambda review_id: Review.objects.filter(pk=review_id, title__startswith="Sprint"),
+        review_id=-1,
+    )
+    assert read.first(review_id=review.pk).pk == review.pk
+    prepared = connections[DEFAULT_DB_ALIAS].__dict__["marblejar_prepared"]
+    assert prepared["test_constant"] is False
