@@ -20,10 +20,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from marblejar import permissions
-from marblejar.reviews import selectors, selectors_actions, services
+from marblejar.reviews import fragments, selectors, selectors_actions, services
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
     ActionForm,
@@ -46,6 +47,7 @@ from marblejar.reviews.models import (
     Review,
 )
 from marblejar.reviews.parts import PARTS, parts_in
+from marblejar.reviews.templatetags.board_parts import vote_cards
 from marblejar.teams import selectors as team_selectors
 
 Context = dict[str, Any]
@@ -309,20 +311,35 @@ def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
 
 
 def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
-    themes = list(
-        selectors.themes_with_my_votes(user=request.user, review=review).prefetch_related(
-            Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
+    """Every theme with its cards, and this reader's own votes.
+
+    The cards are the same for every reader: written once per version of
+    the review and kept (:mod:`marblejar.reviews.fragments`), so that a
+    reload reads only the themes with the reader's votes (one query) and
+    not every card again.
+    """
+    key = fragments.key(fragments.VOTE_CARDS, review, ctx, request.user)
+    cards = fragments.get(key)
+    themes_with_votes = selectors.themes_with_my_votes(user=request.user, review=review)
+    if cards is None:
+        themes = list(
+            themes_with_votes.prefetch_related(
+                Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
+            )
         )
-    )
+        notes = [n for t in themes for n in t.notes.all()]
+        _decorate(notes, review, ctx["columns_meta"], set())
+        cards = {t.pk: str(vote_cards(list(t.notes.all()))) for t in themes}
+        fragments.put(key, cards)
+    else:
+        themes = list(themes_with_votes)
     mine = {t.pk: t.my_votes for t in themes if t.my_votes}
-    notes = [n for t in themes for n in t.notes.all()]
-    _decorate(notes, review, ctx["columns_meta"], set())
     left = review.votes_per_person - sum(mine.values())
     return {
         "vote_themes": [
             {
                 "theme": t,
-                "notes": list(t.notes.all()),
+                "cards": mark_safe(cards.get(t.pk, "")),  # noqa: S308 (written by vote_cards)
                 "mine": mine.get(t.pk, 0),
                 "dots": range(mine.get(t.pk, 0)),
             }
@@ -387,7 +404,13 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
         "item": current,
         "spotlight_position": position,
         "next_theme": items[position]["theme"] if current and position < len(items) else None,
-        "discuss_form": forms.get("discuss") or DiscussForm(auto_id="discuss-%s"),
+        # What the board shows of the spotlighted theme outside this part (the
+        # composer's title), kept with the part's HTML.
+        "theme_extras": {
+            "item": {"theme": {"pk": current["theme"].pk, "title": current["theme"].title}}
+            if current
+            else None
+        },
     }
 
 
@@ -449,8 +472,27 @@ def part_context(request: HttpRequest, review: Review, name: str) -> Context | N
     if review.phase not in part.phases:
         return None
     ctx = frame_context(request, review)
-    ctx.update(BUILDERS[name](request, review, ctx))
+    _build(request, review, ctx, name)
     return ctx
+
+
+def _build(request: HttpRequest, review: Review, ctx: Context, name: str) -> None:
+    """Add part ``name`` to ``ctx``: its kept rendering if there is one, else what it shows.
+
+    A part kept whole (:data:`fragments.KEPT`) is found by its key before
+    anything of it is read; ``{% part_inner %}`` draws it, and keeps what it
+    drew under ``ctx["part_keys"][name]``.
+    """
+    key = fragments.key(name, review, ctx, request.user) if name in fragments.KEPT else None
+    kept = fragments.get(key)
+    if kept is not None:
+        html, extras = kept
+        ctx.setdefault("kept_parts", {})[name] = html
+        ctx.update(extras)
+        return
+    ctx.update(BUILDERS[name](request, review, ctx))
+    if key is not None:
+        ctx.setdefault("part_keys", {})[name] = key
 
 
 def phase_context(
@@ -473,6 +515,9 @@ def phase_context(
         )
     if review.phase == Phase.GROUP:
         ctx["theme_form"] = forms.get("theme") or ThemeForm(auto_id="theme-%s")
+    if review.phase == Phase.DISCUSS:
+        # The composer beside the spotlighted theme (not a part of it).
+        ctx["discuss_form"] = forms.get("discuss") or DiscussForm(auto_id="discuss-%s")
     if review.phase in (Phase.DISCUSS, Phase.ACTIONS) and ctx["can_participate"]:
         people = list(
             team_selectors.team_members(team=review.team).values_list(
@@ -483,7 +528,7 @@ def phase_context(
     for part in parts_in(review.phase):
         if part.name in ("phase", "meta", "presence"):
             continue
-        ctx.update(BUILDERS[part.name](request, review, ctx))
+        _build(request, review, ctx, part.name)
     return ctx
 
 

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, normalize_newlines
 from django.utils.translation import gettext as _
 
+from marblejar.reviews import fragments
 from marblejar.reviews.parts import PARTS
 
 register = template.Library()
@@ -49,6 +50,29 @@ def part_attrs(context: dict[str, Any], name: str) -> str:
         url,
         trigger,
     )
+
+
+@register.simple_tag(takes_context=True)
+def part_inner(context: Any, name: str) -> str:
+    """What part ``name`` shows: kept from an earlier reader, or drawn now and kept.
+
+    Drawn with a stand-in for the CSRF token (the kept HTML holds nothing of
+    one reader) and given back with this reader's own token.
+    """
+    request = context["request"]
+    html = (context.get("kept_parts") or {}).get(name)
+    if html is None:
+        template = context.template.engine.get_template(PARTS[name].template_name)
+        key = (context.get("part_keys") or {}).get(name)
+        outer = context.dicts[0]
+        outer.pop("_card_pieces", None)  # made with the stand-in below, for this part only
+        with context.push(csrf_token=fragments.CSRF_STAND_IN):
+            html = template.render(context) if key else None
+        outer.pop("_card_pieces", None)
+        if html is None:
+            return template.render(context)
+        fragments.put(key, (html, context.get(f"{name}_extras") or {}))
+    return fragments.for_reader(request, html)
 
 
 def _pieces(context: Any) -> dict[str, Any]:
