@@ -21,12 +21,18 @@ prepared: it is then run through the queryset every time, as before.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import DEFAULT_FETCH_MODE, _get_from_db, get_related_populators
+from django.db.models.query import (
+    DEFAULT_FETCH_MODE,
+    ModelIterable,
+    ValuesListIterable,
+    _get_from_db,
+    get_related_populators,
+)
 
 
 @dataclass
@@ -34,16 +40,18 @@ class _Compiled:
     sql: str
     slots: tuple[str, ...]
     compiler: Any
-    start: int
-    end: int
-    init_list: list[str]
-    from_db: Callable[..., Model]
-    related: list[Any]
-    annotations: dict[str, int]
+    # For model instances (``first()``): where the model's columns are in a
+    # row, and what turns the rest into related objects and annotations.
+    start: int = 0
+    end: int = 0
+    init_list: list[str] = field(default_factory=list)
+    from_db: Callable[..., Model] | None = None
+    related: list[Any] = field(default_factory=list)
+    annotations: dict[str, int] = field(default_factory=dict)
 
 
 class PreparedRead:
-    """One row of ``build(**values)``, with its SQL compiled once per connection.
+    """``build(**values)``, its SQL compiled once per connection: one model, or rows of values.
 
     ``stand_ins`` gives, for each keyword ``build`` takes, a value of the
     right type that no real call passes (a negative id, say); they are only
@@ -58,17 +66,10 @@ class PreparedRead:
 
     def first(self, **values: Any) -> Model | None:
         """The first row of ``build(**values)``, as the queryset's ``first()`` would give it."""
-        alias = router.db_for_read(self.model)
-        connection = connections[alias]
-        prepared = connection.__dict__.setdefault("marblejar_prepared", {})
-        compiled = prepared.get(self.name)
+        alias, compiled = self._compiled("first")
         if compiled is None:
-            compiled = prepared[self.name] = self._compile(alias) or False
-        if compiled is False:
             return self.build(**values).first()
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, [values[slot] for slot in compiled.slots])
-            row = cursor.fetchone()
+        row = self._execute(alias, compiled, values, one=True)
         if row is None:
             return None
         (row,) = compiled.compiler.results_iter([[row]])
@@ -79,11 +80,41 @@ class PreparedRead:
             setattr(obj, attr, row[position])
         return obj
 
-    def _compile(self, alias: str) -> _Compiled | None:
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """Every row of ``build(**values)``, a ``values_list()`` queryset, as its tuples."""
+        alias, compiled = self._compiled("rows")
+        if compiled is None:
+            return [tuple(row) for row in self.build(**values)]
+        rows = self._execute(alias, compiled, values, one=False)
+        return list(compiled.compiler.results_iter([rows], tuple_expected=True))
+
+    def _compiled(self, how: str) -> tuple[str, _Compiled | None]:
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        prepared = connection.__dict__.setdefault("marblejar_prepared", {})
+        compiled = prepared.get(self.name)
+        if compiled is None:
+            compiled = prepared[self.name] = self._compile(alias, how) or False
+        return alias, compiled or None
+
+    @staticmethod
+    def _execute(alias: str, compiled: _Compiled, values: dict[str, Any], *, one: bool) -> Any:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(compiled.sql, [values[slot] for slot in compiled.slots])
+            return cursor.fetchone() if one else cursor.fetchall()
+
+    def _compile(self, alias: str, how: str) -> _Compiled | None:
         queryset = self.build(**self.stand_ins)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             return None
-        queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+        if queryset._fetch_mode is not DEFAULT_FETCH_MODE:
+            return None
+        if how == "first":
+            if queryset._iterable_class is not ModelIterable:
+                return None
+            queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+        elif queryset._iterable_class is not ValuesListIterable:
+            return None
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         slots = []
@@ -96,20 +127,16 @@ class PreparedRead:
             if len(names) != 1:
                 return None
             slots.append(names[0])
-        select, klass_info = compiler.select, compiler.klass_info
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        fetch_mode = queryset._fetch_mode
-        if fetch_mode is not DEFAULT_FETCH_MODE:
-            return None
-        return _Compiled(
-            sql=sql,
-            slots=tuple(slots),
-            compiler=compiler,
-            start=start,
-            end=end,
-            init_list=[f[0].target.attname for f in select[start:end]],
-            from_db=_get_from_db(klass_info["model"], fetch_mode),
-            related=get_related_populators(klass_info, select, alias, fetch_mode),
-            annotations=dict(compiler.annotation_col_map),
-        )
+        compiled = _Compiled(sql=sql, slots=tuple(slots), compiler=compiler)
+        if how == "first":
+            select, klass_info = compiler.select, compiler.klass_info
+            fields = klass_info["select_fields"]
+            compiled.start, compiled.end = fields[0], fields[-1] + 1
+            columns = select[compiled.start : compiled.end]
+            compiled.init_list = [f[0].target.attname for f in columns]
+            compiled.from_db = _get_from_db(klass_info["model"], queryset._fetch_mode)
+            compiled.related = get_related_populators(
+                klass_info, select, alias, queryset._fetch_mode
+            )
+            compiled.annotations = dict(compiler.annotation_col_map)
+        return compiled

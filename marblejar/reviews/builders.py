@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from marblejar import permissions
+from marblejar.lib.prepared import PreparedRead
 from marblejar.reviews import fragments, selectors, selectors_actions, services
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
@@ -176,7 +177,7 @@ def _decorate(
         note.mine = note.pk in mine
 
 
-def _mine(user: Any, review: Review, visible: list[Note]) -> set[Any]:
+def _mine(user: Any, review: Review, visible: list[Note] | list[Card]) -> set[Any]:
     """Which of the notes ``user`` sees are their own.
 
     Before the reveal a reader sees only their own notes, so that needs no
@@ -193,14 +194,21 @@ def _my_note_ids(user: Any, review: Review) -> set[Any]:
     return set(selectors.my_notes(user=user, review=review).values_list("pk", flat=True))
 
 
-def _go_first(review: Review) -> GoFirst | None:
-    """The facilitator's own part, with its author's name (one query)."""
-    return (
-        GoFirst.objects.filter(organization_id=review.organization_id, review=review)
+_GO_FIRST = PreparedRead(
+    "go_first",
+    lambda organization_id, review_id: (
+        GoFirst.objects.filter(organization_id=organization_id, review_id=review_id)
         .select_related("author")
         .defer(*_names_only("author"))
-        .first()
-    )
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def _go_first(review: Review) -> GoFirst | None:
+    """The facilitator's own part, with its author's name (one query, compiled once)."""
+    return _GO_FIRST.first(organization_id=review.organization_id, review_id=review.pk)
 
 
 # One builder per part --------------------------------------------------------------
@@ -249,17 +257,27 @@ def build_followup(request: HttpRequest, review: Review, ctx: Context) -> Contex
     }
 
 
+def _cards(user: Any, review: Review) -> list[Card]:
+    """The notes in the columns ``user`` may read, as cards.
+
+    A card shows its text, column, theme and author's name: read as plain
+    values, not as a note and a person object for each of the cards.
+    """
+    return [
+        Card(pk, column, text, theme_id, author_id, Person(name) if author_id else None)
+        for pk, column, text, theme_id, author_id, name in selectors.note_cards_visible_to(
+            user=user, review=review
+        )
+    ]
+
+
 def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The columns while notes are written (each reader's own) and once the review is closed."""
     forms = ctx["forms"]
-    notes = list(
-        selectors.notes_visible_to(user=request.user, review=review).filter(
-            timeline_event__isnull=True
-        )
-    )
+    notes = _cards(request.user, review)
     _decorate(notes, review, ctx["columns_meta"], _mine(request.user, review, notes))
     counts = selectors.note_counts(review=review)
-    by_column: dict[str, list[Note]] = {}
+    by_column: dict[str, list[Card]] = {}
     for note in notes:
         by_column.setdefault(note.column, []).append(note)
     columns = []
@@ -280,16 +298,7 @@ def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context
 def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The group phase: the notes still in their columns, and the themes as stacks beside them."""
     themes = list(selectors.themes(review=review))
-    # A card shows its text, column, theme and author's name: read as plain
-    # values, not as a note and a person object for each of the cards.
-    notes = [
-        Card(pk, column, text, theme_id, author_id, Person(name) if author_id else None)
-        for pk, column, text, theme_id, author_id, name in selectors.notes_visible_to(
-            user=request.user, review=review
-        )
-        .filter(timeline_event__isnull=True)
-        .values_list("pk", "column", "text", "theme_id", "author_id", "author__display_name")
-    ]
+    notes = _cards(request.user, review)
     _decorate(notes, review, ctx["columns_meta"], set())
     by_theme: dict[int, list[Card]] = {}
     by_column: dict[str, list[Card]] = {}

@@ -170,14 +170,21 @@ def is_note_author(*, user: Any, note: Note) -> bool:
     ).exists()
 
 
+def _written_by(user_id: Any, tag: str) -> Q:
+    """Notes by ``user_id``: named, or anonymous with their tag while the review is open."""
+    return Q(author=user_id) | Q(authorship__author_tag=tag)
+
+
+NOTE_ORDER = ("column", "created_at", "text")
+
+
 def my_notes(*, user: Any, review: Review) -> QuerySet[Note]:
     """The notes ``user`` wrote in ``review`` (named or, while it is open, anonymous)."""
-    mine = Q(author=user) | Q(authorship__author_tag=review.tag_for(user, "note"))
     return (
         Note.objects.filter(organization_id=review.organization_id, review=review)
-        .filter(mine)
+        .filter(_written_by(user.pk, review.tag_for(user, "note")))
         .select_related("timeline_event", "author")
-        .order_by("column", "created_at", "text")
+        .order_by(*NOTE_ORDER)
     )
 
 
@@ -191,23 +198,75 @@ def notes_visible_to(*, user: Any, review: Review) -> QuerySet[Note]:
     notes = Note.objects.filter(organization_id=review.organization_id, review=review)
     if not review.is_revealed:
         return my_notes(user=user, review=review)
-    return notes.select_related("author", "theme", "timeline_event").order_by(
-        "column", "created_at", "text"
+    return notes.select_related("author", "theme", "timeline_event").order_by(*NOTE_ORDER)
+
+
+def _card_values(notes: QuerySet[Note]) -> QuerySet[Note]:
+    return (
+        notes.filter(timeline_event__isnull=True)
+        .order_by(*NOTE_ORDER)
+        .values_list("pk", "column", "text", "theme_id", "author_id", "author__display_name")
     )
+
+
+# The board's cards are read on every reload of a column or the group part:
+# compiled once per connection (see lib/prepared.py).
+_CARDS = PreparedRead(
+    "note_cards",
+    lambda organization_id, review_id: _card_values(
+        Note.objects.filter(organization_id=organization_id, review_id=review_id)
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+_MY_CARDS = PreparedRead(
+    "my_note_cards",
+    lambda organization_id, review_id, user_id, tag: _card_values(
+        Note.objects.filter(organization_id=organization_id, review_id=review_id).filter(
+            _written_by(user_id, tag)
+        )
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+    user_id=-7_000_003,
+    tag="tag:stand-in",
+)
+
+
+def note_cards_visible_to(*, user: Any, review: Review) -> list[tuple[Any, ...]]:
+    """The notes of :func:`notes_visible_to` in the columns (not on the timeline), as values.
+
+    Each row is (id, column, text, theme id, author id, author's name): what
+    a card shows, in the same order.
+    """
+    ids = {"organization_id": review.organization_id, "review_id": review.pk}
+    if not review.is_revealed:
+        return _MY_CARDS.rows(**ids, user_id=user.pk, tag=review.tag_for(user, "note"))
+    return _CARDS.rows(**ids)
+
+
+_NOTE_COUNTS = PreparedRead(
+    "note_counts",
+    lambda organization_id, review_id: (
+        Note.objects.filter(organization_id=organization_id, review_id=review_id)
+        .values("column", "timeline_event_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("column", "timeline_event_id", "n")
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
 
 
 def note_counts(*, review: Review) -> dict[str, int]:
     """How many notes each column (and the timeline) holds: what others see before the reveal."""
     counts = {key: 0 for key in review.column_keys}
     counts["timeline"] = 0
-    rows = (
-        Note.objects.filter(organization_id=review.organization_id, review=review)
-        .values("column", "timeline_event_id")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        key = "timeline" if row["timeline_event_id"] else row["column"]
-        counts[key] = counts.get(key, 0) + row["n"]
+    rows = _NOTE_COUNTS.rows(organization_id=review.organization_id, review_id=review.pk)
+    for column, timeline_event_id, n in rows:
+        key = "timeline" if timeline_event_id else column
+        counts[key] = counts.get(key, 0) + n
     return counts
 
 
@@ -346,20 +405,43 @@ def participants_present(*, review: Review) -> QuerySet[Participant]:
     )
 
 
+_PROGRESS = PreparedRead(
+    "writing_progress",
+    lambda organization_id, review_id, phase, user_id: (
+        Participant.objects.filter(organization_id=organization_id, review_id=review_id)
+        .values("review_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(done_in=phase)),
+            mine=Count("id", filter=Q(done_in=phase) & Q(user=user_id)),
+        )
+        .order_by()
+        .values_list("total", "done", "mine")
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+    phase="phase:stand-in",
+    user_id=-7_000_003,
+)
+
+
 def writing_progress(*, review: Review, user: Any = None) -> dict[str, int]:
     """How many of the people in the review are done writing in its phase: two counts, no names.
 
     With ``user``, also whether that reader said they are done (``mine``,
     0 or 1), read in the same query: their own button shows it.
     """
-    done = Q(done_in=review.phase)
-    counts: dict[str, Any] = {"total": Count("id"), "done": Count("id", filter=done)}
+    rows = _PROGRESS.rows(
+        organization_id=review.organization_id,
+        review_id=review.pk,
+        phase=review.phase,
+        user_id=user.pk if user is not None else 0,
+    )
+    total, done, mine = rows[0] if rows else (0, 0, 0)
+    counts = {"total": total or 0, "done": done or 0}
     if user is not None:
-        counts["mine"] = Count("id", filter=done & Q(user=user.pk))
-    rows = Participant.objects.filter(
-        organization_id=review.organization_id, review=review
-    ).aggregate(**counts)
-    return {key: value or 0 for key, value in rows.items()}
+        counts["mine"] = mine or 0
+    return counts
 
 
 def present_names(*, review: Review) -> list[str]:

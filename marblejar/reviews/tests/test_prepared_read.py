@@ -6,6 +6,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from marblejar.lib.prepared import PreparedRead
 from marblejar.realtime.models import Event
@@ -73,3 +74,38 @@ def test_a_query_whose_parameters_are_not_all_stand_ins_runs_through_the_queryse
     assert read.first(review_id=review.pk).pk == review.pk
     prepared = connections[DEFAULT_DB_ALIAS].__dict__["marblejar_prepared"]
     assert prepared["test_constant"] is False
+
+
+def test_the_boards_reads_are_compiled_once_not_run_through_the_queryset(personas, client_for):
+    """Each read the board prepares is prepared (a silent fallback would only be slower)."""
+    review = advance_to(schedule(personas), Phase.REFLECT, by=personas.lead)
+    member = client_for("member")
+    services.note_add(actor=personas.member, review=review, column="puzzled", text="Mine")
+    services.note_add(actor=personas.member2, review=review, column="puzzled", text="Not mine")
+    html = member.get(reverse("reviews:board", args=[review.pk])).content.decode()
+    assert "Mine" in html and "Not mine" not in html  # only one's own before the reveal
+    review = advance_to(review, Phase.GROUP, by=personas.lead)
+    html = member.get(reverse("reviews:board", args=[review.pk])).content.decode()
+    assert "Mine" in html and "Not mine" in html
+    prepared = connections[DEFAULT_DB_ALIAS].__dict__["marblejar_prepared"]
+    for name in ("review_get_with_version", "go_first", "writing_progress", "note_counts"):
+        assert prepared.get(name), name
+    assert prepared.get("my_note_cards") and prepared.get("note_cards")
+
+
+def test_the_cards_and_counts_read_once_compiled_are_the_querysets(personas):
+    review = advance_to(schedule(personas, anonymous=True), Phase.REFLECT, by=personas.lead)
+    for who, text in ((personas.member, "A"), (personas.member, "B"), (personas.member2, "C")):
+        services.note_add(actor=who, review=review, column="puzzled", text=text)
+    services.participant_done(actor=personas.member, review=review)
+    for _ in range(2):
+        mine = selectors.note_cards_visible_to(user=personas.member, review=review)
+        assert [row[2] for row in mine] == ["A", "B"]
+        assert [row[0] for row in mine] == [
+            n.pk for n in selectors.notes_visible_to(user=personas.member, review=review)
+        ]
+        assert selectors.note_counts(review=review)["puzzled"] == 3
+        progress = selectors.writing_progress(review=review, user=personas.member)
+        assert progress == {"total": progress["total"], "done": 1, "mine": 1}
+        assert selectors.writing_progress(review=review, user=personas.member2)["mine"] == 0
+        assert "mine" not in selectors.writing_progress(review=review)
