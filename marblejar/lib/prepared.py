@@ -40,7 +40,7 @@ class _Compiled:
     sql: str
     slots: tuple[str, ...]
     compiler: Any
-    # For model instances (``first()``): where the model's columns are in a
+    # For model instances (``first()``, ``all()``): where the model's columns are in a
     # row, and what turns the rest into related objects and annotations.
     start: int = 0
     end: int = 0
@@ -70,15 +70,27 @@ class PreparedRead:
         if compiled is None:
             return self.build(**values).first()
         row = self._execute(alias, compiled, values, one=True)
-        if row is None:
-            return None
-        (row,) = compiled.compiler.results_iter([[row]])
-        obj = compiled.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
-        for populator in compiled.related:
-            populator.populate(row, obj)
-        for attr, position in compiled.annotations.items():
-            setattr(obj, attr, row[position])
-        return obj
+        return None if row is None else self._instances(alias, compiled, [row])[0]
+
+    def all(self, **values: Any) -> list[Model]:
+        """Every row of ``build(**values)``, as the queryset's model instances."""
+        alias, compiled = self._compiled("all")
+        if compiled is None:
+            return list(self.build(**values))
+        rows = self._execute(alias, compiled, values, one=False)
+        return self._instances(alias, compiled, rows)
+
+    @staticmethod
+    def _instances(alias: str, compiled: _Compiled, rows: list[Any]) -> list[Model]:
+        objects = []
+        for row in compiled.compiler.results_iter([rows]):
+            obj = compiled.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
+            for populator in compiled.related:
+                populator.populate(row, obj)
+            for attr, position in compiled.annotations.items():
+                setattr(obj, attr, row[position])
+            objects.append(obj)
+        return objects
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """Every row of ``build(**values)``, a ``values_list()`` queryset, as its tuples."""
@@ -109,10 +121,11 @@ class PreparedRead:
             return None
         if queryset._fetch_mode is not DEFAULT_FETCH_MODE:
             return None
-        if how == "first":
+        if how in ("first", "all"):
             if queryset._iterable_class is not ModelIterable:
                 return None
-            queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+            if how == "first":
+                queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
         elif queryset._iterable_class is not ValuesListIterable:
             return None
         compiler = queryset.query.get_compiler(using=alias)
@@ -128,7 +141,7 @@ class PreparedRead:
                 return None
             slots.append(names[0])
         compiled = _Compiled(sql=sql, slots=tuple(slots), compiler=compiler)
-        if how == "first":
+        if how in ("first", "all"):
             select, klass_info = compiler.select, compiler.klass_info
             fields = klass_info["select_fields"]
             compiled.start, compiled.end = fields[0], fields[-1] + 1

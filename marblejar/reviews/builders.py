@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -329,19 +329,15 @@ def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """
     key = fragments.key(fragments.VOTE_CARDS, review, ctx, request.user)
     cards = fragments.get(key)
-    themes_with_votes = selectors.themes_with_my_votes(user=request.user, review=review)
+    themes = selectors.themes_with_my_votes_list(user=request.user, review=review)
     if cards is None:
-        themes = list(
-            themes_with_votes.prefetch_related(
-                Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
-            )
+        prefetch_related_objects(
+            themes, Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
         )
         notes = [n for t in themes for n in t.notes.all()]
         _decorate(notes, review, ctx["columns_meta"], set())
         cards = {t.pk: str(vote_cards(list(t.notes.all()))) for t in themes}
         fragments.put(key, cards)
-    else:
-        themes = list(themes_with_votes)
     mine = {t.pk: t.my_votes for t in themes if t.my_votes}
     left = review.votes_per_person - sum(mine.values())
     return {

@@ -352,6 +352,42 @@ def themes_with_my_votes(*, user: Any, review: Review) -> QuerySet[Theme]:
     return themes(review=review).annotate(my_votes=Coalesce(Subquery(mine), 0))
 
 
+_THEMES_WITH_MY_VOTES = PreparedRead(
+    "themes_with_my_votes",
+    lambda organization_id, review_id, tag: Theme.objects.filter(
+        organization_id=organization_id, review_id=review_id
+    ).annotate(
+        my_votes=Subquery(
+            Vote.objects.filter(
+                organization_id=organization_id,
+                review_id=review_id,
+                theme=OuterRef("pk"),
+                voter_tag=tag,
+            )
+            .order_by()
+            .values("theme")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+    tag="tag:stand-in",
+)
+
+
+def themes_with_my_votes_list(*, user: Any, review: Review) -> list[Theme]:
+    """:func:`themes_with_my_votes`, read with SQL compiled once per connection (the vote part)."""
+    themes = _THEMES_WITH_MY_VOTES.all(
+        organization_id=review.organization_id,
+        review_id=review.pk,
+        tag=review.tag_for(user, "vote"),
+    )
+    for theme in themes:
+        theme.my_votes = theme.my_votes or 0
+    return themes
+
+
 def findings(*, review: Review) -> QuerySet[Finding]:
     return Finding.objects.filter(
         organization_id=review.organization_id, review=review

@@ -7,12 +7,13 @@ so a template names the part and nothing else.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from html import escape as _esc  # Django's escape() without its lazy wrapper: for the per-card path
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, normalize_newlines
@@ -73,6 +74,21 @@ def part_inner(context: Any, name: str) -> str:
             return template.render(context)
         fragments.put(key, (html, context.get(f"{name}_extras") or {}))
     return fragments.for_reader(request, html)
+
+
+@register.simple_tag
+def board_url(name: str, *args: Any) -> str:
+    """``{% url name arg... %}``, each URL worked out once per process.
+
+    The board writes some forty URLs in every rendering (a form's action and
+    its ``hx-post`` each), from a handful of views and the review's ids.
+    """
+    return _reverse(get_urlconf(), get_script_prefix(), name, args)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reverse(urlconf: Any, prefix: str, name: str, args: tuple[Any, ...]) -> str:
+    return escape(reverse(name, urlconf=urlconf, args=args))
 
 
 def _pieces(context: Any) -> dict[str, Any]:

@@ -91,6 +91,12 @@ def test_the_boards_reads_are_compiled_once_not_run_through_the_queryset(persona
     for name in ("review_get_with_version", "go_first", "writing_progress", "note_counts"):
         assert prepared.get(name), name
     assert prepared.get("my_note_cards") and prepared.get("note_cards")
+    advance_to(review, Phase.VOTE, by=personas.lead)
+    assert (
+        "You have 3 votes left"
+        in member.get(reverse("reviews:board", args=[review.pk])).content.decode()
+    )
+    assert prepared.get("themes_with_my_votes")
 
 
 def test_the_cards_and_counts_read_once_compiled_are_the_querysets(personas):
