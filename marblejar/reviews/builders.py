@@ -297,7 +297,7 @@ def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context
 
 def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The group phase: the notes still in their columns, and the themes as stacks beside them."""
-    themes = list(selectors.themes(review=review))
+    themes = selectors.themes_list(review=review)
     notes = _cards(request.user, review)
     _decorate(notes, review, ctx["columns_meta"], set())
     by_theme: dict[int, list[Card]] = {}
@@ -421,7 +421,7 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
 
 def build_actions(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The review's actions (the form to add one belongs to the phase, not to this part)."""
-    return {"actions": list(selectors.actions_for_review(review=review))}
+    return {"actions": selectors.actions_for_review_list(review=review)}
 
 
 def build_timeline(request: HttpRequest, review: Review, ctx: Context) -> Context:

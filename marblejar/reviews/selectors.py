@@ -307,6 +307,21 @@ def themes(*, review: Review) -> QuerySet[Theme]:
     return Theme.objects.filter(organization_id=review.organization_id, review=review)
 
 
+_THEMES = PreparedRead(
+    "themes",
+    lambda organization_id, review_id: Theme.objects.filter(
+        organization_id=organization_id, review_id=review_id
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def themes_list(*, review: Review) -> list[Theme]:
+    """:func:`themes`, read with SQL compiled once per connection (the group part)."""
+    return _THEMES.all(organization_id=review.organization_id, review_id=review.pk)
+
+
 def themes_in_vote_order(*, review: Review) -> QuerySet[Theme]:
     return themes(review=review).order_by("-vote_count", "position", "id")
 
@@ -414,6 +429,21 @@ def actions_for_review(*, review: Review) -> QuerySet[Action]:
     return Action.objects.filter(
         organization_id=review.organization_id, review=review
     ).select_related("owner")
+
+
+_ACTIONS = PreparedRead(
+    "actions_for_review",
+    lambda organization_id, review_id: Action.objects.filter(
+        organization_id=organization_id, review_id=review_id
+    ).select_related("owner"),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def actions_for_review_list(*, review: Review) -> list[Action]:
+    """:func:`actions_for_review`, read with SQL compiled once per connection (the board)."""
+    return _ACTIONS.all(organization_id=review.organization_id, review_id=review.pk)
 
 
 def open_actions_from_earlier(*, review: Review) -> QuerySet[Action]:

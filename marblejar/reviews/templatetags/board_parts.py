@@ -36,7 +36,7 @@ def part_attrs(context: dict[str, Any], name: str) -> str:
     """
     part = PARTS[name]
     review = context["review"]
-    url = reverse("reviews:section", args=[review.pk, part.name])
+    url = board_url("reviews:section", review.pk, part.name)
     if context.get("present"):
         url += "?present=1"
     delay = f" delay:{part.delay_ms}ms" if part.delay_ms else ""
@@ -48,7 +48,7 @@ def part_attrs(context: dict[str, Any], name: str) -> str:
         'hx-swap="innerHTML"',
         part.element_id,
         part.css_class,
-        url,
+        url,  # escaped already
         trigger,
     )
 
