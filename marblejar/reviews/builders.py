@@ -40,11 +40,13 @@ from marblejar.reviews.forms import (
 from marblejar.reviews.models import (
     PHASE_ORDER,
     ActionStatus,
+    Finding,
     GoFirst,
     Kind,
     Mode,
     Note,
     Phase,
+    Question,
     Review,
 )
 from marblejar.reviews.parts import PARTS, parts_in
@@ -355,6 +357,57 @@ def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
     }
 
 
+def _theme_notes(organization_id: int, theme_ids: list[Any]) -> Any:
+    return (
+        Note.objects.filter(organization_id=organization_id, theme_id__in=theme_ids)
+        .select_related("author")
+        .defer(*_names_only("author"))
+        .order_by("column", "text")
+    )
+
+
+def _theme_findings(organization_id: int, review_id: int, theme_ids: list[Any]) -> Any:
+    return (
+        Finding.objects.filter(organization_id=organization_id, review_id=review_id)
+        .select_related("author")
+        .filter(theme_id__in=theme_ids)
+        .defer(*_names_only("author"))
+    )
+
+
+def _theme_questions(organization_id: int, review_id: int, theme_ids: list[Any]) -> Any:
+    return (
+        Question.objects.filter(organization_id=organization_id, review_id=review_id)
+        .select_related("asked_by", "answered_by")
+        .filter(theme_id__in=theme_ids)
+        .defer(*_names_only("asked_by", "answered_by"))
+    )
+
+
+_ONE_THEME = {"organization_id": -7_000_001, "theme_id": -7_000_004}
+_SPOTLIGHT_NOTES = PreparedRead(
+    "spotlight_notes",
+    lambda organization_id, theme_id: _theme_notes(organization_id, [theme_id]),
+    **_ONE_THEME,
+)
+_SPOTLIGHT_FINDINGS = PreparedRead(
+    "spotlight_findings",
+    lambda organization_id, review_id, theme_id: _theme_findings(
+        organization_id, review_id, [theme_id]
+    ),
+    **_ONE_THEME,
+    review_id=-7_000_002,
+)
+_SPOTLIGHT_QUESTIONS = PreparedRead(
+    "spotlight_questions",
+    lambda organization_id, review_id, theme_id: _theme_questions(
+        organization_id, review_id, [theme_id]
+    ),
+    **_ONE_THEME,
+    review_id=-7_000_002,
+)
+
+
 def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The discussion: every theme in vote order, the spotlighted one with all it holds.
 
@@ -363,24 +416,19 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
     all of them (``whole_discussion``). Four queries either way.
     """
     forms = ctx["forms"]
-    themes = list(selectors.themes_in_vote_order(review=review))
+    themes = selectors.themes_in_vote_order_list(review=review)
     ids = [t.pk for t in themes]
     spotlight_id = review.spotlight_id if review.spotlight_id in ids else (ids[0] if ids else None)
-    wanted = ids if ctx.get("whole_discussion") else [spotlight_id]
-    notes = list(
-        Note.objects.filter(organization_id=review.organization_id, theme_id__in=wanted)
-        .select_related("author")
-        .defer(*_names_only("author"))
-        .order_by("column", "text")
-    )
-    findings = list(
-        selectors.findings(review=review).filter(theme_id__in=wanted).defer(*_names_only("author"))
-    )
-    questions = list(
-        selectors.questions(review=review)
-        .filter(theme_id__in=wanted)
-        .defer(*_names_only("asked_by", "answered_by"))
-    )
+    if ctx.get("whole_discussion"):
+        org, wanted = review.organization_id, ids
+        notes = list(_theme_notes(org, wanted))
+        findings = list(_theme_findings(org, review.pk, wanted))
+        questions = list(_theme_questions(org, review.pk, wanted))
+    else:  # the board: the spotlighted theme's, read through SQL compiled once
+        one = {"organization_id": review.organization_id, "theme_id": spotlight_id or 0}
+        notes = _SPOTLIGHT_NOTES.all(**one)
+        findings = _SPOTLIGHT_FINDINGS.all(**one, review_id=review.pk)
+        questions = _SPOTLIGHT_QUESTIONS.all(**one, review_id=review.pk)
     _decorate(notes, review, ctx["columns_meta"], set())
     items = []
     for t in themes:

@@ -326,6 +326,21 @@ def themes_in_vote_order(*, review: Review) -> QuerySet[Theme]:
     return themes(review=review).order_by("-vote_count", "position", "id")
 
 
+_THEMES_BY_VOTES = PreparedRead(
+    "themes_in_vote_order",
+    lambda organization_id, review_id: Theme.objects.filter(
+        organization_id=organization_id, review_id=review_id
+    ).order_by("-vote_count", "position", "id"),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def themes_in_vote_order_list(*, review: Review) -> list[Theme]:
+    """:func:`themes_in_vote_order`, read with SQL compiled once per connection (the board)."""
+    return _THEMES_BY_VOTES.all(organization_id=review.organization_id, review_id=review.pk)
+
+
 def theme_get(*, review: Review, theme_id: int) -> Theme:
     theme = themes(review=review).filter(pk=theme_id).first()
     if theme is None:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from marblejar.lib.prepared import PreparedRead
 from marblejar.realtime.models import Event
 from marblejar.reviews import selectors, services
-from marblejar.reviews.models import Phase, Review
+from marblejar.reviews.models import Note, Phase, Review
 from marblejar.reviews.tests.helpers import advance_to, schedule
 
 pytestmark = pytest.mark.django_db
@@ -91,12 +91,25 @@ def test_the_boards_reads_are_compiled_once_not_run_through_the_queryset(persona
     for name in ("review_get_with_version", "go_first", "writing_progress", "note_counts"):
         assert prepared.get(name), name
     assert prepared.get("my_note_cards") and prepared.get("note_cards")
+    theme = services.theme_create(actor=personas.lead, review=review, title="Deploys")
+    services.note_move(actor=personas.member, note=Note.objects.get(text="Mine"), theme=theme)
     advance_to(review, Phase.VOTE, by=personas.lead)
     assert (
         "You have 3 votes left"
         in member.get(reverse("reviews:board", args=[review.pk])).content.decode()
     )
     assert prepared.get("themes_with_my_votes")
+    advance_to(review, Phase.DISCUSS, by=personas.lead)
+    html = member.get(reverse("reviews:board", args=[review.pk])).content.decode()
+    assert "Deploys" in html and "Mine" in html  # the spotlighted theme and its card
+    for name in (
+        "themes_in_vote_order",
+        "spotlight_notes",
+        "spotlight_findings",
+        "spotlight_questions",
+        "actions_for_review",
+    ):
+        assert prepared.get(name), name
 
 
 def test_the_cards_and_counts_read_once_compiled_are_the_querysets(personas):
