@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import connections, router
@@ -40,6 +41,8 @@ class _Compiled:
     sql: str
     slots: tuple[str, ...]
     compiler: Any
+    # For each slot: what turns the value into the parameter (None: as given).
+    adapters: tuple[Callable[[Any], Any] | None, ...] = ()
     # For model instances (``first()``, ``all()``): where the model's columns are in a
     # row, and what turns the rest into related objects and annotations.
     start: int = 0
@@ -112,7 +115,11 @@ class PreparedRead:
     @staticmethod
     def _execute(alias: str, compiled: _Compiled, values: dict[str, Any], *, one: bool) -> Any:
         with connections[alias].cursor() as cursor:
-            cursor.execute(compiled.sql, [values[slot] for slot in compiled.slots])
+            params = [
+                values[slot] if adapt is None else adapt(values[slot])
+                for slot, adapt in zip(compiled.slots, compiled.adapters, strict=True)
+            ]
+            cursor.execute(compiled.sql, params)
             return cursor.fetchone() if one else cursor.fetchall()
 
     def _compile(self, alias: str, how: str) -> _Compiled | None:
@@ -130,17 +137,31 @@ class PreparedRead:
             return None
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        slots = []
+        # A date and time is passed as the database takes it (SQLite: as
+        # text), so it is found, and later given, in that form.
+        ops = connections[alias].ops
+        forms: dict[str, list[tuple[Any, Any]]] = {}
+        for name, stand_in in self.stand_ins.items():
+            forms[name] = [(stand_in, None)]
+            if isinstance(stand_in, datetime):
+                adapted = ops.adapt_datetimefield_value(stand_in)
+                if type(adapted) is not type(stand_in) or adapted != stand_in:
+                    forms[name].append((adapted, ops.adapt_datetimefield_value))
+        slots, adapters = [], []
         for param in params:
-            names = [
-                name
-                for name, stand_in in self.stand_ins.items()
-                if type(stand_in) is type(param) and stand_in == param
+            found = [
+                (name, adapt)
+                for name, candidates in forms.items()
+                for value, adapt in candidates
+                if type(value) is type(param) and value == param
             ]
-            if len(names) != 1:
+            if len(found) != 1:
                 return None
-            slots.append(names[0])
-        compiled = _Compiled(sql=sql, slots=tuple(slots), compiler=compiler)
+            slots.append(found[0][0])
+            adapters.append(found[0][1])
+        compiled = _Compiled(
+            sql=sql, slots=tuple(slots), compiler=compiler, adapters=tuple(adapters)
+        )
         if how in ("first", "all"):
             select, klass_info = compiler.select, compiler.klass_info
             fields = klass_info["select_fields"]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from marblejar.lib.prepared import PreparedRead
 from marblejar.realtime.models import Event
 from marblejar.reviews import selectors, services
-from marblejar.reviews.models import Note, Phase, Review
+from marblejar.reviews.models import Note, Participant, Phase, Review
 from marblejar.reviews.tests.helpers import advance_to, schedule
 
 pytestmark = pytest.mark.django_db
@@ -88,11 +91,19 @@ def test_the_boards_reads_are_compiled_once_not_run_through_the_queryset(persona
     html = member.get(reverse("reviews:board", args=[review.pk])).content.decode()
     assert "Mine" in html and "Not mine" in html
     prepared = connections[DEFAULT_DB_ALIAS].__dict__["marblejar_prepared"]
-    for name in ("review_get_with_version", "go_first", "writing_progress", "note_counts"):
+    for name in (
+        "review_get_with_version",
+        "go_first",
+        "writing_progress",
+        "note_counts",
+        "present_names",
+    ):
         assert prepared.get(name), name
     assert prepared.get("my_note_cards") and prepared.get("note_cards")
     theme = services.theme_create(actor=personas.lead, review=review, title="Deploys")
     services.note_move(actor=personas.member, note=Note.objects.get(text="Mine"), theme=theme)
+    assert "Deploys" in member.get(reverse("reviews:board", args=[review.pk])).content.decode()
+    assert prepared.get("earlier_themes") and prepared.get("themes")
     advance_to(review, Phase.VOTE, by=personas.lead)
     assert (
         "You have 3 votes left"
@@ -128,3 +139,17 @@ def test_the_cards_and_counts_read_once_compiled_are_the_querysets(personas):
         assert progress == {"total": progress["total"], "done": 1, "mine": 1}
         assert selectors.writing_progress(review=review, user=personas.member2)["mine"] == 0
         assert "mine" not in selectors.writing_progress(review=review)
+
+
+def test_who_is_here_read_with_a_time_once_compiled_is_the_querysets(personas):
+    """A date and time goes to the database in its own form (text, on SQLite)."""
+    review = advance_to(schedule(personas), Phase.REFLECT, by=personas.lead)
+    for who in (personas.member, personas.member2, personas.lead):
+        services.participant_touch(actor=who, review=review)
+    Participant.objects.filter(review=review, user=personas.lead).update(
+        last_seen=timezone.now() - timedelta(minutes=5)
+    )
+    for _ in range(2):
+        assert selectors.present_names(review=review) == ["Max Member", "Mia Member"]
+    prepared = connections[DEFAULT_DB_ALIAS].__dict__["marblejar_prepared"]
+    assert prepared["present_names"]
