@@ -13,6 +13,7 @@ from html import escape as _esc  # Django's escape() without its lazy wrapper: f
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -89,6 +90,15 @@ def board_url(name: str, *args: Any) -> str:
 @functools.lru_cache(maxsize=4096)
 def _reverse(urlconf: Any, prefix: str, name: str, args: tuple[Any, ...]) -> str:
     return escape(reverse(name, urlconf=urlconf, args=args))
+
+
+def _urls_changed(*, setting: str, **kwargs: Any) -> None:
+    """Forget the URLs worked out when the URL configuration changes (as Django's own do)."""
+    if setting == "ROOT_URLCONF":
+        _reverse.cache_clear()
+
+
+setting_changed.connect(_urls_changed)
 
 
 def _pieces(context: Any) -> dict[str, Any]:
