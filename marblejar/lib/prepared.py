@@ -27,13 +27,12 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import (
-    DEFAULT_FETCH_MODE,
-    ModelIterable,
-    ValuesListIterable,
-    _get_from_db,
-    get_related_populators,
-)
+from django.db.models.query import ModelIterable, ValuesListIterable
+
+try:  # Django's own internals: a release without them runs every read through the ORM.
+    from django.db.models.query import DEFAULT_FETCH_MODE, _get_from_db, get_related_populators
+except ImportError:  # pragma: no cover - depends on the Django release
+    DEFAULT_FETCH_MODE = _get_from_db = get_related_populators = None
 
 
 @dataclass
@@ -123,6 +122,8 @@ class PreparedRead:
             return cursor.fetchone() if one else cursor.fetchall()
 
     def _compile(self, alias: str, how: str) -> _Compiled | None:
+        if get_related_populators is None:
+            return None
         queryset = self.build(**self.stand_ins)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             return None
