@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from marblejar.pulse import stats
@@ -56,6 +58,37 @@ STORED_COLUMNS = (
 )
 
 
+# Taken (on PostgreSQL, until the transaction ends) by every store of
+# results and every deletion of pulses; see lock_stores.
+STORE_LOCK = 0x70756C7365  # "pulse"
+
+
+def lock_stores() -> None:
+    """Wait until no other transaction stores results or deletes pulses, and
+    keep the others waiting until this one ends.
+
+    The database checks no key of the results table (see
+    :class:`PulseResult`): a store writes results only for pulses it reads
+    in the same transaction, and Django deletes a pulse's result before the
+    pulse. Without this lock a store could insert the result of a pulse that
+    another transaction is deleting (after that one deleted the results,
+    before it deleted the pulse), and the result would outlive it; two
+    stores could also insert the same new result at once. On SQLite,
+    transactions that write take the database's own lock when they begin
+    (``transaction_mode`` IMMEDIATE), which serializes them already.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK])
+
+
+@receiver(pre_delete, sender=Pulse, dispatch_uid="pulse_results_lock_stores")
+def _deleting_a_pulse(sender: type[Pulse], instance: Pulse, **kwargs: Any) -> None:
+    # Django sends this inside the deletion's transaction, before any of its
+    # DELETE statements (its results' first).
+    lock_stores()
+
+
 @dataclass
 class ResultBatch:
     """Statistics of many pulses of one scale and keying, aligned by position."""
@@ -78,24 +111,26 @@ def results_compute(
         closed = closed.filter(pk__in=ids)
     if organization_id is not None:
         closed = closed.filter(organization_id=organization_id)
-    unanswered = closed.exclude(pk__in=PulseResult.objects.values("pulse_id"))
-    PulseResult.objects.bulk_create(
-        [
-            PulseResult(
-                pulse_id=p.pk,
-                organization_id=p.organization_id,
-                team_id=p.team_id,
-                instrument_slug=p.instrument_slug,
-                closed_on=p.closed_at.date(),
-                n=0,
-                counted=0,
-                min_group_size=p.min_group_size,
-                k=len(p.items),
-            )
-            for p in unanswered
-        ],
-        ignore_conflicts=True,
-    )
+    with transaction.atomic():
+        lock_stores()
+        unanswered = closed.exclude(pk__in=PulseResult.objects.values("pulse_id"))
+        PulseResult.objects.bulk_create(
+            [
+                PulseResult(
+                    pulse_id=p.pk,
+                    organization_id=p.organization_id,
+                    team_id=p.team_id,
+                    instrument_slug=p.instrument_slug,
+                    closed_on=p.closed_at.date(),
+                    n=0,
+                    counted=0,
+                    min_group_size=p.min_group_size,
+                    k=len(p.items),
+                )
+                for p in unanswered
+            ],
+            ignore_conflicts=True,
+        )
     return batches
 
 
@@ -317,6 +352,7 @@ def results_store(batches: list[ResultBatch]) -> int:
     if not any(len(batch.stats) for batch in batches):
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
+        lock_stores()
         if connection.vendor == "postgresql":
             _load_postgresql(cursor, batches)
             changed = _write_postgresql(cursor)
@@ -401,10 +437,6 @@ def _load_postgresql(cursor: Any, batches: list[ResultBatch]) -> None:
 
 
 _BUILT = "pulse_result_built"
-# Stores take this transaction-level advisory lock, so that two of them (a
-# pulse closing during an organization's recompute) never insert the same
-# new result at once; nothing else inserts results that have answers.
-_STORE_LOCK = 0x70756C7365  # "pulse"
 
 
 def _write_postgresql(cursor: Any) -> int:
@@ -414,12 +446,12 @@ def _write_postgresql(cursor: Any) -> int:
     (an extra probe of the primary key and an extra log record), and its
     update path still probes the key of each row; here the rows are built
     once into a temporary table, flagged as stored or not by one join, and
-    each kind is written by the statement made for it. The update never
-    sets the pulse, so the database does not check that key again.
+    each kind is written by the statement made for it. Stores never insert
+    the same result at once (:func:`lock_stores`), so the plain INSERT
+    cannot meet a row another store wrote since the join.
     """
     result = PulseResult._meta.db_table
     updated = STORED_COLUMNS[1:]
-    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_STORE_LOCK])
     cursor.execute(
         f"CREATE TEMPORARY TABLE {_BUILT} AS SELECT new.*, "  # noqa: S608
         f"r.pulse_id IS NOT NULL AS stored FROM ({_new_rows_sql()}) new "
