@@ -394,11 +394,16 @@ class PulseResult(models.Model):
 
     class Meta:
         indexes = [
-            # Covers the organization overview's one read of every team's newest result.
+            # Covers the organization overview's one read of every team's
+            # newest result, and holds those rows only: storing results in
+            # bulk writes no entry of it (a stored result is not the newest
+            # until publishing says so), where it wrote one per row.
             models.Index(
                 fields=[
                     "organization",
                     "instrument_slug",
+                    # The same in every row; SQLite reads only the index
+                    # when it has every column the query names.
                     "is_latest",
                     "team",
                     "n",
@@ -407,6 +412,7 @@ class PulseResult(models.Model):
                     "counted",
                     "min_group_size",
                 ],
+                condition=models.Q(is_latest=True),
                 name="result_latest_cover",
             ),
         ]
