@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
@@ -63,7 +63,7 @@ STORED_COLUMNS = (
 STORE_LOCK = 0x70756C7365  # "pulse"
 
 
-def lock_stores() -> None:
+def lock_stores(using: str = DEFAULT_DB_ALIAS) -> None:
     """Wait until no other transaction stores results or deletes pulses, and
     keep the others waiting until this one ends.
 
@@ -77,16 +77,23 @@ def lock_stores() -> None:
     transactions that write take the database's own lock when they begin
     (``transaction_mode`` IMMEDIATE), which serializes them already.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[using]
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK])
 
 
 @receiver(pre_delete, sender=Pulse, dispatch_uid="pulse_results_lock_stores")
-def _deleting_a_pulse(sender: type[Pulse], instance: Pulse, **kwargs: Any) -> None:
+def _deleting_a_pulse(sender: type[Pulse], instance: Pulse, using: str, **kwargs: Any) -> None:
     # Django sends this inside the deletion's transaction, before any of its
-    # DELETE statements (its results' first).
-    lock_stores()
+    # DELETE statements (its results' first), once per pulse: the lock is
+    # taken once per deletion (an organization's may delete thousands).
+    db = connections[using]
+    block = db.atomic_blocks[-1] if db.atomic_blocks else None
+    if block is not None and getattr(db, "pulse_stores_locked_in", None) is block:
+        return
+    lock_stores(using)
+    db.pulse_stores_locked_in = block
 
 
 @dataclass

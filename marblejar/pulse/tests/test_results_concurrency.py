@@ -71,3 +71,18 @@ def test_a_pulse_deleted_during_a_store_of_its_result_leaves_no_result_behind(pe
     assert deleted.is_set()
     assert not Pulse.objects.filter(pk=pulse.pk).exists()
     assert not PulseResult.objects.filter(pulse_id=pulse.pk).exists()
+
+
+def test_a_deletion_of_many_pulses_takes_the_lock_once(personas):
+    from django.test.utils import CaptureQueriesContext
+
+    set_k(personas.org, 3, 3)
+    people = [personas.lead, personas.member, personas.member2]
+    for days in (30, 20, 10):
+        run_pulse(personas.lead, personas.team, dict.fromkeys(people, 4), days_ago=days)
+    assert PulseResult.objects.count() == 3
+    with CaptureQueriesContext(connection) as queries:
+        Pulse.objects.filter(team=personas.team).delete()
+    locks = [q["sql"] for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+    assert len(locks) == 1
+    assert not PulseResult.objects.exists()
