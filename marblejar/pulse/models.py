@@ -346,8 +346,8 @@ class PulseResult(models.Model):
     # storing an organization's results in bulk (BENCHMARKS.md, "Pulse
     # statistics"). Deleting a pulse, a team or an organization still
     # deletes its results (Django cascades), and a store and a deletion of
-    # pulses never overlap: both take results.STORE_LOCK first
-    # (results.lock_stores), so a result cannot outlive its pulse.
+    # pulses never overlap: both take the same lock first
+    # (pulse/locks.py), so a result cannot outlive its pulse.
     pulse = models.OneToOneField(
         Pulse,
         on_delete=models.CASCADE,

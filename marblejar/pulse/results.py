@@ -23,12 +23,11 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from marblejar.pulse import stats
+from marblejar.pulse.locks import lock_stores
 from marblejar.pulse.models import MISSING_ANSWER, Answer, Comment, Pulse, PulseResult, keying_of
 
 # The columns results_store writes, in the order of its rows. ``is_latest``
@@ -56,44 +55,6 @@ STORED_COLUMNS = (
     "distribution",
     "comment_count",
 )
-
-
-# Taken (on PostgreSQL, until the transaction ends) by every store of
-# results and every deletion of pulses; see lock_stores.
-STORE_LOCK = 0x70756C7365  # "pulse"
-
-
-def lock_stores(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Wait until no other transaction stores results or deletes pulses, and
-    keep the others waiting until this one ends.
-
-    The database checks no key of the results table (see
-    :class:`PulseResult`): a store writes results only for pulses it reads
-    in the same transaction, and Django deletes a pulse's result before the
-    pulse. Without this lock a store could insert the result of a pulse that
-    another transaction is deleting (after that one deleted the results,
-    before it deleted the pulse), and the result would outlive it; two
-    stores could also insert the same new result at once. On SQLite,
-    transactions that write take the database's own lock when they begin
-    (``transaction_mode`` IMMEDIATE), which serializes them already.
-    """
-    db = connections[using]
-    if db.vendor == "postgresql":
-        with db.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK])
-
-
-@receiver(pre_delete, sender=Pulse, dispatch_uid="pulse_results_lock_stores")
-def _deleting_a_pulse(sender: type[Pulse], instance: Pulse, using: str, **kwargs: Any) -> None:
-    # Django sends this inside the deletion's transaction, before any of its
-    # DELETE statements (its results' first), once per pulse: the lock is
-    # taken once per deletion (an organization's may delete thousands).
-    db = connections[using]
-    block = db.atomic_blocks[-1] if db.atomic_blocks else None
-    if block is not None and getattr(db, "pulse_stores_locked_in", None) is block:
-        return
-    lock_stores(using)
-    db.pulse_stores_locked_in = block
 
 
 @dataclass
@@ -454,7 +415,7 @@ def _write_postgresql(cursor: Any) -> int:
     update path still probes the key of each row; here the rows are built
     once into a temporary table, flagged as stored or not by one join, and
     each kind is written by the statement made for it. Stores never insert
-    the same result at once (:func:`lock_stores`), so the plain INSERT
+    the same result at once (:func:`~marblejar.pulse.locks.lock_stores`), so the plain INSERT
     cannot meet a row another store wrote since the join.
     """
     result = PulseResult._meta.db_table

@@ -2,7 +2,7 @@
 
 The database checks no key of the results table (see PulseResult): the
 store and the deletion of pulses wait for each other instead
-(results.lock_stores). Two real connections, on PostgreSQL; on SQLite a
+(pulse/locks.py). Two real connections, on PostgreSQL; on SQLite a
 transaction that writes holds the database's own lock from its start.
 """
 
