@@ -30,6 +30,15 @@ def _fresh_broker() -> Iterator[None]:
     reset_broker()
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_fragments() -> Iterator[None]:
+    """Each test starts without rendered fragments: ids rolled back with a test come back."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     return make_personas()

@@ -29,7 +29,7 @@ from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
 from marblejar.realtime.sse import sse_response, stream_user
-from marblejar.reviews import builders, selectors, services, views_guests
+from marblejar.reviews import builders, fragments, selectors, services, views_guests
 from marblejar.reviews.extensions import action_extensions_context
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
@@ -208,6 +208,11 @@ def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
         # Not a part of this phase (a signal that crossed a phase change):
         # nothing to show; the phase's own reload follows.
         return HttpResponse("")
+    kept = context.get("kept_parts", {}).get(part)
+    if kept is not None:  # drawn for an earlier reader of this version
+        return HttpResponse(fragments.for_reader(request, kept))
+    if part in context.get("part_keys", {}):
+        return render(request, "reviews/_kept_part.html", context | {"part_name": part})
     return render(request, PARTS[part].template_name, context)
 
 
