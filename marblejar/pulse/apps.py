@@ -9,6 +9,7 @@ class PulseConfig(AppConfig):
     def ready(self) -> None:
         from marblejar.pulse import (
             events,  # noqa: F401  (registers event renderers)
+            locks,  # noqa: F401  (deleting a pulse waits for stores of results)
             rules,  # noqa: F401  (registers who may do what to pulses)
         )
         from marblejar.pulse.panels import team_panel

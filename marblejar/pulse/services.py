@@ -35,6 +35,7 @@ from marblejar.lib import events
 from marblejar.lib.clock import isolated
 from marblejar.lib.scrub import forget_after_commit
 from marblejar.pulse import notify, sealing, stats
+from marblejar.pulse.locks import lock_stores
 from marblejar.pulse.models import (
     COMMENT_MAX_LENGTH,
     Answer,
@@ -332,6 +333,9 @@ def pulse_close(*, pulse: Pulse, actor: Any = None, now: datetime | None = None)
     if actor is not None:
         permissions.require(actor, "pulse.manage", pulse)
     now = now or timezone.now()
+    # Before the pulse's row: a deletion of pulses takes the store lock, then
+    # the rows; taking them in the other order here could deadlock with it.
+    lock_stores()
     pulse = Pulse.objects.select_for_update().get(pk=pulse.pk)
     if pulse.closed_at is not None:
         return pulse
