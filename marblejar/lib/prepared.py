@@ -13,16 +13,19 @@ compares them, field by field, on every database the tests run on.
 
 The compiled query is kept per database connection (a connection belongs to
 one thread), so it is never shared between threads, and each database's
-dialect gets its own. A query whose compiled parameters are not exactly
-the stand-ins (a constant the ORM passes as a parameter, say) is not
-prepared: it is then run through the queryset every time, as before.
+dialect gets its own. The queryset is compiled twice, with two sets of
+stand-ins: a parameter that is the same both times and is neither stand-in
+is a constant of the query (a status, EXISTS' ``1``) and is kept as it is;
+one that moved with the stand-ins but is neither (a value derived from one,
+such as a date a week before ``now``) makes the query not prepared: it is
+then run through the queryset every time, as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connections, router
@@ -33,6 +36,24 @@ try:  # Django's own internals: a release without them runs every read through t
     from django.db.models.query import DEFAULT_FETCH_MODE, _get_from_db, get_related_populators
 except ImportError:  # pragma: no cover - depends on the Django release
     DEFAULT_FETCH_MODE = _get_from_db = get_related_populators = None
+
+
+# The slot of a parameter that is a constant of the query (its value then
+# stands where the adapter would).
+_CONSTANT = object()
+
+
+def _other(value: Any) -> Any:
+    """Another stand-in of the same type, to tell constants from values (None: no such)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value - 1
+    if isinstance(value, str):
+        return value + "~"
+    if isinstance(value, datetime):
+        return value + timedelta(seconds=1)
+    return None
 
 
 @dataclass
@@ -115,7 +136,11 @@ class PreparedRead:
     def _execute(alias: str, compiled: _Compiled, values: dict[str, Any], *, one: bool) -> Any:
         with connections[alias].cursor() as cursor:
             params = [
-                values[slot] if adapt is None else adapt(values[slot])
+                adapt
+                if slot is _CONSTANT
+                else values[slot]
+                if adapt is None
+                else adapt(values[slot])
                 for slot, adapt in zip(compiled.slots, compiled.adapters, strict=True)
             ]
             cursor.execute(compiled.sql, params)
@@ -138,26 +163,60 @@ class PreparedRead:
             return None
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
+        # Compiled a second time with other stand-ins: a parameter that is the
+        # same in both and matches no stand-in is a constant of the query (a
+        # status, EXISTS' 1); one that moved with them but matches none is
+        # derived from a value (a date a week before ``now``): not prepared.
+        others = {name: _other(value) for name, value in self.stand_ins.items()}
+        if any(value is None for value in others.values()):
+            others = None
+        else:
+            again = self.build(**others)
+            if how == "first" and not again.ordered:
+                again = again.order_by("pk")
+            again = again[:1] if how == "first" else again
+            sql_again, params_again = again.query.get_compiler(using=alias).as_sql()
+            if sql_again != sql or len(params_again) != len(params):
+                return None
         # A date and time is passed as the database takes it (SQLite: as
         # text), so it is found, and later given, in that form.
         ops = connections[alias].ops
-        forms: dict[str, list[tuple[Any, Any]]] = {}
-        for name, stand_in in self.stand_ins.items():
-            forms[name] = [(stand_in, None)]
-            if isinstance(stand_in, datetime):
-                adapted = ops.adapt_datetimefield_value(stand_in)
-                if type(adapted) is not type(stand_in) or adapted != stand_in:
-                    forms[name].append((adapted, ops.adapt_datetimefield_value))
-        slots, adapters = [], []
-        for param in params:
-            found = [
+
+        def forms_of(values: dict[str, Any]) -> dict[str, list[tuple[Any, Any]]]:
+            forms: dict[str, list[tuple[Any, Any]]] = {}
+            for name, stand_in in values.items():
+                forms[name] = [(stand_in, None)]
+                if isinstance(stand_in, datetime):
+                    adapted = ops.adapt_datetimefield_value(stand_in)
+                    if type(adapted) is not type(stand_in) or adapted != stand_in:
+                        forms[name].append((adapted, ops.adapt_datetimefield_value))
+            return forms
+
+        def matches(forms: dict[str, list[tuple[Any, Any]]], param: Any) -> list[tuple[str, Any]]:
+            return [
                 (name, adapt)
                 for name, candidates in forms.items()
                 for value, adapt in candidates
                 if type(value) is type(param) and value == param
             ]
-            if len(found) != 1:
-                return None
+
+        forms = forms_of(self.stand_ins)
+        other_forms = forms_of(others) if others is not None else {}
+        slots, adapters = [], []
+        for position, param in enumerate(params):
+            found = matches(forms, param)
+            if others is None:
+                if len(found) != 1:
+                    return None
+            else:
+                param_again = params_again[position]
+                found_again = matches(other_forms, param_again)
+                if len(found) == 1 and [f[0] for f in found_again] == [found[0][0]]:
+                    pass
+                elif not found_again and type(param) is type(param_again) and param == param_again:
+                    found = [(_CONSTANT, param)]
+                else:
+                    return None
             slots.append(found[0][0])
             adapters.append(found[0][1])
         compiled = _Compiled(

@@ -67,16 +67,36 @@ def test_another_organization_or_a_missing_review_is_still_not_found(personas):
         selectors.review_get(user=personas.member, review_id=review.pk + 1000)
 
 
-def test_a_query_whose_parameters_are_not_all_stand_ins_runs_through_the_queryset(personas):
-    review = schedule(personas)
+def test_a_constant_of_the_query_is_kept_and_the_values_still_vary(personas):
+    """A parameter the same with both sets of stand-ins is a constant of the query."""
+    sprint = schedule(personas)
+    other = schedule(personas)
+    Review.objects.filter(pk=sprint.pk).update(title="Sprint 12")
+    Review.objects.filter(pk=other.pk).update(title="Incident")
     read = PreparedRead(
         "test_constant",
         lambda review_id: Review.objects.filter(pk=review_id, title__startswith="Sprint"),
         review_id=-1,
     )
-    assert read.first(review_id=review.pk).pk == review.pk
+    for _ in range(2):
+        assert read.first(review_id=sprint.pk).pk == sprint.pk
+        assert read.first(review_id=other.pk) is None  # the constant still filters
     prepared = connections[DEFAULT_DB_ALIAS].__dict__["marblejar_prepared"]
-    assert prepared["test_constant"] is False
+    assert prepared["test_constant"]
+
+
+def test_a_value_derived_from_a_stand_in_runs_through_the_queryset(personas):
+    """A date computed from ``now`` is neither a stand-in nor a constant: not prepared."""
+    review = schedule(personas)
+    read = PreparedRead(
+        "test_derived",
+        lambda now: Review.objects.filter(pk=review.pk, created_at__gte=now - timedelta(days=7)),
+        now=timezone.now() - timedelta(days=9999),
+    )
+    assert read.first(now=timezone.now()).pk == review.pk
+    assert read.first(now=timezone.now() + timedelta(days=30)) is None
+    prepared = connections[DEFAULT_DB_ALIAS].__dict__["marblejar_prepared"]
+    assert prepared["test_derived"] is False
 
 
 def test_the_boards_reads_are_compiled_once_not_run_through_the_queryset(personas, client_for):
