@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from marblejar.jar.models import Act, Crack, CrackInbox, Marble
+from marblejar.lib.prepared import PreparedRead
 from marblejar.teams.models import Team
 
 MONTHS_SHOWN = 12
@@ -92,19 +93,29 @@ def marble_get(*, user: Any, team: Team, marble_id: int) -> Marble:
     return marble
 
 
-def marble_notices(*, user: Any, team: Team) -> list[Marble]:
-    """Marbles dropped by hand that name ``user`` and that they have not looked at yet."""
-    return list(
+# Read in every visit of the team page: compiled once per connection (lib/prepared.py).
+_NOTICES = PreparedRead(
+    "marble_notices",
+    lambda organization_id, team_id, user_id: (
         Marble.objects.filter(
-            team=team,
-            organization_id=team.organization_id,
+            team=team_id,
+            organization_id=organization_id,
             act=Act.OFFLINE,
-            act_by=user,
+            act_by=user_id,
             named_seen_at__isnull=True,
         )
-        .exclude(dropped_by=user)
+        .exclude(dropped_by=user_id)
         .select_related("dropped_by")
-    )
+    ),
+    organization_id=-1001,
+    team_id=-2001,
+    user_id=-3001,
+)
+
+
+def marble_notices(*, user: Any, team: Team) -> list[Marble]:
+    """Marbles dropped by hand that name ``user`` and that they have not looked at yet."""
+    return _NOTICES.all(organization_id=team.organization_id, team_id=team.pk, user_id=user.pk)
 
 
 def cracks_waiting_for_release() -> bool:

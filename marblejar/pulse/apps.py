@@ -17,10 +17,10 @@ class PulseConfig(AppConfig):
         from marblejar.teams.panels import team_page_panel
 
         team_page_panel(team_panel)
-        from marblejar.pulse.services import pulses_overdue
+        from marblejar.pulse.services import pulses_overdue, pulses_overdue_key
         from marblejar.teams.selectors import due_check
 
-        due_check("pulses_due", pulses_overdue)
+        due_check("pulses_due", pulses_overdue, key=pulses_overdue_key)
         organization_link(
             url_name="pulse:overview",
             label=_("Pulses across teams"),

@@ -12,15 +12,13 @@ from marblejar.pulse import selectors, services
 from marblejar.pulse.wording import participation_sentence, trend_points
 from marblejar.teams.models import Team
 
-RECENT = 5
-
 
 def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     if not permissions.can(request.user, "pulse.view", team):
         return {}
     services.pulse_catch_up(team=team)
     now = timezone.now()
-    recent = list(selectors.pulse_list_answered(team=team, user=request.user)[:RECENT])
+    recent = selectors.pulse_recent_answered(team=team, user=request.user)
     member = permissions.is_member(request.user, team)
     is_lead = permissions.is_lead(request.user, team)
     still_open = [p for p in recent if p.is_open(now)]

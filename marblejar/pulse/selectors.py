@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from marblejar import permissions
 from marblejar.lib.dates import day
+from marblejar.lib.prepared import PreparedRead
 from marblejar.pulse import explain, stats
 from marblejar.pulse.instruments import Instrument as BuiltinInstrument
 from marblejar.pulse.instruments import InstrumentError, builtin_instruments
@@ -519,18 +520,12 @@ class TeamScore:
     story: str = ""
 
 
-def team_latest_score(*, team: Team) -> TeamScore | None:
-    """The newest published result of ``team`` that is shown, with its trend; one query.
-
-    Only results the team may see are read: published, and shown
-    (:data:`RESULT_SHOWN`); the change is against the last such result of
-    the same instrument, as on the results page.
-    """
-    rows = list(
+def _latest_results(organization_id: int, team_id: int) -> QuerySet[PulseResult]:
+    return (
         PulseResult.objects.filter(
             RESULT_SHOWN,
-            team=team,
-            organization_id=team.organization_id,
+            team=team_id,
+            organization_id=organization_id,
             pulse__published_at__isnull=False,
         )
         .order_by("-closed_on", "-pulse_id")
@@ -546,6 +541,40 @@ def team_latest_score(*, team: Team) -> TeamScore | None:
             "pulse__definition__scale__max",
         )[: TEAM_TREND_POINTS * 3]
     )
+
+
+# Read in every visit of the team page: compiled once per connection (lib/prepared.py).
+_LATEST_RESULTS = PreparedRead(
+    "pulse_latest_results", _latest_results, organization_id=-1001, team_id=-2001
+)
+# How many of the team's newest pulses its page shows.
+TEAM_PAGE_PULSES = 5
+_RECENT_ANSWERED = PreparedRead(
+    "pulse_recent_answered",
+    lambda organization_id, team_id, user_id: pulse_list_answered(
+        team=Team(pk=team_id, organization_id=organization_id), user=user_id
+    )[:TEAM_PAGE_PULSES],
+    organization_id=-1001,
+    team_id=-2001,
+    user_id=-3001,
+)
+
+
+def pulse_recent_answered(*, team: Team, user: Any) -> list[Pulse]:
+    """The first :data:`TEAM_PAGE_PULSES` of :func:`pulse_list_answered`."""
+    return _RECENT_ANSWERED.all(
+        organization_id=team.organization_id, team_id=team.pk, user_id=user.pk
+    )
+
+
+def team_latest_score(*, team: Team) -> TeamScore | None:
+    """The newest published result of ``team`` that is shown, with its trend; one query.
+
+    Only results the team may see are read: published, and shown
+    (:data:`RESULT_SHOWN`); the change is against the last such result of
+    the same instrument, as on the results page.
+    """
+    rows = _LATEST_RESULTS.rows(organization_id=team.organization_id, team_id=team.pk)
     if not rows or rows[0][4] is None:
         return None
     newest = rows[0]

@@ -26,7 +26,14 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -528,10 +535,22 @@ def pulse_catch_up(*, team: Team, now: datetime | None = None) -> bool:
 
 def pulses_overdue(team: Any, now: datetime) -> QuerySet[Pulse]:
     """The pulses of ``team`` (a team or an OuterRef to one) that the clock has made due."""
-    response_due = now - timedelta(days=settings.PULSE_RESPONSE_DAYS)
+    # ``now`` less the response period, worked out by the database: so that
+    # ``now`` is a value of the query, which the team page's compiled read
+    # (teams/selectors.py) can then pass for each request.
+    response_due = ExpressionWrapper(
+        Value(now, output_field=DateTimeField())
+        - Value(timedelta(days=settings.PULSE_RESPONSE_DAYS), output_field=DurationField()),
+        output_field=DateTimeField(),
+    )
     return Pulse.objects.filter(team=team, published_at__isnull=True).filter(
         Q(closed_at__isnull=True, closes_at__lte=now) | Q(closed_at__lte=response_due)
     )
+
+
+def pulses_overdue_key() -> int:
+    """What the query of :func:`pulses_overdue` is compiled with besides ``now``."""
+    return settings.PULSE_RESPONSE_DAYS
 
 
 def pulse_advance_due(

@@ -5,14 +5,23 @@ Counts here are per reflection or per team, never per person.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
+from marblejar.lib.prepared import PreparedRead
 from marblejar.reflections.models import (
     Comment,
     Kind,
@@ -73,6 +82,74 @@ def reflection_list_visible(
     elif not user.is_org_admin:
         qs = qs.filter(Q(team__isnull=True) | Q(team__memberships__user=user))
     return _feed(_filter(qs, kind=kind, tag=tag)).distinct()
+
+
+# The team page's panel, read in every visit of the page: compiled once per
+# connection (lib/prepared.py), each the query of the function named.
+PANEL_SIZE = 5
+_TEAM_STAND_INS = {"organization_id": -1001, "team_id": -2001}
+_RECENT = PreparedRead(
+    "reflections_recent",
+    lambda organization_id, team_id: (
+        Reflection.objects.filter(organization_id=organization_id, team=team_id)
+        .filter(status=Status.PUBLISHED, parent__isnull=True)
+        .select_related("author", "team")
+        .order_by("-published_at", "-id")[:PANEL_SIZE]
+    ),
+    **_TEAM_STAND_INS,
+)
+_DRAFTS = PreparedRead(
+    "reflections_drafts",
+    lambda organization_id, team_id, user_id: (
+        Reflection.objects.filter(
+            organization_id=organization_id, author=user_id, status=Status.DRAFT, team=team_id
+        )
+        .select_related("team")
+        .order_by("-updated_at")[:PANEL_SIZE]
+    ),
+    **_TEAM_STAND_INS,
+    user_id=-3001,
+)
+_LEADS_SHARED = PreparedRead(
+    "reflections_leads_shared",
+    lambda organization_id, team_id, since: Reflection.objects.filter(
+        organization_id=organization_id,
+        team=team_id,
+        status=Status.PUBLISHED,
+        by_lead=True,
+        published_at__gte=since,
+    ).values_list("published_at"),
+    **_TEAM_STAND_INS,
+    since=datetime(1901, 1, 1, tzinfo=UTC),
+)
+_LAST_SHARED = PreparedRead(
+    "reflections_last_shared",
+    lambda organization_id, team_id, user_id: (
+        Reflection.objects.filter(
+            organization_id=organization_id,
+            author=user_id,
+            status=Status.PUBLISHED,
+            published_at__isnull=False,
+        )
+        .filter(Q(team=team_id) | Q(team__isnull=True))
+        .order_by("-published_at")
+        .values_list("published_at")[:1]
+    ),
+    **_TEAM_STAND_INS,
+    user_id=-3001,
+)
+
+
+def recent_for_team_panel(*, team: Team) -> list[Reflection]:
+    """The newest of :func:`reflection_list_for_team`, as it gives them (tags included)."""
+    recent = _RECENT.all(organization_id=team.organization_id, team_id=team.pk)
+    prefetch_related_objects(recent, Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    return recent
+
+
+def drafts_for_team_panel(*, user: Any, team: Team) -> list[Reflection]:
+    """The newest of :func:`drafts_for` in ``team``."""
+    return _DRAFTS.all(organization_id=team.organization_id, team_id=team.pk, user_id=user.pk)
 
 
 def drafts_for(*, user: Any, team: Team | None = None) -> QuerySet[Reflection]:
@@ -187,15 +264,16 @@ def leads_sharing(*, team: Team) -> dict[str, Any]:
     different weeks; not who wrote them.
     """
     start = quarter_start(timezone.localdate())
-    shared = Reflection.objects.filter(
-        organization_id=team.organization_id,
-        team=team,
-        status=Status.PUBLISHED,
-        by_lead=True,
-        # A moment, not a date cast: the feed index answers it.
-        published_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
-    )
-    dates = list(shared.values_list("published_at", flat=True))
+    # Published since the quarter began (a moment, not a date cast: the feed
+    # index answers it), by the leads: see _LEADS_SHARED.
+    dates = [
+        row[0]
+        for row in _LEADS_SHARED.rows(
+            organization_id=team.organization_id,
+            team_id=team.pk,
+            since=timezone.make_aware(datetime.combine(start, time.min)),
+        )
+    ]
     weeks = {timezone.localtime(d).isocalendar()[:2] for d in dates}
     weeks_so_far = (timezone.localdate() - start).days // 7 + 1
     return {
@@ -214,15 +292,11 @@ def lead_nudge(*, user: Any, team: Team) -> datetime | None:
     """
     if not permissions.is_lead(user, team):  # cached for the request: no query
         return None
-    last = (
-        Reflection.objects.filter(
-            organization_id=team.organization_id,
-            author=user,
-            status=Status.PUBLISHED,
-        )
-        .filter(Q(team=team) | Q(team__isnull=True))
-        .aggregate(last=Max("published_at"))["last"]
+    # Their newest published reflection in the team or the organization.
+    newest = _LAST_SHARED.rows(
+        organization_id=team.organization_id, team_id=team.pk, user_id=user.pk
     )
+    last = newest[0][0] if newest else None
     since = last or (
         Membership.objects.filter(team=team, user=user).values_list("joined_at", flat=True).first()
     )

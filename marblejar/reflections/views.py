@@ -42,11 +42,11 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     user = request.user
     return {
         "reflections_panel": {
-            "recent": list(selectors.reflection_list_for_team(team=team)[:5]),
+            "recent": selectors.recent_for_team_panel(team=team),
             "leads": selectors.leads_sharing(team=team),
             "nudge_since": selectors.lead_nudge(user=user, team=team),
             "can_write": permissions.can(user, "reflection.create", team),
-            "drafts": list(selectors.drafts_for(user=user, team=team)[:5]),
+            "drafts": selectors.drafts_for_team_panel(user=user, team=team),
         }
     }
 

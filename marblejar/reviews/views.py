@@ -56,15 +56,7 @@ from marblejar.teams.models import Team
 # The review list shows this many reviews a page, newest first.
 REVIEW_PAGE = 25
 # What the lists of reviews do not show: long texts and counts.
-_LONG_FIELDS = (
-    "purpose",
-    "agenda",
-    "intent",
-    "columns",
-    "safety_counts",
-    "safety_shown",
-    "roti_counts",
-)
+_LONG_FIELDS = selectors.REVIEW_LIST_DEFERRED
 
 
 # Team pages -------------------------------------------------------------------
@@ -76,9 +68,7 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
         return {}
     services.review_catch_up(team=team)
     # The panel shows a title and a phase: not the long texts and counts (JSON to decode).
-    reviews = list(
-        selectors.review_list_for_team(user=request.user, team=team).defer(*_LONG_FIELDS)[:5]
-    )
+    reviews = selectors.review_panel_for_team(user=request.user, team=team)
     return {"reviews_panel": {"reviews": reviews, "team": team}}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Subquery, Value
@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
+from marblejar.lib.prepared import PreparedRead
 from marblejar.realtime.models import Event
 from marblejar.teams.models import Invitation, Membership, Team
 
@@ -22,11 +23,21 @@ from marblejar.teams.models import Invitation, Membership, Team
 # reads them all as EXISTS with the team, so that a page's catch-ups cost no
 # query of their own when nothing is due (see pulse_catch_up, review_catch_up).
 DUE_CHECKS: dict[str, Callable[[Any, datetime], QuerySet[Any]]] = {}
+# For a check whose query has constants besides the time (a setting, say):
+# what they are, so that the compiled read of the team is compiled again
+# when they change.
+DUE_CHECK_KEYS: dict[str, Callable[[], Any]] = {}
 
 
-def due_check(name: str, overdue: Callable[[Any, datetime], QuerySet[Any]]) -> None:
+def due_check(
+    name: str,
+    overdue: Callable[[Any, datetime], QuerySet[Any]],
+    key: Callable[[], Any] | None = None,
+) -> None:
     """Register ``overdue`` under ``name``: ``team_get(due=True)`` sets ``team.<name>``."""
     DUE_CHECKS[name] = overdue
+    if key is not None:
+        DUE_CHECK_KEYS[name] = key
 
 
 def team_list_for_user(*, user: Any) -> QuerySet[Team]:
@@ -67,10 +78,47 @@ def team_get(
     with ``annotate``, with those expressions too (subqueries a page would
     otherwise send one by one, with ``OuterRef("pk")`` for the team).
     """
+    if annotate:
+        teams = _team_read(
+            organization_id=user.organization_id,
+            slug=slug,
+            user_id=user.pk,
+            now=timezone.now(),
+            last_event=last_event,
+            size=size,
+            due=due,
+        ).annotate(**annotate)
+        team = teams.first()
+    else:
+        team = _team_prepared(last_event=last_event, size=size, due=due).first(
+            organization_id=user.organization_id,
+            slug=slug,
+            user_id=user.pk,
+            now=timezone.now(),
+        )
+    if team is not None:
+        permissions.remember_role(user, team, team.reader_role)
+    if team is None or not permissions.can(user, "team.view", team):
+        raise Http404
+    permissions.require(user, action, team)
+    return team
+
+
+def _team_read(
+    *,
+    organization_id: int,
+    slug: str,
+    user_id: Any,
+    now: datetime,
+    last_event: bool,
+    size: bool,
+    due: bool,
+) -> QuerySet[Team]:
+    """The query of :func:`team_get`."""
     # The reader's role comes with the team (one query, not two): every
     # permission asked about this team during the request reads it.
-    role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
-    teams = Team.objects.filter(organization_id=user.organization_id, slug=slug).annotate(
+    role = Membership.objects.filter(team=OuterRef("pk"), user=user_id).values("role")[:1]
+    teams = Team.objects.filter(organization_id=organization_id, slug=slug).annotate(
         reader_role=Subquery(role)
     )
     if last_event:
@@ -90,19 +138,36 @@ def team_get(
         )
         teams = teams.annotate(member_count=Coalesce(Subquery(members), Value(0)))
     if due:
-        now = timezone.now()
         teams = teams.annotate(
             **{name: Exists(overdue(OuterRef("pk"), now)) for name, overdue in DUE_CHECKS.items()}
         )
-    if annotate:
-        teams = teams.annotate(**annotate)
-    team = teams.first()
-    if team is not None:
-        permissions.remember_role(user, team, team.reader_role)
-    if team is None or not permissions.can(user, "team.view", team):
-        raise Http404
-    permissions.require(user, action, team)
-    return team
+    return teams
+
+
+_TEAM_READS: dict[tuple[Any, ...], PreparedRead] = {}
+
+
+def _team_prepared(*, last_event: bool, size: bool, due: bool) -> PreparedRead:
+    """The team read of these options, compiled once per connection (see lib/prepared.py).
+
+    Every page of a team reads it first, and the ORM spends far longer
+    writing its SQL (the role, the stream's newest event, the due checks)
+    than the database spends answering it.
+    """
+    key: tuple[Any, ...] = (last_event, size, due)
+    if due:
+        key += tuple(sorted((name, read()) for name, read in DUE_CHECK_KEYS.items()))
+    read = _TEAM_READS.get(key)
+    if read is None:
+        read = _TEAM_READS[key] = PreparedRead(
+            "team_get:" + ":".join(map(str, key)),
+            lambda **values: _team_read(**values, last_event=last_event, size=size, due=due),
+            organization_id=-1001,
+            slug="-stand-in-",
+            user_id=-2001,
+            now=datetime(1901, 1, 1, tzinfo=UTC),
+        )
+    return read
 
 
 def team_people(*, team: Team) -> QuerySet[Membership]:
@@ -131,13 +196,21 @@ def membership_get(*, user: Any, team: Team, membership_id: int) -> Membership:
     return membership
 
 
-def team_pending_invitations(*, team: Team) -> list[Invitation]:
-    invitations = Invitation.objects.filter(
-        team=team,
-        organization_id=team.organization_id,
+_INVITATIONS = PreparedRead(
+    "team_pending_invitations",
+    lambda organization_id, team_id: Invitation.objects.filter(
+        team=team_id,
+        organization_id=organization_id,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
-    ).select_related("created_by")
+    ).select_related("created_by"),
+    organization_id=-1001,
+    team_id=-2001,
+)
+
+
+def team_pending_invitations(*, team: Team) -> list[Invitation]:
+    invitations = _INVITATIONS.all(organization_id=team.organization_id, team_id=team.pk)
     return [i for i in invitations if i.is_usable]
 
 
