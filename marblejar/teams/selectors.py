@@ -170,11 +170,9 @@ def _team_prepared(*, last_event: bool, size: bool, due: bool) -> PreparedRead:
     return read
 
 
-def team_people(*, team: Team) -> QuerySet[Membership]:
+def team_people(*, team: Team) -> list[Membership]:
     """The team page's people: each membership with its person's name only."""
-    return team_members(team=team).only(
-        "id", "team_id", "user_id", "role", "organization_id", "user__id", "user__display_name"
-    )
+    return _PEOPLE.all(organization_id=team.organization_id, team_id=team.pk)
 
 
 def team_members(*, team: Team) -> QuerySet[Membership]:
@@ -183,6 +181,16 @@ def team_members(*, team: Team) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__display_name")  # leads first
     )
+
+
+_PEOPLE = PreparedRead(
+    "team_people",
+    lambda organization_id, team_id: team_members(
+        team=Team(pk=team_id, organization_id=organization_id)
+    ).only("id", "team_id", "user_id", "role", "organization_id", "user__id", "user__display_name"),
+    organization_id=-1001,
+    team_id=-2001,
+)
 
 
 def membership_get(*, user: Any, team: Team, membership_id: int) -> Membership:
