@@ -16,7 +16,7 @@ steadier measure of the server's own work. Two data sets:
   with reactions and comments, 24 monthly pulses, 52 closed reviews with
   156 actions, marbles).
 
-    python bench/pages.py [--rounds 60] [--profile /t/platform/]
+    python bench/pages.py [--rounds 60] [--pages jar,actions] [--profile /t/platform/]
     DATABASE_URL=postgres://…/empty_db python bench/pages.py   # on PostgreSQL
 
 On PostgreSQL the database named must be empty or a former bench database:
@@ -274,6 +274,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--profile", help="print a profile of this URL instead")
     parser.add_argument("--sql", help="print the queries of this URL instead")
+    parser.add_argument(
+        "--pages", help="measure only these pages, comma-separated names (e.g. 'jar,actions')"
+    )
     args = parser.parse_args()
 
     setup_django()
@@ -311,6 +314,10 @@ def main() -> int:
             print(q["time"], q["sql"][:400])
         return 0
 
+    if args.pages:
+        wanted = {name.strip() for name in args.pages.split(",")}
+        demo_pages = {k: v for k, v in demo_pages.items() if k in wanted}
+        history_pages = {k: v for k, v in history_pages.items() if k in wanted}
     print(f"database: {connection.vendor}; {args.rounds} rounds, pages interleaved")
     all_ratios = report("demo data (Platform)", measure(client, demo_pages, minimal, args.rounds))
     all_ratios += report(

@@ -59,6 +59,42 @@ def reflection_list_for_organization(
     return _feed(_filter(qs, kind=kind, tag=tag))
 
 
+# What a row of a list of reflections shows, in this order (see :func:`feed_rows`).
+ROW_COLUMNS = ("pk", "kind", "by_lead", "team_id", "title", "author__display_name", "published_at")
+
+
+def feed_rows(
+    *, organization_id: int, team: Team | None, kind: str = "", tag: str = ""
+) -> QuerySet[Any]:
+    """A team's published reflections (or the organization-wide ones) as plain rows.
+
+    The same reflections, in the same order, as :func:`reflection_list_for_team`
+    and :func:`reflection_list_for_organization`; each row :data:`ROW_COLUMNS`.
+    Their tags come from :func:`tags_of`.
+    """
+    qs = Reflection.objects.filter(organization_id=organization_id)
+    qs = qs.filter(team=team) if team is not None else qs.filter(team__isnull=True)
+    return (
+        _filter(qs, kind=kind, tag=tag)
+        .filter(status=Status.PUBLISHED, parent__isnull=True)
+        .order_by("-published_at", "-id")
+        .values_list(*ROW_COLUMNS)
+    )
+
+
+def tags_of(*, reflection_ids: list[int]) -> dict[int, list[str]]:
+    """The tags of each reflection, by name (one query for a whole page)."""
+    tags: dict[int, list[str]] = {pk: [] for pk in reflection_ids}
+    pairs = (
+        ReflectionTag.objects.filter(reflection_id__in=reflection_ids)
+        .order_by("tag__name")
+        .values_list("reflection_id", "tag__name")
+    )
+    for pk, name in pairs:
+        tags[pk].append(name)
+    return tags
+
+
 def reflection_list_visible(
     *, user: Any, team: Team | None = None, kind: str = "", tag: str = ""
 ) -> QuerySet[Reflection]:

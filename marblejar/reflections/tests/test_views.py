@@ -273,3 +273,34 @@ def test_deleting_a_reflection_keeps_its_marble(client_for, personas):
     assert client_for("lead").post(f"/reflections/{reflection.pk}/delete/").status_code == 302
     assert not Reflection.objects.exists() and not Comment.objects.exists()
     assert Marble.objects.count() == 1
+
+
+def test_the_list_drawn_once_shows_every_change_to_what_it_shows(client_for, personas):
+    """A page of the list is kept drawn for every reader: a change still shows at once."""
+    from marblejar.accounts import services as account_services
+
+    first = publish_mistake(personas, tags="deploys")
+    reader, other = client_for("member"), client_for("member2")
+    url = "/t/platform/reflections/"
+    assert "Friday deploy" in reader.get(url).text
+    assert other.get(url).text.count("Friday deploy") == 1  # kept, shown again
+
+    services.reflection_update(
+        actor=personas.lead,
+        reflection=Reflection.objects.get(pk=first.pk),
+        title="Friday deploy, again",
+        what_happened="Sign-in broke.",
+        correction="Rolled back; wrote a checklist.",
+        tags="rollbacks",
+    )
+    account_services.user_update_profile(user=personas.lead, display_name="Lena L.")
+    page = other.get(url).text
+    assert ">Friday deploy, again</a>" in page and "Lena L. ·" in page
+    assert 'href="?tag=rollbacks"' in page and 'href="?tag=deploys"' not in page
+
+    second = publish_mistake(personas, author=personas.member, title="Skipped the review")
+    assert "Skipped the review" in reader.get(url).text
+    services.reflection_delete(actor=personas.member, reflection=second)
+    assert "Skipped the review" not in other.get(url).text
+    filtered = reader.get(url + "?tag=rollbacks").text
+    assert "Friday deploy, again" in filtered and "?page=" not in filtered
