@@ -183,4 +183,3 @@ def test_the_history_drawn_once_shows_every_change_to_what_it_shows(client_for, 
     client_for("member").post(f"/t/platform/jar/{marble.pk}/remove/")
     page = reader.get("/t/platform/jar/").text
     assert "The jar holds 1 marble" in page and "Mia asked for help" not in page
-
