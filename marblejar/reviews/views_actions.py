@@ -42,7 +42,7 @@ from marblejar.reviews.forms_actions import (
 )
 from marblejar.reviews.models import UNFINISHED, Action, ActionStatus, CheckResult
 from marblejar.teams import selectors as team_selectors
-from marblejar.teams.models import Team
+from marblejar.teams.models import Membership, Team
 
 ACTION_PAGE = 50
 
@@ -77,13 +77,12 @@ class _Row:
         self.get_check_result_display = CheckResult(check_result).label if check_result else ""
 
 
-def _rows(rows: list[tuple], *, today: Any, back: str) -> list[_Row]:
+def _decorate(actions: list[_Row], *, today: Any, back: str) -> list[_Row]:
+    """What the table shows of each row beyond its columns (only when it is drawn)."""
     # Each row's address from one reverse(), not one {% url %} per row.
     href = reverse("reviews:action", args=[_PK])
     shown: dict[Any, str] = {}  # each date written once a page (many rows share one)
-    actions = []
-    for row in rows:
-        action = _Row(row)
+    for action in actions:
         action.overdue = (
             action.status in UNFINISHED and action.due_on is not None and action.due_on < today
         )
@@ -93,12 +92,16 @@ def _rows(rows: list[tuple], *, today: Any, back: str) -> list[_Row]:
                 shown[day] = date_format(day, "DATE_FORMAT")
         action.due_shown = shown.get(action.due_on, "")
         action.check_shown = shown.get(action.check_on, "")
-        actions.append(action)
     return actions
 
 
 def _people(team: Team) -> list[tuple[int, str]]:
-    return [(m.user_id, m.user.display_name) for m in team_selectors.team_members(team=team)]
+    """The team's people as (id, name), leads first (as ``team_members`` orders them)."""
+    return list(
+        Membership.objects.filter(team=team, organization_id=team.organization_id)
+        .order_by("role", "user__display_name")
+        .values_list("user_id", "user__display_name")
+    )
 
 
 def _owner(team: Team, owner_id: int | None) -> Any:
@@ -110,10 +113,17 @@ def _owner(team: Team, owner_id: int | None) -> Any:
     ).first()
 
 
+def _reviews(team: Team) -> list[tuple[int, str]]:
+    return list(selectors.reviews_with_actions(team=team).values_list("id", "title"))
+
+
 def _filter_form(
-    request: HttpRequest, team: Team, people: list[tuple[int, str]]
+    request: HttpRequest,
+    team: Team,
+    people: list[tuple[int, str]],
+    reviews: list[tuple[int, str]] | None = None,
 ) -> ActionFilterForm:
-    reviews = [(r.pk, r.title) for r in selectors.reviews_with_actions(team=team)]
+    reviews = _reviews(team) if reviews is None else reviews
     return ActionFilterForm(request.GET or None, people=people, reviews=reviews)
 
 
@@ -130,7 +140,8 @@ def _list_context(
     request: HttpRequest, team: Team, new_form: ActionEditForm | None = None
 ) -> tuple[dict[str, Any], int]:
     people = _people(team)
-    form = _filter_form(request, team, people)
+    reviews = _reviews(team)
+    form = _filter_form(request, team, people, reviews)
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400
@@ -150,13 +161,15 @@ def _list_context(
     page = paginator.get_page(request.GET.get("page"))
     rows = page.object_list = list(page.object_list)  # read once
     back = f"?next={quote(request.get_full_path())}" if request.GET else ""
-    actions = _rows(rows, today=today, back=back)
+    actions = [_Row(row) for row in rows]
     extensions = action_extensions_context(user=request.user, team=team, actions=actions)
     page_query = request.GET.copy()
     page_query.pop("page", None)
     page_query = page_query.urlencode()
     table_html = ""
-    if not extensions["action_row_fragments"]:
+    if extensions["action_row_fragments"]:
+        _decorate(actions, today=today, back=back)  # drawn with the page, for this reader
+    else:
         # No row holds a form (a CSRF token) or anything else for one reader
         # alone: this page of the table is the same for every reader with the
         # same address, drawn once and kept for as long as what it shows is unchanged.
@@ -165,10 +178,31 @@ def _list_context(
             (rows, page.number, paginator.num_pages, page_query, back, today),
             lambda: render_to_string(
                 "reviews/actions.html#table",
-                {"actions": actions, "page": page, "page_query": page_query, **extensions},
+                {
+                    "actions": _decorate(actions, today=today, back=back),
+                    "page": page,
+                    "page_query": page_query,
+                    **extensions,
+                },
             ),
         )
+    filtered = any([filters.status, filters.owner, filters.overdue, filters.review])
+    filters_html = fragment(
+        "action-filters",
+        (team.slug, people, reviews, sorted(request.GET.lists())),
+        lambda: render_to_string(
+            "reviews/actions.html#filters",
+            {"team": team, "filter_form": form, "filtered": filtered},
+        ),
+    )
     new_form = new_form or ActionEditForm(people=people, auto_id="new-%s")
+    new_fields_html = ""
+    if not new_form.is_bound:
+        new_fields_html = fragment(
+            "action-new",
+            (people, today),
+            lambda: render_to_string("reviews/actions.html#new_fields", {"new_form": new_form}),
+        )
     if new_form.is_bound and new_form.errors:
         status = 400
     return (
@@ -180,7 +214,9 @@ def _list_context(
             "table_html": table_html,
             "filter_form": form,
             "filters": filters,
-            "filtered": any([filters.status, filters.owner, filters.overdue, filters.review]),
+            "filtered": filtered,
+            "filters_html": filters_html,
+            "new_fields_html": new_fields_html,
             "sort_links": _sort_links(request, filters.sort),
             "query": request.GET.urlencode(),
             "new_form": new_form,
