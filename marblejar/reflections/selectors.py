@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -166,21 +167,19 @@ def comments_for(*, user: Any, reflection: Reflection) -> list[Comment]:
 
 def reaction_summary(*, user: Any, reflection: Reflection) -> list[dict[str, Any]]:
     """Each supportive reaction: how often this reflection got it, and if the reader gave it."""
-    counts = dict(
-        Reaction.objects.filter(reflection=reflection)
+    counts = {
+        row["kind"]: row
+        for row in Reaction.objects.filter(reflection=reflection)
+        .order_by()
         .values("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
-    mine = set(
-        Reaction.objects.filter(reflection=reflection, user=user).values_list("kind", flat=True)
-    )
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=user.pk)))
+    }
     return [
         {
             "kind": kind.value,
             "label": str(kind.label),
-            "count": counts.get(kind.value, 0),
-            "mine": kind.value in mine,
+            "count": counts[kind.value]["n"] if kind.value in counts else 0,
+            "mine": kind.value in counts and counts[kind.value]["mine"] > 0,
         }
         for kind in ReactionKind
     ]
@@ -342,3 +341,31 @@ def reflection_last_event_id(*, reflection: Reflection) -> int:
         .values_list("id", flat=True)
         .first()
     ) or 0
+
+
+def reflection_live_state(*, reflection: Reflection) -> tuple[bool, int]:
+    """Whether the reflection dropped a marble, and its page's newest live event, in one query.
+
+    The same answers as :func:`reflection_marble` (as a yes or no) and
+    :func:`reflection_last_event_id`, each from its own index.
+    """
+    from marblejar.jar.models import Marble
+    from marblejar.realtime.models import Event
+
+    q = connection.ops.quote_name
+    marble = "0"
+    params: list[Any] = [f"reflection:{reflection.pk}"]
+    if reflection.team_id is not None:
+        marble = (
+            f"EXISTS (SELECT 1 FROM {q(Marble._meta.db_table)} "  # noqa: S608
+            f"WHERE {q('team_id')} = %s AND {q('act_key')} = %s)"
+        )
+        params += [reflection.team_id, f"reflection:{reflection.pk}"]
+    sql = (
+        f"SELECT (SELECT MAX({q('id')}) FROM {q(Event._meta.db_table)} "  # noqa: S608
+        f"WHERE {q('stream')} = %s), {marble}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        last, dropped = cursor.fetchone()
+    return bool(dropped), last or 0

@@ -267,6 +267,7 @@ def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) 
     can_respond = permissions.can(user, "reflection.respond", reflection)
     can_practice = permissions.can(user, "reflection.practice", reflection)
     comments = selectors.comments_for(user=user, reflection=reflection)
+    marble, last_event_id = selectors.reflection_live_state(reflection=reflection)
     for c in comments:
         c.can_hide = permissions.can(user, "comment.hide", c)
         c.can_report = permissions.can(user, "comment.report", c)
@@ -287,10 +288,8 @@ def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) 
         if reflection.is_learning
         else [],
         "practice": list(reflection.practice.all()) if reflection.is_learning else [],
-        "marble": selectors.reflection_marble(reflection=reflection)
-        if reflection.team_id
-        else None,
-        "last_event_id": selectors.reflection_last_event_id(reflection=reflection),
+        "marble": marble,
+        "last_event_id": last_event_id,
     }
     return context
 

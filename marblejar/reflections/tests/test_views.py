@@ -304,3 +304,29 @@ def test_the_list_drawn_once_shows_every_change_to_what_it_shows(client_for, per
     assert "Skipped the review" not in other.get(url).text
     filtered = reader.get(url + "?tag=rollbacks").text
     assert "Friday deploy, again" in filtered and "?page=" not in filtered
+
+
+def test_the_marble_and_the_newest_event_in_one_query_agree_with_each_read(personas):
+    from marblejar.realtime.models import Event
+    from marblejar.reflections import selectors
+
+    def both(reflection):
+        return (
+            selectors.reflection_marble(reflection=reflection) is not None,
+            selectors.reflection_last_event_id(reflection=reflection),
+        )
+
+    team_wide = publish_mistake(personas)
+    org_wide = services.reflection_create(
+        author=personas.lead, team=None, kind=Kind.LESSON, title="For all", body="B", publish=True
+    )
+    for reflection in (team_wide, org_wide):
+        assert selectors.reflection_live_state(reflection=reflection) == both(reflection)
+    services.reaction_add(user=personas.member, reflection=team_wide, kind="thanks")
+    for n in range(3):
+        Event.objects.create(
+            organization=personas.org, stream=f"reflection:{team_wide.pk}", kind=f"k{n}"
+        )
+    Event.objects.create(organization=personas.org, stream="team:1", kind="other")
+    state = selectors.reflection_live_state(reflection=team_wide)
+    assert state == both(team_wide) and state[0] is True and state[1] > 0
