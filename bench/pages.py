@@ -272,8 +272,10 @@ def profile(client, url: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=60)
-    parser.add_argument("--profile", help="print a profile of this URL instead")
-    parser.add_argument("--sql", help="print the queries of this URL instead")
+    parser.add_argument(
+        "--profile", help="print a profile of this URL (or 'demo:jar', 'history:actions') instead"
+    )
+    parser.add_argument("--sql", help="print the queries of this URL (or page) instead")
     parser.add_argument(
         "--pages", help="measure only these pages, comma-separated names (e.g. 'jar,actions')"
     )
@@ -301,15 +303,18 @@ def main() -> int:
     demo_pages = pages_for(Team.objects.get(slug="platform"), client)
     history_pages = pages_for(history, client)
 
+    named = {f"demo:{k}": v for k, v in demo_pages.items()}
+    named.update({f"history:{k}": v for k, v in history_pages.items()})
     if args.profile:
-        profile(client, args.profile)
+        profile(client, named.get(args.profile, args.profile))
         return 0
     if args.sql:
         from django.test.utils import CaptureQueriesContext
 
-        client.get(args.sql)
+        url = named.get(args.sql, args.sql)
+        client.get(url)
         with CaptureQueriesContext(connection) as captured:
-            client.get(args.sql)
+            client.get(url)
         for q in captured.captured_queries:
             print(q["time"], q["sql"][:400])
         return 0

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -291,6 +293,23 @@ def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) 
         "marble": marble,
         "last_event_id": last_event_id,
     }
+    shown = []
+    if reflection.is_published and context["comment_form"] is not None:
+        shown.append(("comment_fields", "comment_form"))
+    if context["can_practice"] and reflection.is_learning:
+        shown += [("practice_fields", "practice_form"), ("update_fields", "update_form")]
+    for part, name in shown:
+        form = context[name]
+        if not form.is_bound:  # empty: the same for every reader, drawn once
+            context[f"{part}_html"] = fragment(
+                f"reflection-{part}",
+                (reflection.kind, timezone.localdate()),
+                functools.partial(
+                    render_to_string,
+                    f"reflections/detail.html#{part}",
+                    {name: form, "reflection": reflection},
+                ),
+            )
     return context
 
 

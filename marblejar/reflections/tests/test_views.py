@@ -330,3 +330,23 @@ def test_the_marble_and_the_newest_event_in_one_query_agree_with_each_read(perso
     Event.objects.create(organization=personas.org, stream="team:1", kind="other")
     state = selectors.reflection_live_state(reflection=team_wide)
     assert state == both(team_wide) and state[0] is True and state[1] > 0
+
+
+def test_the_empty_response_form_is_kept_per_kind_of_reflection(personas, client_for):
+    """The form's fields are drawn once per kind: an offer of help only where help fits."""
+    mistake = publish_mistake(personas)
+    ask = services.reflection_create(
+        author=personas.lead,
+        team=personas.team,
+        kind=Kind.HELP,
+        title="Help",
+        body="B",
+        publish=True,
+    )
+    reader = client_for("member")
+    for reflection, offers in ((mistake, False), (ask, True), (mistake, False), (ask, True)):
+        page = reader.get(f"/reflections/{reflection.pk}/").text
+        assert 'name="body"' in page
+        assert ('name="offers_help"' in page) is offers
+    refused = reader.post(f"/reflections/{ask.pk}/comments/", {"body": ""})
+    assert refused.status_code == 400 and 'name="offers_help"' in refused.text
