@@ -259,8 +259,42 @@ def _people_who_can_read(reflection: Reflection, user: Any) -> Any:
     return people.exclude(pk=user.pk).order_by("display_name")
 
 
+# What the article of a reflection's page shows, besides its tags and the parent's title.
+_ARTICLE_FIELDS = (
+    "pk",
+    "kind",
+    "status",
+    "by_lead",
+    "title",
+    "parent_id",
+    "published_at",
+    "what_happened",
+    "correction",
+    "learned",
+    "next_try",
+    "skill",
+    "body",
+)
+
+
+def _article(reflection: Reflection) -> str:
+    """The reflection's header and text, drawn once for as long as they are unchanged."""
+    parts = (
+        [getattr(reflection, name) for name in _ARTICLE_FIELDS],
+        reflection.author.display_name,
+        reflection.parent.title if reflection.parent else None,
+        [t.name for t in reflection.tags.all()],
+    )
+    return fragment(
+        "reflection-article",
+        parts,
+        lambda: render_to_string("reflections/detail.html#article", {"reflection": reflection}),
+    )
+
+
 def _detail(request: HttpRequest, reflection: Reflection, status: int = 200, **forms: Any):
     context = _detail_context(request, reflection, **forms)
+    context["article_html"] = _article(reflection)
     return render(request, "reflections/detail.html", context, status=status)
 
 

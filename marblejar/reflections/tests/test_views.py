@@ -350,3 +350,27 @@ def test_the_empty_response_form_is_kept_per_kind_of_reflection(personas, client
         assert ('name="offers_help"' in page) is offers
     refused = reader.post(f"/reflections/{ask.pk}/comments/", {"body": ""})
     assert refused.status_code == 400 and 'name="offers_help"' in refused.text
+
+
+def test_the_article_drawn_once_shows_every_change_to_it(personas, client_for):
+    from marblejar.accounts import services as account_services
+
+    reflection = publish_mistake(personas, tags="deploys")
+    reader, other = client_for("member"), client_for("member2")
+    url = f"/reflections/{reflection.pk}/"
+    assert "Sign-in broke." in reader.get(url).text
+    assert other.get(url).text.count("Sign-in broke.") == 1  # kept, shown again
+    services.reflection_update(
+        actor=personas.lead,
+        reflection=Reflection.objects.get(pk=reflection.pk),
+        title="Friday deploy",
+        what_happened="Sign-in broke for an hour.",
+        correction="Rolled back; wrote a checklist.",
+        learned="Deploy early in the week.",
+        tags="rollbacks",
+    )
+    account_services.user_update_profile(user=personas.lead, display_name="Lena L.")
+    page = other.get(url).text
+    assert "Sign-in broke for an hour." in page and "Deploy early in the week." in page
+    assert "#rollbacks" in page and "#deploys" not in page
+    assert '<p class="muted">Lena L. ·' in page
