@@ -90,6 +90,8 @@ def _list_page(request: HttpRequest, *, team: Team | None, title: str) -> HttpRe
         context = {"page": page, "rows": listed, "kind": kind, "tag": tag}
         return render_to_string("reflections/list.html#list", context)
 
+    tags_used = selectors.tags_in_use(organization_id=organization_id, team=team)
+    kinds = [(k.value, k.label) for k in WRITABLE_KINDS]
     # A page of the list is the same for every reader of it: drawn once, then
     # kept for as long as what it shows is unchanged.
     parts = (rows, tags, page.number, page.paginator.num_pages, kind, tag)
@@ -97,10 +99,17 @@ def _list_page(request: HttpRequest, *, team: Team | None, title: str) -> HttpRe
         "team": team,
         "list_html": fragment("reflection-list", parts, draw),
         "title": title,
-        "kinds": [(k.value, k.label) for k in WRITABLE_KINDS],
         "kind": kind,
         "tag": tag,
-        "tags": selectors.tags_in_use(organization_id=organization_id, team=team),
+        "filters_html": fragment(
+            "reflection-filters",
+            (tags_used, kind, tag),
+            lambda: render_to_string(
+                "reflections/list.html#filters",
+                {"kinds": kinds, "kind": kind, "tag": tag, "tags": tags_used},
+            ),
+        ),
+        "tags": tags_used,
         "drafts": selectors.drafts_for(user=request.user, team=team)
         if team
         else selectors.drafts_for(user=request.user).filter(team__isnull=True),

@@ -297,6 +297,7 @@ def test_the_list_drawn_once_shows_every_change_to_what_it_shows(client_for, per
     page = other.get(url).text
     assert ">Friday deploy, again</a>" in page and "Lena L. ·" in page
     assert 'href="?tag=rollbacks"' in page and 'href="?tag=deploys"' not in page
+    assert '<option value="rollbacks">' in page and '<option value="deploys">' not in page
 
     second = publish_mistake(personas, author=personas.member, title="Skipped the review")
     assert "Skipped the review" in reader.get(url).text
