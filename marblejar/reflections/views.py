@@ -304,6 +304,21 @@ def _article(reflection: Reflection) -> str:
 def _detail(request: HttpRequest, reflection: Reflection, status: int = 200, **forms: Any):
     context = _detail_context(request, reflection, **forms)
     context["article_html"] = _article(reflection)
+    if reflection.is_learning:
+        # Drawn once for as long as what they show is unchanged.
+        practice, updates = context["practice"], context["updates"]
+        context["practice_log_html"] = fragment(
+            "reflection-practice",
+            [(p.pk, p.practised_on, p.minutes, p.hard) for p in practice],
+            lambda: render_to_string(
+                "reflections/detail.html#practice_log", {"practice": practice}
+            ),
+        )
+        context["update_list_html"] = fragment(
+            "reflection-updates",
+            [(u.pk, u.published_at, u.body) for u in updates],
+            lambda: render_to_string("reflections/detail.html#update_list", {"updates": updates}),
+        )
     return render(request, "reflections/detail.html", context, status=status)
 
 

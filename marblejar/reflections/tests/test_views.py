@@ -375,3 +375,30 @@ def test_the_article_drawn_once_shows_every_change_to_it(personas, client_for):
     assert "Sign-in broke for an hour." in page and "Deploy early in the week." in page
     assert "#rollbacks" in page and "#deploys" not in page
     assert '<p class="muted">Lena L. ·' in page
+
+
+def test_the_practice_log_and_updates_drawn_once_show_what_is_added(personas, client_for):
+    learning = services.reflection_create(
+        author=personas.lead,
+        team=personas.team,
+        kind=Kind.LEARNING,
+        title="Learning Go",
+        skill="Go",
+        body="Slowly.",
+        publish=True,
+    )
+    reader = client_for("member")
+    url = f"/reflections/{learning.pk}/"
+    page = reader.get(url).text
+    assert "No practice logged yet." in page and "No updates yet." in page
+    services.practice_log(
+        actor=personas.lead,
+        reflection=learning,
+        practised_on=timezone.localdate(),
+        minutes=25,
+        hard="Reading *generics*",
+    )
+    services.learning_update_post(actor=personas.lead, reflection=learning, body="Wrote a CLI.")
+    page = reader.get(url).text
+    assert "No practice logged yet." not in page and "<em>generics</em>" in page
+    assert "No updates yet." not in page and "Wrote a CLI." in page
