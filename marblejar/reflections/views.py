@@ -288,16 +288,21 @@ _ARTICLE_FIELDS = (
 
 def _article(reflection: Reflection) -> str:
     """The reflection's header and text, drawn once for as long as they are unchanged."""
+    tags = getattr(reflection, "tag_names", None)
+    if tags is None:  # read without its names (a page drawn again after a refused form)
+        tags = [t.name for t in reflection.tags.all()]
     parts = (
         [getattr(reflection, name) for name in _ARTICLE_FIELDS],
         reflection.author.display_name,
         reflection.parent.title if reflection.parent else None,
-        [t.name for t in reflection.tags.all()],
+        tags,
     )
     return fragment(
         "reflection-article",
         parts,
-        lambda: render_to_string("reflections/detail.html#article", {"reflection": reflection}),
+        lambda: render_to_string(
+            "reflections/detail.html#article", {"reflection": reflection, "tag_names": tags}
+        ),
     )
 
 
@@ -399,7 +404,7 @@ async def events(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reflection = selectors.reflection_get(user=request.user, reflection_id=pk)
+    reflection = selectors.reflection_get(user=request.user, reflection_id=pk, tag_names=True)
     return _detail(request, reflection)
 
 

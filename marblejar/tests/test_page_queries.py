@@ -33,7 +33,7 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "jar": ("lead", "/t/platform/jar/", 6),
     "jar history": ("lead", "/t/platform/jar/?page=2", 6),
     "reflections": ("lead", "/t/platform/reflections/", 10),
-    "one reflection": ("lead", "/reflections/{reflection}/", 10),
+    "one reflection": ("lead", "/reflections/{reflection}/", 9),
     "pulse list": ("lead", "/t/platform/pulses/", 9),
     "pulse results": ("lead", "/t/platform/pulses/{pulse}/results/", 10),
     "org pulse overview": ("admin", "/organization/pulses/", 8),

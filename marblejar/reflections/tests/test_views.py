@@ -368,12 +368,13 @@ def test_the_article_drawn_once_shows_every_change_to_it(personas, client_for):
         what_happened="Sign-in broke for an hour.",
         correction="Rolled back; wrote a checklist.",
         learned="Deploy early in the week.",
-        tags="rollbacks",
+        tags="zeta, rollbacks, on-call",
     )
     account_services.user_update_profile(user=personas.lead, display_name="Lena L.")
     page = other.get(url).text
     assert "Sign-in broke for an hour." in page and "Deploy early in the week." in page
-    assert "#rollbacks" in page and "#deploys" not in page
+    assert "#deploys" not in page
+    assert page.index("#on-call") < page.index("#rollbacks") < page.index("#zeta")
     assert '<p class="muted">Lena L. ·' in page
 
 
