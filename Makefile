@@ -60,11 +60,12 @@ test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest --create-db -n $(WORKERS) $(PYTEST_ARGS)
 
-# The daily loop: everything but the browser journeys and the slow tests, in a
-# database kept between runs. pytest's exit code 5 (no test ran) fails it too.
+# The daily loop: everything but the browser journeys and the slow tests, in
+# databases kept between runs (one per worker), stopping at the first failure.
+# pytest's exit code 5 (no test ran) fails it too. WORKERS=0 for pdb.
 test-fast: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python -m pytest -x -q -m "not browser and not slow" --reuse-db $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -x -q -m "not browser and not slow" --reuse-db -n $(WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV)
