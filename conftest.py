@@ -219,15 +219,31 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def firefox_path() -> str | None:
+    path = os.environ.get("MARBLEJAR_FIREFOX") or "/usr/bin/firefox-esr"
+    if Path(path).exists():
+        return path
+    return shutil.which("firefox-esr") or shutil.which("firefox")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if chromium_path() or IN_CI:
-        return  # in CI a browser test without Chromium fails when it launches
-    skip = pytest.mark.skip(
+    if IN_CI:
+        return  # in CI a browser test without its browser fails when it launches
+    no_chromium = pytest.mark.skip(
         reason="Chromium not found (set MARBLEJAR_CHROMIUM or install Debian's chromium)"
     )
+    no_firefox = pytest.mark.skip(
+        reason="Firefox not found (set MARBLEJAR_FIREFOX or install Debian's firefox-esr)"
+    )
     for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(skip)
+        if not item.get_closest_marker("browser"):
+            continue
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("browser_name", "chromium") if callspec else "chromium"
+        if name == "firefox" and not firefox_path():
+            item.add_marker(no_firefox)
+        elif name == "chromium" and not chromium_path():
+            item.add_marker(no_chromium)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,4 +1,8 @@
-"""Browser fixtures: one Chromium per test module, one context per person.
+"""Browser fixtures: one browser per test module, one context per person.
+
+Journeys run in Chromium; a journey marked ``@pytest.mark.browsers("chromium",
+"firefox")`` runs in each browser named. Firefox is Debian's own, driven
+through the WebDriver BiDi protocol it speaks natively.
 
 Every page a journey visits goes through ``assert_accessible``, which runs
 axe-core with the WCAG 2.2 AA rule set and fails with a readable list of what
@@ -16,7 +20,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from conftest import chromium_path
+from conftest import chromium_path, firefox_path
 from marblejar.test import PASSWORD
 
 # Playwright's sync API drives an event loop in the test thread; Django's
@@ -30,6 +34,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+# Firefox reports the style element Playwright adds to a page while it takes a
+# screenshot (it hides the caret) as refused by the page's CSP; that style, and
+# only it (its hash), is not the page's.
+PLAYWRIGHT_SCREENSHOT_STYLE = "sha256-YjaKGiklmzC6wjXA513HAMmzus8VE61XCOT+SmwNZWA="
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # Where journeys save screenshots for the README when asked to
@@ -37,12 +45,28 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOT_DIR_ENV = "MARBLEJAR_SCREENSHOT_DIR"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("browsers")
+    if marker and "browser" in metafunc.fixturenames:
+        metafunc.parametrize("browser_name", marker.args, scope="module")
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser_name() -> str:
+    return "chromium"
+
+
+@pytest.fixture(scope="module")
+def browser(browser_name: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
-        )
+        if browser_name == "firefox":
+            browser = playwright.firefox.launch(
+                channel="moz-firefox", executable_path=firefox_path(), headless=True
+            )
+        else:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+            )
         yield browser
         browser.close()
 
@@ -75,7 +99,9 @@ def new_context(browser: Browser, live_marblejar) -> Iterator[Callable[..., Brow
     for context in contexts:
         context.close()
     # Pages that answer 4xx on purpose log the status; nothing else may fail.
-    unexpected = [e for e in errors if "status of 4" not in e]
+    unexpected = [
+        e for e in errors if "status of 4" not in e and PLAYWRIGHT_SCREENSHOT_STYLE not in e
+    ]
     assert not unexpected, "Errors in the browser console:\n" + "\n".join(unexpected)
 
 

@@ -25,7 +25,7 @@ from tests_e2e.test_retrospective_board import (
     phase_is,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.browsers("chromium", "firefox")]
 
 SENSE = "The dashboard was green, so waiting for a second alert made sense"
 FACTOR = "The standby's health check never tested writes"
@@ -38,7 +38,7 @@ EVENTS = (
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_an_incident_debrief_starts_from_the_timeline_and_ends_with_its_story(
-    live_marblejar, new_context, assert_accessible, screenshot_dir, size
+    live_marblejar, new_context, assert_accessible, screenshot_dir, size, browser_name
 ):
     p = make_personas()
     review = schedule(
@@ -55,7 +55,8 @@ def test_an_incident_debrief_starts_from_the_timeline_and_ends_with_its_story(
     def shot(page: Page, name: str) -> None:
         no_sideways_scroll(page)
         page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(screenshot_dir / f"incident-{name}-{size}.png"))
+        suffix = "" if browser_name == "chromium" else f"-{browser_name}"
+        page.screenshot(path=str(screenshot_dir / f"incident-{name}-{size}{suffix}.png"))
 
     lena.goto(board)
     max_.goto(board)
