@@ -15,6 +15,12 @@ the board at most 10 times the minimal view, a part at most 4 times.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/marblejar_bench \\
     .venv/bin/python bench/review_board.py [--people 12 50] [--rounds 40]
 
+The parts the board keeps rendered per version of the review (the group
+part, the spotlighted theme, the vote cards) are found kept on every read
+but the first, as by every reader after the first when a change reloads
+everyone's board; ``--cold`` drops them before each read instead, which is
+what the first reader of each version pays.
+
 Without ``DATABASE_URL`` it runs on a new SQLite file. The database is
 migrated and gets a new organization on each run.
 """
@@ -132,19 +138,29 @@ def build(people: int, phase: str):
     return review, client
 
 
-def timed(client, urls: dict[str, str], rounds: int) -> dict[str, tuple[float, float]]:
+def timed(
+    client, urls: dict[str, str], rounds: int, cold: bool = False
+) -> dict[str, tuple[float, float]]:
     """The median server time of ``rounds`` GETs of each URL, in milliseconds.
 
     Two medians for each: the time on the clock, and the CPU time this
     process spent (Django's share, without the database's), which a loaded
     machine disturbs much less. The URLs take turns within each round, so
     that whatever else the machine is doing weighs on the reference and on
-    the board alike.
+    the board alike. With ``cold``, the rendered parts kept from the last
+    read are dropped before each one (every read is then the first reader
+    of its version); otherwise every read after the first finds them, as
+    every reader after the first does when a change reloads everyone's part.
     """
+    from django.core.cache import caches
+
+    fragments = caches["fragments"]
     wall: dict[str, list[float]] = {name: [] for name in urls}
     cpu: dict[str, list[float]] = {name: [] for name in urls}
     for round_ in range(rounds + 3):
         for name, url in urls.items():
+            if cold:
+                fragments.clear()
             start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             elapsed = (time.perf_counter() - start) * 1000
@@ -161,6 +177,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, nargs="+", default=[12, 50])
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="drop the kept renderings of parts before every read (the first reader's cost)",
+    )
     args = parser.parse_args()
     setup_django()
     from django.core.management import call_command
@@ -183,7 +204,7 @@ def main() -> None:
             }
             for part in parts_in(phase):
                 urls[part.name] = reverse("reviews:section", args=[review.pk, part.name])
-            medians = timed(client, urls, args.rounds)
+            medians = timed(client, urls, args.rounds, cold=args.cold)
             minimal, minimal_cpu = medians["minimal"]
             for name, (ms, cpu_ms) in medians.items():
                 ratio, cpu_ratio = ms / minimal, cpu_ms / minimal_cpu

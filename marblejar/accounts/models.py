@@ -56,6 +56,10 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+# Fields of User kept by their own updates, never written by save().
+COUNTERS = frozenset({"unread_notifications", "nav_teams"})
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=80)
@@ -75,6 +79,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     # part in that review and nowhere else (see marblejar.reviews.guests).
     is_guest = models.BooleanField(_("guest in one review"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Kept with the person so that the header costs no query on any page (the
+    # session loads this row anyway). Never written by ``save()`` (see
+    # below): the bell's count only by F() updates in the same transaction as
+    # the change they follow (the notification services, a notification's
+    # deletion); the switcher's teams ([{"pk", "name", "slug"}], by name) read
+    # again, under a lock on the row, whenever the person's teams or their
+    # names change (marblejar.teams.signals).
+    unread_notifications = models.IntegerField(default=0, editable=False)
+    nav_teams = models.JSONField(default=list, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -88,6 +101,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        # A full save of a row loaded earlier would write back what other
+        # requests have changed since: leave those fields to their own updates.
+        loaded = not (self._state.adding or kwargs.get("force_insert"))
+        if loaded and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.display_name

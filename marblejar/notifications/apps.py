@@ -11,3 +11,6 @@ class NotificationsConfig(AppConfig):
             events,  # noqa: F401  (registers event renderers)
             tasks,  # noqa: F401  (registers the weekly digest)
         )
+        from marblejar.notifications.signals import connect
+
+        connect()

@@ -18,9 +18,12 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marblejar.accounts.models import User
 from marblejar.lib import events
 from marblejar.notifications.kinds import KINDS, Channel, KindInfo
 from marblejar.notifications.models import Mailbox, Notification, Preference
@@ -72,20 +75,23 @@ def notify(
     channels = channels_for(users=people.values(), kind=kind)
     now = timezone.now()
     clean = {k: str(v) for k, v in params.items()}
-    created = Notification.objects.bulk_create(
-        Notification(
-            organization_id=organization_id or user.organization_id,
-            recipient=user,
-            kind=kind,
-            team=team,
-            params=clean,
-            url=url,
-            created_at=now,
-            by_email=channels[pk] == Channel.EMAIL and bool(user.email),
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            Notification(
+                organization_id=organization_id or user.organization_id,
+                recipient=user,
+                kind=kind,
+                team=team,
+                params=clean,
+                url=url,
+                created_at=now,
+                by_email=channels[pk] == Channel.EMAIL and bool(user.email),
+            )
+            for pk, user in people.items()
+            if channels[pk] != Channel.OFF
         )
-        for pk, user in people.items()
-        if channels[pk] != Channel.OFF
-    )
+        # One notification each: the bell's count on each person's row goes up by one.
+        _count_unread([n.recipient_id for n in created], +1)
     emailed = [n.recipient_id for n in created if n.by_email]
 
     def after_commit() -> None:
@@ -98,15 +104,33 @@ def notify(
     return created
 
 
+def _count_unread(user_ids: Iterable[int], change: int) -> None:
+    """Move the unread count kept on each person's row (the header's bell) by ``change``.
+
+    An F() update in the caller's transaction, so that concurrent changes
+    add up; never below zero.
+    """
+    ids = list(user_ids)
+    if ids and change:
+        User.objects.filter(pk__in=ids).update(
+            unread_notifications=Greatest(F("unread_notifications") + change, Value(0))
+        )
+
+
+def notification_deleted(*, notification: Notification) -> None:
+    """Keep the bell's count exact when a notification goes (a team's deletion, by cascade)."""
+    if notification.read_at is None:
+        _count_unread([notification.recipient_id], -1)
+
+
 def _announce(user_id: int, organization_id: int) -> None:
     """Update the person's bell, wherever they have Marblejar open."""
-    from marblejar.notifications.selectors import unread_count
-
+    unread = User.objects.filter(pk=user_id).values_list("unread_notifications", flat=True).first()
     events.publish(
         organization_id=organization_id,
         stream=user_stream(user_id),
         kind="notification",
-        payload={"user_id": user_id, "unread": unread_count(user_id=user_id)},
+        payload={"user_id": user_id, "unread": unread or 0},
     )
 
 
@@ -133,6 +157,10 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> i
         unread = unread.filter(pk__in=list(ids))
     marked = unread.update(read_at=timezone.now())
     if marked:
+        _count_unread([user.pk], -marked)
+        # This request's header too, if it draws one.
+        if hasattr(user, "unread_notifications"):
+            user.unread_notifications = max(0, user.unread_notifications - marked)
         transaction.on_commit(lambda: _announce(user.pk, user.organization_id))
     return marked
 

@@ -9,6 +9,7 @@ class PulseConfig(AppConfig):
     def ready(self) -> None:
         from marblejar.pulse import (
             events,  # noqa: F401  (registers event renderers)
+            locks,  # noqa: F401  (deleting a pulse waits for stores of results)
             rules,  # noqa: F401  (registers who may do what to pulses)
         )
         from marblejar.pulse.panels import team_panel
@@ -16,6 +17,10 @@ class PulseConfig(AppConfig):
         from marblejar.teams.panels import team_page_panel
 
         team_page_panel(team_panel)
+        from marblejar.pulse.services import pulses_overdue
+        from marblejar.teams.selectors import due_check
+
+        due_check("pulses_due", pulses_overdue)
         organization_link(
             url_name="pulse:overview",
             label=_("Pulses across teams"),

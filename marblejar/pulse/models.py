@@ -339,18 +339,25 @@ class PulseResult(models.Model):
     when no subtraction of shown groups isolates fewer people).
     """
 
+    # No key of this table is checked by the database: every result is
+    # written from its pulse's row (results.results_store joins the pulses
+    # and copies their organization and team), and on PostgreSQL the check
+    # of the pulse's key locked each pulse's row, two fifths of the work of
+    # storing an organization's results in bulk (BENCHMARKS.md, "Pulse
+    # statistics"). Deleting a pulse, a team or an organization still
+    # deletes its results (Django cascades), and a store and a deletion of
+    # pulses never overlap: both take the same lock first
+    # (pulse/locks.py), so a result cannot outlive its pulse.
     pulse = models.OneToOneField(
-        Pulse, on_delete=models.CASCADE, primary_key=True, related_name="result"
+        Pulse,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="result",
+        db_constraint=False,
     )
-    # The organization and the team are the pulse's, copied from its row by
-    # the store that writes every result (results.results_store), so the
-    # database does not check them again: on PostgreSQL those two checks per
-    # row were a third of storing an organization's results in bulk
-    # (BENCHMARKS.md, "Pulse surveys in the app"). Deleting a team or an
-    # organization still deletes its results (Django cascades), and the
-    # pulse's own key stays checked. No index of the organization's own:
-    # result_latest_cover starts with it, and every index here is paid for
-    # on each result stored in bulk.
+    # No index of the organization's own: only deleting an organization
+    # reads its results by organization alone (one pass over the table),
+    # and every index here is paid for on each result stored in bulk.
     organization = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,
@@ -387,11 +394,16 @@ class PulseResult(models.Model):
 
     class Meta:
         indexes = [
-            # Covers the organization overview's one read of every team's newest result.
+            # Covers the organization overview's one read of every team's
+            # newest result, and holds those rows only: storing results in
+            # bulk writes no entry of it (a stored result is not the newest
+            # until publishing says so), where it wrote one per row.
             models.Index(
                 fields=[
                     "organization",
                     "instrument_slug",
+                    # The same in every row; SQLite reads only the index
+                    # when it has every column the query names.
                     "is_latest",
                     "team",
                     "n",
@@ -400,6 +412,7 @@ class PulseResult(models.Model):
                     "counted",
                     "min_group_size",
                 ],
+                condition=models.Q(is_latest=True),
                 name="result_latest_cover",
             ),
         ]

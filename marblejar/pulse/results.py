@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from marblejar.pulse import stats
+from marblejar.pulse.locks import lock_stores
 from marblejar.pulse.models import MISSING_ANSWER, Answer, Comment, Pulse, PulseResult, keying_of
 
 # The columns results_store writes, in the order of its rows. ``is_latest``
@@ -78,24 +79,26 @@ def results_compute(
         closed = closed.filter(pk__in=ids)
     if organization_id is not None:
         closed = closed.filter(organization_id=organization_id)
-    unanswered = closed.exclude(pk__in=PulseResult.objects.values("pulse_id"))
-    PulseResult.objects.bulk_create(
-        [
-            PulseResult(
-                pulse_id=p.pk,
-                organization_id=p.organization_id,
-                team_id=p.team_id,
-                instrument_slug=p.instrument_slug,
-                closed_on=p.closed_at.date(),
-                n=0,
-                counted=0,
-                min_group_size=p.min_group_size,
-                k=len(p.items),
-            )
-            for p in unanswered
-        ],
-        ignore_conflicts=True,
-    )
+    with transaction.atomic():
+        lock_stores()
+        unanswered = closed.exclude(pk__in=PulseResult.objects.values("pulse_id"))
+        PulseResult.objects.bulk_create(
+            [
+                PulseResult(
+                    pulse_id=p.pk,
+                    organization_id=p.organization_id,
+                    team_id=p.team_id,
+                    instrument_slug=p.instrument_slug,
+                    closed_on=p.closed_at.date(),
+                    n=0,
+                    counted=0,
+                    min_group_size=p.min_group_size,
+                    k=len(p.items),
+                )
+                for p in unanswered
+            ],
+            ignore_conflicts=True,
+        )
     return batches
 
 
@@ -309,21 +312,21 @@ def _stored(values: np.ndarray) -> np.ndarray:
 def results_store(batches: list[ResultBatch]) -> int:
     """Insert or update the results of ``batches``; returns how many rows changed.
 
-    The computed values go into a temporary table in bulk; then one INSERT
-    ... ON CONFLICT joins in each pulse's facts and writes every result that
-    is new or differs from what is stored. A recompute that changes nothing
-    writes nothing (and leaves no dead row versions behind).
+    The computed values go into a temporary table in bulk; then the database
+    joins in each pulse's facts and writes every result that is new or
+    differs from what is stored. A recompute that changes nothing writes
+    nothing (and leaves no dead row versions behind).
     """
     if not any(len(batch.stats) for batch in batches):
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
+        lock_stores()
         if connection.vendor == "postgresql":
             _load_postgresql(cursor, batches)
+            changed = _write_postgresql(cursor)
         else:
             _load_rows(cursor, batches)
-        cursor.execute(_upsert_sql())
-        changed = cursor.rowcount
-        if connection.vendor == "sqlite":
+            cursor.execute(_upsert_sql())
             # Python's sqlite3 reports no row count for a statement that starts with WITH.
             cursor.execute("SELECT changes()")
             changed = cursor.fetchone()[0]
@@ -401,6 +404,43 @@ def _load_postgresql(cursor: Any, batches: list[ResultBatch]) -> None:
         copy.write(_COPY_TRAILER)
 
 
+_BUILT = "pulse_result_built"
+
+
+def _write_postgresql(cursor: Any) -> int:
+    """New results by a plain INSERT, stored ones that differ by an UPDATE.
+
+    An ``INSERT ... ON CONFLICT`` pays a speculative insertion for every row
+    (an extra probe of the primary key and an extra log record), and its
+    update path still probes the key of each row; here the rows are built
+    once into a temporary table, flagged as stored or not by one join, and
+    each kind is written by the statement made for it. Stores never insert
+    the same result at once (:func:`~marblejar.pulse.locks.lock_stores`), so the plain INSERT
+    cannot meet a row another store wrote since the join.
+    """
+    result = PulseResult._meta.db_table
+    updated = STORED_COLUMNS[1:]
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_BUILT} AS SELECT new.*, "  # noqa: S608
+        f"r.pulse_id IS NOT NULL AS stored FROM ({_new_rows_sql()}) new "
+        f"LEFT JOIN {result} r ON r.pulse_id = new.pulse_id"
+    )
+    cursor.execute(
+        f"UPDATE {result} r SET {', '.join(f'{n} = new.{n}' for n in updated)} "  # noqa: S608
+        f"FROM {_BUILT} new WHERE new.stored AND r.pulse_id = new.pulse_id "
+        f"AND ({', '.join(f'r.{n}' for n in updated)}) IS DISTINCT FROM "
+        f"({', '.join(f'new.{n}' for n in updated)})"
+    )
+    changed = cursor.rowcount
+    cursor.execute(
+        f"INSERT INTO {result} ({', '.join(STORED_COLUMNS)}, is_latest) "  # noqa: S608
+        f"SELECT {', '.join(STORED_COLUMNS)}, FALSE FROM {_BUILT} WHERE NOT stored"
+    )
+    changed += cursor.rowcount
+    cursor.execute(f"DROP TABLE {_BUILT}")
+    return changed
+
+
 # SQLite: executemany into a table with no index ------------------------------------
 
 
@@ -456,9 +496,9 @@ def _load_rows(cursor: Any, batches: list[ResultBatch]) -> None:
     cursor.executemany(f"INSERT INTO {_INCOMING} VALUES ({marks})", computed_rows(batches))  # noqa: S608
 
 
-def _upsert_sql() -> str:
-    """One INSERT ... ON CONFLICT of every new or changed result, facts joined in."""
-    result, pulse = PulseResult._meta.db_table, Pulse._meta.db_table
+def _new_rows_sql() -> str:
+    """Each incoming result as stored, the pulse's own facts joined in."""
+    pulse = Pulse._meta.db_table
     comment = Comment._meta.db_table
     postgresql = connection.vendor == "postgresql"
     source = {
@@ -486,26 +526,22 @@ def _upsert_sql() -> str:
         "comment_count": "COALESCE(cc.count, 0)",
     }
     assert list(source) == list(STORED_COLUMNS)
-    updated = STORED_COLUMNS[1:]
-    if postgresql:
-        changed = (
-            f"({', '.join(f'r.{n}' for n in updated)}) IS DISTINCT FROM "
-            f"({', '.join(f'new.{n}' for n in updated)})"
-        )
-    else:
-        changed = " OR ".join(f"r.{n} IS NOT new.{n}" for n in updated)
-    new = (
+    return (
         f"SELECT {', '.join(f'{v} AS {n}' for n, v in source.items())} "  # noqa: S608
         f"FROM {_INCOMING} c JOIN {pulse} p ON p.id = c.pulse_id "
         f"LEFT JOIN (SELECT pulse_id, COUNT(*) AS count FROM {comment} "
         f"WHERE pulse_id IN (SELECT pulse_id FROM {_INCOMING}) GROUP BY pulse_id) cc "
         "ON cc.pulse_id = c.pulse_id"
     )
-    # Materialized: each value (the JSON above all) is computed once, for the
-    # comparison and for the insert alike.
-    materialized = "MATERIALIZED " if postgresql else ""
+
+
+def _upsert_sql() -> str:
+    """SQLite: one INSERT ... ON CONFLICT of every new or changed result, facts joined in."""
+    result = PulseResult._meta.db_table
+    updated = STORED_COLUMNS[1:]
+    changed = " OR ".join(f"r.{n} IS NOT new.{n}" for n in updated)
     return (
-        f"WITH new AS {materialized}({new}) "  # noqa: S608
+        f"WITH new AS ({_new_rows_sql()}) "  # noqa: S608
         f"INSERT INTO {result} ({', '.join(STORED_COLUMNS)}, is_latest) "
         f"SELECT {', '.join(f'new.{n}' for n in STORED_COLUMNS)}, FALSE FROM new "
         # Comparing here, before the insert, costs a join; comparing in the

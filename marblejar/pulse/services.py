@@ -26,7 +26,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from marblejar.lib import events
 from marblejar.lib.clock import isolated
 from marblejar.lib.scrub import forget_after_commit
 from marblejar.pulse import notify, sealing, stats
+from marblejar.pulse.locks import lock_stores
 from marblejar.pulse.models import (
     COMMENT_MAX_LENGTH,
     Answer,
@@ -332,6 +333,9 @@ def pulse_close(*, pulse: Pulse, actor: Any = None, now: datetime | None = None)
     if actor is not None:
         permissions.require(actor, "pulse.manage", pulse)
     now = now or timezone.now()
+    # Before the pulse's row: a deletion of pulses takes the store lock, then
+    # the rows; taking them in the other order here could deadlock with it.
+    lock_stores()
     pulse = Pulse.objects.select_for_update().get(pk=pulse.pk)
     if pulse.closed_at is not None:
         return pulse
@@ -514,14 +518,20 @@ def pulse_catch_up(*, team: Team, now: datetime | None = None) -> bool:
     e-mail, and a read never does.
     """
     now = now or timezone.now()
-    response_due = now - timedelta(days=settings.PULSE_RESPONSE_DAYS)
-    overdue = Pulse.objects.filter(team=team, published_at__isnull=True).filter(
-        Q(closed_at__isnull=True, closes_at__lte=now) | Q(closed_at__lte=response_due)
-    )
-    if not overdue.exists():
+    # Read with the team (team_get(due=True)): no query when nothing is due.
+    known = getattr(team, "pulses_due", None)
+    if known is False or (known is None and not pulses_overdue(team, now).exists()):
         return False
     pulse_advance_due(now=now, team=team, announce=False)
     return True
+
+
+def pulses_overdue(team: Any, now: datetime) -> QuerySet[Pulse]:
+    """The pulses of ``team`` (a team or an OuterRef to one) that the clock has made due."""
+    response_due = now - timedelta(days=settings.PULSE_RESPONSE_DAYS)
+    return Pulse.objects.filter(team=team, published_at__isnull=True).filter(
+        Q(closed_at__isnull=True, closes_at__lte=now) | Q(closed_at__lte=response_due)
+    )
 
 
 def pulse_advance_due(

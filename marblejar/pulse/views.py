@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,36 +32,68 @@ from marblejar.teams import selectors as team_selectors
 OVERVIEW_PAGE_SIZE = 100
 
 
-def _team(request: HttpRequest, slug: str, action: str = "pulse.view"):
-    team = team_selectors.team_get(user=request.user, slug=slug, action=action)
+def _team(request: HttpRequest, slug: str, action: str = "pulse.view", **with_team: bool):
+    team = team_selectors.team_get(
+        user=request.user, slug=slug, action=action, due=True, **with_team
+    )
     # A late worker never delays a close or buries a result (one query when nothing is due).
     services.pulse_catch_up(team=team)
     return team
 
 
+# A placeholder id, replaced in the reversed addresses by each pulse's.
+_PK = 987654321
+
+
+def _when(pulse) -> str:
+    """When the pulse is or was open, as the list says it."""
+
+    def at(value) -> str:
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+    if pulse.closed_at:
+        return _("Was open from %(opens)s; closed %(closed)s.") % {
+            "opens": at(pulse.opens_at),
+            "closed": at(pulse.closed_at),
+        }
+    return _("Open from %(opens)s to %(closes)s.") % {
+        "opens": at(pulse.opens_at),
+        "closes": at(pulse.closes_at),
+    }
+
+
 @login_required
 def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
-    team = _team(request, slug)
+    # The team's size and its stream's newest event come with the team.
+    team = _team(request, slug, last_event=True, size=True)
     # Whether the reader answered each one comes with the pulses (an EXISTS, not a query more).
-    pulses = list(selectors.pulse_list_answered(team=team, user=request.user))
+    # The list shows no statements: their definition (JSON) is not read.
+    pulses = list(selectors.pulse_list_answered(team=team, user=request.user).defer("definition"))
     for p in pulses:
         p.team = team  # already loaded: the permission checks below cost no query per pulse
     now = timezone.now()
     is_lead = permissions.is_lead(request.user, team)
-    members = selectors.team_size(team=team)
+    members = team.member_count
+    member = permissions.is_member(request.user, team)
+    # Each row's addresses from one reverse() each with a placeholder id, its
+    # dates formatted here: not a {% url %} and two date filters a row.
+    urls = {
+        name: reverse(f"pulse:{name}", args=[team.slug, _PK])
+        for name in ("answer", "results", "close")
+    }
     rows = [
         {
             "pulse": p,
             "status": p.status(now),
             "answered": p.answered,
-            "can_answer": p.is_open(now)
-            and not p.answered
-            and permissions.is_member(request.user, team),
+            "can_answer": p.is_open(now) and not p.answered and member,
             "can_see_results": permissions.can(request.user, "pulse.results", p),
             "participation": participation_sentence(
                 p.participant_count, still_open=p.closed_at is None
             ),
             "minimum_note": selectors.minimum_note(p, members=members),
+            "when": _when(p),
+            **{f"{name}_url": url.replace(f"/{_PK}/", f"/{p.pk}/") for name, url in urls.items()},
         }
         for p in pulses
     ]
@@ -70,7 +104,7 @@ def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
         "can_create": permissions.can(request.user, "pulse.create", team),
         "is_lead": is_lead,
         "instruments": selectors.instrument_list_for_team(team=team) if is_lead else [],
-        "last_event_id": team_selectors.team_last_event_id(team=team),
+        "last_event_id": team.last_event_id,
     }
     return render(request, "pulse/list.html", context)
 

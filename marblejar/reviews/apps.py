@@ -18,4 +18,8 @@ class ReviewsConfig(AppConfig):
         from marblejar.teams.panels import team_page_panel
 
         team_page_panel(team_panel)
+        from marblejar.reviews.services.lifecycle import reviews_overdue
+        from marblejar.teams.selectors import due_check
+
+        due_check("reviews_due", reviews_overdue)
         EXPORTERS["learning_reviews"] = review_export_for_user

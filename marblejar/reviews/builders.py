@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from marblejar import permissions
-from marblejar.reviews import selectors, selectors_actions, services
+from marblejar.lib.prepared import PreparedRead
+from marblejar.reviews import fragments, selectors, selectors_actions, services
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
     ActionForm,
@@ -38,14 +40,17 @@ from marblejar.reviews.forms import (
 from marblejar.reviews.models import (
     PHASE_ORDER,
     ActionStatus,
+    Finding,
     GoFirst,
     Kind,
     Mode,
     Note,
     Phase,
+    Question,
     Review,
 )
 from marblejar.reviews.parts import PARTS, parts_in
+from marblejar.reviews.templatetags.board_parts import vote_cards
 from marblejar.teams import selectors as team_selectors
 
 Context = dict[str, Any]
@@ -174,7 +179,7 @@ def _decorate(
         note.mine = note.pk in mine
 
 
-def _mine(user: Any, review: Review, visible: list[Note]) -> set[Any]:
+def _mine(user: Any, review: Review, visible: list[Note] | list[Card]) -> set[Any]:
     """Which of the notes ``user`` sees are their own.
 
     Before the reveal a reader sees only their own notes, so that needs no
@@ -191,14 +196,21 @@ def _my_note_ids(user: Any, review: Review) -> set[Any]:
     return set(selectors.my_notes(user=user, review=review).values_list("pk", flat=True))
 
 
-def _go_first(review: Review) -> GoFirst | None:
-    """The facilitator's own part, with its author's name (one query)."""
-    return (
-        GoFirst.objects.filter(organization_id=review.organization_id, review=review)
+_GO_FIRST = PreparedRead(
+    "go_first",
+    lambda organization_id, review_id: (
+        GoFirst.objects.filter(organization_id=organization_id, review_id=review_id)
         .select_related("author")
         .defer(*_names_only("author"))
-        .first()
-    )
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def _go_first(review: Review) -> GoFirst | None:
+    """The facilitator's own part, with its author's name (one query, compiled once)."""
+    return _GO_FIRST.first(organization_id=review.organization_id, review_id=review.pk)
 
 
 # One builder per part --------------------------------------------------------------
@@ -247,17 +259,27 @@ def build_followup(request: HttpRequest, review: Review, ctx: Context) -> Contex
     }
 
 
+def _cards(user: Any, review: Review) -> list[Card]:
+    """The notes in the columns ``user`` may read, as cards.
+
+    A card shows its text, column, theme and author's name: read as plain
+    values, not as a note and a person object for each of the cards.
+    """
+    return [
+        Card(pk, column, text, theme_id, author_id, Person(name) if author_id else None)
+        for pk, column, text, theme_id, author_id, name in selectors.note_cards_visible_to(
+            user=user, review=review
+        )
+    ]
+
+
 def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The columns while notes are written (each reader's own) and once the review is closed."""
     forms = ctx["forms"]
-    notes = list(
-        selectors.notes_visible_to(user=request.user, review=review).filter(
-            timeline_event__isnull=True
-        )
-    )
+    notes = _cards(request.user, review)
     _decorate(notes, review, ctx["columns_meta"], _mine(request.user, review, notes))
     counts = selectors.note_counts(review=review)
-    by_column: dict[str, list[Note]] = {}
+    by_column: dict[str, list[Card]] = {}
     for note in notes:
         by_column.setdefault(note.column, []).append(note)
     columns = []
@@ -277,17 +299,8 @@ def build_columns(request: HttpRequest, review: Review, ctx: Context) -> Context
 
 def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The group phase: the notes still in their columns, and the themes as stacks beside them."""
-    themes = list(selectors.themes(review=review))
-    # A card shows its text, column, theme and author's name: read as plain
-    # values, not as a note and a person object for each of the cards.
-    notes = [
-        Card(pk, column, text, theme_id, author_id, Person(name) if author_id else None)
-        for pk, column, text, theme_id, author_id, name in selectors.notes_visible_to(
-            user=request.user, review=review
-        )
-        .filter(timeline_event__isnull=True)
-        .values_list("pk", "column", "text", "theme_id", "author_id", "author__display_name")
-    ]
+    themes = selectors.themes_list(review=review)
+    notes = _cards(request.user, review)
     _decorate(notes, review, ctx["columns_meta"], set())
     by_theme: dict[int, list[Card]] = {}
     by_column: dict[str, list[Card]] = {}
@@ -309,20 +322,31 @@ def build_groups(request: HttpRequest, review: Review, ctx: Context) -> Context:
 
 
 def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
-    themes = list(
-        selectors.themes_with_my_votes(user=request.user, review=review).prefetch_related(
-            Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
+    """Every theme with its cards, and this reader's own votes.
+
+    The cards are the same for every reader: written once per version of
+    the review and kept (:mod:`marblejar.reviews.fragments`), so that a
+    reload reads only the themes with the reader's votes (one query) and
+    not every card again.
+    """
+    key = fragments.key(fragments.VOTE_CARDS, review, ctx, request.user)
+    cards = fragments.get(key)
+    themes = selectors.themes_with_my_votes_list(user=request.user, review=review)
+    if cards is None:
+        prefetch_related_objects(
+            themes, Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
         )
-    )
+        notes = [n for t in themes for n in t.notes.all()]
+        _decorate(notes, review, ctx["columns_meta"], set())
+        cards = {t.pk: str(vote_cards(list(t.notes.all()))) for t in themes}
+        fragments.put(key, cards)
     mine = {t.pk: t.my_votes for t in themes if t.my_votes}
-    notes = [n for t in themes for n in t.notes.all()]
-    _decorate(notes, review, ctx["columns_meta"], set())
     left = review.votes_per_person - sum(mine.values())
     return {
         "vote_themes": [
             {
                 "theme": t,
-                "notes": list(t.notes.all()),
+                "cards": mark_safe(cards.get(t.pk, "")),  # noqa: S308 (written by vote_cards)
                 "mine": mine.get(t.pk, 0),
                 "dots": range(mine.get(t.pk, 0)),
             }
@@ -333,6 +357,57 @@ def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
     }
 
 
+def _theme_notes(organization_id: int, theme_ids: list[Any]) -> Any:
+    return (
+        Note.objects.filter(organization_id=organization_id, theme_id__in=theme_ids)
+        .select_related("author")
+        .defer(*_names_only("author"))
+        .order_by("column", "text")
+    )
+
+
+def _theme_findings(organization_id: int, review_id: int, theme_ids: list[Any]) -> Any:
+    return (
+        Finding.objects.filter(organization_id=organization_id, review_id=review_id)
+        .select_related("author")
+        .filter(theme_id__in=theme_ids)
+        .defer(*_names_only("author"))
+    )
+
+
+def _theme_questions(organization_id: int, review_id: int, theme_ids: list[Any]) -> Any:
+    return (
+        Question.objects.filter(organization_id=organization_id, review_id=review_id)
+        .select_related("asked_by", "answered_by")
+        .filter(theme_id__in=theme_ids)
+        .defer(*_names_only("asked_by", "answered_by"))
+    )
+
+
+_ONE_THEME = {"organization_id": -7_000_001, "theme_id": -7_000_004}
+_SPOTLIGHT_NOTES = PreparedRead(
+    "spotlight_notes",
+    lambda organization_id, theme_id: _theme_notes(organization_id, [theme_id]),
+    **_ONE_THEME,
+)
+_SPOTLIGHT_FINDINGS = PreparedRead(
+    "spotlight_findings",
+    lambda organization_id, review_id, theme_id: _theme_findings(
+        organization_id, review_id, [theme_id]
+    ),
+    **_ONE_THEME,
+    review_id=-7_000_002,
+)
+_SPOTLIGHT_QUESTIONS = PreparedRead(
+    "spotlight_questions",
+    lambda organization_id, review_id, theme_id: _theme_questions(
+        organization_id, review_id, [theme_id]
+    ),
+    **_ONE_THEME,
+    review_id=-7_000_002,
+)
+
+
 def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The discussion: every theme in vote order, the spotlighted one with all it holds.
 
@@ -341,24 +416,19 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
     all of them (``whole_discussion``). Four queries either way.
     """
     forms = ctx["forms"]
-    themes = list(selectors.themes_in_vote_order(review=review))
+    themes = selectors.themes_in_vote_order_list(review=review)
     ids = [t.pk for t in themes]
     spotlight_id = review.spotlight_id if review.spotlight_id in ids else (ids[0] if ids else None)
-    wanted = ids if ctx.get("whole_discussion") else [spotlight_id]
-    notes = list(
-        Note.objects.filter(organization_id=review.organization_id, theme_id__in=wanted)
-        .select_related("author")
-        .defer(*_names_only("author"))
-        .order_by("column", "text")
-    )
-    findings = list(
-        selectors.findings(review=review).filter(theme_id__in=wanted).defer(*_names_only("author"))
-    )
-    questions = list(
-        selectors.questions(review=review)
-        .filter(theme_id__in=wanted)
-        .defer(*_names_only("asked_by", "answered_by"))
-    )
+    if ctx.get("whole_discussion"):
+        org, wanted = review.organization_id, ids
+        notes = list(_theme_notes(org, wanted))
+        findings = list(_theme_findings(org, review.pk, wanted))
+        questions = list(_theme_questions(org, review.pk, wanted))
+    else:  # the board: the spotlighted theme's, read through SQL compiled once
+        one = {"organization_id": review.organization_id, "theme_id": spotlight_id or 0}
+        notes = _SPOTLIGHT_NOTES.all(**one)
+        findings = _SPOTLIGHT_FINDINGS.all(**one, review_id=review.pk)
+        questions = _SPOTLIGHT_QUESTIONS.all(**one, review_id=review.pk)
     _decorate(notes, review, ctx["columns_meta"], set())
     items = []
     for t in themes:
@@ -387,13 +457,19 @@ def build_theme(request: HttpRequest, review: Review, ctx: Context) -> Context:
         "item": current,
         "spotlight_position": position,
         "next_theme": items[position]["theme"] if current and position < len(items) else None,
-        "discuss_form": forms.get("discuss") or DiscussForm(auto_id="discuss-%s"),
+        # What the board shows of the spotlighted theme outside this part (the
+        # composer's title), kept with the part's HTML.
+        "theme_extras": {
+            "item": {"theme": {"pk": current["theme"].pk, "title": current["theme"].title}}
+            if current
+            else None
+        },
     }
 
 
 def build_actions(request: HttpRequest, review: Review, ctx: Context) -> Context:
     """The review's actions (the form to add one belongs to the phase, not to this part)."""
-    return {"actions": list(selectors.actions_for_review(review=review))}
+    return {"actions": selectors.actions_for_review_list(review=review)}
 
 
 def build_timeline(request: HttpRequest, review: Review, ctx: Context) -> Context:
@@ -449,8 +525,27 @@ def part_context(request: HttpRequest, review: Review, name: str) -> Context | N
     if review.phase not in part.phases:
         return None
     ctx = frame_context(request, review)
-    ctx.update(BUILDERS[name](request, review, ctx))
+    _build(request, review, ctx, name)
     return ctx
+
+
+def _build(request: HttpRequest, review: Review, ctx: Context, name: str) -> None:
+    """Add part ``name`` to ``ctx``: its kept rendering if there is one, else what it shows.
+
+    A part kept whole (:data:`fragments.KEPT`) is found by its key before
+    anything of it is read; ``{% part_inner %}`` draws it, and keeps what it
+    drew under ``ctx["part_keys"][name]``.
+    """
+    key = fragments.key(name, review, ctx, request.user) if name in fragments.KEPT else None
+    kept = fragments.get(key)
+    if kept is not None:
+        html, extras = kept
+        ctx.setdefault("kept_parts", {})[name] = html
+        ctx.update(extras)
+        return
+    ctx.update(BUILDERS[name](request, review, ctx))
+    if key is not None:
+        ctx.setdefault("part_keys", {})[name] = key
 
 
 def phase_context(
@@ -473,6 +568,9 @@ def phase_context(
         )
     if review.phase == Phase.GROUP:
         ctx["theme_form"] = forms.get("theme") or ThemeForm(auto_id="theme-%s")
+    if review.phase == Phase.DISCUSS:
+        # The composer beside the spotlighted theme (not a part of it).
+        ctx["discuss_form"] = forms.get("discuss") or DiscussForm(auto_id="discuss-%s")
     if review.phase in (Phase.DISCUSS, Phase.ACTIONS) and ctx["can_participate"]:
         people = list(
             team_selectors.team_members(team=review.team).values_list(
@@ -483,7 +581,7 @@ def phase_context(
     for part in parts_in(review.phase):
         if part.name in ("phase", "meta", "presence"):
             continue
-        ctx.update(BUILDERS[part.name](request, review, ctx))
+        _build(request, review, ctx, part.name)
     return ctx
 
 

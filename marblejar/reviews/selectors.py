@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
+from marblejar.lib.prepared import PreparedRead
 from marblejar.lib.sealing import keyed_tag
 from marblejar.realtime.models import Event
 from marblejar.reviews.formats import DEFAULT_INTENT, builtin_formats
@@ -58,6 +59,40 @@ def review_list_for_team(*, user: Any, team: Team) -> QuerySet[Review]:
     )
 
 
+def _review_read(
+    organization_id: int, review_id: int, user_id: Any, stream: str, with_version: bool = False
+) -> QuerySet[Review]:
+    reviews = (
+        Review.objects.filter(organization_id=organization_id, pk=review_id)
+        .select_related("team", "facilitator")
+        .annotate(
+            reader_role=Subquery(
+                Membership.objects.filter(team=OuterRef("team_id"), user=user_id).values("role")[:1]
+            )
+        )
+    )
+    if with_version:
+        newest = Event.objects.filter(stream=stream).order_by("-id")
+        reviews = reviews.annotate(version=Subquery(newest.values("id")[:1]))
+    return reviews
+
+
+# Every request of the board and of each of its parts reads its review this
+# way: compiled to SQL once per connection rather than once per request.
+_STAND_INS = {
+    "organization_id": -7_000_001,
+    "review_id": -7_000_002,
+    "user_id": -7_000_003,
+    "stream": "review:stand-in",
+}
+_REVIEW = PreparedRead("review_get", _review_read, **_STAND_INS)
+_REVIEW_WITH_VERSION = PreparedRead(
+    "review_get_with_version",
+    lambda **values: _review_read(**values, with_version=True),
+    **_STAND_INS,
+)
+
+
 def review_get(
     *, user: Any, review_id: int, action: str = "review.view", with_version: bool = False
 ) -> Review:
@@ -70,19 +105,13 @@ def review_get(
     state the review was read in, which :func:`review_last_event_id`, a
     query of its own, can only do by being read first.
     """
-    reviews = (
-        Review.objects.filter(organization_id=user.organization_id, pk=review_id)
-        .select_related("team", "facilitator")
-        .annotate(
-            reader_role=Subquery(
-                Membership.objects.filter(team=OuterRef("team_id"), user=user.pk).values("role")[:1]
-            )
-        )
+    read = _REVIEW_WITH_VERSION if with_version else _REVIEW
+    review = read.first(
+        organization_id=user.organization_id,
+        review_id=int(review_id),
+        user_id=user.pk,
+        stream=f"review:{int(review_id)}",
     )
-    if with_version:
-        newest = Event.objects.filter(stream=f"review:{int(review_id)}").order_by("-id")
-        reviews = reviews.annotate(version=Subquery(newest.values("id")[:1]))
-    review = reviews.first()
     if review is not None:
         permissions.remember_role(user, review.team, review.reader_role)
         if with_version:
@@ -113,9 +142,29 @@ def intent_text_for(*, team: Team) -> str:
     ).first()
     if statement:
         return statement.text
+    return default_intent_text()
+
+
+def default_intent_text() -> str:
     from django.utils.translation import gettext
 
     return gettext(DEFAULT_INTENT)
+
+
+def review_list_figures() -> dict[str, Any]:
+    """For ``team_get(annotate=...)``: the team's number of reviews and its statement of intent."""
+    count = (
+        Review.objects.filter(team=OuterRef("pk"))
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    intent = IntentStatement.objects.filter(team=OuterRef("pk")).values("text")[:1]
+    return {
+        "review_count": Coalesce(Subquery(count), Value(0)),
+        "intent_text": Subquery(intent),
+    }
 
 
 def format_choices(*, team: Team) -> list[tuple[str, str]]:
@@ -141,14 +190,21 @@ def is_note_author(*, user: Any, note: Note) -> bool:
     ).exists()
 
 
+def _written_by(user_id: Any, tag: str) -> Q:
+    """Notes by ``user_id``: named, or anonymous with their tag while the review is open."""
+    return Q(author=user_id) | Q(authorship__author_tag=tag)
+
+
+NOTE_ORDER = ("column", "created_at", "text")
+
+
 def my_notes(*, user: Any, review: Review) -> QuerySet[Note]:
     """The notes ``user`` wrote in ``review`` (named or, while it is open, anonymous)."""
-    mine = Q(author=user) | Q(authorship__author_tag=review.tag_for(user, "note"))
     return (
         Note.objects.filter(organization_id=review.organization_id, review=review)
-        .filter(mine)
+        .filter(_written_by(user.pk, review.tag_for(user, "note")))
         .select_related("timeline_event", "author")
-        .order_by("column", "created_at", "text")
+        .order_by(*NOTE_ORDER)
     )
 
 
@@ -162,23 +218,75 @@ def notes_visible_to(*, user: Any, review: Review) -> QuerySet[Note]:
     notes = Note.objects.filter(organization_id=review.organization_id, review=review)
     if not review.is_revealed:
         return my_notes(user=user, review=review)
-    return notes.select_related("author", "theme", "timeline_event").order_by(
-        "column", "created_at", "text"
+    return notes.select_related("author", "theme", "timeline_event").order_by(*NOTE_ORDER)
+
+
+def _card_values(notes: QuerySet[Note]) -> QuerySet[Note]:
+    return (
+        notes.filter(timeline_event__isnull=True)
+        .order_by(*NOTE_ORDER)
+        .values_list("pk", "column", "text", "theme_id", "author_id", "author__display_name")
     )
+
+
+# The board's cards are read on every reload of a column or the group part:
+# compiled once per connection (see lib/prepared.py).
+_CARDS = PreparedRead(
+    "note_cards",
+    lambda organization_id, review_id: _card_values(
+        Note.objects.filter(organization_id=organization_id, review_id=review_id)
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+_MY_CARDS = PreparedRead(
+    "my_note_cards",
+    lambda organization_id, review_id, user_id, tag: _card_values(
+        Note.objects.filter(organization_id=organization_id, review_id=review_id).filter(
+            _written_by(user_id, tag)
+        )
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+    user_id=-7_000_003,
+    tag="tag:stand-in",
+)
+
+
+def note_cards_visible_to(*, user: Any, review: Review) -> list[tuple[Any, ...]]:
+    """The notes of :func:`notes_visible_to` in the columns (not on the timeline), as values.
+
+    Each row is (id, column, text, theme id, author id, author's name): what
+    a card shows, in the same order.
+    """
+    ids = {"organization_id": review.organization_id, "review_id": review.pk}
+    if not review.is_revealed:
+        return _MY_CARDS.rows(**ids, user_id=user.pk, tag=review.tag_for(user, "note"))
+    return _CARDS.rows(**ids)
+
+
+_NOTE_COUNTS = PreparedRead(
+    "note_counts",
+    lambda organization_id, review_id: (
+        Note.objects.filter(organization_id=organization_id, review_id=review_id)
+        .values("column", "timeline_event_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("column", "timeline_event_id", "n")
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
 
 
 def note_counts(*, review: Review) -> dict[str, int]:
     """How many notes each column (and the timeline) holds: what others see before the reveal."""
     counts = {key: 0 for key in review.column_keys}
     counts["timeline"] = 0
-    rows = (
-        Note.objects.filter(organization_id=review.organization_id, review=review)
-        .values("column", "timeline_event_id")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        key = "timeline" if row["timeline_event_id"] else row["column"]
-        counts[key] = counts.get(key, 0) + row["n"]
+    rows = _NOTE_COUNTS.rows(organization_id=review.organization_id, review_id=review.pk)
+    for column, timeline_event_id, n in rows:
+        key = "timeline" if timeline_event_id else column
+        counts[key] = counts.get(key, 0) + n
     return counts
 
 
@@ -219,8 +327,38 @@ def themes(*, review: Review) -> QuerySet[Theme]:
     return Theme.objects.filter(organization_id=review.organization_id, review=review)
 
 
+_THEMES = PreparedRead(
+    "themes",
+    lambda organization_id, review_id: Theme.objects.filter(
+        organization_id=organization_id, review_id=review_id
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def themes_list(*, review: Review) -> list[Theme]:
+    """:func:`themes`, read with SQL compiled once per connection (the group part)."""
+    return _THEMES.all(organization_id=review.organization_id, review_id=review.pk)
+
+
 def themes_in_vote_order(*, review: Review) -> QuerySet[Theme]:
     return themes(review=review).order_by("-vote_count", "position", "id")
+
+
+_THEMES_BY_VOTES = PreparedRead(
+    "themes_in_vote_order",
+    lambda organization_id, review_id: Theme.objects.filter(
+        organization_id=organization_id, review_id=review_id
+    ).order_by("-vote_count", "position", "id"),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def themes_in_vote_order_list(*, review: Review) -> list[Theme]:
+    """:func:`themes_in_vote_order`, read with SQL compiled once per connection (the board)."""
+    return _THEMES_BY_VOTES.all(organization_id=review.organization_id, review_id=review.pk)
 
 
 def theme_get(*, review: Review, theme_id: int) -> Theme:
@@ -264,6 +402,42 @@ def themes_with_my_votes(*, user: Any, review: Review) -> QuerySet[Theme]:
     return themes(review=review).annotate(my_votes=Coalesce(Subquery(mine), 0))
 
 
+_THEMES_WITH_MY_VOTES = PreparedRead(
+    "themes_with_my_votes",
+    lambda organization_id, review_id, tag: Theme.objects.filter(
+        organization_id=organization_id, review_id=review_id
+    ).annotate(
+        my_votes=Subquery(
+            Vote.objects.filter(
+                organization_id=organization_id,
+                review_id=review_id,
+                theme=OuterRef("pk"),
+                voter_tag=tag,
+            )
+            .order_by()
+            .values("theme")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+    tag="tag:stand-in",
+)
+
+
+def themes_with_my_votes_list(*, user: Any, review: Review) -> list[Theme]:
+    """:func:`themes_with_my_votes`, read with SQL compiled once per connection (the vote part)."""
+    themes = _THEMES_WITH_MY_VOTES.all(
+        organization_id=review.organization_id,
+        review_id=review.pk,
+        tag=review.tag_for(user, "vote"),
+    )
+    for theme in themes:
+        theme.my_votes = theme.my_votes or 0
+    return themes
+
+
 def findings(*, review: Review) -> QuerySet[Finding]:
     return Finding.objects.filter(
         organization_id=review.organization_id, review=review
@@ -292,6 +466,21 @@ def actions_for_review(*, review: Review) -> QuerySet[Action]:
     ).select_related("owner")
 
 
+_ACTIONS = PreparedRead(
+    "actions_for_review",
+    lambda organization_id, review_id: Action.objects.filter(
+        organization_id=organization_id, review_id=review_id
+    ).select_related("owner"),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def actions_for_review_list(*, review: Review) -> list[Action]:
+    """:func:`actions_for_review`, read with SQL compiled once per connection (the board)."""
+    return _ACTIONS.all(organization_id=review.organization_id, review_id=review.pk)
+
+
 def open_actions_from_earlier(*, review: Review) -> QuerySet[Action]:
     """The team's actions from earlier reviews (or added by hand) still to be done,
     or whose status was set in this one; each shows its latest check answer."""
@@ -317,20 +506,58 @@ def participants_present(*, review: Review) -> QuerySet[Participant]:
     )
 
 
+_PROGRESS = PreparedRead(
+    "writing_progress",
+    lambda organization_id, review_id, phase, user_id: (
+        Participant.objects.filter(organization_id=organization_id, review_id=review_id)
+        .values("review_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(done_in=phase)),
+            mine=Count("id", filter=Q(done_in=phase) & Q(user=user_id)),
+        )
+        .order_by()
+        .values_list("total", "done", "mine")
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+    phase="phase:stand-in",
+    user_id=-7_000_003,
+)
+
+
 def writing_progress(*, review: Review, user: Any = None) -> dict[str, int]:
     """How many of the people in the review are done writing in its phase: two counts, no names.
 
     With ``user``, also whether that reader said they are done (``mine``,
     0 or 1), read in the same query: their own button shows it.
     """
-    done = Q(done_in=review.phase)
-    counts: dict[str, Any] = {"total": Count("id"), "done": Count("id", filter=done)}
+    rows = _PROGRESS.rows(
+        organization_id=review.organization_id,
+        review_id=review.pk,
+        phase=review.phase,
+        user_id=user.pk if user is not None else 0,
+    )
+    total, done, mine = rows[0] if rows else (0, 0, 0)
+    counts = {"total": total or 0, "done": done or 0}
     if user is not None:
-        counts["mine"] = Count("id", filter=done & Q(user=user.pk))
-    rows = Participant.objects.filter(
-        organization_id=review.organization_id, review=review
-    ).aggregate(**counts)
-    return {key: value or 0 for key, value in rows.items()}
+        counts["mine"] = mine or 0
+    return counts
+
+
+_PRESENT_NAMES = PreparedRead(
+    "present_names",
+    lambda organization_id, review_id, since: (
+        Participant.objects.filter(
+            organization_id=organization_id, review_id=review_id, last_seen__gte=since
+        )
+        .order_by("user__display_name")
+        .values_list("user__display_name", "user__is_guest")
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+    since=datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC),
+)
 
 
 def present_names(*, review: Review) -> list[str]:
@@ -340,12 +567,12 @@ def present_names(*, review: Review) -> list[str]:
     """
     from django.utils.translation import gettext
 
-    return [
-        gettext("%(name)s (guest)") % {"name": name} if guest else name
-        for name, guest in participants_present(review=review).values_list(
-            "user__display_name", "user__is_guest"
-        )
-    ]
+    rows = _PRESENT_NAMES.rows(
+        organization_id=review.organization_id,
+        review_id=review.pk,
+        since=timezone.now() - PRESENCE_WINDOW,
+    )
+    return [gettext("%(name)s (guest)") % {"name": name} if guest else name for name, guest in rows]
 
 
 @dataclass

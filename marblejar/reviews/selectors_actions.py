@@ -10,15 +10,25 @@ from __future__ import annotations
 import functools
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
+from marblejar.lib.prepared import PreparedRead
 from marblejar.reviews import recurring
 from marblejar.reviews.models import (
     UNFINISHED,
@@ -273,24 +283,41 @@ class EarlierTheme:
         return self.review.scheduled_for or self.review.created_at
 
 
+# Read on every rendering of the group part: compiled once per connection.
+_EARLIER_THEMES = PreparedRead(
+    "earlier_themes",
+    lambda organization_id, team_id, review_id, before: (
+        Theme.objects.filter(
+            organization_id=organization_id,
+            review__team_id=team_id,
+            review__created_at__lt=before,
+        )
+        .exclude(review_id=review_id)
+        .select_related("review")
+        .order_by("-review__created_at", "position", "id")
+    ),
+    organization_id=-7_000_001,
+    team_id=-7_000_005,
+    review_id=-7_000_002,
+    before=datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC),
+)
+
+
 def _earlier_themes(review: Review) -> list[Theme]:
+    themes = _EARLIER_THEMES.all(
+        organization_id=review.organization_id,
+        team_id=review.team_id,
+        review_id=review.pk,
+        before=review.created_at,
+    )
     actions = Prefetch(
         "actions",
         queryset=Action.objects.filter(organization_id=review.organization_id).order_by(
             "created_at", "id"
         ),
     )
-    return list(
-        Theme.objects.filter(
-            organization_id=review.organization_id,
-            review__team_id=review.team_id,
-            review__created_at__lt=review.created_at,
-        )
-        .exclude(review=review)
-        .select_related("review")
-        .prefetch_related(actions)
-        .order_by("-review__created_at", "position", "id")
-    )
+    prefetch_related_objects(themes, actions)
+    return themes
 
 
 def similar_earlier_themes(*, theme: Theme, limit: int = 1) -> list[EarlierTheme]:

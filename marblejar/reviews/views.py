@@ -22,6 +22,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,7 +31,7 @@ from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
 from marblejar.realtime.sse import sse_response, stream_user
-from marblejar.reviews import builders, selectors, services, views_guests
+from marblejar.reviews import builders, fragments, selectors, services, views_guests
 from marblejar.reviews.extensions import action_extensions_context
 from marblejar.reviews.formats import safety_scale
 from marblejar.reviews.forms import (
@@ -80,14 +82,34 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     return {"reviews_panel": {"reviews": reviews, "team": team}}
 
 
+# A placeholder id, replaced in the reversed addresses by each review's.
+_PK = 987654321
+
+
 @login_required
 def review_list(request: HttpRequest, slug: str) -> HttpResponse:
-    team = team_selectors.team_get(user=request.user, slug=slug)
+    # With whether a review is due (the catch-up below then costs no query).
+    # The number of reviews and the statement of intent come with it too.
+    team = team_selectors.team_get(
+        user=request.user, slug=slug, due=True, annotate=selectors.review_list_figures()
+    )
     # Close what the clock made due (before the list is read), so that a
     # missed task never shows a stale phase.
     services.review_catch_up(team=team)
     reviews = selectors.review_list_for_team(user=request.user, team=team).defer(*_LONG_FIELDS)
-    page = Paginator(reviews, REVIEW_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(reviews, REVIEW_PAGE)
+    paginator.count = team.review_count  # counted with the team: no COUNT of its own
+    page = paginator.get_page(request.GET.get("page"))
+    # Each row's address from one reverse() with a placeholder id, its date
+    # formatted here: not a {% url %} and a date filter a row.
+    board = reverse("reviews:board", args=[_PK])
+    for r in page.object_list:
+        r.board_url = board.replace(f"/{_PK}/", f"/{r.pk}/")
+        r.scheduled_text = (
+            date_format(timezone.localtime(r.scheduled_for), "DATETIME_FORMAT")
+            if r.scheduled_for
+            else ""
+        )
     return render(
         request,
         "reviews/list.html",
@@ -96,7 +118,9 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
             "reviews": page.object_list,
             "page": page,
             "can_edit_intent": permissions.can(request.user, "review.intent_edit", team),
-            "intent": selectors.intent_text_for(team=team),
+            "intent": selectors.default_intent_text()
+            if team.intent_text is None
+            else team.intent_text,
         },
     )
 
@@ -208,6 +232,11 @@ def section(request: HttpRequest, review_id: int, part: str) -> HttpResponse:
         # Not a part of this phase (a signal that crossed a phase change):
         # nothing to show; the phase's own reload follows.
         return HttpResponse("")
+    kept = context.get("kept_parts", {}).get(part)
+    if kept is not None:  # drawn for an earlier reader of this version
+        return HttpResponse(fragments.for_reader(request, kept))
+    if part in context.get("part_keys", {}):
+        return render(request, "reviews/_kept_part.html", context | {"part_name": part})
     return render(request, PARTS[part].template_name, context)
 
 

@@ -12,6 +12,9 @@ class TeamsConfig(AppConfig):
             rules,  # noqa: F401  (registers who may do what to organizations and teams)
         )
         from marblejar.teams.navigation import organization_link
+        from marblejar.teams.signals import connect
+
+        connect()
 
         organization_link(
             url_name="teams:organization",

@@ -12,18 +12,13 @@ def teams(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"my_teams": [], "organization_menu": []}
 
-    def load_teams() -> list:
-        from marblejar.teams.selectors import my_team_list
-
-        # Only what the switcher shows: no model instances to build on every page.
-        return list(my_team_list(user=user).values("pk", "name", "slug"))
-
     def load_menu() -> list:
         from marblejar.teams.navigation import organization_menu
 
         return organization_menu(user=user, path=request.path)
 
     return {
-        "my_teams": SimpleLazyObject(load_teams),
+        # Kept on the person's row, which the session loads anyway: no query.
+        "my_teams": getattr(user, "nav_teams", []),
         "organization_menu": SimpleLazyObject(load_menu),
     }

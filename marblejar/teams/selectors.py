@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
+from django.utils import timezone
 
 from marblejar import permissions
 from marblejar.realtime.models import Event
 from marblejar.teams.models import Invitation, Membership, Team
+
+# What each feature finds overdue in a team (a pulse past its closing time, an
+# asynchronous review past its open-until time): a name, and a function of the
+# team (or an OuterRef to it) and the time that answers a QuerySet of what is
+# due. Registered by the features' AppConfig.ready(); ``team_get(due=True)``
+# reads them all as EXISTS with the team, so that a page's catch-ups cost no
+# query of their own when nothing is due (see pulse_catch_up, review_catch_up).
+DUE_CHECKS: dict[str, Callable[[Any, datetime], QuerySet[Any]]] = {}
+
+
+def due_check(name: str, overdue: Callable[[Any, datetime], QuerySet[Any]]) -> None:
+    """Register ``overdue`` under ``name``: ``team_get(due=True)`` sets ``team.<name>``."""
+    DUE_CHECKS[name] = overdue
 
 
 def team_list_for_user(*, user: Any) -> QuerySet[Team]:
@@ -29,26 +46,70 @@ def my_team_list(*, user: Any) -> QuerySet[Team]:
     ).order_by("name")
 
 
-def team_get(*, user: Any, slug: str, action: str = "team.view") -> Team:
+def team_get(
+    *,
+    user: Any,
+    slug: str,
+    action: str = "team.view",
+    last_event: bool = False,
+    size: bool = False,
+    due: bool = False,
+    annotate: dict[str, Any] | None = None,
+) -> Team:
     """The team with ``slug`` in the user's organization, if the user may ``action`` it.
 
     Raises Http404 for a team that does not exist *or* that the user may not
-    see, so that team names do not leak across teams.
+    see, so that team names do not leak across teams. With ``last_event``
+    the team comes with ``last_event_id`` (its stream's newest event, where a
+    page's live connection starts), with ``size`` with ``member_count``: in
+    the same query; with ``due`` with a flag for each of DUE_CHECKS, so that
+    the features' catch-ups know without a query whether anything is due;
+    with ``annotate``, with those expressions too (subqueries a page would
+    otherwise send one by one, with ``OuterRef("pk")`` for the team).
     """
     # The reader's role comes with the team (one query, not two): every
     # permission asked about this team during the request reads it.
     role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
-    team = (
-        Team.objects.filter(organization_id=user.organization_id, slug=slug)
-        .annotate(reader_role=Subquery(role))
-        .first()
+    teams = Team.objects.filter(organization_id=user.organization_id, slug=slug).annotate(
+        reader_role=Subquery(role)
     )
+    if last_event:
+        newest = (
+            Event.objects.filter(stream=Concat(Value("team:"), Cast(OuterRef("pk"), CharField())))
+            .order_by("-id")
+            .values("id")[:1]
+        )
+        teams = teams.annotate(last_event_id=Coalesce(Subquery(newest), Value(0)))
+    if size:
+        members = (
+            Membership.objects.filter(team=OuterRef("pk"))
+            .order_by()
+            .values("team")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        teams = teams.annotate(member_count=Coalesce(Subquery(members), Value(0)))
+    if due:
+        now = timezone.now()
+        teams = teams.annotate(
+            **{name: Exists(overdue(OuterRef("pk"), now)) for name, overdue in DUE_CHECKS.items()}
+        )
+    if annotate:
+        teams = teams.annotate(**annotate)
+    team = teams.first()
     if team is not None:
         permissions.remember_role(user, team, team.reader_role)
     if team is None or not permissions.can(user, "team.view", team):
         raise Http404
     permissions.require(user, action, team)
     return team
+
+
+def team_people(*, team: Team) -> QuerySet[Membership]:
+    """The team page's people: each membership with its person's name only."""
+    return team_members(team=team).only(
+        "id", "team_id", "user_id", "role", "organization_id", "user__id", "user__display_name"
+    )
 
 
 def team_members(*, team: Team) -> QuerySet[Membership]:

@@ -87,8 +87,10 @@ def _with_urls(team: Team, members: Iterable[Membership]) -> list[Membership]:
 
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    team = selectors.team_get(user=request.user, slug=slug)
-    members = _with_urls(team, selectors.team_members(team=team))
+    # With the newest event of its stream and whether its pulses or reviews
+    # are due: what the page and its panels would each ask in a query.
+    team = selectors.team_get(user=request.user, slug=slug, last_event=True, due=True)
+    members = _with_urls(team, selectors.team_people(team=team))
     my_membership = next((m for m in members if m.user_id == request.user.pk), None)
     permissions.remember_role(request.user, team, my_membership.role if my_membership else None)
     # Written only when it changes: a session write on every visit would be
@@ -105,7 +107,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_join": permissions.can(request.user, "team.join", team),
         "invitations": selectors.team_pending_invitations(team=team) if can_invite else [],
         "invite_form": InvitationForm() if can_invite else None,
-        "last_event_id": selectors.team_last_event_id(team=team),
+        "last_event_id": team.last_event_id,
     }
     # Other features' panels (the jar, reflections, ...): see teams/panels.py.
     context.update(team_page_context(request, team))
@@ -128,7 +130,7 @@ def team_people(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "teams/detail.html#people_gone")
     context = {
         "team": team,
-        "members": _with_urls(team, selectors.team_members(team=team)),
+        "members": _with_urls(team, selectors.team_people(team=team)),
         "can_invite": permissions.can(request.user, "team.invite", team),
     }
     return render(request, "teams/detail.html#people", context)

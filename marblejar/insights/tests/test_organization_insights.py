@@ -95,7 +95,7 @@ def test_scores_are_the_shown_teams_of_the_overview_only(personas, client_for):
 def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
     admin = client_for("admin")
     admin.get(URL)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         admin.get(URL)
     set_k(personas.org, 3)
     for i in range(6):
@@ -103,7 +103,7 @@ def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
         run_pulse(people[0], team, people, value=4, k=3)
         closed_review(personas, team, 5)
     seed_rows(personas, period_of(6), random.Random(1))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         admin.get(URL)
 
 

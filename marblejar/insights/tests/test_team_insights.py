@@ -269,7 +269,7 @@ def test_the_period_and_the_quarter_summary(personas, client_for):
 def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
     member = client_for("member")
     member.get(url(personas.team))  # warm the session and caches
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         member.get(url(personas.team))
     with django_assert_num_queries(8):  # the quarter summary: no page around it
         member.get(markdown_url(personas.team, 6))
@@ -280,7 +280,7 @@ def test_query_count_is_flat(personas, client_for, django_assert_num_queries):
         pulse_answered_by(
             personas.lead, personas.team, [personas.lead, personas.member, personas.member2], values
         )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         member.get(url(personas.team, 24))
     # The quarter summary reads the same figures, once, whatever the period.
     with django_assert_num_queries(8):

@@ -177,3 +177,39 @@ def test_deleting_a_team_or_an_organization_deletes_its_results(personas):
     assert list(PulseResult.objects.values_list("team_id", flat=True)) == [other.pk]
     personas.org.delete()
     assert not PulseResult.objects.exists()
+
+
+STORED = ("pulse_id", *results.STORED_COLUMNS[1:], "is_latest")
+
+
+def stored_rows() -> list[tuple]:
+    return list(PulseResult.objects.order_by("pulse_id").values_list(*STORED))
+
+
+def test_a_store_into_an_empty_table_and_a_rewrite_of_every_row_give_the_same_rows(
+    personas, org_with_pulses
+):
+    batches = results.results_summaries(organization_id=personas.org.pk)
+    computed = [pulse_id for batch in batches for pulse_id in batch.pulse_ids]
+    assert len(computed) >= 3
+    PulseResult.objects.all().delete()
+    # Into an empty table: every result is new.
+    assert results.results_store(batches) == len(computed)
+    for pulse in Pulse.objects.filter(pk__in=computed):
+        assert_stored(pulse)
+    first = stored_rows()
+    assert [row[0] for row in first] == sorted(computed)
+    # Every stored value changed under the store: it rewrites every row, to
+    # exactly what the first store wrote, and keeps what publishing set.
+    PulseResult.objects.filter(pulse_id=computed[0]).update(is_latest=True)
+    PulseResult.objects.update(
+        mean=-1.0, sd=None, item_means=[0.5], distribution=[], comment_count=7, counted=99
+    )
+    assert results.results_store(batches) == len(computed)
+    again = stored_rows()
+    latest = STORED.index("is_latest")
+    assert [row[:latest] for row in again] == [row[:latest] for row in first]
+    assert [row[0] for row in again if row[latest]] == [computed[0]]
+    # And once more: nothing differs, nothing is written.
+    assert results.results_store(batches) == 0
+    assert stored_rows() == again

@@ -247,8 +247,8 @@ def test_the_pulse_card_costs_three_queries(personas, six, rf, django_assert_num
 
 
 # A member reading published results: session, user, the team with the reader's
-# role, the catch-up, the pulse, its result, the previous shown result, the
-# comments, the "Your teams" menu, the bell's unread count.
-RESULTS_PAGE_QUERIES = 10
+# role and whether anything is due, the pulse, its result, the previous shown
+# result, the comments (the header's teams and unread count come with the user).
+RESULTS_PAGE_QUERIES = 7
 # The whole team page (every panel's); the pulse card's part is pinned above.
-TEAM_PAGE_QUERIES = 18  # a member, after the first visit (which stores the current team)
+TEAM_PAGE_QUERIES = 13  # a member, after the first visit (which stores the current team)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
@@ -228,6 +229,13 @@ def review_current(
     return review
 
 
+def reviews_overdue(team: Any, now: datetime) -> QuerySet[Review]:
+    """The asynchronous reviews of ``team`` (a team or an OuterRef) past their open-until time."""
+    return Review.objects.filter(team=team, mode=Mode.ASYNC, open_until__lte=now).exclude(
+        phase=Phase.CLOSED
+    )
+
+
 def review_catch_up(*, team: Team, now: datetime | None = None) -> bool:
     """Close the team's asynchronous reviews whose time is up, before a page lists them.
 
@@ -238,11 +246,10 @@ def review_catch_up(*, team: Team, now: datetime | None = None) -> bool:
     worker: they only send e-mail, and a read never does.
     """
     now = now or timezone.now()
-    overdue = list(
-        Review.objects.filter(team=team, mode=Mode.ASYNC, open_until__lte=now)
-        .exclude(phase=Phase.CLOSED)
-        .values_list("pk", flat=True)
-    )
+    # Read with the team (team_get(due=True)): no query when nothing is due.
+    if getattr(team, "reviews_due", None) is False:
+        return False
+    overdue = list(reviews_overdue(team, now).values_list("pk", flat=True))
     for pk in overdue:
         isolated(
             lambda pk=pk: _close_due(pk, now=now), what="move on (closed)", item=f"review {pk}"

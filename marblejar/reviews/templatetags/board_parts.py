@@ -7,17 +7,20 @@ so a template names the part and nothing else.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from html import escape as _esc  # Django's escape() without its lazy wrapper: for the per-card path
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, normalize_newlines
 from django.utils.translation import gettext as _
 
+from marblejar.reviews import fragments
 from marblejar.reviews.parts import PARTS
 
 register = template.Library()
@@ -34,7 +37,7 @@ def part_attrs(context: dict[str, Any], name: str) -> str:
     """
     part = PARTS[name]
     review = context["review"]
-    url = reverse("reviews:section", args=[review.pk, part.name])
+    url = board_url("reviews:section", review.pk, part.name)
     if context.get("present"):
         url += "?present=1"
     delay = f" delay:{part.delay_ms}ms" if part.delay_ms else ""
@@ -46,9 +49,56 @@ def part_attrs(context: dict[str, Any], name: str) -> str:
         'hx-swap="innerHTML"',
         part.element_id,
         part.css_class,
-        url,
+        url,  # escaped already
         trigger,
     )
+
+
+@register.simple_tag(takes_context=True)
+def part_inner(context: Any, name: str) -> str:
+    """What part ``name`` shows: kept from an earlier reader, or drawn now and kept.
+
+    Drawn with a stand-in for the CSRF token (the kept HTML holds nothing of
+    one reader) and given back with this reader's own token.
+    """
+    request = context["request"]
+    html = (context.get("kept_parts") or {}).get(name)
+    if html is None:
+        template = context.template.engine.get_template(PARTS[name].template_name)
+        key = (context.get("part_keys") or {}).get(name)
+        outer = context.dicts[0]
+        outer.pop("_card_pieces", None)  # made with the stand-in below, for this part only
+        with context.push(csrf_token=fragments.CSRF_STAND_IN):
+            html = template.render(context) if key else None
+        outer.pop("_card_pieces", None)
+        if html is None:
+            return template.render(context)
+        fragments.put(key, (html, context.get(f"{name}_extras") or {}))
+    return fragments.for_reader(request, html)
+
+
+@register.simple_tag
+def board_url(name: str, *args: Any) -> str:
+    """``{% url name arg... %}``, each URL worked out once per process.
+
+    The board writes some forty URLs in every rendering (a form's action and
+    its ``hx-post`` each), from a handful of views and the review's ids.
+    """
+    return _reverse(get_urlconf(), get_script_prefix(), name, args)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reverse(urlconf: Any, prefix: str, name: str, args: tuple[Any, ...]) -> str:
+    return escape(reverse(name, urlconf=urlconf, args=args))
+
+
+def _urls_changed(*, setting: str, **kwargs: Any) -> None:
+    """Forget the URLs worked out when the URL configuration changes (as Django's own do)."""
+    if setting == "ROOT_URLCONF":
+        _reverse.cache_clear()
+
+
+setting_changed.connect(_urls_changed)
 
 
 def _pieces(context: Any) -> dict[str, Any]:

@@ -5,6 +5,8 @@ under its event."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -205,6 +207,10 @@ def test_an_incident_debrief_from_scheduling_to_its_summary(personas, client_for
     assert review.phase == Phase.CLOSED
 
     summary = member2.get(reverse("reviews:summary", args=[review.pk])).content.decode()
+    # The kind is named once: the built-in template bears the same name.
+    meta = re.search(r'<p class="review-meta">(.*?)</p>', summary).group(1)
+    assert meta.startswith(f"Incident debrief · {personas.team.name} · ")
+    assert meta.count("Incident debrief") == 1
     assert in_order(
         summary,
         "What happened, in order",

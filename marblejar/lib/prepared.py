@@ -1,0 +1,177 @@
+"""A read the ORM compiles once: for the one query that every request of a page makes.
+
+Building a queryset and compiling it to SQL costs far more than running it
+when the query is small and indexed: the board reads its review (with its
+team, its facilitator, the reader's role and the stream's newest event) in
+every request of the page and of each of its parts, and Django spends most
+of that read writing the same SQL again. :class:`PreparedRead` builds the
+queryset once, with a stand-in for each value that varies, compiles it, and
+from then on runs that SQL with the real values and turns the row into
+objects the way the queryset would (related objects and annotations
+included). The result is the queryset's own: ``tests/test_prepared.py``
+compares them, field by field, on every database the tests run on.
+
+The compiled query is kept per database connection (a connection belongs to
+one thread), so it is never shared between threads, and each database's
+dialect gets its own. A query whose compiled parameters are not exactly
+the stand-ins (a constant the ORM passes as a parameter, say) is not
+prepared: it is then run through the queryset every time, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, ValuesListIterable
+
+try:  # Django's own internals: a release without them runs every read through the ORM.
+    from django.db.models.query import DEFAULT_FETCH_MODE, _get_from_db, get_related_populators
+except ImportError:  # pragma: no cover - depends on the Django release
+    DEFAULT_FETCH_MODE = _get_from_db = get_related_populators = None
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    slots: tuple[str, ...]
+    compiler: Any
+    # For each slot: what turns the value into the parameter (None: as given).
+    adapters: tuple[Callable[[Any], Any] | None, ...] = ()
+    # For model instances (``first()``, ``all()``): where the model's columns are in a
+    # row, and what turns the rest into related objects and annotations.
+    start: int = 0
+    end: int = 0
+    init_list: list[str] = field(default_factory=list)
+    from_db: Callable[..., Model] | None = None
+    related: list[Any] = field(default_factory=list)
+    annotations: dict[str, int] = field(default_factory=dict)
+
+
+class PreparedRead:
+    """``build(**values)``, its SQL compiled once per connection: one model, or rows of values.
+
+    ``stand_ins`` gives, for each keyword ``build`` takes, a value of the
+    right type that no real call passes (a negative id, say); they are only
+    used to find where each value goes among the compiled parameters.
+    """
+
+    def __init__(self, name: str, build: Callable[..., QuerySet], **stand_ins: Any) -> None:
+        self.name = name
+        self.build = build
+        self.stand_ins = stand_ins
+        self.model = build(**stand_ins).model
+
+    def first(self, **values: Any) -> Model | None:
+        """The first row of ``build(**values)``, as the queryset's ``first()`` would give it."""
+        alias, compiled = self._compiled("first")
+        if compiled is None:
+            return self.build(**values).first()
+        row = self._execute(alias, compiled, values, one=True)
+        return None if row is None else self._instances(alias, compiled, [row])[0]
+
+    def all(self, **values: Any) -> list[Model]:
+        """Every row of ``build(**values)``, as the queryset's model instances."""
+        alias, compiled = self._compiled("all")
+        if compiled is None:
+            return list(self.build(**values))
+        rows = self._execute(alias, compiled, values, one=False)
+        return self._instances(alias, compiled, rows)
+
+    @staticmethod
+    def _instances(alias: str, compiled: _Compiled, rows: list[Any]) -> list[Model]:
+        objects = []
+        for row in compiled.compiler.results_iter([rows]):
+            obj = compiled.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
+            for populator in compiled.related:
+                populator.populate(row, obj)
+            for attr, position in compiled.annotations.items():
+                setattr(obj, attr, row[position])
+            objects.append(obj)
+        return objects
+
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """Every row of ``build(**values)``, a ``values_list()`` queryset, as its tuples."""
+        alias, compiled = self._compiled("rows")
+        if compiled is None:
+            return [tuple(row) for row in self.build(**values)]
+        rows = self._execute(alias, compiled, values, one=False)
+        return list(compiled.compiler.results_iter([rows], tuple_expected=True))
+
+    def _compiled(self, how: str) -> tuple[str, _Compiled | None]:
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        prepared = connection.__dict__.setdefault("marblejar_prepared", {})
+        compiled = prepared.get(self.name)
+        if compiled is None:
+            compiled = prepared[self.name] = self._compile(alias, how) or False
+        return alias, compiled or None
+
+    @staticmethod
+    def _execute(alias: str, compiled: _Compiled, values: dict[str, Any], *, one: bool) -> Any:
+        with connections[alias].cursor() as cursor:
+            params = [
+                values[slot] if adapt is None else adapt(values[slot])
+                for slot, adapt in zip(compiled.slots, compiled.adapters, strict=True)
+            ]
+            cursor.execute(compiled.sql, params)
+            return cursor.fetchone() if one else cursor.fetchall()
+
+    def _compile(self, alias: str, how: str) -> _Compiled | None:
+        if get_related_populators is None:
+            return None
+        queryset = self.build(**self.stand_ins)
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            return None
+        if queryset._fetch_mode is not DEFAULT_FETCH_MODE:
+            return None
+        if how in ("first", "all"):
+            if queryset._iterable_class is not ModelIterable:
+                return None
+            if how == "first":
+                queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+        elif queryset._iterable_class is not ValuesListIterable:
+            return None
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        # A date and time is passed as the database takes it (SQLite: as
+        # text), so it is found, and later given, in that form.
+        ops = connections[alias].ops
+        forms: dict[str, list[tuple[Any, Any]]] = {}
+        for name, stand_in in self.stand_ins.items():
+            forms[name] = [(stand_in, None)]
+            if isinstance(stand_in, datetime):
+                adapted = ops.adapt_datetimefield_value(stand_in)
+                if type(adapted) is not type(stand_in) or adapted != stand_in:
+                    forms[name].append((adapted, ops.adapt_datetimefield_value))
+        slots, adapters = [], []
+        for param in params:
+            found = [
+                (name, adapt)
+                for name, candidates in forms.items()
+                for value, adapt in candidates
+                if type(value) is type(param) and value == param
+            ]
+            if len(found) != 1:
+                return None
+            slots.append(found[0][0])
+            adapters.append(found[0][1])
+        compiled = _Compiled(
+            sql=sql, slots=tuple(slots), compiler=compiler, adapters=tuple(adapters)
+        )
+        if how in ("first", "all"):
+            select, klass_info = compiler.select, compiler.klass_info
+            fields = klass_info["select_fields"]
+            compiled.start, compiled.end = fields[0], fields[-1] + 1
+            columns = select[compiled.start : compiled.end]
+            compiled.init_list = [f[0].target.attname for f in columns]
+            compiled.from_db = _get_from_db(klass_info["model"], queryset._fetch_mode)
+            compiled.related = get_related_populators(
+                klass_info, select, alias, queryset._fetch_mode
+            )
+            compiled.annotations = dict(compiler.annotation_col_map)
+        return compiled
