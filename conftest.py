@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -19,6 +20,55 @@ from django.test import Client
 from marblejar.test import Personas, make_personas
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def redis_url_for_worker(url: str, worker: str, databases: str = "") -> str:
+    """The Redis database of one pytest-xdist worker.
+
+    Workers run side by side, each on its own test database, where ids repeat
+    (both have a review 1): on one Redis database their cache keys would
+    collide. Worker ``gwN`` takes the configured database number plus N, or
+    the N-th number of ``databases`` ("10 15") when that lists them, for a
+    Redis shared with others.
+    """
+    index = int(worker.removeprefix("gw"))
+    parts = urlsplit(url)
+    numbers = databases.replace(",", " ").split()
+    if numbers:
+        if index >= len(numbers):
+            raise pytest.UsageError(
+                f"MARBLEJAR_TEST_REDIS_DATABASES lists {len(numbers)} Redis databases, "
+                f"too few for worker {worker}: list one per worker (-n)."
+            )
+        number = int(numbers[index])
+    else:
+        number = int(parts.path.strip("/") or 0) + index
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+# MARBLEJAR_REDIS_URL as given, before a worker took its own database.
+CONFIGURED_REDIS_URL = settings.REDIS_URL
+
+
+def _own_redis_database_per_worker() -> None:
+    # Django's settings are read before this file; the cache connects lazily,
+    # so pointing settings (and the environment of servers that tests start)
+    # at the worker's database here comes before any use.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not settings.REDIS_URL:
+        return
+    global CONFIGURED_REDIS_URL
+    CONFIGURED_REDIS_URL = settings.REDIS_URL
+    url = redis_url_for_worker(
+        settings.REDIS_URL, worker, os.environ.get("MARBLEJAR_TEST_REDIS_DATABASES", "")
+    )
+    os.environ["MARBLEJAR_REDIS_URL"] = url
+    settings.REDIS_URL = url
+    if settings.CACHES["default"].get("LOCATION"):
+        settings.CACHES["default"]["LOCATION"] = url
+
+
+_own_redis_database_per_worker()
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from marblejar.test import make_personas
 from tests_e2e.conftest import log_in
@@ -11,6 +14,21 @@ from tests_e2e.conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 BLAMING = "Last night Sam should have checked the dashboard before the deploy."
+
+
+@contextmanager
+def coach_answer(page: Page) -> Iterator[None]:
+    """Wait for the coach's answer to what the block types, and a moment for it to show.
+
+    Typing on while a check is out, or leaving the page, cancels that check
+    (htmx logs the cancelled request in the console, which fails the test).
+    """
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/coach/check/" in r.url
+    ) as answer:
+        yield
+    answer.value.finished()
+    page.wait_for_timeout(100)  # let HTMX swap the answer in
 
 
 def test_the_coach_advises_as_you_type_and_the_writer_can_dismiss_it(
@@ -22,8 +40,8 @@ def test_the_coach_advises_as_you_type_and_the_writer_can_dismiss_it(
     field = page.get_by_label("What this team does")
     panel = page.locator("#coach-id_description")
 
-    field.fill("We run the deploy pipeline and the on-call rota.")
-    page.wait_for_timeout(1200)  # the coach waits for a pause in typing
+    with coach_answer(page):  # after a pause in typing
+        field.fill("We run the deploy pipeline and the on-call rota.")
     expect(panel).to_be_empty()
 
     field.fill(BLAMING)
@@ -45,8 +63,8 @@ def test_the_coach_advises_as_you_type_and_the_writer_can_dismiss_it(
 
     # It stays dismissed while the writer keeps typing.
     field.press("End")
-    field.type(" Thanks all.")
-    page.wait_for_timeout(1200)
+    with coach_answer(page):
+        field.type(" Thanks all.")
     expect(panel.locator(".coach-finding")).to_have_count(0)
 
     # Advice never blocks saving.

@@ -79,10 +79,14 @@ def test_an_incident_debrief_starts_from_the_timeline_and_ends_with_its_story(
     lena.get_by_label("My part in what happened").fill("I approved the failover drill's skip.")
     lena.get_by_label("A decision I would revisit").fill("Not testing writes on the standby.")
     act(lena, lena.get_by_role("button", name="Share my part"))
+    # Max's board redraws its writing part when Lena's part arrives: before
+    # that, what he types would be replaced (on a busy machine it arrives late).
+    expect(max_.locator("#go-first-h")).to_contain_text("went first", timeout=LIVE)
 
     # At the top of the board: the timeline, above the phase's own work.
     timeline = max_.locator("section.timeline")
     notes = max_.locator(".note-forms")
+    expect(notes).to_be_visible()
     assert timeline.bounding_box()["y"] < notes.bounding_box()["y"]
     max_.get_by_label("Event").select_option(label="1 Mar 2026, 14:02 · Latency alert fired")
     max_.get_by_label("What I knew, and why it made sense").fill(SENSE)

@@ -82,6 +82,30 @@ def marble_history(*, team: Team) -> QuerySet[Marble]:
     )
 
 
+# What a row of the history shows, in this order (see :func:`marble_history_rows`).
+HISTORY_COLUMNS = (
+    "created_at",
+    "act",
+    "response",
+    "description",
+    "act_by__display_name",
+    "response_by__display_name",
+    "dropped_by_id",
+    "dropped_by__display_name",
+    "reflection_id",
+    "reflection__title",
+)
+
+
+def marble_history_rows(*, team: Team) -> QuerySet[Any]:
+    """The history as plain rows (:data:`HISTORY_COLUMNS`), newest first.
+
+    The rows are everything a page of the history shows, so they are also
+    the key of its rendered fragment.
+    """
+    return marble_history(team=team).values_list(*HISTORY_COLUMNS)
+
+
 def marble_get(*, user: Any, team: Team, marble_id: int) -> Marble:
     marble = (
         Marble.objects.filter(team=team, organization_id=user.organization_id, pk=marble_id)

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,12 +18,16 @@ from marblejar import permissions
 from marblejar.jar import selectors, services
 from marblejar.jar.drawing import CAPACITY, jar_spots
 from marblejar.jar.forms import AcknowledgeForm, CrackForm, MarbleForm
+from marblejar.jar.models import Act
 from marblejar.jar.stories import marble_story
 from marblejar.lib.forms import add_service_errors
+from marblejar.lib.fragments import fragment
 from marblejar.teams.models import Team
 from marblejar.teams.selectors import team_get
 
 HISTORY_PAGE = 50
+# A placeholder id: a page reverses a reflection's address once and puts each id in it.
+_PK = 987654321
 
 
 def jar_context(state: dict[str, Any], *, new_marble: bool = False) -> dict[str, Any]:
@@ -59,29 +65,50 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     return context
 
 
+def _history_rows(rows: list[tuple]) -> list[dict[str, Any]]:
+    """A page of the history's rows as the template shows them (only when not cached)."""
+    href = reverse("reflections:detail", args=[_PK])
+    shown = []
+    for row in rows:
+        marble = dict(zip(selectors.HISTORY_COLUMNS, row, strict=True))
+        marble["is_manual"] = marble["act"] == Act.OFFLINE
+        if not marble["is_manual"]:
+            reflection = marble["reflection_id"]
+            marble["story"] = marble_story(
+                act=marble["act"],
+                act_by=marble["act_by__display_name"] or "",
+                response=marble["response"],
+                response_by=marble["response_by__display_name"] or "",
+                reflection_title=marble["reflection__title"] or "",
+                reflection_url=href.replace(str(_PK), str(reflection)) if reflection else "",
+                strong_act_by=True,
+            )
+        shown.append(marble)
+    return shown
+
+
 @login_required
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_get(user=request.user, slug=slug, action="jar.view")
     state = selectors.jar_state(team=team)
-    paginator = Paginator(selectors.marble_history(team=team), HISTORY_PAGE)
+    paginator = Paginator(selectors.marble_history_rows(team=team), HISTORY_PAGE)
     paginator.count = state["total"]  # the same marbles, counted already: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    for marble in page.object_list:
-        if not marble.is_manual:
-            marble.story = marble_story(
-                act=marble.act,
-                act_by=marble.act_by.display_name if marble.act_by else "",
-                response=marble.response,
-                response_by=marble.response_by.display_name if marble.response_by else "",
-                reflection_title=marble.reflection.title if marble.reflection else "",
-                reflection_url=marble.reflection.get_absolute_url() if marble.reflection else "",
-                strong_act_by=True,
-            )
+    rows = page.object_list = list(page.object_list)  # read once
+    # The jar and this page of its history are the same for every reader of
+    # the team: drawn once, then kept for as long as what they show is unchanged.
+    history_html = fragment(
+        "jar-history",
+        (state, rows, page.number, paginator.num_pages),
+        lambda: render_to_string(
+            "jar/history.html#history",
+            {"page": page, "marbles": _history_rows(rows), **jar_context(state)},
+        ),
+    )
     context = {
         "team": team,
-        "page": page,
+        "history_html": history_html,
         "jar_can_drop": permissions.can(request.user, "marble.drop", team),
-        **jar_context(state),
     }
     return render(request, "jar/history.html", context)
 

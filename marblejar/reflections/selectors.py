@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -15,6 +16,9 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -66,6 +70,42 @@ def reflection_list_for_organization(
     """Published reflections shared with the whole organization."""
     qs = Reflection.objects.filter(organization_id=user.organization_id, team__isnull=True)
     return _feed(_filter(qs, kind=kind, tag=tag))
+
+
+# What a row of a list of reflections shows, in this order (see :func:`feed_rows`).
+ROW_COLUMNS = ("pk", "kind", "by_lead", "team_id", "title", "author__display_name", "published_at")
+
+
+def feed_rows(
+    *, organization_id: int, team: Team | None, kind: str = "", tag: str = ""
+) -> QuerySet[Any]:
+    """A team's published reflections (or the organization-wide ones) as plain rows.
+
+    The same reflections, in the same order, as :func:`reflection_list_for_team`
+    and :func:`reflection_list_for_organization`; each row :data:`ROW_COLUMNS`.
+    Their tags come from :func:`tags_of`.
+    """
+    qs = Reflection.objects.filter(organization_id=organization_id)
+    qs = qs.filter(team=team) if team is not None else qs.filter(team__isnull=True)
+    return (
+        _filter(qs, kind=kind, tag=tag)
+        .filter(status=Status.PUBLISHED, parent__isnull=True)
+        .order_by("-published_at", "-id")
+        .values_list(*ROW_COLUMNS)
+    )
+
+
+def tags_of(*, reflection_ids: list[int]) -> dict[int, list[str]]:
+    """The tags of each reflection, by name (one query for a whole page)."""
+    tags: dict[int, list[str]] = {pk: [] for pk in reflection_ids}
+    pairs = (
+        ReflectionTag.objects.filter(reflection_id__in=reflection_ids)
+        .order_by("tag__name")
+        .values_list("reflection_id", "tag__name")
+    )
+    for pk, name in pairs:
+        tags[pk].append(name)
+    return tags
 
 
 def reflection_list_visible(
@@ -161,14 +201,50 @@ def drafts_for(*, user: Any, team: Team | None = None) -> QuerySet[Reflection]:
     return qs.select_related("team").order_by("-updated_at")
 
 
-def reflection_get(*, user: Any, reflection_id: int, action: str = "reflection.view") -> Reflection:
-    """The reflection, if ``user`` may see it and ``action`` it; 404 when they may not see it."""
-    reflection = (
-        Reflection.objects.filter(organization_id=user.organization_id, pk=reflection_id)
-        .select_related("author", "team", "parent", "parent__author")
-        .prefetch_related("tags")
-        .first()
-    )
+_TAG_SEPARATOR = "\x1f"  # no tag name holds it
+
+
+def reflection_get(
+    *,
+    user: Any,
+    reflection_id: int,
+    action: str = "reflection.view",
+    tag_names: bool = False,
+) -> Reflection:
+    """The reflection, if ``user`` may see it and ``action`` it; 404 when they may not see it.
+
+    Its tags come as ``reflection.tags.all()`` (a second query), or, with
+    ``tag_names``, as ``reflection.tag_names``, their names in order, read
+    with the reflection in one query.
+    """
+    qs = Reflection.objects.filter(
+        organization_id=user.organization_id, pk=reflection_id
+    ).select_related("author", "team", "parent", "parent__author")
+    # In the database's order of names, as everywhere else; a SQLite before
+    # 3.44 cannot order inside an aggregate, and orders names as Python does.
+    ordered = connection.features.supports_aggregate_order_by_clause
+    if tag_names:
+        joined = StringAgg(
+            "tag__name",
+            delimiter=Value(_TAG_SEPARATOR),
+            **({"order_by": "tag__name"} if ordered else {}),
+        )
+        names = (
+            ReflectionTag.objects.filter(reflection=OuterRef("pk"))
+            .order_by()
+            .values("reflection")
+            .annotate(names=joined)
+            .values("names")
+        )
+        qs = qs.annotate(joined_tag_names=Subquery(names))
+    else:
+        qs = qs.prefetch_related("tags")
+    reflection = qs.first()
+    if reflection is not None and tag_names:
+        found = (
+            reflection.joined_tag_names.split(_TAG_SEPARATOR) if reflection.joined_tag_names else []
+        )
+        reflection.tag_names = found if ordered else sorted(found)
     if reflection is None or not permissions.can(user, "reflection.view", reflection):
         raise Http404
     permissions.require(user, action, reflection)
@@ -207,21 +283,19 @@ def comments_for(*, user: Any, reflection: Reflection) -> list[Comment]:
 
 def reaction_summary(*, user: Any, reflection: Reflection) -> list[dict[str, Any]]:
     """Each supportive reaction: how often this reflection got it, and if the reader gave it."""
-    counts = dict(
-        Reaction.objects.filter(reflection=reflection)
+    counts = {
+        row["kind"]: row
+        for row in Reaction.objects.filter(reflection=reflection)
+        .order_by()
         .values("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
-    mine = set(
-        Reaction.objects.filter(reflection=reflection, user=user).values_list("kind", flat=True)
-    )
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=user.pk)))
+    }
     return [
         {
             "kind": kind.value,
             "label": str(kind.label),
-            "count": counts.get(kind.value, 0),
-            "mine": kind.value in mine,
+            "count": counts[kind.value]["n"] if kind.value in counts else 0,
+            "mine": kind.value in counts and counts[kind.value]["mine"] > 0,
         }
         for kind in ReactionKind
     ]
@@ -380,3 +454,31 @@ def reflection_last_event_id(*, reflection: Reflection) -> int:
         .values_list("id", flat=True)
         .first()
     ) or 0
+
+
+def reflection_live_state(*, reflection: Reflection) -> tuple[bool, int]:
+    """Whether the reflection dropped a marble, and its page's newest live event, in one query.
+
+    The same answers as :func:`reflection_marble` (as a yes or no) and
+    :func:`reflection_last_event_id`, each from its own index.
+    """
+    from marblejar.jar.models import Marble
+    from marblejar.realtime.models import Event
+
+    q = connection.ops.quote_name
+    marble = "0"
+    params: list[Any] = [f"reflection:{reflection.pk}"]
+    if reflection.team_id is not None:
+        marble = (
+            f"EXISTS (SELECT 1 FROM {q(Marble._meta.db_table)} "  # noqa: S608
+            f"WHERE {q('team_id')} = %s AND {q('act_key')} = %s)"
+        )
+        params += [reflection.team_id, f"reflection:{reflection.pk}"]
+    sql = (
+        f"SELECT (SELECT MAX({q('id')}) FROM {q(Event._meta.db_table)} "  # noqa: S608
+        f"WHERE {q('stream')} = %s), {marble}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        last, dropped = cursor.fetchone()
+    return bool(dropped), last or 0

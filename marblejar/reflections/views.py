@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -10,6 +11,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +24,7 @@ from marblejar.jar.models import Crack
 from marblejar.jar.selectors import open_crack_count
 from marblejar.jar.services import cracks_catch_up
 from marblejar.lib.forms import add_service_errors
+from marblejar.lib.fragments import fragment
 from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.reflections import selectors, services
 from marblejar.reflections.forms import (
@@ -34,6 +39,8 @@ from marblejar.teams.models import Team
 from marblejar.teams.selectors import my_team_list, team_get
 
 PAGE_SIZE = 30
+# A placeholder id: a page reverses a reflection's address once and puts each id in it.
+_PK = 987654321
 ORG = "org"
 
 
@@ -51,20 +58,58 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     }
 
 
-def _list_page(
-    request: HttpRequest, *, team: Team | None, reflections: Any, title: str
-) -> HttpResponse:
+class _Row:
+    """A row of the list, with what ``reflections/_item.html`` reads of a reflection."""
+
+    def __init__(self, row: tuple, tags: list[str], href: str) -> None:
+        values = dict(zip(selectors.ROW_COLUMNS, row, strict=True))
+        self.pk = values["pk"]
+        self.kind = values["kind"]
+        self.get_kind_display = Kind(self.kind).label
+        self.by_lead = values["by_lead"]
+        self.team_id = values["team_id"]
+        self.title = values["title"]
+        self.author = {"display_name": values["author__display_name"]}
+        self.published_at = values["published_at"]
+        self.tags = {"all": [{"name": name} for name in tags]}
+        self.get_absolute_url = href.replace(str(_PK), str(self.pk))
+
+
+def _list_page(request: HttpRequest, *, team: Team | None, title: str) -> HttpResponse:
     kind = request.GET.get("kind", "")
     tag = request.GET.get("tag", "")
-    page = Paginator(reflections, PAGE_SIZE).get_page(request.GET.get("page"))
+    organization_id = request.user.organization_id
+    rows = selectors.feed_rows(organization_id=organization_id, team=team, kind=kind, tag=tag)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = page.object_list = list(page.object_list)  # read once
+    tags = selectors.tags_of(reflection_ids=[row[0] for row in rows])
+
+    def draw() -> str:
+        href = reverse("reflections:detail", args=[_PK])
+        listed = [_Row(row, tags[row[0]], href) for row in rows]
+        context = {"page": page, "rows": listed, "kind": kind, "tag": tag}
+        return render_to_string("reflections/list.html#list", context)
+
+    tags_used = selectors.tags_in_use(organization_id=organization_id, team=team)
+    kinds = [(k.value, k.label) for k in WRITABLE_KINDS]
+    # A page of the list is the same for every reader of it: drawn once, then
+    # kept for as long as what it shows is unchanged.
+    parts = (rows, tags, page.number, page.paginator.num_pages, kind, tag)
     context = {
         "team": team,
-        "page": page,
+        "list_html": fragment("reflection-list", parts, draw),
         "title": title,
-        "kinds": [(k.value, k.label) for k in WRITABLE_KINDS],
         "kind": kind,
         "tag": tag,
-        "tags": selectors.tags_in_use(organization_id=request.user.organization_id, team=team),
+        "filters_html": fragment(
+            "reflection-filters",
+            (tags_used, kind, tag),
+            lambda: render_to_string(
+                "reflections/list.html#filters",
+                {"kinds": kinds, "kind": kind, "tag": tag, "tags": tags_used},
+            ),
+        ),
+        "tags": tags_used,
         "drafts": selectors.drafts_for(user=request.user, team=team)
         if team
         else selectors.drafts_for(user=request.user).filter(team__isnull=True),
@@ -74,11 +119,11 @@ def _list_page(
     }
     if team is None:
         # Org admins acknowledge cracks about organization-wide reflections: tell them here.
-        unsaved = Crack(organization_id=request.user.organization_id, team=None)
+        unsaved = Crack(organization_id=organization_id, team=None)
         if permissions.can(request.user, "crack.acknowledge", unsaved):
             cracks_catch_up()
             context["org_cracks_waiting"] = open_crack_count(
-                team=None, organization_id=request.user.organization_id
+                team=None, organization_id=organization_id
             )
     return render(request, "reflections/list.html", context)
 
@@ -86,28 +131,12 @@ def _list_page(
 @login_required
 def team_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_get(user=request.user, slug=slug)
-    reflections = selectors.reflection_list_for_team(
-        team=team, kind=request.GET.get("kind", ""), tag=request.GET.get("tag", "")
-    )
-    return _list_page(
-        request,
-        team=team,
-        reflections=reflections,
-        title=_("Reflections · %s") % team.name,
-    )
+    return _list_page(request, team=team, title=_("Reflections · %s") % team.name)
 
 
 @login_required
 def organization_list(request: HttpRequest) -> HttpResponse:
-    reflections = selectors.reflection_list_for_organization(
-        user=request.user, kind=request.GET.get("kind", ""), tag=request.GET.get("tag", "")
-    )
-    return _list_page(
-        request,
-        team=None,
-        reflections=reflections,
-        title=_("Reflections for the whole organization"),
-    )
+    return _list_page(request, team=None, title=_("Reflections for the whole organization"))
 
 
 def _audiences(user: Any) -> list[tuple[str, str]]:
@@ -239,8 +268,62 @@ def _people_who_can_read(reflection: Reflection, user: Any) -> Any:
     return people.exclude(pk=user.pk).order_by("display_name")
 
 
+# What the article of a reflection's page shows, besides its tags and the parent's title.
+_ARTICLE_FIELDS = (
+    "pk",
+    "kind",
+    "status",
+    "by_lead",
+    "title",
+    "parent_id",
+    "published_at",
+    "what_happened",
+    "correction",
+    "learned",
+    "next_try",
+    "skill",
+    "body",
+)
+
+
+def _article(reflection: Reflection) -> str:
+    """The reflection's header and text, drawn once for as long as they are unchanged."""
+    tags = getattr(reflection, "tag_names", None)
+    if tags is None:  # read without its names (a page drawn again after a refused form)
+        tags = [t.name for t in reflection.tags.all()]
+    parts = (
+        [getattr(reflection, name) for name in _ARTICLE_FIELDS],
+        reflection.author.display_name,
+        reflection.parent.title if reflection.parent else None,
+        tags,
+    )
+    return fragment(
+        "reflection-article",
+        parts,
+        lambda: render_to_string(
+            "reflections/detail.html#article", {"reflection": reflection, "tag_names": tags}
+        ),
+    )
+
+
 def _detail(request: HttpRequest, reflection: Reflection, status: int = 200, **forms: Any):
     context = _detail_context(request, reflection, **forms)
+    context["article_html"] = _article(reflection)
+    if reflection.is_learning:
+        # Drawn once for as long as what they show is unchanged.
+        practice, updates = context["practice"], context["updates"]
+        context["practice_log_html"] = fragment(
+            "reflection-practice",
+            [(p.pk, p.practised_on, p.minutes, p.hard) for p in practice],
+            lambda: render_to_string(
+                "reflections/detail.html#practice_log", {"practice": practice}
+            ),
+        )
+        context["update_list_html"] = fragment(
+            "reflection-updates",
+            [(u.pk, u.published_at, u.body) for u in updates],
+            lambda: render_to_string("reflections/detail.html#update_list", {"updates": updates}),
+        )
     return render(request, "reflections/detail.html", context, status=status)
 
 
@@ -249,6 +332,7 @@ def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) 
     can_respond = permissions.can(user, "reflection.respond", reflection)
     can_practice = permissions.can(user, "reflection.practice", reflection)
     comments = selectors.comments_for(user=user, reflection=reflection)
+    marble, last_event_id = selectors.reflection_live_state(reflection=reflection)
     for c in comments:
         c.can_hide = permissions.can(user, "comment.hide", c)
         c.can_report = permissions.can(user, "comment.report", c)
@@ -269,11 +353,26 @@ def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) 
         if reflection.is_learning
         else [],
         "practice": list(reflection.practice.all()) if reflection.is_learning else [],
-        "marble": selectors.reflection_marble(reflection=reflection)
-        if reflection.team_id
-        else None,
-        "last_event_id": selectors.reflection_last_event_id(reflection=reflection),
+        "marble": marble,
+        "last_event_id": last_event_id,
     }
+    shown = []
+    if reflection.is_published and context["comment_form"] is not None:
+        shown.append(("comment_fields", "comment_form"))
+    if context["can_practice"] and reflection.is_learning:
+        shown += [("practice_fields", "practice_form"), ("update_fields", "update_form")]
+    for part, name in shown:
+        form = context[name]
+        if not form.is_bound:  # empty: the same for every reader, drawn once
+            context[f"{part}_html"] = fragment(
+                f"reflection-{part}",
+                (reflection.kind, timezone.localdate()),
+                functools.partial(
+                    render_to_string,
+                    f"reflections/detail.html#{part}",
+                    {name: form, "reflection": reflection},
+                ),
+            )
     return context
 
 
@@ -305,7 +404,7 @@ async def events(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reflection = selectors.reflection_get(user=request.user, reflection_id=pk)
+    reflection = selectors.reflection_get(user=request.user, reflection_id=pk, tag_names=True)
     return _detail(request, reflection)
 
 

@@ -7,18 +7,18 @@ rows in a fixed number of queries, however many actions there are.
 
 from __future__ import annotations
 
+import functools
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     F,
     IntegerField,
     Prefetch,
-    Q,
     QuerySet,
     Value,
     When,
@@ -97,17 +97,49 @@ def action_list_for_team(
 
 def action_counts(*, actions: QuerySet[Action], today: date) -> dict[str, int]:
     """How many of ``actions`` there are, open, doing, overdue and waiting for
-    "did it work?", in one query whatever the length of the list."""
-    return actions.order_by().aggregate(
-        total=Count("id"),
-        open=Count("id", filter=Q(status=ActionStatus.OPEN)),
-        doing=Count("id", filter=Q(status=ActionStatus.DOING)),
-        overdue=Count("id", filter=Q(status__in=UNFINISHED, due_on__lt=today)),
-        to_check=Count(
-            "id",
-            filter=Q(check_on__lte=today, check_result__in=("", CheckResult.TOO_EARLY))
-            & ~Q(status=ActionStatus.DROPPED),
-        ),
+    "did it work?", in one query whatever the length of the list.
+
+    The list's own statement, reading four columns, counted by a statement
+    written once around it: the ORM took longer to build the same counts as
+    five filtered aggregates than the database took to answer them.
+    """
+    inner, params = (
+        actions.order_by()
+        .values_list("status", "due_on", "check_on", "check_result")
+        .query.sql_with_params()
+    )
+    day = connection.ops.adapt_datefield_value(today)
+    values = [
+        ActionStatus.OPEN,
+        ActionStatus.DOING,
+        *UNFINISHED,
+        day,
+        day,
+        CheckResult.TOO_EARLY,
+        ActionStatus.DROPPED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(len(UNFINISHED)) % inner, [*values, *params])
+        row = cursor.fetchone()
+    names = ("total", "open", "doing", "overdue", "to_check")
+    return {name: int(n or 0) for name, n in zip(names, row, strict=True)}
+
+
+@functools.cache
+def _counts_sql(unfinished: int) -> str:
+    # Every value a parameter; the list's statement goes in as %s (its own
+    # placeholders are escaped by the ORM's compiler, not here: see the call).
+    q = connection.ops.quote_name
+    status, due, check, result = q("status"), q("due_on"), q("check_on"), q("check_result")
+    marks = ", ".join(["%%s"] * unfinished)
+    return (
+        "SELECT COUNT(*), "  # noqa: S608
+        f"SUM(CASE WHEN {status} = %%s THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {status} = %%s THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {status} IN ({marks}) AND {due} < %%s THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {check} <= %%s AND {result} IN ('', %%s) AND {status} <> %%s "
+        "THEN 1 ELSE 0 END) "
+        "FROM (%s) listed"
     )
 
 

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
+from marblejar.lib.fragments import fragment
 from marblejar.reviews import selectors_actions as selectors
 from marblejar.reviews import services
 from marblejar.reviews.extensions import action_extensions_context
@@ -38,9 +40,9 @@ from marblejar.reviews.forms_actions import (
     ActionFilterForm,
     ActionStatusForm,
 )
-from marblejar.reviews.models import Action, ActionStatus, CheckResult
+from marblejar.reviews.models import UNFINISHED, Action, ActionStatus, CheckResult
 from marblejar.teams import selectors as team_selectors
-from marblejar.teams.models import Team
+from marblejar.teams.models import Membership, Team
 
 ACTION_PAGE = 50
 
@@ -49,8 +51,57 @@ ACTION_PAGE = 50
 _PK = 987654321
 
 
+# What a row of the list shows, in this order.
+_ROW_COLUMNS = (
+    "pk",
+    "title",
+    "review__title",
+    "status",
+    "owner__display_name",
+    "due_on",
+    "check_on",
+    "check_result",
+)
+
+
+class _Row:
+    """A row of the list: what ``reviews/actions.html`` and the extensions read of an action."""
+
+    def __init__(self, row: tuple) -> None:
+        (pk, title, review_title, status, owner_name, due_on, check_on, check_result) = row
+        self.pk, self.title, self.status = pk, title, status
+        self.review = {"title": review_title} if review_title is not None else None
+        self.owner = {"display_name": owner_name} if owner_name is not None else None
+        self.due_on, self.check_on, self.check_result = due_on, check_on, check_result
+        self.get_status_display = ActionStatus(status).label
+        self.get_check_result_display = CheckResult(check_result).label if check_result else ""
+
+
+def _decorate(actions: list[_Row], *, today: Any, back: str) -> list[_Row]:
+    """What the table shows of each row beyond its columns (only when it is drawn)."""
+    # Each row's address from one reverse(), not one {% url %} per row.
+    href = reverse("reviews:action", args=[_PK])
+    shown: dict[Any, str] = {}  # each date written once a page (many rows share one)
+    for action in actions:
+        action.overdue = (
+            action.status in UNFINISHED and action.due_on is not None and action.due_on < today
+        )
+        action.list_href = href.replace(str(_PK), str(action.pk)) + back
+        for day in (action.due_on, action.check_on):
+            if day and day not in shown:
+                shown[day] = date_format(day, "DATE_FORMAT")
+        action.due_shown = shown.get(action.due_on, "")
+        action.check_shown = shown.get(action.check_on, "")
+    return actions
+
+
 def _people(team: Team) -> list[tuple[int, str]]:
-    return [(m.user_id, m.user.display_name) for m in team_selectors.team_members(team=team)]
+    """The team's people as (id, name), leads first (as ``team_members`` orders them)."""
+    return list(
+        Membership.objects.filter(team=team, organization_id=team.organization_id)
+        .order_by("role", "user__display_name")
+        .values_list("user_id", "user__display_name")
+    )
 
 
 def _owner(team: Team, owner_id: int | None) -> Any:
@@ -62,10 +113,17 @@ def _owner(team: Team, owner_id: int | None) -> Any:
     ).first()
 
 
+def _reviews(team: Team) -> list[tuple[int, str]]:
+    return list(selectors.reviews_with_actions(team=team).values_list("id", "title"))
+
+
 def _filter_form(
-    request: HttpRequest, team: Team, people: list[tuple[int, str]]
+    request: HttpRequest,
+    team: Team,
+    people: list[tuple[int, str]],
+    reviews: list[tuple[int, str]] | None = None,
 ) -> ActionFilterForm:
-    reviews = [(r.pk, r.title) for r in selectors.reviews_with_actions(team=team)]
+    reviews = _reviews(team) if reviews is None else reviews
     return ActionFilterForm(request.GET or None, people=people, reviews=reviews)
 
 
@@ -82,7 +140,8 @@ def _list_context(
     request: HttpRequest, team: Team, new_form: ActionEditForm | None = None
 ) -> tuple[dict[str, Any], int]:
     people = _people(team)
-    form = _filter_form(request, team, people)
+    reviews = _reviews(team)
+    form = _filter_form(request, team, people, reviews)
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400
@@ -96,26 +155,54 @@ def _list_context(
     # The figures cover the whole (filtered) list; the table shows one page
     # of it, so that years of actions cost what one page costs.
     counts = selectors.action_counts(actions=listed, today=today)
-    paginator = Paginator(listed, ACTION_PAGE)
+    rows = listed.values_list(*_ROW_COLUMNS)
+    paginator = Paginator(rows, ACTION_PAGE)
     paginator.count = counts["total"]  # known already: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    actions = list(page.object_list)
-    # Each row's address from one reverse(), not one {% url %} per row.
-    href = reverse("reviews:action", args=[_PK])
+    rows = page.object_list = list(page.object_list)  # read once
     back = f"?next={quote(request.get_full_path())}" if request.GET else ""
-    shown: dict[Any, str] = {}  # each date written once a page (many rows share one)
-    for action in actions:
-        action.overdue = action.is_overdue(today)
-        action.list_href = href.replace(str(_PK), str(action.pk)) + back
-        for day in (action.due_on, action.check_on):
-            if day and day not in shown:
-                shown[day] = date_format(day, "DATE_FORMAT")
-        action.due_shown = shown.get(action.due_on, "")
-        action.check_shown = shown.get(action.check_on, "")
+    actions = [_Row(row) for row in rows]
     extensions = action_extensions_context(user=request.user, team=team, actions=actions)
     page_query = request.GET.copy()
     page_query.pop("page", None)
+    page_query = page_query.urlencode()
+    table_html = ""
+    if extensions["action_row_fragments"]:
+        _decorate(actions, today=today, back=back)  # drawn with the page, for this reader
+    else:
+        # No row holds a form (a CSRF token) or anything else for one reader
+        # alone: this page of the table is the same for every reader with the
+        # same address, drawn once and kept for as long as what it shows is unchanged.
+        table_html = fragment(
+            "action-table",
+            (rows, page.number, paginator.num_pages, page_query, back, today),
+            lambda: render_to_string(
+                "reviews/actions.html#table",
+                {
+                    "actions": _decorate(actions, today=today, back=back),
+                    "page": page,
+                    "page_query": page_query,
+                    **extensions,
+                },
+            ),
+        )
+    filtered = any([filters.status, filters.owner, filters.overdue, filters.review])
+    filters_html = fragment(
+        "action-filters",
+        (team.slug, people, reviews, sorted(request.GET.lists())),
+        lambda: render_to_string(
+            "reviews/actions.html#filters",
+            {"team": team, "filter_form": form, "filtered": filtered},
+        ),
+    )
     new_form = new_form or ActionEditForm(people=people, auto_id="new-%s")
+    new_fields_html = ""
+    if not new_form.is_bound:
+        new_fields_html = fragment(
+            "action-new",
+            (people, today),
+            lambda: render_to_string("reviews/actions.html#new_fields", {"new_form": new_form}),
+        )
     if new_form.is_bound and new_form.errors:
         status = 400
     return (
@@ -123,10 +210,13 @@ def _list_context(
             "team": team,
             "actions": actions,
             "page": page,
-            "page_query": page_query.urlencode(),
+            "page_query": page_query,
+            "table_html": table_html,
             "filter_form": form,
             "filters": filters,
-            "filtered": any([filters.status, filters.owner, filters.overdue, filters.review]),
+            "filtered": filtered,
+            "filters_html": filters_html,
+            "new_fields_html": new_fields_html,
             "sort_links": _sort_links(request, filters.sort),
             "query": request.GET.urlencode(),
             "new_form": new_form,

@@ -33,7 +33,7 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "jar": ("lead", "/t/platform/jar/", 4),
     "jar history": ("lead", "/t/platform/jar/?page=2", 4),
     "reflections": ("lead", "/t/platform/reflections/", 8),
-    "one reflection": ("lead", "/reflections/{reflection}/", 10),
+    "one reflection": ("lead", "/reflections/{reflection}/", 7),
     "pulse list": ("lead", "/t/platform/pulses/", 4),
     "pulse results": ("lead", "/t/platform/pulses/{pulse}/results/", 7),
     "org pulse overview": ("admin", "/organization/pulses/", 6),

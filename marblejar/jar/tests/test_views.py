@@ -144,3 +144,42 @@ def _a_comment_to_report(p) -> str:
         author=p.member, reflection=reflection, body="Careless."
     )
     return f"/reflections/{reflection.pk}/comments/{comment.pk}/report/"
+
+
+def test_the_history_drawn_once_shows_every_change_to_what_it_shows(client_for, personas):
+    """The jar and its history are kept drawn for every reader: a change still shows at once."""
+    from marblejar.accounts import services as account_services
+    from marblejar.reflections.models import Reflection
+
+    reflection = drop_for_a_mistake(personas)
+    reader, other = client_for("member2"), client_for("admin")
+    page = reader.get("/t/platform/jar/").text
+    assert "The jar holds 1 marble" in page and "Wrong config" in page
+    assert other.get("/t/platform/jar/").text.count("Wrong config") == 1  # kept, shown again
+
+    reflection_services.reflection_update(
+        actor=personas.lead,
+        reflection=Reflection.objects.get(pk=reflection.pk),
+        title="The wrong config",
+        what_happened="I pushed the staging config to production.",
+        correction="I restored it from the backup.",
+    )
+    account_services.user_update_profile(user=personas.member, display_name="Maxine Member")
+    page = other.get("/t/platform/jar/").text
+    assert ">The wrong config</a>" in page and "Maxine Member said thank you." in page
+
+    reflection_services.reflection_delete(actor=personas.lead, reflection=reflection)
+    page = reader.get("/t/platform/jar/").text
+    assert "The wrong config" not in page
+    assert "Lena Lead</strong> shared a mistake and what they did to correct it." in page
+
+    response = client_for("member").post(
+        "/t/platform/jar/drop/", {"description": "Mia asked for help in stand-up."}
+    )
+    assert response.status_code == 302
+    page = reader.get("/t/platform/jar/").text
+    assert "The jar holds 2 marbles" in page and "Mia asked for help in stand-up." in page
+    marble = Marble.objects.get(description__startswith="Mia asked")
+    client_for("member").post(f"/t/platform/jar/{marble.pk}/remove/")
+    page = reader.get("/t/platform/jar/").text
+    assert "The jar holds 1 marble" in page and "Mia asked for help" not in page

@@ -273,3 +273,133 @@ def test_deleting_a_reflection_keeps_its_marble(client_for, personas):
     assert client_for("lead").post(f"/reflections/{reflection.pk}/delete/").status_code == 302
     assert not Reflection.objects.exists() and not Comment.objects.exists()
     assert Marble.objects.count() == 1
+
+
+def test_the_list_drawn_once_shows_every_change_to_what_it_shows(client_for, personas):
+    """A page of the list is kept drawn for every reader: a change still shows at once."""
+    from marblejar.accounts import services as account_services
+
+    first = publish_mistake(personas, tags="deploys")
+    reader, other = client_for("member"), client_for("member2")
+    url = "/t/platform/reflections/"
+    assert "Friday deploy" in reader.get(url).text
+    assert other.get(url).text.count("Friday deploy") == 1  # kept, shown again
+
+    services.reflection_update(
+        actor=personas.lead,
+        reflection=Reflection.objects.get(pk=first.pk),
+        title="Friday deploy, again",
+        what_happened="Sign-in broke.",
+        correction="Rolled back; wrote a checklist.",
+        tags="rollbacks",
+    )
+    account_services.user_update_profile(user=personas.lead, display_name="Lena L.")
+    page = other.get(url).text
+    assert ">Friday deploy, again</a>" in page and "Lena L. ·" in page
+    assert 'href="?tag=rollbacks"' in page and 'href="?tag=deploys"' not in page
+    assert '<option value="rollbacks">' in page and '<option value="deploys">' not in page
+
+    second = publish_mistake(personas, author=personas.member, title="Skipped the review")
+    assert "Skipped the review" in reader.get(url).text
+    services.reflection_delete(actor=personas.member, reflection=second)
+    assert "Skipped the review" not in other.get(url).text
+    filtered = reader.get(url + "?tag=rollbacks").text
+    assert "Friday deploy, again" in filtered and "?page=" not in filtered
+
+
+def test_the_marble_and_the_newest_event_in_one_query_agree_with_each_read(personas):
+    from marblejar.realtime.models import Event
+    from marblejar.reflections import selectors
+
+    def both(reflection):
+        return (
+            selectors.reflection_marble(reflection=reflection) is not None,
+            selectors.reflection_last_event_id(reflection=reflection),
+        )
+
+    team_wide = publish_mistake(personas)
+    org_wide = services.reflection_create(
+        author=personas.lead, team=None, kind=Kind.LESSON, title="For all", body="B", publish=True
+    )
+    for reflection in (team_wide, org_wide):
+        assert selectors.reflection_live_state(reflection=reflection) == both(reflection)
+    services.reaction_add(user=personas.member, reflection=team_wide, kind="thanks")
+    for n in range(3):
+        Event.objects.create(
+            organization=personas.org, stream=f"reflection:{team_wide.pk}", kind=f"k{n}"
+        )
+    Event.objects.create(organization=personas.org, stream="team:1", kind="other")
+    state = selectors.reflection_live_state(reflection=team_wide)
+    assert state == both(team_wide) and state[0] is True and state[1] > 0
+
+
+def test_the_empty_response_form_is_kept_per_kind_of_reflection(personas, client_for):
+    """The form's fields are drawn once per kind: an offer of help only where help fits."""
+    mistake = publish_mistake(personas)
+    ask = services.reflection_create(
+        author=personas.lead,
+        team=personas.team,
+        kind=Kind.HELP,
+        title="Help",
+        body="B",
+        publish=True,
+    )
+    reader = client_for("member")
+    for reflection, offers in ((mistake, False), (ask, True), (mistake, False), (ask, True)):
+        page = reader.get(f"/reflections/{reflection.pk}/").text
+        assert 'name="body"' in page
+        assert ('name="offers_help"' in page) is offers
+    refused = reader.post(f"/reflections/{ask.pk}/comments/", {"body": ""})
+    assert refused.status_code == 400 and 'name="offers_help"' in refused.text
+
+
+def test_the_article_drawn_once_shows_every_change_to_it(personas, client_for):
+    from marblejar.accounts import services as account_services
+
+    reflection = publish_mistake(personas, tags="deploys")
+    reader, other = client_for("member"), client_for("member2")
+    url = f"/reflections/{reflection.pk}/"
+    assert "Sign-in broke." in reader.get(url).text
+    assert other.get(url).text.count("Sign-in broke.") == 1  # kept, shown again
+    services.reflection_update(
+        actor=personas.lead,
+        reflection=Reflection.objects.get(pk=reflection.pk),
+        title="Friday deploy",
+        what_happened="Sign-in broke for an hour.",
+        correction="Rolled back; wrote a checklist.",
+        learned="Deploy early in the week.",
+        tags="zeta, rollbacks, on-call",
+    )
+    account_services.user_update_profile(user=personas.lead, display_name="Lena L.")
+    page = other.get(url).text
+    assert "Sign-in broke for an hour." in page and "Deploy early in the week." in page
+    assert "#deploys" not in page
+    assert page.index("#on-call") < page.index("#rollbacks") < page.index("#zeta")
+    assert '<p class="muted">Lena L. ·' in page
+
+
+def test_the_practice_log_and_updates_drawn_once_show_what_is_added(personas, client_for):
+    learning = services.reflection_create(
+        author=personas.lead,
+        team=personas.team,
+        kind=Kind.LEARNING,
+        title="Learning Go",
+        skill="Go",
+        body="Slowly.",
+        publish=True,
+    )
+    reader = client_for("member")
+    url = f"/reflections/{learning.pk}/"
+    page = reader.get(url).text
+    assert "No practice logged yet." in page and "No updates yet." in page
+    services.practice_log(
+        actor=personas.lead,
+        reflection=learning,
+        practised_on=timezone.localdate(),
+        minutes=25,
+        hard="Reading *generics*",
+    )
+    services.learning_update_post(actor=personas.lead, reflection=learning, body="Wrote a CLI.")
+    page = reader.get(url).text
+    assert "No practice logged yet." not in page and "<em>generics</em>" in page
+    assert "No updates yet." not in page and "Wrote a CLI." in page

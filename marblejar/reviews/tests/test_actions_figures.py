@@ -61,3 +61,55 @@ def test_opened_done_days_to_done_and_checks_per_team_and_period(personas):
         ):
             expected = sum(a.check_result == result and inside(a.checked_at) for a in mine)
             assert getattr(f, attr) == expected, attr
+
+
+def test_the_list_counts_agree_with_the_rows_under_every_filter(personas):
+    from marblejar.reviews.models import UNFINISHED, ActionStatus, CheckResult
+    from marblejar.reviews.selectors_actions import (
+        ActionFilter,
+        action_counts,
+        action_list_for_team,
+    )
+
+    rng = random.Random(7)
+    today = datetime(2030, 3, 1, tzinfo=UTC).date()
+    for i in range(80):
+        Action.objects.create(
+            organization=personas.org,
+            team=rng.choice([personas.team, personas.team, personas.other_team]),
+            title=f"A{i}",
+            expected_effect="E",
+            owner=rng.choice([None, personas.lead, personas.member]),
+            status=rng.choice(list(ActionStatus)),
+            due_on=rng.choice([None, today - timedelta(days=3), today, today + timedelta(days=3)]),
+            check_on=rng.choice([None, today - timedelta(days=1), today, today + timedelta(1)]),
+            check_result=rng.choice(["", *CheckResult.values]),
+        )
+    filters = [
+        ActionFilter(),
+        ActionFilter(status="open"),
+        ActionFilter(owner="team"),
+        ActionFilter(owner=str(personas.member.pk), overdue=True),
+        ActionFilter(review="hand", sort="due"),
+    ]
+    for f in filters:
+        listed = action_list_for_team(
+            user=personas.lead, team=personas.team, filters=f, today=today
+        )
+        rows = list(listed)
+        assert action_counts(actions=listed, today=today) == {
+            "total": len(rows),
+            "open": sum(a.status == ActionStatus.OPEN for a in rows),
+            "doing": sum(a.status == ActionStatus.DOING for a in rows),
+            "overdue": sum(
+                a.status in UNFINISHED and a.due_on is not None and a.due_on < today for a in rows
+            ),
+            "to_check": sum(
+                a.check_on is not None
+                and a.check_on <= today
+                and a.check_result in ("", CheckResult.TOO_EARLY)
+                and a.status != ActionStatus.DROPPED
+                for a in rows
+            ),
+        }
+        assert rows  # every filter here finds some

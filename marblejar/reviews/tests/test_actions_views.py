@@ -284,3 +284,52 @@ def test_the_partials_for_the_board_say_what_came_of_earlier_actions(
         f"This looks like “Deploy freeze confusion” from {date_text}; its action was marked "
         "done and checked “partly”." in " ".join(html.split())
     )
+
+
+def test_the_list_drawn_once_shows_every_change_to_what_it_shows(personas, client_for):
+    """The table, the filters and the empty form are kept drawn: a change still shows at once."""
+    from marblejar.accounts import services as account_services
+    from marblejar.teams.tests.helpers import add_members
+
+    first = add(personas, "Freeze dates in the calendar", owner=personas.member)
+    reader, other = client_for("member"), client_for("member2")
+    assert "Freeze dates in the calendar" in reader.get("/t/platform/actions/").text
+    page = other.get("/t/platform/actions/").text  # kept, shown again
+    assert page.count("Freeze dates in the calendar") == 1
+
+    services.action_set_status(actor=personas.lead, action=first, status="doing")
+    account_services.user_update_profile(user=personas.member, display_name="Maxine Member")
+    from_review(personas, "Route alerts to the on-call rotation")
+    (newcomer,) = add_members(personas.team, 1)
+    page = other.get("/t/platform/actions/")
+    text = page.text
+    assert rows(page) == ["Route alerts to the on-call rotation", "Freeze dates in the calendar"]
+    assert '<span class="badge status-doing">Doing</span>' in text
+    assert ">Maxine Member</td>" in text and "Max Member" not in text
+    # The review is in the filter's choices, the newcomer in the filter's and the form's owners.
+    assert ">Incident 42 debrief</option>" in text
+    assert text.count(f'<option value="{newcomer.pk}">') == 2
+
+    filtered = reader.get("/t/platform/actions/?status=doing").text
+    assert "Freeze dates in the calendar" in filtered and "Route alerts" not in filtered
+    assert '<option value="doing" selected>' in filtered
+
+
+def test_rows_with_a_form_are_drawn_for_each_reader(personas, client_for):
+    """With an issue tracker each row holds a form (and its reader's CSRF token): never kept."""
+    import re
+
+    from marblejar.tests.test_page_queries import add_trackers_and_issues
+
+    add(personas, "Freeze dates in the calendar")
+    add_trackers_and_issues(personas, 1, issues=0)
+    tokens = []
+    for who in ("member", "member2"):
+        client = client_for(who)
+        client.get("/t/platform/actions/")
+        text = client.get("/t/platform/actions/").text
+        assert "Create an issue" in text
+        tokens.append(set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', text)))
+    # Every form of a page (the row's and the page's own) carries that page's token, and
+    # the second reader's differs: the rows were drawn with each page, not kept.
+    assert [len(t) for t in tokens] == [1, 1] and tokens[0] != tokens[1]
