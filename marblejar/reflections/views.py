@@ -49,7 +49,7 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     user = request.user
     return {
         "reflections_panel": {
-            "recent": selectors.recent_for_team_panel(team=team),
+            "recent": _rows(*selectors.recent_for_team_panel(team=team)),
             "leads": selectors.leads_sharing(team=team),
             "nudge_since": selectors.lead_nudge(user=user, team=team),
             "can_write": permissions.can(user, "reflection.create", team),
@@ -73,6 +73,11 @@ class _Row:
         self.published_at = values["published_at"]
         self.tags = {"all": [{"name": name} for name in tags]}
         self.get_absolute_url = href.replace(str(_PK), str(self.pk))
+
+
+def _rows(rows: list[tuple], tags: dict[int, list[str]]) -> list[_Row]:
+    href = reverse("reflections:detail", args=[_PK])
+    return [_Row(row, tags[row[0]], href) for row in rows]
 
 
 def _list_page(request: HttpRequest, *, team: Team | None, title: str) -> HttpResponse:

@@ -27,6 +27,7 @@ COMPILED = (
     "pulse_recent_answered",
     "pulse_latest_results",
     "reflections_recent",
+    "reflections_recent_tags",
     "reflections_leads_shared",
     "reflections_last_shared",
     "reflections_drafts",
@@ -50,8 +51,20 @@ def test_every_read_of_the_team_page_is_compiled_and_each_visit_reads_again(pers
     reflection_services.reflection_create(
         author=personas.lead, team=personas.team, kind=Kind.LESSON, title="A compiled draft"
     )
+    reflection_services.reflection_create(
+        author=personas.lead,
+        team=personas.team,
+        kind=Kind.LESSON,
+        title="A compiled lesson",
+        body="Small reads add up.",
+        learned="Small reads add up.",
+        tags="compiled, reads",
+        publish=True,
+    )
     again = lead.get(URL).text
     assert "n@acme.test" in again and "A compiled draft" in again
+    assert "A compiled lesson" in again
+    assert 'class="tag">#compiled</a> · <a href="?tag=reads" class="tag">#reads</a>' in again
     # Another reader of the same compiled reads gets their own: no lead tools, no draft.
     member = client_for("member").get(URL).text
     assert "n@acme.test" not in member and "A compiled draft" not in member
