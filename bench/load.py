@@ -27,8 +27,8 @@ on loopback.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import csv
+import importlib.util
 import json
 import os
 import signal
