@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import signal
@@ -272,6 +273,8 @@ def main() -> int:
         "--workers", type=int, default=None, help="app processes (default: serve's, one per core)"
     )
     args = parser.parse_args()
+    if importlib.util.find_spec("locust") is None:
+        parser.exit(2, "bench/load.py needs locust: pip install -e '.[bench]'\n")
 
     data = Path(tempfile.mkdtemp(prefix="marblejar-load-"))
     env = {
