@@ -59,7 +59,8 @@ def _other(value: Any) -> Any:
 @dataclass
 class _Compiled:
     sql: str
-    slots: tuple[str, ...]
+    # For each parameter: the keyword whose value it is, or _CONSTANT.
+    slots: tuple[Any, ...]
     compiler: Any
     # For each slot: what turns the value into the parameter (None: as given).
     adapters: tuple[Callable[[Any], Any] | None, ...] = ()
