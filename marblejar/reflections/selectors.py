@@ -202,6 +202,8 @@ def recent_for_team_panel(*, team: Team) -> tuple[list[tuple], dict[int, list[st
     """The newest rows of :func:`feed_rows` for ``team``, and their tags as :func:`tags_of`."""
     rows = _RECENT.rows(organization_id=team.organization_id, team_id=team.pk)
     tags: dict[int, list[str]] = {row[0]: [] for row in rows}
+    if not rows:  # no reflection yet: no tags to read
+        return rows, tags
     for pk, name in _RECENT_TAGS.rows(organization_id=team.organization_id, team_id=team.pk):
         if pk in tags:  # a reflection published between the two reads is left out
             tags[pk].append(name)
