@@ -408,7 +408,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "marblejar-fragments",
         "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        # A third of them is dropped when all are taken (LocMemCache's culling).
+        "OPTIONS": {"MAX_ENTRIES": env_int("MARBLEJAR_FRAGMENTS_MAX", 1000)},
     },
 }
 if REDIS_URL:
