@@ -80,6 +80,12 @@ class PreparedRead:
     ``stand_ins`` gives, for each keyword ``build`` takes, a value of the
     right type that no real call passes (a negative id, say); they are only
     used to find where each value goes among the compiled parameters.
+
+    ``build`` must depend on its keywords alone. A parameter that comes out
+    the same in two compilations with different stand-ins is kept as a
+    constant of the query for the connection's lifetime, so anything else
+    ``build`` reads (today's date, a setting, the language, a time worked
+    out at the call) must be one of its keywords.
     """
 
     def __init__(self, name: str, build: Callable[..., QuerySet], **stand_ins: Any) -> None:
