@@ -272,6 +272,11 @@ def main() -> int:
     parser.add_argument(
         "--workers", type=int, default=None, help="app processes (default: serve's, one per core)"
     )
+    parser.add_argument(
+        "--without-review",
+        action="store_true",
+        help="the open loop reads pages only (no live review written and watched)",
+    )
     args = parser.parse_args()
     if importlib.util.find_spec("locust") is None:
         parser.exit(2, "bench/load.py needs locust: pip install -e '.[bench]'\n")
@@ -313,17 +318,18 @@ def main() -> int:
 
         review_file = data / "review.json"
         review = json.loads(review_file.read_text())
-        watchers = [Watcher(host, review["review"], s) for s in review["sessions"]]
+        watchers = []
+        if not args.without_review:
+            watchers = [Watcher(host, review["review"], s) for s in review["sessions"]]
         for watcher in watchers:
             watcher.start()
+        open_env = {**load_env, "MARBLEJAR_LOAD_INTERVAL": "10"}
+        if not args.without_review:
+            open_env["MARBLEJAR_LOAD_REVIEW"] = str(review_file)
         rows = locust(
             host,
-            {
-                **load_env,
-                "MARBLEJAR_LOAD_INTERVAL": "10",
-                "MARBLEJAR_LOAD_REVIEW": str(review_file),
-            },
-            500 + PARTICIPANTS,
+            open_env,
+            500 + (0 if args.without_review else PARTICIPANTS),
             args.duration,
             data / "open",
         )
@@ -332,13 +338,18 @@ def main() -> int:
         redis = " + Redis" if os.environ.get("MARBLEJAR_REDIS_URL") else ""
         workers = args.workers or len(os.sched_getaffinity(0))
         print(f"\n{database}{redis}, {workers} app process(es)")
+        review_part = (
+            ""
+            if args.without_review
+            else f", and a live review ({PARTICIPANTS} writing, {WATCHERS} watching)"
+        )
         print(
-            f"open loop, 500 people, one page each per 10 s, and a live review "
-            f"({PARTICIPANTS} writing, {WATCHERS} watching), {args.duration} s: "
+            f"open loop, 500 people, one page each per 10 s{review_part}, {args.duration} s: "
             f"{float(total['Requests/s']):.1f} requests/s, {total['Request Count']} requests, "
             f"{total['Failure Count']} errors"
         )
-        check_review(env, review_file, rows, watchers)
+        if not args.without_review:
+            check_review(env, review_file, rows, watchers)
         print(f"{'page':20} {'requests':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
         for name, row in rows.items():
             print(
