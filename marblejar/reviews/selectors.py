@@ -182,7 +182,7 @@ def default_intent_text() -> str:
 
 
 def review_list_figures() -> dict[str, Any]:
-    """For ``team_get(annotate=...)``: the team's number of reviews and its statement of intent."""
+    """For ``team_get(annotate=review_list_figures)``: the team's review count and intent."""
     count = (
         Review.objects.filter(team=OuterRef("pk"))
         .order_by()

@@ -48,7 +48,7 @@ from marblejar.reviews.forms import (
     ValueForm,
 )
 from marblejar.reviews.markdown import summary_markdown
-from marblejar.reviews.models import Review
+from marblejar.reviews.models import Kind, Phase, Review
 from marblejar.reviews.parts import PARTS
 from marblejar.teams import selectors as team_selectors
 from marblejar.teams.models import Team
@@ -81,7 +81,7 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     # With whether a review is due (the catch-up below then costs no query).
     # The number of reviews and the statement of intent come with it too.
     team = team_selectors.team_get(
-        user=request.user, slug=slug, due=True, annotate=selectors.review_list_figures()
+        user=request.user, slug=slug, due=True, annotate=selectors.review_list_figures
     )
     # Close what the clock made due (before the list is read), so that a
     # missed task never shows a stale phase.
@@ -93,8 +93,13 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     # Each row's address from one reverse() with a placeholder id, its date
     # formatted here: not a {% url %} and a date filter a row.
     board = reverse("reviews:board", args=[_PK])
+    # Each kind's and phase's name translated once a page, not once a row.
+    kinds = {value: str(label) for value, label in Kind.choices}
+    phases = {value: str(label) for value, label in Phase.choices}
     for r in page.object_list:
         r.board_url = board.replace(f"/{_PK}/", f"/{r.pk}/")
+        r.kind_text = kinds.get(r.kind, r.kind)
+        r.phase_text = phases.get(r.phase, r.phase)
         r.scheduled_text = (
             date_format(timezone.localtime(r.scheduled_for), "DATETIME_FORMAT")
             if r.scheduled_for

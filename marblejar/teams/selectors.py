@@ -65,7 +65,7 @@ def team_get(
     last_event: bool = False,
     size: bool = False,
     due: bool = False,
-    annotate: dict[str, Any] | None = None,
+    annotate: Callable[[], dict[str, Any]] | None = None,
 ) -> Team:
     """The team with ``slug`` in the user's organization, if the user may ``action`` it.
 
@@ -75,27 +75,16 @@ def team_get(
     page's live connection starts), with ``size`` with ``member_count``: in
     the same query; with ``due`` with a flag for each of DUE_CHECKS, so that
     the features' catch-ups know without a query whether anything is due;
-    with ``annotate``, with those expressions too (subqueries a page would
-    otherwise send one by one, with ``OuterRef("pk")`` for the team).
+    with ``annotate`` (a function that returns expressions: subqueries a page
+    would otherwise send one by one, with ``OuterRef("pk")`` for the team),
+    with those too.
     """
-    if annotate:
-        teams = _team_read(
-            organization_id=user.organization_id,
-            slug=slug,
-            user_id=user.pk,
-            now=timezone.now(),
-            last_event=last_event,
-            size=size,
-            due=due,
-        ).annotate(**annotate)
-        team = teams.first()
-    else:
-        team = _team_prepared(last_event=last_event, size=size, due=due).first(
-            organization_id=user.organization_id,
-            slug=slug,
-            user_id=user.pk,
-            now=timezone.now(),
-        )
+    team = _team_prepared(last_event=last_event, size=size, due=due, annotate=annotate).first(
+        organization_id=user.organization_id,
+        slug=slug,
+        user_id=user.pk,
+        now=timezone.now(),
+    )
     if team is not None:
         permissions.remember_role(user, team, team.reader_role)
     if team is None or not permissions.can(user, "team.view", team):
@@ -147,21 +136,34 @@ def _team_read(
 _TEAM_READS: dict[tuple[Any, ...], PreparedRead] = {}
 
 
-def _team_prepared(*, last_event: bool, size: bool, due: bool) -> PreparedRead:
+def _team_prepared(
+    *,
+    last_event: bool,
+    size: bool,
+    due: bool,
+    annotate: Callable[[], dict[str, Any]] | None = None,
+) -> PreparedRead:
     """The team read of these options, compiled once per connection (see lib/prepared.py).
 
     Every page of a team reads it first, and the ORM spends far longer
     writing its SQL (the role, the stream's newest event, the due checks)
-    than the database spends answering it.
+    than the database spends answering it. ``annotate``'s expressions must
+    depend on nothing but the team (they are compiled once).
     """
-    key: tuple[Any, ...] = (last_event, size, due)
+    extra = f"{annotate.__module__}.{annotate.__qualname__}" if annotate else ""
+    key: tuple[Any, ...] = (last_event, size, due, extra)
     if due:
         key += tuple(sorted((name, read()) for name, read in DUE_CHECK_KEYS.items()))
+
+    def build(**values: Any) -> QuerySet[Team]:
+        teams = _team_read(**values, last_event=last_event, size=size, due=due)
+        return teams.annotate(**annotate()) if annotate else teams
+
     read = _TEAM_READS.get(key)
     if read is None:
         read = _TEAM_READS[key] = PreparedRead(
             "team_get:" + ":".join(map(str, key)),
-            lambda **values: _team_read(**values, last_event=last_event, size=size, due=due),
+            build,
             organization_id=-1001,
             slug="-stand-in-",
             user_id=-2001,

@@ -14,6 +14,8 @@ from marblejar.pulse.models import Pulse
 from marblejar.pulse.tests.factories import open_pulse
 from marblejar.reflections import services as reflection_services
 from marblejar.reflections.models import Kind
+from marblejar.reviews import services as review_services
+from marblejar.reviews.tests.helpers import schedule
 from marblejar.teams.services import invitation_create
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +92,20 @@ def test_the_team_page_publishes_results_past_the_response_period(
     in_time.refresh_from_db()
     assert late.is_published and late.published_without_response
     assert not in_time.is_published
+
+
+def test_the_review_list_reads_its_team_and_figures_compiled_and_fresh(personas, client_for):
+    lead = client_for("lead")
+    url = reverse("reviews:list", args=["platform"])
+    assert "A compiled retrospective" not in lead.get(url).text
+    prepared = connections[DEFAULT_DB_ALIAS].__dict__["marblejar_prepared"]
+    reads = {k: v for k, v in prepared.items() if "review_list_figures" in k}
+    assert reads and all(reads.values())
+    # The count (the pager's) and the statement come with the team on every visit.
+    schedule(personas, title="A compiled retrospective")
+    review_services.intent_statement_update(
+        actor=personas.lead, team=personas.team, text="We look at systems, not people."
+    )
+    again = lead.get(url).text
+    assert "A compiled retrospective" in again
+    assert "We look at systems, not people." in again
