@@ -277,3 +277,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             yellow=True,
             bold=True,
         )
+    if not firefox_path():
+        terminalreporter.write_line(
+            "NOTICE: the board's journeys in Firefox were skipped: Firefox was not found. "
+            "Install Debian's firefox-esr or set MARBLEJAR_FIREFOX to run them.",
+            yellow=True,
+            bold=True,
+        )
