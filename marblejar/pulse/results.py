@@ -404,40 +404,59 @@ def _load_postgresql(cursor: Any, batches: list[ResultBatch]) -> None:
         copy.write(_COPY_TRAILER)
 
 
-_BUILT = "pulse_result_built"
+_STORED = "pulse_result_stored"
+# The store's joins are hash joins over every incoming result; with the
+# default 4 MB each spilled to temporary files (BENCHMARKS.md, "Pulse statistics").
+_STORE_WORK_MEM = "64MB"
 
 
 def _write_postgresql(cursor: Any) -> int:
-    """New results by a plain INSERT, stored ones that differ by an UPDATE.
+    """Stored results that differ by an ``UPDATE``, new ones by a plain ``INSERT``.
 
     An ``INSERT ... ON CONFLICT`` pays a speculative insertion for every row
-    (an extra probe of the primary key and an extra log record), and its
-    update path still probes the key of each row; here the rows are built
-    once into a temporary table, flagged as stored or not by one join, and
-    each kind is written by the statement made for it. Stores never insert
-    the same result at once (:func:`~marblejar.pulse.locks.lock_stores`), so the plain INSERT
-    cannot meet a row another store wrote since the join.
+    (an extra probe of the primary key and an extra log record). Here one
+    join lists the incoming results already stored (their keys only, in a
+    temporary table); the ``UPDATE`` builds the rows from the incoming
+    values and the pulses and writes those that differ, the ``INSERT`` the
+    rest. Each row is built once, by the one statement that writes it.
+    Stores never insert the same result at once
+    (:func:`~marblejar.pulse.locks.lock_stores`), so the plain INSERT cannot
+    meet a row another store wrote since the join.
     """
     result = PulseResult._meta.db_table
     updated = STORED_COLUMNS[1:]
+    cursor.execute(f"SET LOCAL work_mem = '{_STORE_WORK_MEM}'")
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {_BUILT} AS SELECT new.*, "  # noqa: S608
-        f"r.pulse_id IS NOT NULL AS stored FROM ({_new_rows_sql()}) new "
-        f"LEFT JOIN {result} r ON r.pulse_id = new.pulse_id"
+        f"CREATE TEMPORARY TABLE {_STORED} AS SELECT c.pulse_id FROM {_INCOMING} c "  # noqa: S608
+        f"JOIN {result} r ON r.pulse_id = c.pulse_id"
     )
-    cursor.execute(
-        f"UPDATE {result} r SET {', '.join(f'{n} = new.{n}' for n in updated)} "  # noqa: S608
-        f"FROM {_BUILT} new WHERE new.stored AND r.pulse_id = new.pulse_id "
-        f"AND ({', '.join(f'r.{n}' for n in updated)}) IS DISTINCT FROM "
-        f"({', '.join(f'new.{n}' for n in updated)})"
-    )
-    changed = cursor.rowcount
-    cursor.execute(
-        f"INSERT INTO {result} ({', '.join(STORED_COLUMNS)}, is_latest) "  # noqa: S608
-        f"SELECT {', '.join(STORED_COLUMNS)}, FALSE FROM {_BUILT} WHERE NOT stored"
-    )
-    changed += cursor.rowcount
-    cursor.execute(f"DROP TABLE {_BUILT}")
+    stored = cursor.rowcount
+    cursor.execute(f"SELECT COUNT(*) FROM {_INCOMING}")  # noqa: S608
+    incoming = cursor.fetchone()[0]
+    # OFFSET 0 keeps the rows a subquery of their own: each row's JSON is
+    # built once (not once for the SET and again for the comparison), and
+    # the pulses are read through their covering index, not their table.
+    new = f"({_new_rows_sql()} OFFSET 0) new"
+    changed = 0
+    if stored:
+        cursor.execute(
+            f"UPDATE {result} r SET {', '.join(f'{n} = new.{n}' for n in updated)} "  # noqa: S608
+            f"FROM {new} WHERE r.pulse_id = new.pulse_id "
+            f"AND ({', '.join(f'r.{n}' for n in updated)}) IS DISTINCT FROM "
+            f"({', '.join(f'new.{n}' for n in updated)})"
+        )
+        changed = cursor.rowcount
+    if incoming > stored:
+        # Against the list of stored keys, which this INSERT does not grow:
+        # an anti-join against the results table itself may be planned as a
+        # scan of that table per row while the INSERT fills it.
+        cursor.execute(
+            f"INSERT INTO {result} ({', '.join(STORED_COLUMNS)}, is_latest) "  # noqa: S608
+            f"SELECT {', '.join(STORED_COLUMNS)}, FALSE FROM {new} "
+            f"WHERE NOT EXISTS (SELECT FROM {_STORED} s WHERE s.pulse_id = new.pulse_id)"
+        )
+        changed += cursor.rowcount
+    cursor.execute(f"DROP TABLE {_STORED}")
     return changed
 
 
