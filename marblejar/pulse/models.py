@@ -177,22 +177,10 @@ class Pulse(models.Model):
             models.Index(fields=["closed_at", "closes_at"], name="pulse_due"),
             # Covers the read of every closed pulse's keying when recomputing results.
             models.Index(fields=["organization", "closed_at", "keying"], name="pulse_org_keying"),
-            # Covers what storing results in bulk reads of every pulse (its
-            # facts, copied into its result): the table itself holds each
-            # pulse's definition, about 2 KB a pulse, so reading it whole
-            # cost more than the rest of building the rows.
-            models.Index(
-                fields=[
-                    "id",
-                    "organization",
-                    "team",
-                    "instrument_slug",
-                    "closed_at",
-                    "counted",
-                    "min_group_size",
-                ],
-                name="pulse_store_facts",
-            ),
+            # On PostgreSQL only, migration 0010 adds ``pulse_store_facts``:
+            # the key with every fact storing results in bulk copies from a
+            # pulse (pulse/results.py), so that the store reads that index,
+            # not the table, whose rows hold the definition (about 2 KB).
         ]
 
     def __str__(self) -> str:
