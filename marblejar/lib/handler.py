@@ -25,9 +25,9 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction
 from django.core import signals
+from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.core.exceptions import RequestAborted
 from django.http import HttpResponseBase
 from django.urls import Resolver404, resolve, set_script_prefix
 
@@ -109,7 +109,10 @@ class Handler(ASGIHandler):
                     await self._send_part(part, send)
             else:
                 parts = iter(response.streaming_content)
-                while (part := await loop.run_in_executor(self.pool, next, parts, _END)) is not _END:
+                while True:
+                    part = await loop.run_in_executor(self.pool, next, parts, _END)
+                    if part is _END:
+                        break
                     await self._send_part(part, send)
             await send({"type": "http.response.body"})
         finally:
@@ -129,8 +132,7 @@ def _is_stream(path_info: str) -> bool:
 
 
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
-    headers = [
-        (name.encode("ascii"), value.encode("latin1")) for name, value in response.items()
-    ]
-    headers += [(b"Set-Cookie", c.OutputString().encode("ascii")) for c in response.cookies.values()]
+    headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
+    for cookie in response.cookies.values():
+        headers.append((b"Set-Cookie", cookie.OutputString().encode("ascii")))
     return headers
