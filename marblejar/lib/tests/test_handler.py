@@ -8,6 +8,7 @@ import warnings
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
+from django.db import connection
 from django.test import override_settings
 
 from marblejar.lib.handler import Handler
@@ -61,11 +62,13 @@ def test_pages_run_on_the_kept_threads_with_their_connection(handler):
     answers = [ask(handler, "/page/")[2].decode().split() for _ in range(6)]
     threads = {name for name, _connection in answers}
     assert threads <= {"marblejar-page_0", "marblejar-page_1"}
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's connections come from the process's pool
     # One database connection per kept thread, not one per request: what
     # each connection keeps (SQLite's pragmas, compiled reads) is kept too.
     connections = {name: set() for name in threads}
-    for name, connection in answers:
-        connections[name].add(connection)
+    for name, opened in answers:
+        connections[name].add(opened)
     assert all(len(kept) == 1 for kept in connections.values())
     assert threading.active_count() < 20
 

@@ -173,6 +173,7 @@ def load_once_for_every_process() -> bool:
     processes (prometheus-client loaded before the metrics folder was named).
     """
     import multiprocessing
+    import threading
 
     try:
         from prometheus_client import values
@@ -194,9 +195,15 @@ def load_once_for_every_process() -> bool:
 
     import_module(settings.ROOT_URLCONF)  # and its pages (the API stays for its first request)
 
-    # Nothing open may be shared by the processes forked from here.
+    # Nothing open may be shared by the processes forked from here: not a
+    # connection, and not PostgreSQL's pool (its connections and threads).
     connections.close_all()
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
     caches.close_all()
+    if threading.active_count() > 1:
+        return False  # a thread here would be missing, half-way, in every fork
     _subprocess.spawn = multiprocessing.get_context("fork")
     return True
 
