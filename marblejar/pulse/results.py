@@ -457,6 +457,8 @@ def _write_postgresql(cursor: Any) -> int:
         )
         changed += cursor.rowcount
     cursor.execute(f"DROP TABLE {_STORED}")
+    # The rest of an enclosing transaction (a pulse's close) keeps the server's.
+    cursor.execute("SET LOCAL work_mem TO DEFAULT")
     return changed
 
 
