@@ -122,7 +122,7 @@ def frame_context(
         # The newest event this rendering reflects: a signal the browser gets
         # for an older or equal id (its own change, say) needs no reload.
         "version": version_of(request, review),
-        "columns_meta": _columns_meta(review),
+        "columns_meta": columns_meta(review),
     }
 
 
@@ -141,7 +141,8 @@ def version_of(request: HttpRequest, review: Review) -> int:
     return version
 
 
-def _columns_meta(review: Review) -> list[dict[str, Any]]:
+def columns_meta(review: Review) -> list[dict[str, Any]]:
+    """The review's columns, each with its place, colour index and marker."""
     return [
         {
             "key": c["key"],

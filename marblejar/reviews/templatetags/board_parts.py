@@ -111,40 +111,17 @@ def _pieces(context: Any) -> dict[str, Any]:
     if cache is not None:
         return cache
     review = context["review"]
-    url = reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER])
-    themes = [
-        (theme.pk, format_html(_THEME_CHOICE, theme.pk, theme.title))
-        for theme in context.get("theme_choices") or []
-    ]
-    new_theme = format_html(
-        '<li><button type="submit" name="new_theme" value="1" class="link">{}</button></li>',
-        _("A new theme, named after this card"),
-    )
-    csrf = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context["csrf_token"]
-    )
     can_participate = bool(context.get("can_participate"))
+    url = reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER])
     cache = context.dicts[0]["_card_pieces"] = {
         "can_participate": can_participate,
         "draggable": "true" if can_participate else "false",
-        # The menu up to the card's own words, and from the end of its URL
-        # to its choices: everything but the card's id and text.
-        "menu_open": format_html(
-            '<details class="move-menu"><summary>{}<span class="visually-hidden">: ',
-            _("Move to…"),
-        ),
+        # The card's "Move to…" link (to the page that moves it, without
+        # JavaScript) up to its id, and from its id to the card's words.
         "url": tuple(escape(url).split(_PLACEHOLDER)),
-        "form_open": format_html(
-            '" hx-target="#part-phase" hx-swap="innerHTML" class="move-form">{}'
-            '<input type="hidden" name="onto" value="">'
-            '<input type="hidden" name="drop" value=""><ul class="move-choices">',
-            csrf,
+        "link_end": format_html(
+            '" class="move-link">{}<span class="visually-hidden">: ', _("Move to…")
         ),
-        "themes": themes,
-        "new_theme": new_theme,
-        # By (theme, column): the menu's choices, from every other theme to
-        # "Back to the column" for a card already in a theme.
-        "choices": {},
         # By (column index, marker, title): the card's column line.
         "columns": {},
         # By author: " · name".
@@ -153,41 +130,48 @@ def _pieces(context: Any) -> dict[str, Any]:
     return cache
 
 
-def _choices(cache: dict[str, Any], note: Any) -> str:
-    key = (note.theme_id, note.column_label if note.theme_id else None)
-    choices = cache["choices"].get(key)
-    if choices is None:
-        back = ""
-        if note.theme_id:
-            back = format_html(
-                '<li><button type="submit" name="theme" value="" class="link">{}</button></li>',
-                _("Back to “%(column)s”") % {"column": note.column_label},
-            )
-        others = "".join(html for pk, html in cache["themes"] if pk != note.theme_id)
-        choices = cache["choices"][key] = others + cache["new_theme"] + back
-    return choices
-
-
-def _menu(cache: dict[str, Any], note: Any, pk: str | None = None) -> str:
-    start, end = cache["url"]
-    url = f"{start}{pk or _esc(str(note.pk))}{end}"
-    return (
-        f"{cache['menu_open']}{_esc(note.text[:40])}</span></summary>"
-        f'<form method="post" action="{url}" hx-post="{url}{cache["form_open"]}'
-        f"{_choices(cache, note)}</ul></form></details>"
-    )
-
-
 @register.simple_tag(takes_context=True)
-def move_menu(context: Any, note: Any) -> str:
-    """A card's "Move to…" menu: the keyboard way to group it.
+def move_menu(context: Any) -> str:
+    """The group part's one "Move to…" menu, which ``board.js`` opens for a card.
 
-    Written here rather than in a template because a board holds hundreds
-    of cards, each with a menu of every theme: built from pieces made once
-    per rendering, it costs a few string joins per card instead of a
-    template loop, a URL lookup and a CSRF token each.
+    Every card carries only a link to the page that moves it (the way
+    without JavaScript); the script opens this menu under the card instead,
+    aims its form at that card, hides the card's own theme and shows "Back
+    to its column" for a card in a theme. A 200-card part used to carry a
+    copy of this menu, with every theme, on each card.
     """
-    return mark_safe(_menu(_pieces(context), note))  # noqa: S308 (escaped piece by piece)
+    review = context["review"]
+    url = escape(reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER]))
+    item = '<li role="none"{}><button type="submit" role="menuitem" name="{}" value="{}" class="link">{}</button></li>'
+    themes = [
+        format_html(item, "", "theme", theme.pk, theme.title)
+        for theme in context.get("theme_choices") or []
+    ]
+    new_theme = format_html(item, "", "new_theme", "1", _("A new theme, named after this card"))
+    backs = [
+        format_html(
+            item,
+            format_html(' data-back="{}" hidden', column["key"]),
+            "theme",
+            "",
+            _("Back to “%(column)s”") % {"column": column["title"]},
+        )
+        for column in context.get("columns_meta") or []
+    ]
+    return format_html(
+        '<div id="move-menu" class="move-popup" hidden>'
+        '<form method="post" action="{}" hx-post="{}" hx-target="#part-phase" hx-swap="innerHTML" class="move-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="onto" value=""><input type="hidden" name="drop" value="">'
+        '<ul class="move-choices" role="menu" aria-label="{}">{}{}{}</ul></form></div>',
+        mark_safe(url),  # noqa: S308 (escaped above)
+        mark_safe(url),  # noqa: S308
+        context["csrf_token"],
+        _("Move to…"),
+        mark_safe("".join(themes)),  # noqa: S308 (escaped piece by piece)
+        new_theme,
+        mark_safe("".join(backs)),  # noqa: S308
+    )
 
 
 def _card(cache: dict[str, Any], note: Any) -> str:
@@ -212,9 +196,13 @@ def _card(cache: dict[str, Any], note: Any) -> str:
         if author is None:
             author = cache["authors"][note.author_id] = _esc(f" · {note.author.display_name}")
     pk = _esc(str(note.pk))
+    link = ""
+    if cache["can_participate"]:
+        start, end = cache["url"]
+        link = f'<a href="{start}{pk}{end}{cache["link_end"]}{_esc(note.text[:40])}</span></a>'
+    col = f' data-col="{_esc(note.column)}"' if note.theme_id else ""
     return (
-        f'{opening}{pk}" id="note-{pk}">'
-        f"{_menu(cache, note, pk) if cache['can_participate'] else ''}"
+        f'{opening}{pk}" id="note-{pk}"{col}>{link}'
         f'{column_line}{author}</p><p class="card-text">{_linebreaksbr(note.text)}</p></li>'
     )
 
@@ -273,4 +261,3 @@ def _truncated(text: str, length: int) -> str:
 
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-_THEME_CHOICE = '<li><button type="submit" name="theme" value="{}" class="link">{}</button></li>'
