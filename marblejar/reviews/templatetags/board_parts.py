@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+import uuid
 from html import escape as _esc  # Django's escape() without its lazy wrapper: for the per-card path
 from typing import Any
 
@@ -175,11 +176,12 @@ def move_menu(context: Any) -> str:
 
 
 def _card(cache: dict[str, Any], note: Any) -> str:
-    column = (note.column_index, note.column_marker, note.column_label)
+    column = (note.column_index, note.column_marker, note.column_label, note.column)
     pieces = cache["columns"].get(column)
     if pieces is None:
-        # The card's opening up to its id, and its column line: the same for
-        # every card of a column.
+        # The card's opening up to its id, its column line, and (for a card
+        # in a theme, which "Back to" its column) the column's key: the same
+        # for every card of a column.
         pieces = cache["columns"][column] = (
             f'<li class="card-note col-{_esc(str(note.column_index))}" '
             f'draggable="{cache["draggable"]}" data-note="',
@@ -188,22 +190,25 @@ def _card(cache: dict[str, Any], note: Any) -> str:
                 note.column_marker,
                 note.column_label,
             ),
+            f' data-col="{_esc(note.column)}"',
         )
-    opening, column_line = pieces
+    opening, column_line, col = pieces
     author = ""
     if note.author_id and note.author:
         author = cache["authors"].get(note.author_id)
         if author is None:
             author = cache["authors"][note.author_id] = _esc(f" · {note.author.display_name}")
-    pk = _esc(str(note.pk))
+    # A UUID's text is hex digits and dashes: nothing to escape.
+    pk = str(note.pk) if type(note.pk) is uuid.UUID else _esc(str(note.pk))
+    text = note.text
     link = ""
     if cache["can_participate"]:
         start, end = cache["url"]
-        link = f'<a href="{start}{pk}{end}{cache["link_end"]}{_esc(note.text[:40])}</span></a>'
-    col = f' data-col="{_esc(note.column)}"' if note.theme_id else ""
+        short = _esc(text[:40])
+        link = f'<a href="{start}{pk}{end}{cache["link_end"]}{short}</span></a>'
     return (
-        f'{opening}{pk}" id="note-{pk}"{col}>{link}'
-        f'{column_line}{author}</p><p class="card-text">{_linebreaksbr(note.text)}</p></li>'
+        f'{opening}{pk}" id="note-{pk}"{col if note.theme_id else ""}>{link}'
+        f'{column_line}{author}</p><p class="card-text">{_linebreaksbr(text)}</p></li>'
     )
 
 
