@@ -20,6 +20,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, normalize_newlines
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marblejar.reviews import fragments
 from marblejar.reviews.parts import PARTS
@@ -235,6 +236,78 @@ def group_cards(context: Any, notes: Any) -> str:
     """``{% group_card %}`` for each of ``notes``: one tag for a whole column or stack."""
     cache = _pieces(context)
     return mark_safe("".join([_card(cache, note) for note in notes]))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def group_board(context: Any) -> str:
+    """The group part's columns and theme stacks, each with its cards.
+
+    What the template loops over ``group_columns`` and ``themes`` wrote,
+    written in Python: the part is drawn again for the first reader of every
+    change, and the loops' template work (a for-loop, a localized number and
+    an include per column and theme) cost as much as the cards themselves.
+    ``reviews/tests/test_board_cards.py`` compares the two.
+    """
+    cache = _pieces(context)
+    columns = context.get("group_columns") or []
+    themes = context.get("themes") or []
+    out = [f'<div class="board-columns cols-{len(columns)}">\n  ']
+    all_grouped = f'<li class="muted small">{_esc(_("All grouped."))}</li>'
+    for column in columns:
+        key = _esc(str(column["key"]))
+        notes = column["notes"]
+        cards = "".join([_card(cache, note) for note in notes]) if notes else all_grouped
+        out.append(
+            f'\n  <section class="board-column col-{_esc(str(column["index"]))} drop-zone" '
+            f'data-theme="" aria-labelledby="gcol-{key}-h">\n'
+            f'    <h3 id="gcol-{key}-h"><span class="marker" aria-hidden="true">'
+            f'{_esc(column["marker"])}</span> {_esc(str(column["title"]))} '
+            f'<span class="count-badge">{len(notes)}</span></h3>\n'
+            f'    <ul class="cards">{cards}</ul>\n  </section>\n  '
+        )
+    left = context.get("ungrouped_count") or 0
+    out.append(
+        '\n</div>\n<section class="theme-stacks" aria-labelledby="themes-h">\n'
+        f'  <h3 id="themes-h">{_esc(ngettext("%(n)s theme", "%(n)s themes", len(themes)) % {"n": len(themes)})} '
+        '<span class="muted small">· '
+        + _esc(
+            ngettext("%(n)s card left to group", "%(n)s cards left to group", left) % {"n": left}
+        )
+        + "</span></h3>\n  "
+    )
+    drop_here = f'<li class="muted small">{_esc(_("Drop cards here."))}</li>'
+    recurring = None
+    for item in themes:
+        theme, notes = item["theme"], item["notes"]
+        pk = _esc(str(theme.pk))
+        earlier = "\n"  # what the include wrote for no earlier theme: its last line
+        if item["earlier"]:
+            if recurring is None:
+                recurring = context.template.engine.get_template("reviews/_recurring_theme.html")
+            with context.push(earlier=item["earlier"]):
+                earlier = recurring.render(context)
+        cards = "".join([_card(cache, note) for note in notes]) if notes else drop_here
+        out.append(
+            f'\n  <section class="theme-stack drop-zone" data-theme="{pk}" '
+            f'aria-labelledby="theme-{pk}-h">\n'
+            f'    <h4 id="theme-{pk}-h">{_esc(theme.title)} '
+            f'<span class="count-badge">{len(notes)}</span></h4>\n'
+            f"    {earlier}\n"
+            f'    <ul class="cards stack">{cards}</ul>\n  </section>\n  '
+        )
+    if not themes:
+        out.append(
+            '\n  <p class="muted small">'
+            + _esc(
+                _(
+                    "No themes yet. Drag a card onto another card to start one, "
+                    "or name one above."
+                )
+            )
+            + "</p>\n  "
+        )
+    out.append("\n</section>")
+    return mark_safe("".join(out))  # noqa: S308 (escaped piece by piece)
 
 
 @register.simple_tag
