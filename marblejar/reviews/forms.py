@@ -179,8 +179,7 @@ class MoveForm(forms.Form):
         error_messages={
             "required": _("Choose where the card goes."),
             "invalid_choice": _(
-                "That choice is no longer on the board (the themes may have changed): "
-                "choose again."
+                "That choice is no longer on the board (the themes may have changed): choose again."
             ),
         },
     )

@@ -283,6 +283,29 @@ _MY_CARDS = PreparedRead(
 )
 
 
+_THEMED_NOTES = PreparedRead(
+    "themed_note_values",
+    lambda organization_id, review_id: (
+        Note.objects.filter(
+            organization_id=organization_id, review_id=review_id, theme__isnull=False
+        )
+        .order_by("column", "text")
+        .values_list("theme_id", "column", "text")
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def themed_note_values(*, review: Review) -> list[tuple[Any, ...]]:
+    """(theme id, column, text) of every note in one of the review's themes.
+
+    In the order the vote part shows each theme's cards (by column, then
+    text), as plain values: the vote part needs nothing else of a note.
+    """
+    return _THEMED_NOTES.rows(organization_id=review.organization_id, review_id=review.pk)
+
+
 def note_cards_visible_to(*, user: Any, review: Review) -> list[tuple[Any, ...]]:
     """The notes of :func:`notes_visible_to` in the columns (not on the timeline), as values.
 

@@ -144,7 +144,10 @@ def move_menu(context: Any) -> str:
     """
     review = context["review"]
     url = escape(reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER]))
-    item = '<li role="none"{}><button type="submit" role="menuitem" name="{}" value="{}" class="link">{}</button></li>'
+    item = (
+        '<li role="none"{}><button type="submit" role="menuitem" name="{}" value="{}" '
+        'class="link">{}</button></li>'
+    )
     themes = [
         format_html(item, "", "theme", theme.pk, theme.title)
         for theme in context.get("theme_choices") or []
@@ -162,7 +165,8 @@ def move_menu(context: Any) -> str:
     ]
     return format_html(
         '<div id="move-menu" class="move-popup" hidden>'
-        '<form method="post" action="{}" hx-post="{}" hx-target="#part-phase" hx-swap="innerHTML" class="move-form">'
+        '<form method="post" action="{}" hx-post="{}" hx-target="#part-phase" '
+        'hx-swap="innerHTML" class="move-form">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
         '<input type="hidden" name="onto" value=""><input type="hidden" name="drop" value="">'
         '<ul class="move-choices" role="menu" aria-label="{}">{}{}{}</ul></form></div>',
@@ -261,14 +265,15 @@ def group_board(context: Any) -> str:
             f'\n  <section class="board-column col-{_esc(str(column["index"]))} drop-zone" '
             f'data-theme="" aria-labelledby="gcol-{key}-h">\n'
             f'    <h3 id="gcol-{key}-h"><span class="marker" aria-hidden="true">'
-            f'{_esc(column["marker"])}</span> {_esc(str(column["title"]))} '
+            f"{_esc(column['marker'])}</span> {_esc(str(column['title']))} "
             f'<span class="count-badge">{len(notes)}</span></h3>\n'
             f'    <ul class="cards">{cards}</ul>\n  </section>\n  '
         )
     left = context.get("ungrouped_count") or 0
+    count = ngettext("%(n)s theme", "%(n)s themes", len(themes)) % {"n": len(themes)}
     out.append(
         '\n</div>\n<section class="theme-stacks" aria-labelledby="themes-h">\n'
-        f'  <h3 id="themes-h">{_esc(ngettext("%(n)s theme", "%(n)s themes", len(themes)) % {"n": len(themes)})} '
+        f'  <h3 id="themes-h">{_esc(count)} '
         '<span class="muted small">· '
         + _esc(
             ngettext("%(n)s card left to group", "%(n)s cards left to group", left) % {"n": left}
@@ -299,10 +304,7 @@ def group_board(context: Any) -> str:
         out.append(
             '\n  <p class="muted small">'
             + _esc(
-                _(
-                    "No themes yet. Drag a card onto another card to start one, "
-                    "or name one above."
-                )
+                _("No themes yet. Drag a card onto another card to start one, or name one above.")
             )
             + "</p>\n  "
         )

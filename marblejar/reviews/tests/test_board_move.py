@@ -21,7 +21,9 @@ def grouping(personas):
     loose = services.note_add(
         actor=personas.member, review=review, column="puzzled", text="The pager <b>woke</b> us"
     )
-    themed = services.note_add(actor=personas.member2, review=review, column="went_well", text="Pairing")
+    themed = services.note_add(
+        actor=personas.member2, review=review, column="went_well", text="Pairing"
+    )
     review = advance_to(review, Phase.GROUP, by=personas.lead)
     theme = Theme.objects.create(organization=personas.org, review=review, title="On call & <i>")
     services.note_move(actor=personas.member, note=Note.objects.get(pk=themed.pk), theme=theme)
@@ -74,7 +76,9 @@ def test_posting_the_page_moves_the_card_and_goes_back_to_the_board(grouping, cl
     assert new is not None and new.pk != theme.pk and new.title.startswith("The pager")
 
 
-@pytest.mark.parametrize("data", [{"to": ""}, {"to": "999999"}, {"to": "nonsense"}, {"to": "column"}])
+@pytest.mark.parametrize(
+    "data", [{"to": ""}, {"to": "999999"}, {"to": "nonsense"}, {"to": "column"}]
+)
 def test_a_bad_or_stale_choice_is_said_in_words_on_the_page(grouping, client_for, data):
     review, loose, themed, theme = grouping
     response = client_for("member").post(url(review, loose), data)
@@ -84,9 +88,7 @@ def test_a_bad_or_stale_choice_is_said_in_words_on_the_page(grouping, client_for
     assert Note.objects.get(pk=loose.pk).theme_id is None
 
 
-def test_outside_the_group_phase_the_page_sends_back_to_the_board_with_why(
-    personas, client_for
-):
+def test_outside_the_group_phase_the_page_sends_back_to_the_board_with_why(personas, client_for):
     review = advance_to(schedule(personas), Phase.REFLECT, by=personas.lead)
     note = services.note_add(actor=personas.member, review=review, column="puzzled", text="n")
     client = client_for("member")
