@@ -2,7 +2,7 @@
 // them, or back onto a column to take it out of its theme. The keyboard way
 // is "Move to…" on each card: a link to the page that moves the card
 // (without JavaScript), which this turns into a button that opens the
-// group part's one shared menu (#move-menu) under that card. Dragging fills
+// group part's one shared menu (#move-menu) at the foot of that card. Dragging fills
 // in that same form (its hidden "onto" or "drop" field) for the dragged card
 // and submits it, so both go one path.
 (function () {
@@ -76,7 +76,7 @@
       if (li.dataset.back !== undefined) li.hidden = !theme || li.dataset.back !== card.dataset.col;
       else li.hidden = button.value === theme;
     });
-    link.after(m);
+    card.appendChild(m);  // under the card's words, which stay in view
     m.hidden = false;
     link.setAttribute("aria-expanded", "true");
     opener = link;
