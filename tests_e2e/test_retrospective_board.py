@@ -218,6 +218,9 @@ def test_three_people_run_a_retrospective_on_the_board(
     expect(menu.get_by_role("menuitem", name="On call")).to_be_focused()
     with mia.expect_response(lambda r: r.request.method == "POST" and "/move/" in r.url):
         mia.keyboard.press("Enter")
+    # The focus is back on the card's Move to…, in its new place.
+    expect(stack(mia, "On call").locator(".card-note", has_text=PAGER)).to_be_visible()
+    expect(move_to(mia, PAGER)).to_be_focused()
     expect(stack(max_, "On call")).to_contain_text(PAGER, timeout=LIVE)
     # A card dragged onto a theme's stack.
     if size == "desktop":

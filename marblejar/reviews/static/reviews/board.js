@@ -25,9 +25,20 @@
   }
 
   // htmx read the form's hx-post once, with a stand-in id: send it to the card's URL.
+  // The card moved from the menu gets the focus back in its new place.
+  let moved = null;
   document.addEventListener("htmx:configRequest", function (event) {
     const elt = event.detail.elt;
-    if (elt && elt.matches && elt.matches("#move-menu form")) event.detail.path = elt.getAttribute("action");
+    if (!elt || !elt.matches || !elt.matches("#move-menu form")) return;
+    event.detail.path = elt.getAttribute("action");
+    const card = elt.closest(".card-note[data-note]");
+    moved = opener && card ? card.dataset.note : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!moved) return;
+    const link = document.querySelector('.card-note[data-note="' + moved + '"] a.move-link');
+    moved = null;
+    if (link && (!document.activeElement || document.activeElement === document.body)) link.focus();
   });
 
   function upgrade() {
