@@ -533,14 +533,14 @@ def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespons
     the theme), onto another card (``onto``), into a new theme named after it,
     or back to its column.
 
-    ``GET`` (and a ``POST`` of its ``to`` field) is the page that does the
-    same without JavaScript: the card's "Move to…" is a link to it.
+    ``GET`` (and a ``POST`` with its ``move_page`` field) is the page that
+    does the same without JavaScript: the card's "Move to…" is a link to it.
     """
     review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
-    if request.method == "GET" or "to" in request.POST:
+    if request.method == "GET" or "move_page" in request.POST:
         return _move_page(request, review, note)
     try:
         onto_id = request.POST.get("onto", "")

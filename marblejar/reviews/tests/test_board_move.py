@@ -64,24 +64,22 @@ def test_a_card_in_a_theme_is_offered_the_way_back_and_not_its_own_theme(groupin
 def test_posting_the_page_moves_the_card_and_goes_back_to_the_board(grouping, client_for):
     review, loose, themed, theme = grouping
     client = client_for("member2")  # anyone taking part groups any card
-    response = client.post(url(review, loose), {"to": str(theme.pk)})
+    response = client.post(url(review, loose), {"move_page": "1", "to": str(theme.pk)})
     assert response.status_code == 302
     assert response["Location"] == reverse("reviews:board", args=[review.pk]) + f"#note-{loose.pk}"
     assert Note.objects.get(pk=loose.pk).theme_id == theme.pk
     # Back to its column, then into a new theme named after it.
-    assert client.post(url(review, loose), {"to": "column"}).status_code == 302
+    assert client.post(url(review, loose), {"move_page": "1", "to": "column"}).status_code == 302
     assert Note.objects.get(pk=loose.pk).theme_id is None
-    assert client.post(url(review, loose), {"to": "new"}).status_code == 302
+    assert client.post(url(review, loose), {"move_page": "1", "to": "new"}).status_code == 302
     new = Note.objects.get(pk=loose.pk).theme
     assert new is not None and new.pk != theme.pk and new.title.startswith("The pager")
 
 
-@pytest.mark.parametrize(
-    "data", [{"to": ""}, {"to": "999999"}, {"to": "nonsense"}, {"to": "column"}]
-)
+@pytest.mark.parametrize("data", [{}, {"to": ""}, {"to": "999"}, {"to": "x"}, {"to": "column"}])
 def test_a_bad_or_stale_choice_is_said_in_words_on_the_page(grouping, client_for, data):
     review, loose, themed, theme = grouping
-    response = client_for("member").post(url(review, loose), data)
+    response = client_for("member").post(url(review, loose), {"move_page": "1", **data})
     assert response.status_code == 400
     html = response.content.decode()
     assert "errorlist" in html and ("Choose where the card goes." in html or "no longer" in html)
@@ -101,7 +99,10 @@ def test_the_page_keeps_the_endpoints_rules(grouping, client_for, personas):
     review, loose, themed, theme = grouping
     # Outside the team: the review does not exist for them.
     assert client_for("outsider").get(url(review, loose)).status_code == 404
-    assert client_for("outsider").post(url(review, loose), {"to": "new"}).status_code == 404
+    assert (
+        client_for("outsider").post(url(review, loose), {"move_page": "1", "to": "new"}).status_code
+        == 404
+    )
     # Not a note of this review, or no note at all.
     other = advance_to(schedule(personas, title="Another"), Phase.REFLECT, by=personas.lead)
     assert client_for("member").get(url(other, loose)).status_code == 404
@@ -111,7 +112,9 @@ def test_the_page_keeps_the_endpoints_rules(grouping, client_for, personas):
 def test_a_closed_review_refuses_the_move_in_words(grouping, client_for, personas):
     review, loose, themed, theme = grouping
     advance_to(review, Phase.CLOSED, by=personas.lead)
-    response = client_for("member").post(url(review, loose), {"to": "new"}, follow=True)
+    response = client_for("member").post(
+        url(review, loose), {"move_page": "1", "to": "new"}, follow=True
+    )
     assert response.status_code == 200
     assert Note.objects.get(pk=loose.pk).theme_id is None
 
