@@ -74,19 +74,19 @@ REVIEW_LIST_DEFERRED = (
 _TEAM_PAGE_REVIEWS = PreparedRead(
     "team_page_reviews",
     lambda organization_id, team_id: (
-        Review.objects.filter(organization_id=organization_id, team=team_id)
-        .select_related("facilitator")
-        .defer(*REVIEW_LIST_DEFERRED)[:TEAM_PAGE_REVIEWS]
+        Review.objects.filter(organization_id=organization_id, team=team_id).values_list(
+            "pk", "title", "phase"
+        )[:TEAM_PAGE_REVIEWS]
     ),
     organization_id=-1001,
     team_id=-2001,
 )
 
 
-def review_panel_for_team(*, user: Any, team: Team) -> list[Review]:
-    """The first few of :func:`review_list_for_team`, without the long fields."""
+def review_panel_for_team(*, user: Any, team: Team) -> list[tuple[int, str, str]]:
+    """The first few of :func:`review_list_for_team`: each one's id, title and phase."""
     permissions.require(user, "review.list", team)
-    return _TEAM_PAGE_REVIEWS.all(organization_id=team.organization_id, team_id=team.pk)
+    return _TEAM_PAGE_REVIEWS.rows(organization_id=team.organization_id, team_id=team.pk)
 
 
 def _review_read(

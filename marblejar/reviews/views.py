@@ -70,17 +70,20 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
         return {}
     services.review_catch_up(team=team)
     # The panel shows a title and a phase: not the long texts and counts (JSON to decode).
-    reviews = selectors.review_panel_for_team(user=request.user, team=team)
+    rows = selectors.review_panel_for_team(user=request.user, team=team)
+
+    def draw() -> str:
+        reviews = [
+            {"pk": pk, "title": title, "get_phase_display": Phase(phase).label}
+            for pk, title, phase in rows
+        ]
+        return render_to_string(
+            "reviews/team_panel.html#panel", {"reviews_panel": {"reviews": reviews, "team": team}}
+        )
+
     # The same for every reader who may list the team's reviews: drawn once,
     # then kept for as long as the reviews' titles and phases are unchanged.
-    html = fragment(
-        "team-reviews",
-        (team.slug, [(r.pk, r.title, r.phase) for r in reviews]),
-        lambda: render_to_string(
-            "reviews/team_panel.html#panel", {"reviews_panel": {"reviews": reviews, "team": team}}
-        ),
-    )
-    return {"reviews_panel": {"html": html}}
+    return {"reviews_panel": {"html": fragment("team-reviews", (team.slug, rows), draw)}}
 
 
 # A placeholder id, replaced in the reversed addresses by each review's.

@@ -109,7 +109,7 @@ def _people_html(
             "teams/detail.html#people",
             {
                 "team": team,
-                "members": members,
+                "members": _with_urls(team, members),
                 "can_invite": can_invite,
                 "user": request.user,
                 "csrf_token": token,
@@ -145,7 +145,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # With the newest event of its stream and whether its pulses or reviews
     # are due: what the page and its panels would each ask in a query.
     team = selectors.team_get(user=request.user, slug=slug, last_event=True, due=True)
-    members = _with_urls(team, selectors.team_people(team=team))
+    members = selectors.team_people(team=team)
     my_membership = next((m for m in members if m.user_id == request.user.pk), None)
     permissions.remember_role(request.user, team, my_membership.role if my_membership else None)
     # Written only when it changes: a session write on every visit would be
