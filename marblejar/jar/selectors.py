@@ -152,8 +152,9 @@ def _inbox_due_sql() -> str:
 
 def cracks_waiting_for_release() -> bool:
     """Whether a day that is over still has sealed reports (one indexed query)."""
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
     with connection.cursor() as cursor:
-        cursor.execute(_inbox_due_sql(), [connection.ops.adapt_datefield_value(timezone.localdate())])
+        cursor.execute(_inbox_due_sql(), [today])
         return cursor.fetchone() is not None
 
 
