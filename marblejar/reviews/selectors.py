@@ -73,11 +73,9 @@ REVIEW_LIST_DEFERRED = (
 )
 _TEAM_PAGE_REVIEWS = PreparedRead(
     "team_page_reviews",
-    lambda organization_id, team_id: (
-        Review.objects.filter(organization_id=organization_id, team=team_id).values_list(
-            "pk", "title", "phase"
-        )[:TEAM_PAGE_REVIEWS]
-    ),
+    lambda organization_id, team_id: Review.objects.filter(
+        organization_id=organization_id, team=team_id
+    ).values_list("pk", "title", "phase")[:TEAM_PAGE_REVIEWS],
     organization_id=-1001,
     team_id=-2001,
 )
