@@ -59,8 +59,8 @@ def review_list_for_team(*, user: Any, team: Team) -> QuerySet[Review]:
     )
 
 
-# The team page's reviews (the newest few, without the long texts and counts
-# its list does not show), read in every visit: compiled once per connection.
+# The team page's reviews (the newest few, each as its id, title and phase),
+# read in every visit: compiled once per connection.
 TEAM_PAGE_REVIEWS = 5
 REVIEW_LIST_DEFERRED = (
     "purpose",
