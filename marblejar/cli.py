@@ -46,6 +46,26 @@ def record_served_address(args: list[str]) -> None:
     os.environ["MARBLEJAR_SERVED_URL"] = served_url(known.host, known.port)
 
 
+# Set when this module made the metrics folder, so that `serve` removes it.
+METRICS_FOLDER_MADE = "MARBLEJAR_METRICS_FOLDER_MADE"
+
+
+def prepare_metrics_folder() -> None:
+    """Name the folder where each web process writes its counters, before Django loads.
+
+    prometheus-client chooses how its counters are kept when it is imported,
+    which Django's set-up does. `serve` loads the site once and forks its web
+    processes from it, so the choice must already be the multi-process one.
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="marblejar-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    os.environ[METRICS_FOLDER_MADE] = folder
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     if len(argv) > 1 and argv[1] in STANDALONE:
@@ -55,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(module.main(argv[2:]) or 0)
     if len(argv) > 1 and argv[1] == "serve":
         record_served_address(argv[2:])
+        prepare_metrics_folder()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marblejar.settings")
     from django.core.management import execute_from_command_line
 

@@ -145,6 +145,10 @@ FORM_RENDERER = "marblejar.lib.forms.QuickRenderer"
 
 ROOT_URLCONF = "marblejar.urls"
 ASGI_APPLICATION = "marblejar.asgi.application"
+# Threads of each web process that answer pages (marblejar/lib/handler.py);
+# live streams do not take one. 0: Django's own handler, a new thread for
+# every request.
+PAGE_THREADS = env_int("MARBLEJAR_THREADS", 2)
 WSGI_APPLICATION = None
 
 TEMPLATES = [

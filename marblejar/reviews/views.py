@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
+from marblejar.lib.fragments import fragment
 from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.reviews import builders, fragments, selectors, services, views_guests
 from marblejar.reviews.extensions import action_extensions_context
@@ -69,8 +71,20 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
         return {}
     services.review_catch_up(team=team)
     # The panel shows a title and a phase: not the long texts and counts (JSON to decode).
-    reviews = selectors.review_panel_for_team(user=request.user, team=team)
-    return {"reviews_panel": {"reviews": reviews, "team": team}}
+    rows = selectors.review_panel_for_team(user=request.user, team=team)
+
+    def draw() -> str:
+        reviews = [
+            {"pk": pk, "title": title, "get_phase_display": Phase(phase).label}
+            for pk, title, phase in rows
+        ]
+        return render_to_string(
+            "reviews/team_panel.html#panel", {"reviews_panel": {"reviews": reviews, "team": team}}
+        )
+
+    # The same for every reader who may list the team's reviews: drawn once,
+    # then kept for as long as the reviews' titles and phases are unchanged.
+    return {"reviews_panel": {"html": fragment("team-reviews", (team.slug, rows), draw)}}
 
 
 # A placeholder id, replaced in the reversed addresses by each review's.

@@ -137,3 +137,34 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads the process tree from /proc")
+def test_two_web_processes_are_forked_from_one_loaded_site_and_counted_together(
+    transactional_db, tmp_path
+):
+    """The site is loaded once and the web processes forked from it (not
+    started afresh, each importing everything again); each still writes its
+    own counters, and /metrics adds up both."""
+    server = start_server(tmp_path, workers=2, extra_env={"MARBLEJAR_METRICS_TOKEN": "t0ken"})
+    try:
+        web = children_of(server.process.pid)
+        assert len(web) == 2
+        for pid in web:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            assert b"serve" in command, command  # a fork of `serve`, not a fresh start
+            assert not any(b"spawn_main" in part for part in command)
+        served = 40
+        for _ in range(served):  # new connections, spread over both processes
+            assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+        metrics = httpx.get(
+            f"{server.url}/metrics", headers={"Authorization": "Bearer t0ken"}, timeout=5
+        ).text
+        counted = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith("marblejar_requests_total{") and 'route="healthz"' in line
+        )
+        assert counted >= served
+    finally:
+        server.stop()
