@@ -143,3 +143,23 @@ def test_the_group_part_has_one_menu_and_each_card_a_link_to_its_page(grouping, 
         .content.decode()
     )
     assert "move-link" not in present and "move-menu" not in present
+
+
+def test_the_kept_menu_carries_each_readers_own_csrf_token(grouping, client_for):
+    """The second reader gets the first one's kept part, with their own token in its menu."""
+    from marblejar.reviews import fragments
+
+    review, loose, themed, theme = grouping
+    clients = [client_for("member"), client_for("member2")]
+    tokens = []
+    for client in clients:  # both read the same version: the second gets it kept
+        html = client.get(reverse("reviews:section", args=[review.pk, "groups"])).content.decode()
+        assert fragments.CSRF_STAND_IN not in html
+        menu = html[html.index('id="move-menu"') :]
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', menu).group(1))
+    assert tokens[0] != tokens[1]
+    for client, token, to in zip(clients, tokens, (theme.pk, ""), strict=True):
+        client.handler.enforce_csrf_checks = True  # the token works: the move goes through
+        response = client.post(url(review, loose), {"csrfmiddlewaretoken": token, "theme": to})
+        assert response.status_code == 302
+        assert Note.objects.get(pk=loose.pk).theme_id == (to or None)
