@@ -220,6 +220,26 @@ class Watcher(threading.Thread):
                 time.sleep(0.5)
 
 
+def web_cpu_seconds(server_pid: int) -> float:
+    """CPU time (user + system) used so far by the web processes of `marblejar serve`.
+
+    On a shared machine the clock of a saturation run depends on what else
+    runs; the CPU time each request costs the server does much less."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    for pid in children or [str(server_pid)]:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        if b"worker" in command.split(b"\0") or b"resource_tracker" in command:
+            continue  # the task worker, multiprocessing's helper
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def locust(host: str, env: dict[str, str], users: int, seconds: int, out: Path) -> dict:
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench/loadtest/locustfile.py")]
     command += ["--headless", "--host", host, "-u", str(users), "-r", str(max(users // 2, 1))]
@@ -273,6 +293,12 @@ def main() -> int:
         "--workers", type=int, default=None, help="app processes (default: serve's, one per core)"
     )
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="page threads per app process (MARBLEJAR_THREADS; 0: Django's own handler)",
+    )
+    parser.add_argument(
         "--without-review",
         action="store_true",
         help="the open loop reads pages only (no live review written and watched)",
@@ -290,6 +316,8 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "bench.loadtest.settings",
         "PYTHONPATH": str(ROOT),
     }
+    if args.threads is not None:
+        env["MARBLEJAR_THREADS"] = str(args.threads)
     sessions = data / "sessions.json"
     subprocess.run(  # noqa: S603
         [sys.executable, __file__, "--prepare", str(sessions)], env=env, cwd=ROOT, check=True
@@ -326,6 +354,7 @@ def main() -> int:
         open_env = {**load_env, "MARBLEJAR_LOAD_INTERVAL": "10"}
         if not args.without_review:
             open_env["MARBLEJAR_LOAD_REVIEW"] = str(review_file)
+        cpu_before = web_cpu_seconds(server.pid)
         rows = locust(
             host,
             open_env,
@@ -334,6 +363,7 @@ def main() -> int:
             data / "open",
         )
         total = rows["Aggregated"]
+        cpu_open = web_cpu_seconds(server.pid) - cpu_before
         database = os.environ.get("DATABASE_URL", "sqlite").split(":")[0]
         redis = " + Redis" if os.environ.get("MARBLEJAR_REDIS_URL") else ""
         workers = args.workers or len(os.sched_getaffinity(0))
@@ -346,7 +376,8 @@ def main() -> int:
         print(
             f"open loop, 500 people, one page each per 10 s{review_part}, {args.duration} s: "
             f"{float(total['Requests/s']):.1f} requests/s, {total['Request Count']} requests, "
-            f"{total['Failure Count']} errors"
+            f"{total['Failure Count']} errors; the web processes used {cpu_open:.1f} s of CPU "
+            f"({cpu_open / args.duration:.0%} of a core)"
         )
         if not args.without_review:
             check_review(env, review_file, rows, watchers)
@@ -357,6 +388,7 @@ def main() -> int:
                 f"{row['99%']:>7}"
             )
 
+        cpu_before = web_cpu_seconds(server.pid)
         mix = locust(
             host,
             {**load_env, "MARBLEJAR_LOAD_INTERVAL": "0"},
@@ -364,6 +396,8 @@ def main() -> int:
             args.saturation_seconds,
             data / "mix",
         )["Aggregated"]
+        cpu_mix = web_cpu_seconds(server.pid) - cpu_before
+        cpu_before = web_cpu_seconds(server.pid)
         minimal = locust(
             host,
             {**load_env, "MARBLEJAR_LOAD_INTERVAL": "0", "MARBLEJAR_LOAD_ONLY": "minimal"},
@@ -371,6 +405,9 @@ def main() -> int:
             args.saturation_seconds,
             data / "minimal",
         )["Aggregated"]
+        cpu_minimal = web_cpu_seconds(server.pid) - cpu_before
+        per_mix = 1000 * cpu_mix / max(int(mix["Request Count"]), 1)
+        per_minimal = 1000 * cpu_minimal / max(int(minimal["Request Count"]), 1)
         mix_rps, minimal_rps = float(mix["Requests/s"]), float(minimal["Requests/s"])
         print(
             f"\nsaturation, {args.clients} people asking again at once, {args.saturation_seconds} s"
@@ -384,6 +421,10 @@ def main() -> int:
             f"{minimal['Failure Count']} errors"
         )
         print(f"ratio {mix_rps / minimal_rps:.0%} (goal ≥ 30%)")
+        print(
+            f"web processes' CPU per request: mix {per_mix:.2f} ms, minimal view "
+            f"{per_minimal:.2f} ms ({per_minimal / per_mix:.0%} of the mix's)"
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=15)

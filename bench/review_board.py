@@ -140,8 +140,8 @@ def build(people: int, phase: str):
 
 def timed(
     client, urls: dict[str, str], rounds: int, cold: bool = False
-) -> dict[str, tuple[float, float]]:
-    """The median server time of ``rounds`` GETs of each URL, in milliseconds.
+) -> dict[str, tuple[float, float, float]]:
+    """The median server time of ``rounds`` GETs of each URL, in milliseconds, and its size.
 
     Two medians for each: the time on the clock, and the CPU time this
     process spent (Django's share, without the database's), which a loaded
@@ -151,12 +151,14 @@ def timed(
     read are dropped before each one (every read is then the first reader
     of its version); otherwise every read after the first finds them, as
     every reader after the first does when a change reloads everyone's part.
+    The size is the last answer's, in kilobytes.
     """
     from django.core.cache import caches
 
     fragments = caches["fragments"]
     wall: dict[str, list[float]] = {name: [] for name in urls}
     cpu: dict[str, list[float]] = {name: [] for name in urls}
+    size: dict[str, float] = {}
     for round_ in range(rounds + 3):
         for name, url in urls.items():
             if cold:
@@ -166,10 +168,14 @@ def timed(
             elapsed = (time.perf_counter() - start) * 1000
             elapsed_cpu = (time.process_time() - start_cpu) * 1000
             assert response.status_code == 200, url
+            size[name] = len(response.content) / 1000
             if round_ >= 3:  # the first rounds warm caches
                 wall[name].append(elapsed)
                 cpu[name].append(elapsed_cpu)
-    return {name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in urls}
+    return {
+        name: (statistics.median(wall[name]), statistics.median(cpu[name]), size[name])
+        for name in urls
+    }
 
 
 def main() -> None:
@@ -193,7 +199,7 @@ def main() -> None:
     worst = {"board": 0.0, "part": 0.0, "board_cpu": 0.0, "part_cpu": 0.0}
     print(
         f"{'people':>6} {'phase':<8} {'what':<10} {'median ms':>10} {'× minimal':>10}"
-        f" {'CPU ms':>8} {'CPU ×':>7}"
+        f" {'CPU ms':>8} {'CPU ×':>7} {'KB':>7}"
     )
     for people in args.people:
         for phase in args.phases:
@@ -205,8 +211,8 @@ def main() -> None:
             for part in parts_in(phase):
                 urls[part.name] = reverse("reviews:section", args=[review.pk, part.name])
             medians = timed(client, urls, args.rounds, cold=args.cold)
-            minimal, minimal_cpu = medians["minimal"]
-            for name, (ms, cpu_ms) in medians.items():
+            minimal, minimal_cpu, _size = medians["minimal"]
+            for name, (ms, cpu_ms, kb) in medians.items():
                 ratio, cpu_ratio = ms / minimal, cpu_ms / minimal_cpu
                 if name == "board":
                     worst["board"] = max(worst["board"], ratio)
@@ -216,7 +222,7 @@ def main() -> None:
                     worst["part_cpu"] = max(worst["part_cpu"], cpu_ratio)
                 print(
                     f"{people:>6} {phase:<8} {name:<10} {ms:>10.2f} {ratio:>10.1f}"
-                    f" {cpu_ms:>8.2f} {cpu_ratio:>7.1f}"
+                    f" {cpu_ms:>8.2f} {cpu_ratio:>7.1f} {kb:>7.1f}"
                 )
     print(
         f"\nworst board: {worst['board']:.1f}× the minimal view (goal ≤ 10×), "

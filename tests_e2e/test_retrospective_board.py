@@ -76,6 +76,11 @@ def card(page: Page, text: str):
     return page.locator(".card-note", has_text=text)
 
 
+def move_to(page: Page, text: str):
+    """A card's "Move to…": a link to the page that moves it, a menu button with JavaScript."""
+    return card(page, text).get_by_role("button", name=re.compile("^Move to…"))
+
+
 def stack(page: Page, title: str):
     return page.locator(".theme-stack", has=page.get_by_role("heading", name=re.compile(title)))
 
@@ -177,23 +182,45 @@ def test_three_people_run_a_retrospective_on_the_board(
         drag(max_, card(max_, COLD), card(max_, CACHE), browser_name)
     else:
         # On a phone the same thing by the card's menu.
-        card(max_, CACHE).locator("summary").click()
+        move_to(max_, CACHE).click()
         act(
-            max_, card(max_, CACHE).get_by_role("button", name="A new theme, named after this card")
+            max_,
+            card(max_, CACHE).get_by_role("menuitem", name="A new theme, named after this card"),
         )
-        card(max_, COLD).locator("summary").click()
-        act(max_, card(max_, COLD).get_by_role("button", name=re.compile("^The release checklist")))
+        move_to(max_, COLD).click()
+        act(
+            max_,
+            card(max_, COLD).get_by_role("menuitem", name=re.compile("^The release checklist")),
+        )
     cache_theme = stack(lena, "The release checklist")
     expect(cache_theme).to_contain_text(COLD, timeout=LIVE)
     expect(cache_theme).to_contain_text(CACHE)
     # The keyboard way: a new theme by name, then "Move to…" on a card.
     mia.get_by_label("New theme").fill("On call")
     act(mia, mia.get_by_role("button", name="Add theme"))
-    mia.locator(".card-note", has_text=PAGER).locator("summary").focus()
+    # The one shared menu opens under the card: Space opens it, focus moves
+    # in, Escape closes it and gives focus back; Enter opens it again and the
+    # arrow keys go through its items.
+    opener = move_to(mia, PAGER)
+    opener.focus()
+    mia.keyboard.press(" ")
+    menu = card(mia, PAGER).get_by_role("menu")
+    expect(menu).to_be_visible()
+    expect(opener).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("menuitem", name=re.compile("^The release checklist"))).to_be_focused()
+    expect(menu.get_by_role("menuitem", name=re.compile("^Back to"))).to_have_count(0)
+    mia.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(opener).to_be_focused()
+    expect(opener).to_have_attribute("aria-expanded", "false")
     mia.keyboard.press("Enter")
-    card(mia, PAGER).get_by_role("button", name="On call").focus()
+    mia.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("menuitem", name="On call")).to_be_focused()
     with mia.expect_response(lambda r: r.request.method == "POST" and "/move/" in r.url):
         mia.keyboard.press("Enter")
+    # The focus is back on the card's Move to…, in its new place.
+    expect(stack(mia, "On call").locator(".card-note", has_text=PAGER)).to_be_visible()
+    expect(move_to(mia, PAGER)).to_be_focused()
     expect(stack(max_, "On call")).to_contain_text(PAGER, timeout=LIVE)
     # A card dragged onto a theme's stack.
     if size == "desktop":
@@ -216,6 +243,24 @@ def test_three_people_run_a_retrospective_on_the_board(
         in_view(lena, lena.locator(".board-column", has_text="Went well"))
     shot(lena, "group")
     assert_accessible(lena, f"grouping ({size})")
+    # The menu open on a card in a theme: every other theme, a new one, and
+    # the way back to the card's own column.
+    expect(cache_theme).to_contain_text(COLD, timeout=LIVE)
+    move_to(lena, COLD).click()
+    menu = card(lena, COLD).get_by_role("menu")
+    expect(menu.get_by_role("menuitem", name="Back to “Puzzled us”")).to_be_visible()
+    expect(menu.get_by_role("menuitem", name="On call")).to_be_visible()
+    expect(menu.get_by_role("menuitem", name=re.compile("^The release checklist"))).to_have_count(0)
+    assert_accessible(lena, f"grouping, the Move to… menu open ({size})")
+    if size == "phone":
+        menu.scroll_into_view_if_needed()
+        no_sideways_scroll(lena)
+        suffix = "" if browser_name == "chromium" else f"-{browser_name}"
+        lena.screenshot(path=str(screenshot_dir / f"board-group-menu-{size}{suffix}.png"))
+    else:
+        shot(lena, "group-menu")
+    lena.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
 
     advance(lena, "Vote", max_, mia)
     checklist = max_.locator(".vote-theme", has_text="The release checklist")

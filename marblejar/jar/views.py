@@ -56,13 +56,19 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     """The jar on the team page (registered in JarConfig.ready)."""
     user = request.user
     services.cracks_catch_up()
-    context = jar_context(selectors.jar_state(team=team))
-    context["jar_notices"] = selectors.marble_notices(user=user, team=team)
-    context["jar_can_drop"] = permissions.can(user, "marble.drop", team)
-    context["jar_cracks_waiting"] = (
-        context["jar"]["open_cracks"] if permissions.is_lead(user, team) else 0
+    state = selectors.jar_state(team=team)
+    # The jar's drawing is the same for every reader of the team: drawn once,
+    # then kept for as long as its figures are unchanged.
+    drawing = fragment(
+        "jar", state, lambda: render_to_string("jar/team_panel.html#jar", jar_context(state))
     )
-    return context
+    return {
+        "jar": state,
+        "jar_html": drawing,
+        "jar_notices": selectors.marble_notices(user=user, team=team),
+        "jar_can_drop": permissions.can(user, "marble.drop", team),
+        "jar_cracks_waiting": state["open_cracks"] if permissions.is_lead(user, team) else 0,
+    }
 
 
 def _history_rows(rows: list[tuple]) -> list[dict[str, Any]]:

@@ -7,7 +7,9 @@ read from the database by the query the page makes anyway, so a fragment is
 never stale: a change to anything it shows makes a new key, and the old one
 simply ages out. Nothing a reader alone should see goes into a fragment (a
 CSRF token, their own reactions, buttons that depend on their role) unless
-the key holds it too.
+the key holds it too. A fragment with forms in it is drawn with a stand-in
+for the CSRF token, which each page replaces with its own
+(:func:`fragment_with_forms`).
 
 The cache is the ``fragments`` alias (see ``CACHES`` in the settings): in
 this process's memory, never in Redis, so what a page shows never leaves the
@@ -17,10 +19,13 @@ process that drew it.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -46,3 +51,22 @@ def fragment(name: str, parts: Any, render: Callable[[], str]) -> SafeString:
         html = str(render())
         cache.set(key, html)
     return mark_safe(html)  # noqa: S308 (rendered by a template or the page's own code)
+
+
+# Drawn into kept fragments in place of the CSRF token. Random in each
+# process (as the fragments are kept in each process), so that nothing a
+# person writes can carry it.
+CSRF_STAND_IN = f"csrf-stand-in-{secrets.token_hex(16)}"
+
+
+def fragment_with_forms(
+    request: HttpRequest, name: str, parts: Any, render: Callable[[str], str]
+) -> SafeString:
+    """A fragment with forms in it, given this request's CSRF token.
+
+    ``render(token)`` draws it with ``token`` as the CSRF token (for a
+    template: ``{"csrf_token": token, ...}`` in its context); the fragment is
+    kept with the stand-in, and each page gets it with its own token.
+    """
+    html = fragment(name, parts, lambda: render(CSRF_STAND_IN))
+    return mark_safe(html.replace(CSRF_STAND_IN, get_token(request)))  # noqa: S308 (as above)

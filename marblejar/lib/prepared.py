@@ -72,6 +72,18 @@ class _Compiled:
     from_db: Callable[..., Model] | None = None
     related: list[Any] = field(default_factory=list)
     annotations: dict[str, int] = field(default_factory=dict)
+    # What turns each column as read into its Python value (a UUID from
+    # SQLite's text, say): worked out once, as ``results_iter`` would on every read.
+    converters: dict[int, Any] | None = None
+
+    def results(self, rows: list[Any], *, tuple_expected: bool = False) -> Any:
+        """``compiler.results_iter([rows])``, with the converters worked out at compile time."""
+        if self.converters is None:
+            return self.compiler.results_iter([rows], tuple_expected=tuple_expected)
+        if not self.converters:
+            return rows
+        converted = self.compiler.apply_converters(rows, self.converters)
+        return map(tuple, converted) if tuple_expected else converted
 
 
 class PreparedRead:
@@ -113,7 +125,7 @@ class PreparedRead:
     @staticmethod
     def _instances(alias: str, compiled: _Compiled, rows: list[Any]) -> list[Model]:
         objects = []
-        for row in compiled.compiler.results_iter([rows]):
+        for row in compiled.results(rows):
             obj = compiled.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
             for populator in compiled.related:
                 populator.populate(row, obj)
@@ -128,7 +140,7 @@ class PreparedRead:
         if compiled is None:
             return [tuple(row) for row in self.build(**values)]
         rows = self._execute(alias, compiled, values, one=False)
-        return list(compiled.compiler.results_iter([rows], tuple_expected=True))
+        return list(compiled.results(rows, tuple_expected=True))
 
     def _compiled(self, how: str) -> tuple[str, _Compiled | None]:
         alias = router.db_for_read(self.model)
@@ -229,6 +241,9 @@ class PreparedRead:
         compiled = _Compiled(
             sql=sql, slots=tuple(slots), compiler=compiler, adapters=tuple(adapters)
         )
+        columns = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        if not compiler.has_composite_fields(columns):
+            compiled.converters = compiler.get_converters(columns)
         if how in ("first", "all"):
             select, klass_info = compiler.select, compiler.klass_info
             fields = klass_info["select_fields"]

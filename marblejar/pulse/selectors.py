@@ -574,7 +574,20 @@ def team_latest_score(*, team: Team) -> TeamScore | None:
     (:data:`RESULT_SHOWN`); the change is against the last such result of
     the same instrument, as on the results page.
     """
-    rows = _LATEST_RESULTS.rows(organization_id=team.organization_id, team_id=team.pk)
+    return team_score_from_rows(team_latest_score_rows(team=team))
+
+
+def team_latest_score_rows(*, team: Team) -> list[tuple[Any, ...]]:
+    """What :func:`team_latest_score` is made of, as plain rows (one query).
+
+    Everything the team card shows comes from these rows (and the language
+    and time zone), so they are also the key of its rendered fragment.
+    """
+    return _LATEST_RESULTS.rows(organization_id=team.organization_id, team_id=team.pk)
+
+
+def team_score_from_rows(rows: list[tuple[Any, ...]]) -> TeamScore | None:
+    """:func:`team_latest_score` from :func:`team_latest_score_rows` (no database access)."""
     if not rows or rows[0][4] is None:
         return None
     newest = rows[0]

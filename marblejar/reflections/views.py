@@ -47,9 +47,18 @@ ORG = "org"
 def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
     """Reflections on the team page (registered in ReflectionsConfig.ready)."""
     user = request.user
+    rows, tags = selectors.recent_for_team_panel(team=team)
     return {
         "reflections_panel": {
-            "recent": _rows(*selectors.recent_for_team_panel(team=team)),
+            # The newest reflections are the same for every reader of the team:
+            # drawn once, then kept for as long as what they show is unchanged.
+            "recent_html": fragment(
+                "team-reflections",
+                (rows, tags),
+                lambda: render_to_string(
+                    "reflections/team_panel.html#recent", {"p": {"recent": _rows(rows, tags)}}
+                ),
+            ),
             "leads": selectors.leads_sharing(team=team),
             "nudge_since": selectors.lead_nudge(user=user, team=team),
             "can_write": permissions.can(user, "reflection.create", team),

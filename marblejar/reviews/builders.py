@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -122,7 +121,7 @@ def frame_context(
         # The newest event this rendering reflects: a signal the browser gets
         # for an older or equal id (its own change, say) needs no reload.
         "version": version_of(request, review),
-        "columns_meta": _columns_meta(review),
+        "columns_meta": columns_meta(review),
     }
 
 
@@ -141,7 +140,8 @@ def version_of(request: HttpRequest, review: Review) -> int:
     return version
 
 
-def _columns_meta(review: Review) -> list[dict[str, Any]]:
+def columns_meta(review: Review) -> list[dict[str, Any]]:
+    """The review's columns, each with its place, colour index and marker."""
     return [
         {
             "key": c["key"],
@@ -333,12 +333,14 @@ def build_votes(request: HttpRequest, review: Review, ctx: Context) -> Context:
     cards = fragments.get(key)
     themes = selectors.themes_with_my_votes_list(user=request.user, review=review)
     if cards is None:
-        prefetch_related_objects(
-            themes, Prefetch("notes", queryset=Note.objects.order_by("column", "text"))
-        )
-        notes = [n for t in themes for n in t.notes.all()]
+        by_theme: dict[int, list[Card]] = {}
+        notes = []
+        for theme_id, column, text in selectors.themed_note_values(review=review):
+            note = Card(None, column, text, theme_id, None, None)
+            notes.append(note)
+            by_theme.setdefault(theme_id, []).append(note)
         _decorate(notes, review, ctx["columns_meta"], set())
-        cards = {t.pk: str(vote_cards(list(t.notes.all()))) for t in themes}
+        cards = {t.pk: str(vote_cards(by_theme.get(t.pk, []))) for t in themes}
         fragments.put(key, cards)
     mine = {t.pk: t.my_votes for t in themes if t.my_votes}
     left = review.votes_per_person - sum(mine.values())

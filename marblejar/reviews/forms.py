@@ -163,6 +163,32 @@ class ThemeForm(BoardForm):
     title = forms.CharField(label=_("New theme"), max_length=200)
 
 
+class MoveForm(forms.Form):
+    """Where a card goes, on the page that moves it without JavaScript.
+
+    ``to`` is a theme's id, ``new`` (a new theme named after the card) or
+    ``column`` (out of its theme, back to its column).
+    """
+
+    NEW = "new"
+    COLUMN = "column"
+
+    to = forms.ChoiceField(
+        label=_("Move this card to"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose where the card goes."),
+            "invalid_choice": _(
+                "That choice is no longer on the board (the themes may have changed): choose again."
+            ),
+        },
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = choices
+
+
 class FindingForm(BoardForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=FindingKind.choices)
     text = forms.CharField(label=_("What we said or found"), widget=textarea(3), max_length=3000)

@@ -59,8 +59,8 @@ def review_list_for_team(*, user: Any, team: Team) -> QuerySet[Review]:
     )
 
 
-# The team page's reviews (the newest few, without the long texts and counts
-# its list does not show), read in every visit: compiled once per connection.
+# The team page's reviews (the newest few, each as its id, title and phase),
+# read in every visit: compiled once per connection.
 TEAM_PAGE_REVIEWS = 5
 REVIEW_LIST_DEFERRED = (
     "purpose",
@@ -73,20 +73,18 @@ REVIEW_LIST_DEFERRED = (
 )
 _TEAM_PAGE_REVIEWS = PreparedRead(
     "team_page_reviews",
-    lambda organization_id, team_id: (
-        Review.objects.filter(organization_id=organization_id, team=team_id)
-        .select_related("facilitator")
-        .defer(*REVIEW_LIST_DEFERRED)[:TEAM_PAGE_REVIEWS]
-    ),
+    lambda organization_id, team_id: Review.objects.filter(
+        organization_id=organization_id, team=team_id
+    ).values_list("pk", "title", "phase")[:TEAM_PAGE_REVIEWS],
     organization_id=-1001,
     team_id=-2001,
 )
 
 
-def review_panel_for_team(*, user: Any, team: Team) -> list[Review]:
-    """The first few of :func:`review_list_for_team`, without the long fields."""
+def review_panel_for_team(*, user: Any, team: Team) -> list[tuple[int, str, str]]:
+    """The first few of :func:`review_list_for_team`: each one's id, title and phase."""
     permissions.require(user, "review.list", team)
-    return _TEAM_PAGE_REVIEWS.all(organization_id=team.organization_id, team_id=team.pk)
+    return _TEAM_PAGE_REVIEWS.rows(organization_id=team.organization_id, team_id=team.pk)
 
 
 def _review_read(
@@ -281,6 +279,29 @@ _MY_CARDS = PreparedRead(
     user_id=-7_000_003,
     tag="tag:stand-in",
 )
+
+
+_THEMED_NOTES = PreparedRead(
+    "themed_note_values",
+    lambda organization_id, review_id: (
+        Note.objects.filter(
+            organization_id=organization_id, review_id=review_id, theme__isnull=False
+        )
+        .order_by("column", "text")
+        .values_list("theme_id", "column", "text")
+    ),
+    organization_id=-7_000_001,
+    review_id=-7_000_002,
+)
+
+
+def themed_note_values(*, review: Review) -> list[tuple[Any, ...]]:
+    """(theme id, column, text) of every note in one of the review's themes.
+
+    In the order the vote part shows each theme's cards (by column, then
+    text), as plain values: the vote part needs nothing else of a note.
+    """
+    return _THEMED_NOTES.rows(organization_id=review.organization_id, review_id=review.pk)
 
 
 def note_cards_visible_to(*, user: Any, review: Review) -> list[tuple[Any, ...]]:

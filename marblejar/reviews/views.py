@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marblejar import permissions
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
+from marblejar.lib.fragments import fragment
 from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.reviews import builders, fragments, selectors, services, views_guests
 from marblejar.reviews.extensions import action_extensions_context
@@ -39,6 +41,7 @@ from marblejar.reviews.forms import (
     AnswerForm,
     GoFirstForm,
     IntentForm,
+    MoveForm,
     NoteForm,
     OpenUntilForm,
     ReviewScheduleForm,
@@ -68,8 +71,20 @@ def team_panel(request: HttpRequest, team: Team) -> dict[str, Any]:
         return {}
     services.review_catch_up(team=team)
     # The panel shows a title and a phase: not the long texts and counts (JSON to decode).
-    reviews = selectors.review_panel_for_team(user=request.user, team=team)
-    return {"reviews_panel": {"reviews": reviews, "team": team}}
+    rows = selectors.review_panel_for_team(user=request.user, team=team)
+
+    def draw() -> str:
+        reviews = [
+            {"pk": pk, "title": title, "get_phase_display": Phase(phase).label}
+            for pk, title, phase in rows
+        ]
+        return render_to_string(
+            "reviews/team_panel.html#panel", {"reviews_panel": {"reviews": reviews, "team": team}}
+        )
+
+    # The same for every reader who may list the team's reviews: drawn once,
+    # then kept for as long as the reviews' titles and phases are unchanged.
+    return {"reviews_panel": {"html": fragment("team-reviews", (team.slug, rows), draw)}}
 
 
 # A placeholder id, replaced in the reversed addresses by each review's.
@@ -525,16 +540,22 @@ def note_delete(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespo
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @_answers_closed
 def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpResponse:
-    """Group a card: into a theme (a button of its "Move to…" menu, or a drop on
+    """Group a card: into a theme (a button of the "Move to…" menu, or a drop on
     the theme), onto another card (``onto``), into a new theme named after it,
-    or back to its column."""
+    or back to its column.
+
+    ``GET`` (and a ``POST`` with its ``move_page`` field) is the page that
+    does the same without JavaScript: the card's "Move to…" is a link to it.
+    """
     review = services.review_current(
         user=request.user, review_id=review_id, action="review.participate"
     )
     note = selectors.note_get(user=request.user, review=review, note_id=note_id)
+    if request.method == "GET" or "move_page" in request.POST:
+        return _move_page(request, review, note)
     try:
         onto_id = request.POST.get("onto", "")
         if onto_id:
@@ -553,6 +574,56 @@ def note_move(request: HttpRequest, review_id: int, note_id: Any) -> HttpRespons
     except ValidationError as e:
         _flash(request, e)
     return _after_post(request, review)
+
+
+def _move_page(request: HttpRequest, review: Review, note: Any) -> HttpResponse:
+    """The page that moves one card, for a browser without JavaScript."""
+    if review.phase != Phase.GROUP:
+        messages.error(request, _("Notes are grouped in the group phase."))
+        return redirect("reviews:board", review_id=review.pk)
+    themes = selectors.themes_list(review=review)
+    columns = builders.columns_meta(review)
+    column = next((c for c in columns if c["key"] == note.column), None) or {
+        "key": note.column,
+        "title": note.column,
+        "index": 0,
+        "marker": "",
+    }
+    current = next((t for t in themes if t.pk == note.theme_id), None)
+    choices = [(str(t.pk), t.title) for t in themes if t.pk != note.theme_id]
+    choices.append((MoveForm.NEW, _("A new theme, named after this card")))
+    if note.theme_id:
+        choices.append((MoveForm.COLUMN, _("Back to “%(column)s”") % {"column": column["title"]}))
+    data = request.POST if request.method == "POST" else None
+    form = MoveForm(data, choices=choices, auto_id="move-%s")
+    if form.is_valid():
+        to = form.cleaned_data["to"]
+        try:
+            if to == MoveForm.NEW:
+                services.note_to_new_theme(actor=request.user, note=note)
+            else:
+                theme = None
+                if to != MoveForm.COLUMN:
+                    theme = next(t for t in themes if str(t.pk) == to)
+                    theme.review = review
+                services.note_move(actor=request.user, note=note, theme=theme)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return redirect(reverse("reviews:board", args=[review.pk]) + f"#note-{note.pk}")
+    return render(
+        request,
+        "reviews/note_move.html",
+        {
+            "review": review,
+            "team": review.team,
+            "note": note,
+            "column": column,
+            "current": current,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _uuid(value: str) -> uuid.UUID:

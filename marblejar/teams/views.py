@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,10 +19,11 @@ from marblejar.accounts import two_factor
 from marblejar.accounts.forms import OrganizationForm
 from marblejar.accounts.models import User
 from marblejar.lib.forms import add_service_errors
+from marblejar.lib.fragments import fragment_with_forms
 from marblejar.realtime.sse import sse_response, stream_user
 from marblejar.teams import selectors, services
 from marblejar.teams.forms import InvitationForm, RoleForm, TeamForm
-from marblejar.teams.models import Membership, Role, Team
+from marblejar.teams.models import Invitation, Membership, Role, Team
 from marblejar.teams.panels import team_page_context
 
 SESSION_TEAM = "current_team"
@@ -85,12 +87,65 @@ def _with_urls(team: Team, members: Iterable[Membership]) -> list[Membership]:
     return listed
 
 
+def _people_html(
+    request: HttpRequest, team: Team, members: list[Membership], can_invite: bool
+) -> str:
+    """The People list as this reader sees it: drawn once, kept while the people are the same.
+
+    What it shows for a reader: each person's name and role, which of them
+    is the reader, and whether the reader may change roles.
+    """
+    parts = (
+        team.slug,
+        request.user.pk,
+        can_invite,
+        [(m.pk, m.user_id, m.user.display_name, m.role) for m in members],
+    )
+    return fragment_with_forms(
+        request,
+        "team-people",
+        parts,
+        lambda token: render_to_string(
+            "teams/detail.html#people",
+            {
+                "team": team,
+                "members": _with_urls(team, members),
+                "can_invite": can_invite,
+                "user": request.user,
+                "csrf_token": token,
+            },
+        ),
+    )
+
+
+def _invite_html(request: HttpRequest, team: Team, invitations: list[Invitation]) -> str:
+    """The empty invitation form and the invitations waiting: the same for every lead."""
+    parts = (
+        team.slug,
+        [(i.pk, i.email, i.role, i.expires_at) for i in invitations],
+    )
+    return fragment_with_forms(
+        request,
+        "team-invite",
+        parts,
+        lambda token: render_to_string(
+            "teams/detail.html#invite",
+            {
+                "team": team,
+                "invitations": invitations,
+                "invite_form": InvitationForm(),
+                "csrf_token": token,
+            },
+        ),
+    )
+
+
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # With the newest event of its stream and whether its pulses or reviews
     # are due: what the page and its panels would each ask in a query.
     team = selectors.team_get(user=request.user, slug=slug, last_event=True, due=True)
-    members = _with_urls(team, selectors.team_people(team=team))
+    members = selectors.team_people(team=team)
     my_membership = next((m for m in members if m.user_id == request.user.pk), None)
     permissions.remember_role(request.user, team, my_membership.role if my_membership else None)
     # Written only when it changes: a session write on every visit would be
@@ -98,6 +153,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if my_membership and request.session.get(SESSION_TEAM) != team.slug:
         request.session[SESSION_TEAM] = team.slug
     can_invite = permissions.can(request.user, "team.invite", team)
+    invitations = selectors.team_pending_invitations(team=team) if can_invite else []
     context = {
         "team": team,
         "members": members,
@@ -105,9 +161,10 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_invite": can_invite,
         "can_edit": permissions.can(request.user, "team.edit", team),
         "can_join": permissions.can(request.user, "team.join", team),
-        "invitations": selectors.team_pending_invitations(team=team) if can_invite else [],
-        "invite_form": InvitationForm() if can_invite else None,
+        "invitations": invitations,
         "last_event_id": team.last_event_id,
+        "people_html": _people_html(request, team, members, can_invite),
+        "invite_html": _invite_html(request, team, invitations) if can_invite else "",
     }
     # Other features' panels (the jar, reflections, ...): see teams/panels.py.
     context.update(team_page_context(request, team))

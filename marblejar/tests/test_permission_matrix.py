@@ -566,6 +566,9 @@ MATRIX.update({
     ("reviews:note_edit",                             "GET"):    (L,   404, 404, 200, 404, 404, 404),
     ("reviews:note_edit",                             "POST"):   (L,   404, 404, R,   404, 404, 404),
     ("reviews:note_delete",                           "POST"):   (L,   404, 404, R,   404, 404, 404),
+    # Moving a card: the page without JavaScript (GET) sends back to the board
+    # outside the group phase, as the move itself does.
+    ("reviews:note_move",                             "GET"):    (L,   404, 404, R,   404, 404, 404),
     ("reviews:note_move",                             "POST"):   (L,   404, 404, R,   404, 404, 404),
     ("reviews:theme_add",                             "POST"):   (L,   404, 404, 400, 400, 404, 400),
     ("reviews:vote",                                  "POST"):   (L,   404, 404, R,   R,   404, R),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+import uuid
 from html import escape as _esc  # Django's escape() without its lazy wrapper: for the per-card path
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, normalize_newlines
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marblejar.reviews import fragments
 from marblejar.reviews.parts import PARTS
@@ -111,40 +113,17 @@ def _pieces(context: Any) -> dict[str, Any]:
     if cache is not None:
         return cache
     review = context["review"]
-    url = reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER])
-    themes = [
-        (theme.pk, format_html(_THEME_CHOICE, theme.pk, theme.title))
-        for theme in context.get("theme_choices") or []
-    ]
-    new_theme = format_html(
-        '<li><button type="submit" name="new_theme" value="1" class="link">{}</button></li>',
-        _("A new theme, named after this card"),
-    )
-    csrf = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context["csrf_token"]
-    )
     can_participate = bool(context.get("can_participate"))
+    url = reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER])
     cache = context.dicts[0]["_card_pieces"] = {
         "can_participate": can_participate,
         "draggable": "true" if can_participate else "false",
-        # The menu up to the card's own words, and from the end of its URL
-        # to its choices: everything but the card's id and text.
-        "menu_open": format_html(
-            '<details class="move-menu"><summary>{}<span class="visually-hidden">: ',
-            _("Move to…"),
-        ),
+        # The card's "Move to…" link (to the page that moves it, without
+        # JavaScript) up to its id, and from its id to the card's words.
         "url": tuple(escape(url).split(_PLACEHOLDER)),
-        "form_open": format_html(
-            '" hx-target="#part-phase" hx-swap="innerHTML" class="move-form">{}'
-            '<input type="hidden" name="onto" value="">'
-            '<input type="hidden" name="drop" value=""><ul class="move-choices">',
-            csrf,
+        "link_end": format_html(
+            '" class="move-link">{}<span class="visually-hidden">: ', _("Move to…")
         ),
-        "themes": themes,
-        "new_theme": new_theme,
-        # By (theme, column): the menu's choices, from every other theme to
-        # "Back to the column" for a card already in a theme.
-        "choices": {},
         # By (column index, marker, title): the card's column line.
         "columns": {},
         # By author: " · name".
@@ -153,49 +132,61 @@ def _pieces(context: Any) -> dict[str, Any]:
     return cache
 
 
-def _choices(cache: dict[str, Any], note: Any) -> str:
-    key = (note.theme_id, note.column_label if note.theme_id else None)
-    choices = cache["choices"].get(key)
-    if choices is None:
-        back = ""
-        if note.theme_id:
-            back = format_html(
-                '<li><button type="submit" name="theme" value="" class="link">{}</button></li>',
-                _("Back to “%(column)s”") % {"column": note.column_label},
-            )
-        others = "".join(html for pk, html in cache["themes"] if pk != note.theme_id)
-        choices = cache["choices"][key] = others + cache["new_theme"] + back
-    return choices
+@register.simple_tag(takes_context=True)
+def move_menu(context: Any) -> str:
+    """The group part's one "Move to…" menu, which ``board.js`` opens for a card.
 
-
-def _menu(cache: dict[str, Any], note: Any, pk: str | None = None) -> str:
-    start, end = cache["url"]
-    url = f"{start}{pk or _esc(str(note.pk))}{end}"
-    return (
-        f"{cache['menu_open']}{_esc(note.text[:40])}</span></summary>"
-        f'<form method="post" action="{url}" hx-post="{url}{cache["form_open"]}'
-        f"{_choices(cache, note)}</ul></form></details>"
+    Every card carries only a link to the page that moves it (the way
+    without JavaScript); the script opens this menu under the card instead,
+    aims its form at that card, hides the card's own theme and shows "Back
+    to its column" for a card in a theme. A 200-card part used to carry a
+    copy of this menu, with every theme, on each card.
+    """
+    review = context["review"]
+    url = escape(reverse("reviews:note_move", args=[review.pk, _PLACEHOLDER]))
+    item = (
+        '<li role="none"{}><button type="submit" role="menuitem" name="{}" value="{}" '
+        'class="link">{}</button></li>'
+    )
+    themes = [
+        format_html(item, "", "theme", theme.pk, theme.title)
+        for theme in context.get("theme_choices") or []
+    ]
+    new_theme = format_html(item, "", "new_theme", "1", _("A new theme, named after this card"))
+    backs = [
+        format_html(
+            item,
+            format_html(' data-back="{}" hidden', column["key"]),
+            "theme",
+            "",
+            _("Back to “%(column)s”") % {"column": column["title"]},
+        )
+        for column in context.get("columns_meta") or []
+    ]
+    return format_html(
+        '<div id="move-menu" class="move-popup" hidden>'
+        '<form method="post" action="{}" hx-post="{}" hx-target="#part-phase" '
+        'hx-swap="innerHTML" class="move-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="onto" value=""><input type="hidden" name="drop" value="">'
+        '<ul class="move-choices" role="menu" aria-label="{}">{}{}{}</ul></form></div>',
+        mark_safe(url),  # noqa: S308 (escaped above)
+        mark_safe(url),  # noqa: S308
+        context["csrf_token"],
+        _("Move to…"),
+        mark_safe("".join(themes)),  # noqa: S308 (escaped piece by piece)
+        new_theme,
+        mark_safe("".join(backs)),  # noqa: S308
     )
 
 
-@register.simple_tag(takes_context=True)
-def move_menu(context: Any, note: Any) -> str:
-    """A card's "Move to…" menu: the keyboard way to group it.
-
-    Written here rather than in a template because a board holds hundreds
-    of cards, each with a menu of every theme: built from pieces made once
-    per rendering, it costs a few string joins per card instead of a
-    template loop, a URL lookup and a CSRF token each.
-    """
-    return mark_safe(_menu(_pieces(context), note))  # noqa: S308 (escaped piece by piece)
-
-
 def _card(cache: dict[str, Any], note: Any) -> str:
-    column = (note.column_index, note.column_marker, note.column_label)
+    column = (note.column_index, note.column_marker, note.column_label, note.column)
     pieces = cache["columns"].get(column)
     if pieces is None:
-        # The card's opening up to its id, and its column line: the same for
-        # every card of a column.
+        # The card's opening up to its id, its column line, and (for a card
+        # in a theme, which "Back to" its column) the column's key: the same
+        # for every card of a column.
         pieces = cache["columns"][column] = (
             f'<li class="card-note col-{_esc(str(note.column_index))}" '
             f'draggable="{cache["draggable"]}" data-note="',
@@ -204,18 +195,25 @@ def _card(cache: dict[str, Any], note: Any) -> str:
                 note.column_marker,
                 note.column_label,
             ),
+            f' data-col="{_esc(note.column)}"',
         )
-    opening, column_line = pieces
+    opening, column_line, col = pieces
     author = ""
     if note.author_id and note.author:
         author = cache["authors"].get(note.author_id)
         if author is None:
             author = cache["authors"][note.author_id] = _esc(f" · {note.author.display_name}")
-    pk = _esc(str(note.pk))
+    # A UUID's text is hex digits and dashes: nothing to escape.
+    pk = str(note.pk) if type(note.pk) is uuid.UUID else _esc(str(note.pk))
+    text = note.text
+    link = ""
+    if cache["can_participate"]:
+        start, end = cache["url"]
+        short = _esc(text[:40])
+        link = f'<a href="{start}{pk}{end}{cache["link_end"]}{short}</span></a>'
     return (
-        f'{opening}{pk}" id="note-{pk}">'
-        f"{_menu(cache, note, pk) if cache['can_participate'] else ''}"
-        f'{column_line}{author}</p><p class="card-text">{_linebreaksbr(note.text)}</p></li>'
+        f'{opening}{pk}" id="note-{pk}"{col if note.theme_id else ""}>{link}'
+        f'{column_line}{author}</p><p class="card-text">{_linebreaksbr(text)}</p></li>'
     )
 
 
@@ -242,6 +240,76 @@ def group_cards(context: Any, notes: Any) -> str:
     """``{% group_card %}`` for each of ``notes``: one tag for a whole column or stack."""
     cache = _pieces(context)
     return mark_safe("".join([_card(cache, note) for note in notes]))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def group_board(context: Any) -> str:
+    """The group part's columns and theme stacks, each with its cards.
+
+    What the template loops over ``group_columns`` and ``themes`` wrote,
+    written in Python: the part is drawn again for the first reader of every
+    change, and the loops' template work (a for-loop, a localized number and
+    an include per column and theme) cost as much as the cards themselves.
+    ``reviews/tests/test_board_cards.py`` compares the two.
+    """
+    cache = _pieces(context)
+    columns = context.get("group_columns") or []
+    themes = context.get("themes") or []
+    out = [f'<div class="board-columns cols-{len(columns)}">\n  ']
+    all_grouped = f'<li class="muted small">{_esc(_("All grouped."))}</li>'
+    for column in columns:
+        key = _esc(str(column["key"]))
+        notes = column["notes"]
+        cards = "".join([_card(cache, note) for note in notes]) if notes else all_grouped
+        out.append(
+            f'\n  <section class="board-column col-{_esc(str(column["index"]))} drop-zone" '
+            f'data-theme="" aria-labelledby="gcol-{key}-h">\n'
+            f'    <h3 id="gcol-{key}-h"><span class="marker" aria-hidden="true">'
+            f"{_esc(column['marker'])}</span> {_esc(str(column['title']))} "
+            f'<span class="count-badge">{len(notes)}</span></h3>\n'
+            f'    <ul class="cards">{cards}</ul>\n  </section>\n  '
+        )
+    left = context.get("ungrouped_count") or 0
+    count = ngettext("%(n)s theme", "%(n)s themes", len(themes)) % {"n": len(themes)}
+    out.append(
+        '\n</div>\n<section class="theme-stacks" aria-labelledby="themes-h">\n'
+        f'  <h3 id="themes-h">{_esc(count)} '
+        '<span class="muted small">· '
+        + _esc(
+            ngettext("%(n)s card left to group", "%(n)s cards left to group", left) % {"n": left}
+        )
+        + "</span></h3>\n  "
+    )
+    drop_here = f'<li class="muted small">{_esc(_("Drop cards here."))}</li>'
+    recurring = None
+    for item in themes:
+        theme, notes = item["theme"], item["notes"]
+        pk = _esc(str(theme.pk))
+        earlier = "\n"  # what the include wrote for no earlier theme: its last line
+        if item["earlier"]:
+            if recurring is None:
+                recurring = context.template.engine.get_template("reviews/_recurring_theme.html")
+            with context.push(earlier=item["earlier"]):
+                earlier = recurring.render(context)
+        cards = "".join([_card(cache, note) for note in notes]) if notes else drop_here
+        out.append(
+            f'\n  <section class="theme-stack drop-zone" data-theme="{pk}" '
+            f'aria-labelledby="theme-{pk}-h">\n'
+            f'    <h4 id="theme-{pk}-h">{_esc(theme.title)} '
+            f'<span class="count-badge">{len(notes)}</span></h4>\n'
+            f"    {earlier}\n"
+            f'    <ul class="cards stack">{cards}</ul>\n  </section>\n  '
+        )
+    if not themes:
+        out.append(
+            '\n  <p class="muted small">'
+            + _esc(
+                _("No themes yet. Drag a card onto another card to start one, or name one above.")
+            )
+            + "</p>\n  "
+        )
+    out.append("\n</section>")
+    return mark_safe("".join(out))  # noqa: S308 (escaped piece by piece)
 
 
 @register.simple_tag
@@ -273,4 +341,3 @@ def _truncated(text: str, length: int) -> str:
 
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-_THEME_CHOICE = '<li><button type="submit" name="theme" value="{}" class="link">{}</button></li>'

@@ -129,7 +129,12 @@ def test_the_boards_reads_are_compiled_once_not_run_through_the_queryset(persona
         "You have 3 votes left"
         in member.get(reverse("reviews:board", args=[review.pk])).content.decode()
     )
-    assert prepared.get("themes_with_my_votes")
+    assert prepared.get("themes_with_my_votes") and prepared.get("themed_note_values")
+    assert selectors.themed_note_values(review=review) == list(
+        Note.objects.filter(review=review, theme__isnull=False)
+        .order_by("column", "text")
+        .values_list("theme_id", "column", "text")
+    )
     advance_to(review, Phase.DISCUSS, by=personas.lead)
     html = member.get(reverse("reviews:board", args=[review.pk])).content.decode()
     assert "Deploys" in html and "Mine" in html  # the spotlighted theme and its card

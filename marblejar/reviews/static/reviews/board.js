@@ -1,10 +1,148 @@
 // The review board: drag a card onto another card or onto a theme to group
 // them, or back onto a column to take it out of its theme. The keyboard way
-// is the "Move to…" menu on each card; dragging fills in that same form
-// (its hidden "onto" or "drop" field) and submits it, so both go one path.
+// is "Move to…" on each card: a link to the page that moves the card
+// (without JavaScript), which this turns into a button that opens the
+// group part's one shared menu (#move-menu) at the foot of that card. Dragging fills
+// in that same form (its hidden "onto" or "drop" field) for the dragged card
+// and submits it, so both go one path.
 (function () {
   "use strict";
   let dragged = null;
+  let opener = null;
+
+  function menu() { return document.getElementById("move-menu"); }
+
+  // Aim the shared form at one card: its URL is the card's own "Move to…" link.
+  function aim(card) {
+    const m = menu();
+    const link = card && card.querySelector("a.move-link");
+    if (!m || !link) return null;
+    const form = m.querySelector("form");
+    form.setAttribute("action", link.getAttribute("href"));
+    form.querySelector("input[name=onto]").value = "";
+    form.querySelector("input[name=drop]").value = "";
+    return form;
+  }
+
+  // htmx read the form's hx-post once, with a stand-in id: send it to the card's URL.
+  // The card moved from the menu gets the focus back in its new place.
+  let moved = null;
+  document.addEventListener("htmx:configRequest", function (event) {
+    const elt = event.detail.elt;
+    if (!elt || !elt.matches || !elt.matches("#move-menu form")) return;
+    event.detail.path = elt.getAttribute("action");
+    const card = elt.closest(".card-note[data-note]");
+    moved = opener && card ? card.dataset.note : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!moved) return;
+    const link = document.querySelector('.card-note[data-note="' + moved + '"] a.move-link');
+    moved = null;
+    if (link && (!document.activeElement || document.activeElement === document.body)) link.focus();
+  });
+
+  function upgrade() {
+    if (!menu()) return;
+    document.querySelectorAll("a.move-link:not([role])").forEach(function (link) {
+      link.setAttribute("role", "button");
+      link.setAttribute("aria-haspopup", "menu");
+      link.setAttribute("aria-expanded", "false");
+      link.setAttribute("aria-controls", "move-menu");
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", upgrade);
+  else upgrade();
+  document.addEventListener("htmx:afterSettle", upgrade);
+
+  function items() {
+    const m = menu();
+    if (!m) return [];
+    return Array.prototype.filter.call(m.querySelectorAll("[role=menuitem]"), function (b) {
+      return !b.closest("[hidden]");
+    });
+  }
+
+  function close(returnFocus) {
+    const m = menu();
+    if (m) m.hidden = true;
+    const link = opener;
+    opener = null;
+    if (link) {
+      link.setAttribute("aria-expanded", "false");
+      if (returnFocus && link.isConnected) link.focus();
+    }
+  }
+
+  function open(link) {
+    const card = link.closest(".card-note");
+    const form = aim(card);
+    if (!form) return;
+    if (opener && opener !== link) close(false);
+    const m = menu();
+    const stack = card.closest(".theme-stack");
+    const theme = stack ? stack.dataset.theme : "";
+    // Every theme but the card's own; "Back to" its column for a card in a theme.
+    m.querySelectorAll("button[name=theme]").forEach(function (button) {
+      const li = button.parentNode;
+      if (li.dataset.back !== undefined) li.hidden = !theme || li.dataset.back !== card.dataset.col;
+      else li.hidden = button.value === theme;
+    });
+    card.appendChild(m);  // under the card's words, which stay in view
+    m.hidden = false;
+    link.setAttribute("aria-expanded", "true");
+    opener = link;
+    const first = items()[0];
+    if (first) first.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("a.move-link");
+    if (link && menu()) {
+      event.preventDefault();
+      if (opener === link) close(true);
+      else open(link);
+      return;
+    }
+    if (opener && !(event.target.closest && event.target.closest("#move-menu"))) close(false);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    const target = event.target;
+    if (!target.closest) return;
+    const link = target.closest("a.move-link");
+    if (link && menu() && (event.key === " " || event.key === "ArrowDown")) {
+      event.preventDefault();  // a link does not answer Space by itself
+      open(link);
+      return;
+    }
+    if (!opener) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close(true);
+      return;
+    }
+    if (!target.closest("#move-menu")) return;
+    const list = items();
+    const at = list.indexOf(target);
+    let next = null;
+    if (event.key === "ArrowDown") next = list[(at + 1) % list.length];
+    else if (event.key === "ArrowUp") next = list[(at - 1 + list.length) % list.length];
+    else if (event.key === "Home") next = list[0];
+    else if (event.key === "End") next = list[list.length - 1];
+    if (next) {
+      event.preventDefault();
+      next.focus();
+    }
+  });
+
+  // Tabbing out of the menu (past its last item, or back to its card) closes it.
+  document.addEventListener("focusout", function (event) {
+    if (!opener || !event.target.closest || !event.target.closest("#move-menu")) return;
+    const to = event.relatedTarget;
+    if (to && to.closest && to.closest("#move-menu")) return;
+    if (!to) return;  // the window lost focus, or a click inside: the click decides
+    close(false);
+  });
 
   function targetOf(event) {
     if (!event.target.closest || !dragged) return null;
@@ -20,6 +158,7 @@
   document.addEventListener("dragstart", function (event) {
     const note = event.target.closest && event.target.closest(".card-note[data-note]");
     if (!note || note.getAttribute("draggable") !== "true") return;
+    if (opener) close(false);
     dragged = note;
     note.classList.add("dragging");
     event.dataTransfer.effectAllowed = "move";
@@ -46,17 +185,20 @@
     if (!target) return;
     event.preventDefault();
     clear();
-    const form = dragged.querySelector(".move-form");
-    if (!form) return;
     if (target.matches(".card-note[data-note]")) {
+      const form = aim(dragged);
+      if (!form) return;
       form.querySelector("input[name=onto]").value = target.dataset.note;
+      form.requestSubmit();
     } else {
       // A column is data-theme="": out of any theme (nothing to do for a
       // card that is in none).
       if (!target.dataset.theme && !dragged.closest(".theme-stack")) return;
+      const form = aim(dragged);
+      if (!form) return;
       form.querySelector("input[name=drop]").value = target.dataset.theme || "";
+      form.requestSubmit();
     }
-    form.requestSubmit();
   });
 })();
 
