@@ -2,9 +2,10 @@
 
 Each simulated person has a session of one of the prepared people (a JSON
 file named by MARBLEJAR_LOAD_SESSIONS) and reads a page every
-MARBLEJAR_LOAD_INTERVAL seconds on average (``constant_throughput``), so 500
-people at 10 s make an open-loop load of 50 requests/s: a person's next
-request does not wait for a slow answer unless it takes 10 s. With
+MARBLEJAR_LOAD_INTERVAL seconds on average, at random moments (exponential
+gaps kept to a schedule: :func:`arrivals`), so 500 people at 10 s make an
+open-loop load of 50 requests/s arriving as a Poisson stream: a person's
+next request does not wait for a slow answer unless it is already due. With
 MARBLEJAR_LOAD_INTERVAL=0 every person asks again as soon as answered
 (saturation). MARBLEJAR_LOAD_ONLY=minimal reads only the minimal view.
 
@@ -19,11 +20,12 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from pathlib import Path
 
 import gevent
-from locust import FastHttpUser, constant, constant_throughput, task
+from locust import FastHttpUser, constant, task
 
 SESSIONS = json.loads(open(os.environ["MARBLEJAR_LOAD_SESSIONS"]).read())  # noqa: SIM115
 INTERVAL = float(os.environ.get("MARBLEJAR_LOAD_INTERVAL", "10"))
@@ -46,14 +48,34 @@ NAMES = [name for name, _ in MIX]
 WEIGHTS = [weight for _, weight in MIX]
 
 
+def arrivals(mean_gap: float):
+    """A wait time that keeps each person to a schedule of exponential gaps.
+
+    Each person's requests are due at random moments (a Poisson process of
+    rate 1/``mean_gap``), counted from their first request, whatever the
+    answers took: the people together make an open-loop Poisson stream.
+    (locust's ``constant_throughput`` counts from when the person was
+    created, so people created within two seconds of each other all asked
+    within the same two seconds of every interval: bursts, not a rate.)
+    """
+
+    def wait_time(user) -> float:
+        now = time.monotonic()
+        due = getattr(user, "due", None)
+        user.due = (now if due is None else due) + random.expovariate(1 / mean_gap)  # noqa: S311
+        return max(0.0, user.due - now)
+
+    return wait_time
+
+
 class Person(FastHttpUser):
-    wait_time = constant(0) if INTERVAL == 0 else constant_throughput(1 / INTERVAL)
+    wait_time = constant(0) if INTERVAL == 0 else arrivals(INTERVAL)
 
     def on_start(self) -> None:
         self.me = random.choice(SESSIONS)  # noqa: S311
         if INTERVAL:
-            # Arrivals spread over the interval from the start, not all at once.
-            gevent.sleep(random.uniform(0, INTERVAL))  # noqa: S311
+            # The first requests at random moments too, not all at once.
+            gevent.sleep(random.expovariate(1 / INTERVAL))  # noqa: S311
         self.client.cookiejar.set_cookie(_cookie("sessionid", self.me["session"], self.host))
 
     @task
@@ -80,11 +102,11 @@ if REVIEW:
         """Someone in the live review, writing notes."""
 
         fixed_count = len(REVIEW["tokens"])
-        wait_time = constant_throughput(1 / 5)
+        wait_time = arrivals(5)
 
         def on_start(self) -> None:
             self.headers = {"Authorization": f"Bearer {next(_tokens)}"}
-            gevent.sleep(random.uniform(0, 5))  # noqa: S311
+            gevent.sleep(random.expovariate(1 / 5))  # noqa: S311
 
         @task
         def write(self) -> None:
