@@ -148,7 +148,7 @@ ASGI_APPLICATION = "marblejar.asgi.application"
 # Threads of each web process that answer pages (marblejar/lib/handler.py);
 # live streams do not take one. 0: Django's own handler, a new thread for
 # every request.
-PAGE_THREADS = env_int("MARBLEJAR_THREADS", 2)
+PAGE_THREADS = env_int("MARBLEJAR_THREADS", 1)
 WSGI_APPLICATION = None
 
 TEMPLATES = [

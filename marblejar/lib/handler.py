@@ -11,7 +11,7 @@ compiled once per connection (``lib/prepared.py``) were made anew each time.
 
 Here a page (any view that is not a coroutine) runs whole through Django's
 synchronous handler, as under a WSGI server, on a small pool of threads kept
-for the life of the process (``MARBLEJAR_THREADS``, default 2): its
+for the life of the process (``MARBLEJAR_THREADS``, default 1): its
 connection and compiled reads are kept, and requests beyond the pool wait
 their turn instead of slowing every other one down. Live streams (the
 views written as coroutines) take Django's asynchronous path unchanged.
