@@ -31,8 +31,8 @@ def test_the_api_answers_though_it_is_mounted_by_name(client, db):
     assert reverse("api:openapi-json") == "/api/v1/openapi.json"
 
 
-def test_a_page_loads_neither_the_api_nor_numpy(tmp_path):
-    """The first answers of a fresh process do not wait for the API's schemas or NumPy."""
+def test_a_page_loads_neither_the_api_nor_numpy_nor_httpx(tmp_path):
+    """The first answers of a fresh process do not wait for the API's schemas, NumPy or httpx."""
     code = (
         "import sys, django; django.setup()\n"
         "from django.core.management import call_command\n"
@@ -40,7 +40,7 @@ def test_a_page_loads_neither_the_api_nor_numpy(tmp_path):
         "from django.test import Client\n"
         "assert Client().get('/healthz').status_code == 200\n"
         "assert Client().get('/login/').status_code == 200\n"
-        "print(sorted(m for m in ('marblejar.api.api', 'numpy') if m in sys.modules))\n"
+        "print(sorted(m for m in ('marblejar.api.api', 'numpy', 'httpx') if m in sys.modules))\n"
     )
     env = {
         **os.environ,

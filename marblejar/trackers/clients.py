@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -199,6 +198,8 @@ class TrackerClient:
             raise TrackerError(_refused(host)) from None
         except OSError:
             raise TrackerError(_("Could not reach %(host)s, try again.") % {"host": host}) from None
+        import httpx  # with the first request, not at every process's start
+
         timeout = getattr(settings, "TRACKER_TIMEOUT_SECONDS", 10)
         headers = {"Host": target.host_header, "User-Agent": USER_AGENT, **self.headers()}
         try:
