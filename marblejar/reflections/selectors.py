@@ -28,6 +28,7 @@ from marblejar.lib.prepared import PreparedRead
 from marblejar.reflections.models import (
     Comment,
     Kind,
+    PracticeEntry,
     Reaction,
     ReactionKind,
     Reflection,
@@ -227,6 +228,42 @@ def drafts_for(*, user: Any, team: Team | None = None) -> QuerySet[Reflection]:
 _TAG_SEPARATOR = "\x1f"  # no tag name holds it
 
 
+def _reflection_read(*, organization_id: int, reflection_id: int) -> QuerySet[Reflection]:
+    return Reflection.objects.filter(
+        organization_id=organization_id, pk=reflection_id
+    ).select_related("author", "team", "parent", "parent__author")
+
+
+def _reflection_with_tag_names(*, organization_id: int, reflection_id: int) -> QuerySet[Reflection]:
+    # In the database's order of names, as everywhere else; a SQLite before
+    # 3.44 cannot order inside an aggregate, and orders names as Python does.
+    ordered = connection.features.supports_aggregate_order_by_clause
+    joined = StringAgg(
+        "tag__name",
+        delimiter=Value(_TAG_SEPARATOR),
+        **({"order_by": "tag__name"} if ordered else {}),
+    )
+    names = (
+        ReflectionTag.objects.filter(reflection=OuterRef("pk"))
+        .order_by()
+        .values("reflection")
+        .annotate(names=joined)
+        .values("names")
+    )
+    return _reflection_read(organization_id=organization_id, reflection_id=reflection_id).annotate(
+        joined_tag_names=Subquery(names)
+    )
+
+
+# The reflection's page reads it in every request: compiled once per connection.
+_REFLECTION_WITH_TAG_NAMES = PreparedRead(
+    "reflection_with_tag_names",
+    _reflection_with_tag_names,
+    organization_id=-1001,
+    reflection_id=-2001,
+)
+
+
 def reflection_get(
     *,
     user: Any,
@@ -240,33 +277,16 @@ def reflection_get(
     ``tag_names``, as ``reflection.tag_names``, their names in order, read
     with the reflection in one query.
     """
-    qs = Reflection.objects.filter(
-        organization_id=user.organization_id, pk=reflection_id
-    ).select_related("author", "team", "parent", "parent__author")
-    # In the database's order of names, as everywhere else; a SQLite before
-    # 3.44 cannot order inside an aggregate, and orders names as Python does.
-    ordered = connection.features.supports_aggregate_order_by_clause
+    where = {"organization_id": user.organization_id, "reflection_id": reflection_id}
     if tag_names:
-        joined = StringAgg(
-            "tag__name",
-            delimiter=Value(_TAG_SEPARATOR),
-            **({"order_by": "tag__name"} if ordered else {}),
-        )
-        names = (
-            ReflectionTag.objects.filter(reflection=OuterRef("pk"))
-            .order_by()
-            .values("reflection")
-            .annotate(names=joined)
-            .values("names")
-        )
-        qs = qs.annotate(joined_tag_names=Subquery(names))
+        reflection = _REFLECTION_WITH_TAG_NAMES.first(**where)
     else:
-        qs = qs.prefetch_related("tags")
-    reflection = qs.first()
+        reflection = _reflection_read(**where).prefetch_related("tags").first()
     if reflection is not None and tag_names:
         found = (
             reflection.joined_tag_names.split(_TAG_SEPARATOR) if reflection.joined_tag_names else []
         )
+        ordered = connection.features.supports_aggregate_order_by_clause
         reflection.tag_names = found if ordered else sorted(found)
     if reflection is None or not permissions.can(user, "reflection.view", reflection):
         raise Http404
@@ -287,53 +307,111 @@ def comment_get(*, user: Any, reflection: Reflection, comment_id: int) -> Commen
     return comment
 
 
+def _comments(*, organization_id: int, reflection_id: int) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(organization_id=organization_id, reflection_id=reflection_id)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+# A reflection's page reads its comments, reactions, updates and practice in
+# every request: each read compiled once per connection.
+_COMMENTS_FOR_AUTHOR = PreparedRead(
+    "reflection_comments_for_author", _comments, organization_id=-1001, reflection_id=-2001
+)
+_COMMENTS_FOR_READER = PreparedRead(
+    "reflection_comments_for_reader",
+    lambda organization_id, reflection_id, user_id: _comments(
+        organization_id=organization_id, reflection_id=reflection_id
+    ).filter(Q(hidden_at__isnull=True) | Q(author_id=user_id)),
+    organization_id=-1001,
+    reflection_id=-2001,
+    user_id=-3001,
+)
+
+
 def comments_for(*, user: Any, reflection: Reflection) -> list[Comment]:
     """Comments the reader may see.
 
     A hidden comment stays visible to the reflection's author (who hid it)
     and to the comment's author.
     """
-    comments = Comment.objects.filter(
-        organization_id=reflection.organization_id, reflection=reflection
-    ).select_related("author")
-    if user.pk != reflection.author_id:
-        comments = comments.filter(Q(hidden_at__isnull=True) | Q(author=user))
-    found = list(comments.order_by("created_at", "id"))
+    where = {"organization_id": reflection.organization_id, "reflection_id": reflection.pk}
+    if user.pk == reflection.author_id:
+        found = _COMMENTS_FOR_AUTHOR.all(**where)
+    else:
+        found = _COMMENTS_FOR_READER.all(**where, user_id=user.pk)
     for comment in found:
         comment.reflection = reflection  # already loaded: no query per comment
     return found
 
 
+_REACTION_COUNTS = PreparedRead(
+    "reflection_reaction_counts",
+    lambda reflection_id, user_id: (
+        Reaction.objects.filter(reflection_id=reflection_id)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=user_id)))
+    ),
+    reflection_id=-2001,
+    user_id=-3001,
+)
+
+
 def reaction_summary(*, user: Any, reflection: Reflection) -> list[dict[str, Any]]:
     """Each supportive reaction: how often this reflection got it, and if the reader gave it."""
     counts = {
-        row["kind"]: row
-        for row in Reaction.objects.filter(reflection=reflection)
-        .order_by()
-        .values("kind")
-        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=user.pk)))
+        kind: (n, mine)
+        for kind, n, mine in _REACTION_COUNTS.rows(reflection_id=reflection.pk, user_id=user.pk)
     }
     return [
         {
             "kind": kind.value,
             "label": str(kind.label),
-            "count": counts[kind.value]["n"] if kind.value in counts else 0,
-            "mine": kind.value in counts and counts[kind.value]["mine"] > 0,
+            "count": counts[kind.value][0] if kind.value in counts else 0,
+            "mine": kind.value in counts and counts[kind.value][1] > 0,
         }
         for kind in ReactionKind
     ]
 
 
 def updates_for(*, reflection: Reflection) -> QuerySet[Reflection]:
+    return _updates(organization_id=reflection.organization_id, reflection_id=reflection.pk)
+
+
+def _updates(*, organization_id: int, reflection_id: int) -> QuerySet[Reflection]:
     return (
         Reflection.objects.filter(
-            organization_id=reflection.organization_id,
-            parent=reflection,
+            organization_id=organization_id,
+            parent_id=reflection_id,
             status=Status.PUBLISHED,
         )
         .select_related("author", "team")
         .order_by("-published_at")
     )
+
+
+_UPDATES = PreparedRead("reflection_updates", _updates, organization_id=-1001, reflection_id=-2001)
+_PRACTICE = PreparedRead(
+    "reflection_practice",
+    lambda reflection_id: PracticeEntry.objects.filter(reflection_id=reflection_id),
+    reflection_id=-2001,
+)
+
+
+def update_list(*, reflection: Reflection) -> list[Reflection]:
+    """:func:`updates_for`, as a list, read by a query compiled once per connection."""
+    return _UPDATES.all(organization_id=reflection.organization_id, reflection_id=reflection.pk)
+
+
+def practice_list(*, reflection: Reflection) -> list[PracticeEntry]:
+    """``reflection.practice.all()`` in its order, read by a query compiled once per connection."""
+    found = _PRACTICE.all(reflection_id=reflection.pk)
+    for entry in found:
+        entry.reflection = reflection
+    return found
 
 
 def tags_in_use(*, organization_id: int, team: Team | None) -> list[str]:

@@ -343,6 +343,7 @@ def _detail(request: HttpRequest, reflection: Reflection, status: int = 200, **f
 
 def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) -> dict[str, Any]:
     user = request.user
+    learning = reflection.is_learning
     can_respond = permissions.can(user, "reflection.respond", reflection)
     can_practice = permissions.can(user, "reflection.practice", reflection)
     comments = selectors.comments_for(user=user, reflection=reflection)
@@ -363,10 +364,8 @@ def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) 
         "comment_form": forms.get("comment_form") or (CommentForm() if can_respond else None),
         "practice_form": forms.get("practice_form") or PracticeForm(),
         "update_form": forms.get("update_form") or UpdateForm(),
-        "updates": list(selectors.updates_for(reflection=reflection))
-        if reflection.is_learning
-        else [],
-        "practice": list(reflection.practice.all()) if reflection.is_learning else [],
+        "updates": selectors.update_list(reflection=reflection) if learning else [],
+        "practice": selectors.practice_list(reflection=reflection) if learning else [],
         "marble": marble,
         "last_event_id": last_event_id,
     }
