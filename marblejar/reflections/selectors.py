@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
+from marblejar.accounts.models import User
 from marblejar.lib.prepared import PreparedRead
 from marblejar.reflections.models import (
     Comment,
@@ -106,6 +107,97 @@ def tags_of(*, reflection_ids: list[int]) -> dict[int, list[str]]:
     for pk, name in pairs:
         tags[pk].append(name)
     return tags
+
+
+# A page of a list (a team's or the organization-wide one, not filtered),
+# read in every visit: each read compiled once per connection, for each of
+# the first pages (an offset is part of a statement's text).
+PREPARED_PAGES = 20
+
+
+def _feed_team(organization_id: int, team_id: int | None) -> Team | None:
+    return None if team_id is None else Team(pk=team_id, organization_id=organization_id)
+
+
+def _feed_reads(team: Team | None, offset: int, size: int) -> tuple[PreparedRead, PreparedRead]:
+    key = (team is None, offset, size)
+    reads = _FEED_READS.get(key)
+    if reads is None:
+        stand_ins: dict[str, Any] = {"organization_id": -1001}
+        if team is not None:
+            stand_ins["team_id"] = -2001
+
+        def page(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
+            team = _feed_team(organization_id, team_id)
+            return feed_rows(organization_id=organization_id, team=team)[offset : offset + size]
+
+        def tags(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
+            team = _feed_team(organization_id, team_id)
+            ids = feed_rows(organization_id=organization_id, team=team).values("pk")
+            return (
+                ReflectionTag.objects.filter(reflection_id__in=ids[offset : offset + size])
+                .order_by("tag__name")
+                .values_list("reflection_id", "tag__name")
+            )
+
+        name = "reflections_feed:{}:{}:{}".format(*key)
+        reads = _FEED_READS[key] = (
+            PreparedRead(name, page, **stand_ins),
+            PreparedRead(name + ":tags", tags, **stand_ins),
+        )
+    return reads
+
+
+_FEED_READS: dict[tuple[bool, int, int], tuple[PreparedRead, PreparedRead]] = {}
+
+
+def _feed_count(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
+    team = _feed_team(organization_id, team_id)
+    # Grouped by the organization (the one asked for): one row, or none.
+    return (
+        feed_rows(organization_id=organization_id, team=team)
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+
+
+_FEED_COUNT = {
+    False: PreparedRead(
+        "reflections_feed_count:team", _feed_count, organization_id=-1001, team_id=-2001
+    ),
+    True: PreparedRead("reflections_feed_count:organization", _feed_count, organization_id=-1001),
+}
+
+
+def feed_count(*, organization_id: int, team: Team | None) -> int:
+    """How many rows :func:`feed_rows` (not filtered) gives."""
+    where = {"organization_id": organization_id}
+    if team is not None:
+        where["team_id"] = team.pk
+    found = _FEED_COUNT[team is None].rows(**where)
+    return found[0][0] if found else 0
+
+
+def feed_page(
+    *, organization_id: int, team: Team | None, offset: int, size: int
+) -> tuple[list[tuple], dict[int, list[str]]]:
+    """``feed_rows(...)[offset:offset + size]``, not filtered, and their tags as :func:`tags_of`."""
+    if offset // size >= PREPARED_PAGES:
+        rows = list(feed_rows(organization_id=organization_id, team=team)[offset : offset + size])
+        return rows, tags_of(reflection_ids=[row[0] for row in rows])
+    page, tags_read = _feed_reads(team, offset, size)
+    where = {"organization_id": organization_id}
+    if team is not None:
+        where["team_id"] = team.pk
+    rows = page.rows(**where)
+    tags: dict[int, list[str]] = {row[0]: [] for row in rows}
+    if rows:
+        for pk, name in tags_read.rows(**where):
+            if pk in tags:  # a reflection published between the two reads is left out
+                tags[pk].append(name)
+    return rows, tags
 
 
 def reflection_list_visible(
@@ -223,6 +315,35 @@ def drafts_for(*, user: Any, team: Team | None = None) -> QuerySet[Reflection]:
     if team is not None:
         qs = qs.filter(team=team)
     return qs.select_related("team").order_by("-updated_at")
+
+
+def _drafts_in(organization_id: int, user_id: int, team_id: int | None = None) -> QuerySet[Any]:
+    reader = User(pk=user_id, organization_id=organization_id)
+    if team_id is None:
+        return drafts_for(user=reader).filter(team__isnull=True)
+    return drafts_for(user=reader, team=Team(pk=team_id, organization_id=organization_id))
+
+
+_DRAFTS_IN = {
+    False: PreparedRead(
+        "reflections_drafts_in:team",
+        _drafts_in,
+        organization_id=-1001,
+        user_id=-3001,
+        team_id=-2001,
+    ),
+    True: PreparedRead(
+        "reflections_drafts_in:organization", _drafts_in, organization_id=-1001, user_id=-3001
+    ),
+}
+
+
+def drafts_in(*, user: Any, team: Team | None) -> list[Reflection]:
+    """The reader's drafts for ``team``, or for the whole organization (``None``), newest first."""
+    where = {"organization_id": user.organization_id, "user_id": user.pk}
+    if team is not None:
+        where["team_id"] = team.pk
+    return _DRAFTS_IN[team is None].all(**where)
 
 
 _TAG_SEPARATOR = "\x1f"  # no tag name holds it
@@ -414,15 +535,31 @@ def practice_list(*, reflection: Reflection) -> list[PracticeEntry]:
     return found
 
 
-def tags_in_use(*, organization_id: int, team: Team | None) -> list[str]:
+def _tags_in_use(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
     # One EXISTS per tag of the organization, not a DISTINCT over every
     # tagged reflection: the cost stays with the number of tags as years of
     # reflections pile up.
     used = ReflectionTag.objects.filter(
         tag=OuterRef("pk"), reflection__status=Status.PUBLISHED
-    ).filter(Q(reflection__team=team) if team else Q(reflection__team__isnull=True))
+    ).filter(Q(reflection__team=team_id) if team_id else Q(reflection__team__isnull=True))
     qs = Tag.objects.filter(Exists(used), organization_id=organization_id)
-    return list(qs.order_by("name").values_list("name", flat=True))
+    return qs.order_by("name").values_list("name")
+
+
+# Read with every page of a list: compiled once per connection.
+_TAGS_IN_USE = {
+    False: PreparedRead(
+        "reflections_tags_in_use:team", _tags_in_use, organization_id=-1001, team_id=-2001
+    ),
+    True: PreparedRead("reflections_tags_in_use:organization", _tags_in_use, organization_id=-1001),
+}
+
+
+def tags_in_use(*, organization_id: int, team: Team | None) -> list[str]:
+    where = {"organization_id": organization_id}
+    if team is not None:
+        where["team_id"] = team.pk
+    return [name for (name,) in _TAGS_IN_USE[team is None].rows(**where)]
 
 
 # Leaders go first -----------------------------------------------------------
