@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from marblejar.cli import METRICS_FOLDER_MADE, SERVE_HOST, SERVE_PORT
 
@@ -117,6 +118,10 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         call_command("prune_events", verbosity=0)
         self.collect_static()
+        # The checks above took a connection on this thread; with one web
+        # process, served from this one, it would stay out of PostgreSQL's
+        # pool (or open) for the life of the process.
+        connections.close_all()
         # uvicorn shuts down on SIGTERM, then raises the signal again with the
         # handler it found in place. With the default one the process would
         # die there, before the worker is stopped; this one lets the clean-up
