@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
 
-from marblejar.cli import METRICS_FOLDER_MADE, SERVE_HOST, SERVE_PORT
+from marblejar.cli import SERVE_HOST, SERVE_PORT
 
 
 def default_workers() -> int:
@@ -134,7 +134,9 @@ class Command(BaseCommand):
         # address the log-in throttle sees.
         proxies = settings.TRUSTED_PROXIES
         workers = options["workers"] or default_workers()
-        metrics_dir = os.environ.pop(METRICS_FOLDER_MADE, None)
+        # `marblejar serve` names the folder (and removes it) in marblejar/cli.py;
+        # started another way, serve makes its own.
+        metrics_dir = None
         if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             # Each web process writes its counters here and /metrics adds
             # them up (prometheus-client's multi-process mode).
