@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from marblejar.accounts.models import Organization
+from marblejar.lib.prepared import PreparedRead
 from marblejar.teams.models import Membership, Role, Team
 
 Rule = Callable[[Any, Any], bool]
@@ -96,10 +97,22 @@ def role_in(user: Any, team: Team) -> str | None:
     """The user's role in ``team``, cached on the user object for the request."""
     cache: dict[int, str | None] = user.__dict__.setdefault("_team_roles", {})
     if team.pk not in cache:
-        cache[team.pk] = (
-            Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
-        )
+        found = _ROLE.rows(team_id=team.pk, user_id=user.pk)
+        cache[team.pk] = found[0][0] if found else None
     return cache[team.pk]
+
+
+# Asked on most pages: compiled once per connection.
+_ROLE = PreparedRead(
+    "team_role",
+    lambda team_id, user_id: (
+        Membership.objects.filter(team_id=team_id, user_id=user_id)
+        .order_by("pk")
+        .values_list("role")[:1]
+    ),
+    team_id=-1001,
+    user_id=-2001,
+)
 
 
 def remember_role(user: Any, team: Team, role: str | None) -> None:

@@ -171,6 +171,9 @@ TEMPLATES = [
                 "marblejar.teams.context_processors.teams",
                 "marblejar.notifications.context_processors.bell",
             ],
+            # {% url %} and {% static %} as Django's, each address worked out once.
+            "builtins": ["marblejar.lib.addresses_kept"],
+            "libraries": {"static": "marblejar.lib.addresses_kept"},
         },
     },
 ]

@@ -68,9 +68,7 @@ def pulse_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = _team(request, slug, last_event=True, size=True)
     # Whether the reader answered each one comes with the pulses (an EXISTS, not a query more).
     # The list shows no statements: their definition (JSON) is not read.
-    pulses = list(selectors.pulse_list_answered(team=team, user=request.user).defer("definition"))
-    for p in pulses:
-        p.team = team  # already loaded: the permission checks below cost no query per pulse
+    pulses = selectors.pulse_rows_answered(team=team, user=request.user)
     now = timezone.now()
     is_lead = permissions.is_lead(request.user, team)
     members = team.member_count

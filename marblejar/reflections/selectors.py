@@ -24,10 +24,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
+from marblejar.accounts.models import User
 from marblejar.lib.prepared import PreparedRead
 from marblejar.reflections.models import (
     Comment,
     Kind,
+    PracticeEntry,
     Reaction,
     ReactionKind,
     Reflection,
@@ -105,6 +107,97 @@ def tags_of(*, reflection_ids: list[int]) -> dict[int, list[str]]:
     for pk, name in pairs:
         tags[pk].append(name)
     return tags
+
+
+# A page of a list (a team's or the organization-wide one, not filtered),
+# read in every visit: each read compiled once per connection, for each of
+# the first pages (an offset is part of a statement's text).
+PREPARED_PAGES = 20
+
+
+def _feed_team(organization_id: int, team_id: int | None) -> Team | None:
+    return None if team_id is None else Team(pk=team_id, organization_id=organization_id)
+
+
+def _feed_reads(team: Team | None, offset: int, size: int) -> tuple[PreparedRead, PreparedRead]:
+    key = (team is None, offset, size)
+    reads = _FEED_READS.get(key)
+    if reads is None:
+        stand_ins: dict[str, Any] = {"organization_id": -1001}
+        if team is not None:
+            stand_ins["team_id"] = -2001
+
+        def page(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
+            team = _feed_team(organization_id, team_id)
+            return feed_rows(organization_id=organization_id, team=team)[offset : offset + size]
+
+        def tags(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
+            team = _feed_team(organization_id, team_id)
+            ids = feed_rows(organization_id=organization_id, team=team).values("pk")
+            return (
+                ReflectionTag.objects.filter(reflection_id__in=ids[offset : offset + size])
+                .order_by("tag__name")
+                .values_list("reflection_id", "tag__name")
+            )
+
+        name = "reflections_feed:{}:{}:{}".format(*key)
+        reads = _FEED_READS[key] = (
+            PreparedRead(name, page, **stand_ins),
+            PreparedRead(name + ":tags", tags, **stand_ins),
+        )
+    return reads
+
+
+_FEED_READS: dict[tuple[bool, int, int], tuple[PreparedRead, PreparedRead]] = {}
+
+
+def _feed_count(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
+    team = _feed_team(organization_id, team_id)
+    # Grouped by the organization (the one asked for): one row, or none.
+    return (
+        feed_rows(organization_id=organization_id, team=team)
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+
+
+_FEED_COUNT = {
+    False: PreparedRead(
+        "reflections_feed_count:team", _feed_count, organization_id=-1001, team_id=-2001
+    ),
+    True: PreparedRead("reflections_feed_count:organization", _feed_count, organization_id=-1001),
+}
+
+
+def feed_count(*, organization_id: int, team: Team | None) -> int:
+    """How many rows :func:`feed_rows` (not filtered) gives."""
+    where = {"organization_id": organization_id}
+    if team is not None:
+        where["team_id"] = team.pk
+    found = _FEED_COUNT[team is None].rows(**where)
+    return found[0][0] if found else 0
+
+
+def feed_page(
+    *, organization_id: int, team: Team | None, offset: int, size: int
+) -> tuple[list[tuple], dict[int, list[str]]]:
+    """``feed_rows(...)[offset:offset + size]``, not filtered, and their tags as :func:`tags_of`."""
+    if offset // size >= PREPARED_PAGES:
+        rows = list(feed_rows(organization_id=organization_id, team=team)[offset : offset + size])
+        return rows, tags_of(reflection_ids=[row[0] for row in rows])
+    page, tags_read = _feed_reads(team, offset, size)
+    where = {"organization_id": organization_id}
+    if team is not None:
+        where["team_id"] = team.pk
+    rows = page.rows(**where)
+    tags: dict[int, list[str]] = {row[0]: [] for row in rows}
+    if rows:
+        for pk, name in tags_read.rows(**where):
+            if pk in tags:  # a reflection published between the two reads is left out
+                tags[pk].append(name)
+    return rows, tags
 
 
 def reflection_list_visible(
@@ -224,7 +317,72 @@ def drafts_for(*, user: Any, team: Team | None = None) -> QuerySet[Reflection]:
     return qs.select_related("team").order_by("-updated_at")
 
 
+def _drafts_in(organization_id: int, user_id: int, team_id: int | None = None) -> QuerySet[Any]:
+    reader = User(pk=user_id, organization_id=organization_id)
+    if team_id is None:
+        return drafts_for(user=reader).filter(team__isnull=True)
+    return drafts_for(user=reader, team=Team(pk=team_id, organization_id=organization_id))
+
+
+_DRAFTS_IN = {
+    False: PreparedRead(
+        "reflections_drafts_in:team",
+        _drafts_in,
+        organization_id=-1001,
+        user_id=-3001,
+        team_id=-2001,
+    ),
+    True: PreparedRead(
+        "reflections_drafts_in:organization", _drafts_in, organization_id=-1001, user_id=-3001
+    ),
+}
+
+
+def drafts_in(*, user: Any, team: Team | None) -> list[Reflection]:
+    """The reader's drafts for ``team``, or for the whole organization (``None``), newest first."""
+    where = {"organization_id": user.organization_id, "user_id": user.pk}
+    if team is not None:
+        where["team_id"] = team.pk
+    return _DRAFTS_IN[team is None].all(**where)
+
+
 _TAG_SEPARATOR = "\x1f"  # no tag name holds it
+
+
+def _reflection_read(*, organization_id: int, reflection_id: int) -> QuerySet[Reflection]:
+    return Reflection.objects.filter(
+        organization_id=organization_id, pk=reflection_id
+    ).select_related("author", "team", "parent", "parent__author")
+
+
+def _reflection_with_tag_names(*, organization_id: int, reflection_id: int) -> QuerySet[Reflection]:
+    # In the database's order of names, as everywhere else; a SQLite before
+    # 3.44 cannot order inside an aggregate, and orders names as Python does.
+    ordered = connection.features.supports_aggregate_order_by_clause
+    joined = StringAgg(
+        "tag__name",
+        delimiter=Value(_TAG_SEPARATOR),
+        **({"order_by": "tag__name"} if ordered else {}),
+    )
+    names = (
+        ReflectionTag.objects.filter(reflection=OuterRef("pk"))
+        .order_by()
+        .values("reflection")
+        .annotate(names=joined)
+        .values("names")
+    )
+    return _reflection_read(organization_id=organization_id, reflection_id=reflection_id).annotate(
+        joined_tag_names=Subquery(names)
+    )
+
+
+# The reflection's page reads it in every request: compiled once per connection.
+_REFLECTION_WITH_TAG_NAMES = PreparedRead(
+    "reflection_with_tag_names",
+    _reflection_with_tag_names,
+    organization_id=-1001,
+    reflection_id=-2001,
+)
 
 
 def reflection_get(
@@ -240,33 +398,16 @@ def reflection_get(
     ``tag_names``, as ``reflection.tag_names``, their names in order, read
     with the reflection in one query.
     """
-    qs = Reflection.objects.filter(
-        organization_id=user.organization_id, pk=reflection_id
-    ).select_related("author", "team", "parent", "parent__author")
-    # In the database's order of names, as everywhere else; a SQLite before
-    # 3.44 cannot order inside an aggregate, and orders names as Python does.
-    ordered = connection.features.supports_aggregate_order_by_clause
+    where = {"organization_id": user.organization_id, "reflection_id": reflection_id}
     if tag_names:
-        joined = StringAgg(
-            "tag__name",
-            delimiter=Value(_TAG_SEPARATOR),
-            **({"order_by": "tag__name"} if ordered else {}),
-        )
-        names = (
-            ReflectionTag.objects.filter(reflection=OuterRef("pk"))
-            .order_by()
-            .values("reflection")
-            .annotate(names=joined)
-            .values("names")
-        )
-        qs = qs.annotate(joined_tag_names=Subquery(names))
+        reflection = _REFLECTION_WITH_TAG_NAMES.first(**where)
     else:
-        qs = qs.prefetch_related("tags")
-    reflection = qs.first()
+        reflection = _reflection_read(**where).prefetch_related("tags").first()
     if reflection is not None and tag_names:
         found = (
             reflection.joined_tag_names.split(_TAG_SEPARATOR) if reflection.joined_tag_names else []
         )
+        ordered = connection.features.supports_aggregate_order_by_clause
         reflection.tag_names = found if ordered else sorted(found)
     if reflection is None or not permissions.can(user, "reflection.view", reflection):
         raise Http404
@@ -287,48 +428,85 @@ def comment_get(*, user: Any, reflection: Reflection, comment_id: int) -> Commen
     return comment
 
 
+def _comments(*, organization_id: int, reflection_id: int) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(organization_id=organization_id, reflection_id=reflection_id)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+# A reflection's page reads its comments, reactions, updates and practice in
+# every request: each read compiled once per connection.
+_COMMENTS_FOR_AUTHOR = PreparedRead(
+    "reflection_comments_for_author", _comments, organization_id=-1001, reflection_id=-2001
+)
+_COMMENTS_FOR_READER = PreparedRead(
+    "reflection_comments_for_reader",
+    lambda organization_id, reflection_id, user_id: _comments(
+        organization_id=organization_id, reflection_id=reflection_id
+    ).filter(Q(hidden_at__isnull=True) | Q(author_id=user_id)),
+    organization_id=-1001,
+    reflection_id=-2001,
+    user_id=-3001,
+)
+
+
 def comments_for(*, user: Any, reflection: Reflection) -> list[Comment]:
     """Comments the reader may see.
 
     A hidden comment stays visible to the reflection's author (who hid it)
     and to the comment's author.
     """
-    comments = Comment.objects.filter(
-        organization_id=reflection.organization_id, reflection=reflection
-    ).select_related("author")
-    if user.pk != reflection.author_id:
-        comments = comments.filter(Q(hidden_at__isnull=True) | Q(author=user))
-    found = list(comments.order_by("created_at", "id"))
+    where = {"organization_id": reflection.organization_id, "reflection_id": reflection.pk}
+    if user.pk == reflection.author_id:
+        found = _COMMENTS_FOR_AUTHOR.all(**where)
+    else:
+        found = _COMMENTS_FOR_READER.all(**where, user_id=user.pk)
     for comment in found:
         comment.reflection = reflection  # already loaded: no query per comment
     return found
 
 
+_REACTION_COUNTS = PreparedRead(
+    "reflection_reaction_counts",
+    lambda reflection_id, user_id: (
+        Reaction.objects.filter(reflection_id=reflection_id)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=user_id)))
+    ),
+    reflection_id=-2001,
+    user_id=-3001,
+)
+
+
 def reaction_summary(*, user: Any, reflection: Reflection) -> list[dict[str, Any]]:
     """Each supportive reaction: how often this reflection got it, and if the reader gave it."""
     counts = {
-        row["kind"]: row
-        for row in Reaction.objects.filter(reflection=reflection)
-        .order_by()
-        .values("kind")
-        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=user.pk)))
+        kind: (n, mine)
+        for kind, n, mine in _REACTION_COUNTS.rows(reflection_id=reflection.pk, user_id=user.pk)
     }
     return [
         {
             "kind": kind.value,
             "label": str(kind.label),
-            "count": counts[kind.value]["n"] if kind.value in counts else 0,
-            "mine": kind.value in counts and counts[kind.value]["mine"] > 0,
+            "count": counts[kind.value][0] if kind.value in counts else 0,
+            "mine": kind.value in counts and counts[kind.value][1] > 0,
         }
         for kind in ReactionKind
     ]
 
 
 def updates_for(*, reflection: Reflection) -> QuerySet[Reflection]:
+    return _updates(organization_id=reflection.organization_id, reflection_id=reflection.pk)
+
+
+def _updates(*, organization_id: int, reflection_id: int) -> QuerySet[Reflection]:
     return (
         Reflection.objects.filter(
-            organization_id=reflection.organization_id,
-            parent=reflection,
+            organization_id=organization_id,
+            parent_id=reflection_id,
             status=Status.PUBLISHED,
         )
         .select_related("author", "team")
@@ -336,15 +514,52 @@ def updates_for(*, reflection: Reflection) -> QuerySet[Reflection]:
     )
 
 
-def tags_in_use(*, organization_id: int, team: Team | None) -> list[str]:
+_UPDATES = PreparedRead("reflection_updates", _updates, organization_id=-1001, reflection_id=-2001)
+_PRACTICE = PreparedRead(
+    "reflection_practice",
+    lambda reflection_id: PracticeEntry.objects.filter(reflection_id=reflection_id),
+    reflection_id=-2001,
+)
+
+
+def update_list(*, reflection: Reflection) -> list[Reflection]:
+    """:func:`updates_for`, as a list, read by a query compiled once per connection."""
+    return _UPDATES.all(organization_id=reflection.organization_id, reflection_id=reflection.pk)
+
+
+def practice_list(*, reflection: Reflection) -> list[PracticeEntry]:
+    """``reflection.practice.all()`` in its order, read by a query compiled once per connection."""
+    found = _PRACTICE.all(reflection_id=reflection.pk)
+    for entry in found:
+        entry.reflection = reflection
+    return found
+
+
+def _tags_in_use(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
     # One EXISTS per tag of the organization, not a DISTINCT over every
     # tagged reflection: the cost stays with the number of tags as years of
     # reflections pile up.
     used = ReflectionTag.objects.filter(
         tag=OuterRef("pk"), reflection__status=Status.PUBLISHED
-    ).filter(Q(reflection__team=team) if team else Q(reflection__team__isnull=True))
+    ).filter(Q(reflection__team=team_id) if team_id else Q(reflection__team__isnull=True))
     qs = Tag.objects.filter(Exists(used), organization_id=organization_id)
-    return list(qs.order_by("name").values_list("name", flat=True))
+    return qs.order_by("name").values_list("name")
+
+
+# Read with every page of a list: compiled once per connection.
+_TAGS_IN_USE = {
+    False: PreparedRead(
+        "reflections_tags_in_use:team", _tags_in_use, organization_id=-1001, team_id=-2001
+    ),
+    True: PreparedRead("reflections_tags_in_use:organization", _tags_in_use, organization_id=-1001),
+}
+
+
+def tags_in_use(*, organization_id: int, team: Team | None) -> list[str]:
+    where = {"organization_id": organization_id}
+    if team is not None:
+        where["team_id"] = team.pk
+    return [name for (name,) in _TAGS_IN_USE[team is None].rows(**where)]
 
 
 # Leaders go first -----------------------------------------------------------

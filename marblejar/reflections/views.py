@@ -94,9 +94,22 @@ def _list_page(request: HttpRequest, *, team: Team | None, title: str) -> HttpRe
     tag = request.GET.get("tag", "")
     organization_id = request.user.organization_id
     rows = selectors.feed_rows(organization_id=organization_id, team=team, kind=kind, tag=tag)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = page.object_list = list(page.object_list)  # read once
-    tags = selectors.tags_of(reflection_ids=[row[0] for row in rows])
+    paginator = Paginator(rows, PAGE_SIZE)
+    filtered = kind in Kind.values or bool(tag)
+    if not filtered:  # the usual list: its reads compiled once
+        paginator.count = selectors.feed_count(organization_id=organization_id, team=team)
+    page = paginator.get_page(request.GET.get("page"))
+    if filtered:
+        rows = page.object_list = list(page.object_list)  # read once
+        tags = selectors.tags_of(reflection_ids=[row[0] for row in rows])
+    else:
+        rows, tags = selectors.feed_page(
+            organization_id=organization_id,
+            team=team,
+            offset=max(page.start_index() - 1, 0),
+            size=PAGE_SIZE,
+        )
+        page.object_list = rows
 
     def draw() -> str:
         href = reverse("reflections:detail", args=[_PK])
@@ -124,9 +137,7 @@ def _list_page(request: HttpRequest, *, team: Team | None, title: str) -> HttpRe
             ),
         ),
         "tags": tags_used,
-        "drafts": selectors.drafts_for(user=request.user, team=team)
-        if team
-        else selectors.drafts_for(user=request.user).filter(team__isnull=True),
+        "drafts": selectors.drafts_in(user=request.user, team=team),
         "can_write": permissions.can(
             request.user, "reflection.create", team or request.user.organization
         ),
@@ -343,6 +354,7 @@ def _detail(request: HttpRequest, reflection: Reflection, status: int = 200, **f
 
 def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) -> dict[str, Any]:
     user = request.user
+    learning = reflection.is_learning
     can_respond = permissions.can(user, "reflection.respond", reflection)
     can_practice = permissions.can(user, "reflection.practice", reflection)
     comments = selectors.comments_for(user=user, reflection=reflection)
@@ -363,10 +375,8 @@ def _detail_context(request: HttpRequest, reflection: Reflection, **forms: Any) 
         "comment_form": forms.get("comment_form") or (CommentForm() if can_respond else None),
         "practice_form": forms.get("practice_form") or PracticeForm(),
         "update_form": forms.get("update_form") or UpdateForm(),
-        "updates": list(selectors.updates_for(reflection=reflection))
-        if reflection.is_learning
-        else [],
-        "practice": list(reflection.practice.all()) if reflection.is_learning else [],
+        "updates": selectors.update_list(reflection=reflection) if learning else [],
+        "practice": selectors.practice_list(reflection=reflection) if learning else [],
         "marble": marble,
         "last_event_id": last_event_id,
     }

@@ -58,8 +58,6 @@ from marblejar.teams.models import Team
 
 # The review list shows this many reviews a page, newest first.
 REVIEW_PAGE = 25
-# What the lists of reviews do not show: long texts and counts.
-_LONG_FIELDS = selectors.REVIEW_LIST_DEFERRED
 
 
 # Team pages -------------------------------------------------------------------
@@ -101,10 +99,12 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     # Close what the clock made due (before the list is read), so that a
     # missed task never shows a stale phase.
     services.review_catch_up(team=team)
-    reviews = selectors.review_list_for_team(user=request.user, team=team).defer(*_LONG_FIELDS)
-    paginator = Paginator(reviews, REVIEW_PAGE)
-    paginator.count = team.review_count  # counted with the team: no COUNT of its own
-    page = paginator.get_page(request.GET.get("page"))
+    # Counted with the team: no COUNT of its own; the page's reviews read by a
+    # query compiled once per connection.
+    page = Paginator(range(team.review_count), REVIEW_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.review_list_page(
+        user=request.user, team=team, offset=max(page.start_index() - 1, 0), size=REVIEW_PAGE
+    )
     # Each row's address from one reverse() with a placeholder id, its date
     # formatted here: not a {% url %} and a date filter a row.
     board = reverse("reviews:board", args=[_PK])
