@@ -78,3 +78,33 @@ def test_a_page_loads_neither_the_api_nor_numpy_nor_http_clients(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_django_set_up_imports_no_feature_views(tmp_path):
+    """Every command and the task worker set Django up: the team page's panels
+    (each feature's views) are registered by path and imported by the first team page."""
+    panels = (
+        "marblejar.integrations.views",
+        "marblejar.jar.views",
+        "marblejar.pulse.panels",
+        "marblejar.reflections.views",
+        "marblejar.reviews.views",
+        "marblejar.trackers.views",
+    )
+    code = (
+        "import sys, django; django.setup()\n"
+        f"print(sorted(m for m in {panels!r} if m in sys.modules))\n"
+        "from marblejar.teams.panels import team_page_panels\n"
+        "print(len(team_page_panels()))\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marblejar.settings",
+        "MARBLEJAR_DATA_DIR": str(tmp_path),
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", str(len(panels))]
