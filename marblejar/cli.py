@@ -46,24 +46,21 @@ def record_served_address(args: list[str]) -> None:
     os.environ["MARBLEJAR_SERVED_URL"] = served_url(known.host, known.port)
 
 
-# Set when this module made the metrics folder, so that `serve` removes it.
-METRICS_FOLDER_MADE = "MARBLEJAR_METRICS_FOLDER_MADE"
-
-
-def prepare_metrics_folder() -> None:
+def prepare_metrics_folder() -> str | None:
     """Name the folder where each web process writes its counters, before Django loads.
 
     prometheus-client chooses how its counters are kept when it is imported,
     which Django's set-up does. `serve` loads the site once and forks its web
     processes from it, so the choice must already be the multi-process one.
+    Returns the folder when it made one: the caller removes it.
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return
+        return None
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="marblejar-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
-    os.environ[METRICS_FOLDER_MADE] = folder
+    return folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,14 +70,24 @@ def main(argv: list[str] | None = None) -> int:
 
         module = import_module(STANDALONE[argv[1]])
         return int(module.main(argv[2:]) or 0)
+    metrics_folder = None
     if len(argv) > 1 and argv[1] == "serve":
         record_served_address(argv[2:])
-        prepare_metrics_folder()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marblejar.settings")
-    from django.core.management import execute_from_command_line
+        metrics_folder = prepare_metrics_folder()
+    # Removed however `serve` ends: a bad argument, a port in use or a failed
+    # check end it before it serves anything. The web processes it forks
+    # never come back here (they leave through os._exit).
+    try:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marblejar.settings")
+        from django.core.management import execute_from_command_line
 
-    argv[0] = "marblejar"
-    execute_from_command_line(argv)
+        argv[0] = "marblejar"
+        execute_from_command_line(argv)
+    finally:
+        if metrics_folder is not None:
+            import shutil
+
+            shutil.rmtree(metrics_folder, ignore_errors=True)
     return 0
 
 

@@ -171,8 +171,9 @@ TEMPLATES = [
                 "marblejar.teams.context_processors.teams",
                 "marblejar.notifications.context_processors.bell",
             ],
-            # {% url %} and {% static %} as Django's, each address worked out once.
-            "builtins": ["marblejar.lib.addresses_kept"],
+            # {% url %} and {% static %} as Django's, each address worked out
+            # once; {% kept %}, a piece drawn once while what it shows is the same.
+            "builtins": ["marblejar.lib.addresses_kept", "marblejar.lib.kept"],
             "libraries": {"static": "marblejar.lib.addresses_kept"},
         },
     },

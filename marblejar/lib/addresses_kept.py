@@ -55,6 +55,16 @@ def _keep(memory: dict, key: Any, value: str) -> None:
     memory[key] = value
 
 
+def kept_reverse(view_name: str) -> str:
+    """``reverse(view_name)`` of an address without arguments, kept as ``{% url %}`` keeps it."""
+    key = (view_name, (), (), None, get_urlconf(), get_script_prefix())
+    url = _URLS.get(key)
+    if url is None:
+        url = reverse(view_name)
+        _keep(_URLS, key, url)
+    return url
+
+
 class KeptURLNode(defaulttags.URLNode):
     def render(self, context: template.Context) -> str:
         args = tuple(arg.resolve(context) for arg in self.args)

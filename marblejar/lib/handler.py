@@ -14,7 +14,12 @@ synchronous handler, as under a WSGI server, on a small pool of threads kept
 for the life of the process (``MARBLEJAR_THREADS``, default 1): its
 connection and compiled reads are kept, and requests beyond the pool wait
 their turn instead of slowing every other one down. Live streams (the
-views written as coroutines) take Django's asynchronous path unchanged.
+views written as coroutines) take Django's asynchronous path, with one
+change: the synchronous parts of every stream of the process (middleware,
+the session and permission checks, catch-up reads) run on one thread kept
+for them, not on a thread made for each stream. A crowd opening streams at
+once then uses one database connection between them instead of one each,
+and cannot take the connections the pages need (PostgreSQL's pool).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction
+from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
@@ -45,6 +50,8 @@ class Handler(ASGIHandler):
         self.pages = BaseHandler()
         self.pages.load_middleware(is_async=False)
         self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="marblejar-page")
+        # One thread, one call at a time, as Django's thread-sensitive calls need.
+        self.stream_thread = ThreadPoolExecutor(1, thread_name_prefix="marblejar-streams")
         self.streams: dict[str, bool] = {}
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -62,7 +69,8 @@ class Handler(ASGIHandler):
                 self.streams.clear()
             self.streams[path_info] = stream
         if stream:
-            await super().__call__(scope, receive, send)
+            async with ThreadSensitiveContext(executor=self.stream_thread):
+                await super().__call__(scope, receive, send)
         else:
             await self.serve_page(loop, scope, receive, send)
 

@@ -63,17 +63,24 @@ def format_for(message: Message, user: Any, fmt: str) -> str | None:
     return render(message, user)
 
 
-def events_after_then_release(**kwargs: Any) -> list[Message]:
-    """Read stored events, then give the database connection back.
+def release_connection() -> None:
+    """Give this thread's database connection back (to PostgreSQL's pool).
 
     A stream lives for hours; holding a connection for each open browser
-    would exhaust the database (PostgreSQL allows 100 by default).
+    would exhaust the pool, and then the database (PostgreSQL allows 100 by
+    default). Django gives a request's connection back only when the
+    request ends, which for a stream is when the browser leaves.
     """
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+def events_after_then_release(**kwargs: Any) -> list[Message]:
+    """Read stored events, then give the database connection back."""
     try:
         return events_after(**kwargs)
     finally:
-        if not connection.in_atomic_block:
-            connection.close()
+        release_connection()
 
 
 class Reader:
@@ -170,6 +177,12 @@ async def stream(
     access: StreamAccess | None = None,
 ) -> AsyncIterator[str]:
     reader = Reader(user=user, streams=streams, after_id=after_id, fmt=fmt, access=access)
+    # The connection that read the session and checked the view's permission
+    # goes back before the stream waits for anything: the process's tailer
+    # may need one from the same pool for its first read, and a crowd of
+    # streams each holding theirs while they wait for it would take every
+    # connection until the pool gave up (10 s, then 503s).
+    await sync_to_async(release_connection)()
     tailer = await get_fanout().tailer()
     subscription = tailer.subscribe(reader.streams)
     STREAMS.inc()

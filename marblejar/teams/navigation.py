@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
 from django.utils.functional import Promise
 
 from marblejar import permissions
 from marblejar.accounts.models import Organization
+from marblejar.lib.addresses_kept import kept_reverse
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,6 @@ def organization_menu(*, user: Any, path: str) -> list[dict[str, Any]]:
     for link in sorted(ORGANIZATION_LINKS.values(), key=lambda link: link.order):
         if not permissions.can(user, link.action, organization):
             continue
-        url = reverse(link.url_name)
+        url = kept_reverse(link.url_name)
         links.append({"url": url, "label": link.label, "current": path == url})
     return links

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -88,8 +89,10 @@ def test_a_stop_signal_ends_the_server_and_its_worker(transactional_db, tmp_path
         "DATABASE_URL": database_url_for_subprocess(),
         "MARBLEJAR_SECRET_KEY": settings.SECRET_KEY,
         "MARBLEJAR_DATA_DIR": str(settings.DATA_DIR),
+        "TMPDIR": str(own_temporary_folder(tmp_path)),
     }
     env.pop("MARBLEJAR_REDIS_URL", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log = tmp_path / "serve.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "marblejar", "serve", "--no-migrate", "--port", str(port)],
@@ -123,12 +126,58 @@ def test_a_stop_signal_ends_the_server_and_its_worker(transactional_db, tmp_path
             time.sleep(0.1)
         left = [c for c in children if alive(c)]
         assert not left, f"left running: {left}\n{log.read_text()}"
+        assert metrics_folders(tmp_path) == []
     finally:
         for child in children | children_of(process.pid):
             if alive(child):
                 os.kill(child, signal.SIGKILL)
         if process.poll() is None:
             process.kill()
+
+
+def own_temporary_folder(tmp_path: Path) -> Path:
+    """Where a server started with it as TMPDIR makes its temporary folders."""
+    folder = tmp_path / "tmp"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def metrics_folders(tmp_path: Path) -> list[str]:
+    return [p.name for p in own_temporary_folder(tmp_path).glob("marblejar-metrics-*")]
+
+
+@pytest.mark.parametrize("failure", ["a bad argument", "a database not migrated", "a port in use"])
+def test_a_serve_that_fails_before_serving_leaves_no_metrics_folder(
+    transactional_db, tmp_path, failure
+):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_subprocess(),
+        "MARBLEJAR_SECRET_KEY": settings.SECRET_KEY,
+        "MARBLEJAR_DATA_DIR": str(settings.DATA_DIR),
+        "TMPDIR": str(own_temporary_folder(tmp_path)),
+    }
+    env.pop("MARBLEJAR_REDIS_URL", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    args = ["--no-migrate", "--no-worker", "--workers", "2", "--port", str(free_port())]
+    with socket.socket() as taken:
+        if failure == "a bad argument":
+            args[-1] = "eighty"
+        elif failure == "a database not migrated":
+            env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        else:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            args[-1] = str(taken.getsockname()[1])
+        ended = subprocess.run(
+            [sys.executable, "-m", "marblejar", "serve", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert ended.returncode != 0, ended.stdout + ended.stderr
+    assert metrics_folders(tmp_path) == [], ended.stderr[-2000:]
 
 
 def alive(pid: int) -> bool:

@@ -2,6 +2,7 @@
 
 import threading
 
+from asgiref.sync import sync_to_async
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import path
@@ -29,6 +30,22 @@ async def stream(request):
     return StreamingHttpResponse(events(), content_type="text/event-stream")
 
 
+async def stream_checked(request):
+    """A stream that reads the database first, as the live streams check access."""
+
+    def check():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return threading.current_thread().name
+
+    checked_on = await sync_to_async(check)()
+
+    async def events():
+        yield f"data: checked on {checked_on}\n\n"
+
+    return StreamingHttpResponse(events(), content_type="text/event-stream")
+
+
 def broken(request):
     raise RuntimeError("a page that fails")
 
@@ -37,5 +54,6 @@ urlpatterns = [
     path("page/", page),
     path("parts/", parts),
     path("stream/", stream),
+    path("stream-checked/", stream_checked),
     path("broken/", broken),
 ]

@@ -55,6 +55,7 @@ def handler():
     handler = Handler(2)
     yield handler
     handler.pool.shutdown(wait=True)
+    handler.stream_thread.shutdown(wait=True)
 
 
 @override_settings(ALLOWED_HOSTS=["testserver"])
@@ -92,6 +93,21 @@ def test_a_live_stream_takes_the_event_loop_not_a_page_thread(handler):
     events = body.decode().strip().split("\n\n")
     assert [event.split(" on ")[0] for event in events] == ["data: 0", "data: 1", "data: 2"]
     assert not any("marblejar-page_" in event for event in events)
+
+
+@override_settings(ALLOWED_HOSTS=["testserver"])
+def test_every_stream_checks_on_one_thread_of_its_own(handler):
+    """Not a thread (and a database connection) for each stream opened."""
+
+    async def open_together() -> list[str]:
+        return await asyncio.gather(
+            *(asyncio.to_thread(ask, handler, "/stream-checked/") for _ in range(4))
+        )
+
+    answers = asyncio.run(open_together())
+    assert {body.decode().strip() for _status, _headers, body in answers} == {
+        "data: checked on marblejar-streams_0"
+    }
 
 
 @override_settings(ALLOWED_HOSTS=["testserver"])

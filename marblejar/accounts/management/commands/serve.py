@@ -14,8 +14,9 @@ from django.conf import settings
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
-from marblejar.cli import METRICS_FOLDER_MADE, SERVE_HOST, SERVE_PORT
+from marblejar.cli import SERVE_HOST, SERVE_PORT
 
 
 def default_workers() -> int:
@@ -117,6 +118,10 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         call_command("prune_events", verbosity=0)
         self.collect_static()
+        # The checks above took a connection on this thread; with one web
+        # process, served from this one, it would stay out of PostgreSQL's
+        # pool (or open) for the life of the process.
+        connections.close_all()
         # uvicorn shuts down on SIGTERM, then raises the signal again with the
         # handler it found in place. With the default one the process would
         # die there, before the worker is stopped; this one lets the clean-up
@@ -129,7 +134,9 @@ class Command(BaseCommand):
         # address the log-in throttle sees.
         proxies = settings.TRUSTED_PROXIES
         workers = options["workers"] or default_workers()
-        metrics_dir = os.environ.pop(METRICS_FOLDER_MADE, None)
+        # `marblejar serve` names the folder (and removes it) in marblejar/cli.py;
+        # started another way, serve makes its own.
+        metrics_dir = None
         if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             # Each web process writes its counters here and /metrics adds
             # them up (prometheus-client's multi-process mode).
