@@ -83,7 +83,11 @@ def web_processes(pid: int) -> list[int]:
     """The processes that answer requests: the children of a multi-process server
     (not the task worker), or itself."""
     children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    web = [c for c in children if not Path(f"/proc/{c}/cmdline").read_bytes().endswith(b"worker\0")]
+    web = [
+        c
+        for c in children
+        if Path(f"/proc/{c}/cmdline").read_bytes().split(b"\0")[2:4] != [b"marblejar", b"worker"]
+    ]
     return web or [pid]
 
 
