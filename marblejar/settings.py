@@ -171,10 +171,10 @@ TEMPLATES = [
                 "marblejar.teams.context_processors.teams",
                 "marblejar.notifications.context_processors.bell",
             ],
-            # {% url %} and {% static %} as Django's, each address worked out
-            # once; {% kept %}, a piece drawn once while what it shows is the same.
+            # {% url %} as Django's, each address worked out once (static
+            # files' addresses: see lib/staticfiles.py); {% kept %}, a piece
+            # drawn once while what it shows is the same.
             "builtins": ["marblejar.lib.addresses_kept", "marblejar.lib.kept"],
-            "libraries": {"static": "marblejar.lib.addresses_kept"},
         },
     },
 ]

@@ -1,16 +1,14 @@
-"""``{% url %}`` and ``{% static %}``, each address worked out once per process.
+"""``{% url %}``, each address worked out once per process.
 
-Every page links to a dozen static files and two dozen of its own
-addresses; Django works each one out again in every render (a walk of the
-URL patterns for ``{% url %}``, a look-up in the manifest and two URL joins
-for ``{% static %}``). The same name and arguments always give the same
-address for as long as the URL configuration, the script prefix and the
-static files' manifest are the same, so these tags keep what they worked
-out, keyed by all of that. The tags are Django's own in everything else
-(``as var``, escaping, a failed ``{% url ... as var %}`` giving nothing);
-they replace the built-in ones: ``TEMPLATES["OPTIONS"]`` lists this module
-among the ``builtins`` (for ``{% url %}``) and as the ``static`` library
-(for ``{% load static %}``).
+Every page links to two dozen of its own addresses; Django works each one
+out again in every render (a walk of the URL patterns). The same name and
+arguments always give the same address for as long as the URL
+configuration and the script prefix are the same, so this tag keeps what it
+worked out, keyed by all of that. It is Django's own in everything else
+(``as var``, escaping, a failed ``{% url ... as var %}`` giving nothing)
+and replaces the built-in one: ``TEMPLATES["OPTIONS"]["builtins"]`` lists
+this module. (The static files' addresses are kept by their storage:
+``lib/staticfiles.py``.)
 
 What is kept is bounded (:data:`LIMIT` addresses, then the memory starts
 again) and dropped when a test changes the settings it depends on.
@@ -24,9 +22,6 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaulttags
-from django.templatetags import static as django_static_library
-from django.templatetags.static import StaticNode
-from django.templatetags.static import do_static as django_static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 
@@ -34,7 +29,6 @@ register = template.Library()
 
 LIMIT = 4096
 _URLS: dict[tuple[Any, ...], str] = {}
-_STATIC: dict[str, str] = {}
 
 
 def _plain(value: Any) -> bool:
@@ -44,9 +38,8 @@ def _plain(value: Any) -> bool:
 
 @receiver(setting_changed)
 def _forget(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME", "STATIC_URL", "STORAGES", "DEBUG"}:
+    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
         _URLS.clear()
-        _STATIC.clear()
 
 
 def _keep(memory: dict, key: Any, value: str) -> None:
@@ -102,29 +95,3 @@ def url(parser: template.base.Parser, token: template.base.Token) -> KeptURLNode
     node = defaulttags.url(parser, token)
     node.__class__ = KeptURLNode
     return node
-
-
-class KeptStaticNode(StaticNode):
-    def url(self, context: template.Context) -> str:
-        path = self.path.resolve(context)
-        if not isinstance(path, str):
-            return self.handle_simple(path)
-        found = _STATIC.get(path)
-        if found is None:
-            found = self.handle_simple(path)
-            _keep(_STATIC, path, found)
-        return found
-
-
-@register.tag
-def static(parser: template.base.Parser, token: template.base.Token) -> KeptStaticNode:
-    """Django's ``{% static %}``, the address kept once worked out."""
-    node = django_static(parser, token)
-    node.__class__ = KeptStaticNode
-    return node
-
-
-# This library stands for Django's ``static`` one (``{% load static %}``, see
-# TEMPLATES in the settings): the rest of that library as it is.
-for _name, _tag in django_static_library.register.tags.items():
-    register.tags.setdefault(_name, _tag)

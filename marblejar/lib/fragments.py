@@ -60,15 +60,21 @@ CSRF_STAND_IN = f"csrf-stand-in-{secrets.token_hex(16)}"
 
 
 def fragment_with_forms(
-    request: HttpRequest, name: str, parts: Any, render: Callable[[str], str]
+    request: HttpRequest,
+    name: str,
+    parts: Any,
+    render: Callable[[str], str],
+    token: Callable[[], str] | None = None,
 ) -> SafeString:
     """A fragment with forms in it, given this request's CSRF token.
 
     ``render(token)`` draws it with ``token`` as the CSRF token (for a
     template: ``{"csrf_token": token, ...}`` in its context); the fragment is
-    kept with the stand-in, and each page gets it with its own token.
+    kept with the stand-in, and each page gets it with its own token
+    (``token()``, when given: the one the rest of the page shows).
     """
     html = fragment(name, parts, lambda: render(CSRF_STAND_IN))
     if CSRF_STAND_IN not in html:  # no form after all: no token to mask
         return html
-    return mark_safe(html.replace(CSRF_STAND_IN, get_token(request)))  # noqa: S308 (as above)
+    token_now = token() if token is not None else get_token(request)
+    return mark_safe(html.replace(CSRF_STAND_IN, token_now))  # noqa: S308 (as above)

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import template
+from django.middleware.csrf import get_token
 from django.utils.functional import LazyObject, Promise, empty
 
 from marblejar.lib.fragments import fragment_with_forms
@@ -48,6 +49,11 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{{% kept %}} takes plain values, not {type(value).__name__}")
 
 
+def _token(context: template.Context) -> str:
+    token = context.get("csrf_token")
+    return str(token) if token else get_token(context["request"])
+
+
 class KeptNode(template.Node):
     # Django looks for blocks through every node of a page it extends, in
     # every render: not into a kept piece, which holds none (its own nodes
@@ -69,7 +75,9 @@ class KeptNode(template.Node):
             with context.push(csrf_token=token):
                 return self.nodelist.render(context)
 
-        return fragment_with_forms(request, f"kept:{self.name.resolve(context)}", parts, draw)
+        name = f"kept:{self.name.resolve(context)}"
+        # The token the page's other forms carry (masked once per page).
+        return fragment_with_forms(request, name, parts, draw, token=lambda: _token(context))
 
 
 @register.tag

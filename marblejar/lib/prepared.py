@@ -75,6 +75,10 @@ class _Compiled:
     # What turns each column as read into its Python value (a UUID from
     # SQLite's text, say): worked out once, as ``results_iter`` would on every read.
     converters: dict[int, Any] | None = None
+    # How many of a row's columns are the query's own: the rest were added for
+    # the database (an ORDER BY column a DISTINCT must select) and are cut off,
+    # as Django's ``execute_sql`` does.
+    width: int | None = None
 
     def results(self, rows: list[Any], *, tuple_expected: bool = False) -> Any:
         """``compiler.results_iter([rows])``, with the converters worked out at compile time."""
@@ -163,7 +167,11 @@ class PreparedRead:
                 for slot, adapt in zip(compiled.slots, compiled.adapters, strict=True)
             ]
             cursor.execute(compiled.sql, params)
-            return cursor.fetchone() if one else cursor.fetchall()
+            if one:
+                row = cursor.fetchone()
+                return row if row is None or compiled.width is None else row[: compiled.width]
+            rows = cursor.fetchall()
+            return rows if compiled.width is None else [r[: compiled.width] for r in rows]
 
     def _compile(self, alias: str, how: str) -> _Compiled | None:
         if get_related_populators is None:
@@ -241,6 +249,8 @@ class PreparedRead:
         compiled = _Compiled(
             sql=sql, slots=tuple(slots), compiler=compiler, adapters=tuple(adapters)
         )
+        if compiler.has_extra_select:
+            compiled.width = compiler.col_count
         columns = [s[0] for s in compiler.select[0 : compiler.col_count]]
         if not compiler.has_composite_fields(columns):
             compiled.converters = compiler.get_converters(columns)

@@ -18,10 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 MANIFEST = "staticfiles.json"
 WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
-PLAIN_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
+PLAIN_STORAGE = "marblejar.lib.staticfiles.PackageFiles"
+# Collects (hashes, compresses); SERVED_STORAGE gives the collected files' addresses.
 HASHED_STORAGE = "servestatic.storage.CompressedManifestStaticFilesStorage"
+SERVED_STORAGE = "marblejar.lib.staticfiles.CollectedFiles"
 # Set by `marblejar serve` once the files are collected, for its web processes.
 SERVED_COLLECTED = "MARBLEJAR_STATIC_COLLECTED"
 STAMP = ".marblejar-sources"
@@ -69,6 +73,53 @@ SKIP_COMPRESS = (
 COLLECTING = "MARBLEJAR_COLLECTING_STATIC"
 
 
+class _KeptAddresses:
+    """``url(name)`` worked out once per name: every page links the same dozen files.
+
+    The address of a name depends on the storage's base URL, ``DEBUG`` (the
+    hashed name or not) and, for the collected files, the manifest read
+    when the storage was made; the first two are part of the key.
+    """
+
+    LIMIT = 4096
+
+    def url(self, name: str, force: bool = False) -> str:
+        if force:
+            return super().url(name, force)  # type: ignore[misc]
+        key = (name, self.base_url, settings.DEBUG)  # type: ignore[attr-defined]
+        kept = self.__dict__.setdefault("_kept_addresses", {})
+        found = kept.get(key)
+        if found is None:
+            if len(kept) >= self.LIMIT:
+                kept.clear()
+            found = kept[key] = super().url(name)  # type: ignore[misc]
+        return found
+
+
+def _storage_classes() -> tuple[type, type]:
+    from django.contrib.staticfiles.storage import StaticFilesStorage
+    from servestatic.storage import CompressedManifestStaticFilesStorage
+
+    class PackageFiles(_KeptAddresses, StaticFilesStorage):
+        """The package's files, unhashed (tests, a checkout run without ``serve``)."""
+
+    class CollectedFiles(_KeptAddresses, CompressedManifestStaticFilesStorage):
+        """The files ``serve`` collected: hashed names from the manifest."""
+
+    for cls in (PackageFiles, CollectedFiles):
+        cls.__module__, cls.__qualname__ = __name__, cls.__name__
+    return PackageFiles, CollectedFiles
+
+
+def __getattr__(name: str) -> Any:
+    # Made on first use: this module is read by the settings, before Django is set up.
+    if name in ("PackageFiles", "CollectedFiles"):
+        package, collected = _storage_classes()
+        globals().update(PackageFiles=package, CollectedFiles=collected)
+        return globals()[name]
+    raise AttributeError(name)
+
+
 def is_collected(static_root: Path) -> bool:
     return (static_root / MANIFEST).exists()
 
@@ -79,7 +130,7 @@ def configure(config: Any, *, collected: bool) -> None:
     get = config.get if isinstance(config, dict) else lambda name: getattr(config, name)
     set_ = config.__setitem__ if isinstance(config, dict) else lambda n, v: setattr(config, n, v)
     storages = dict(get("STORAGES"))
-    storages["staticfiles"] = {"BACKEND": HASHED_STORAGE if collected else PLAIN_STORAGE}
+    storages["staticfiles"] = {"BACKEND": SERVED_STORAGE if collected else PLAIN_STORAGE}
     middleware = [m for m in get("MIDDLEWARE") if m != WHITENOISE]
     if not collected:
         security = "django.middleware.security.SecurityMiddleware"

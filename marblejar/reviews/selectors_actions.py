@@ -39,7 +39,7 @@ from marblejar.reviews.models import (
     Review,
     Theme,
 )
-from marblejar.teams.models import Team
+from marblejar.teams.models import Membership, Team
 
 # The orders the list can be sorted in; the first is the default: what is still
 # to do comes first (open, doing, then done and dropped), soonest due first.
@@ -59,10 +59,19 @@ class ActionFilter:
 
 
 def action_list_for_team(
-    *, user: Any, team: Team, filters: ActionFilter | None = None, today: date | None = None
+    *,
+    user: Any,
+    team: Team,
+    filters: ActionFilter | None = None,
+    today: date | None = None,
+    checked: bool = False,
 ) -> QuerySet[Action]:
-    """The team's actions, filtered and sorted; empty dates sort last."""
-    permissions.require(user, "review.list", team)
+    """The team's actions, filtered and sorted; empty dates sort last.
+
+    ``checked``: the caller has asked the permission already.
+    """
+    if not checked:
+        permissions.require(user, "review.list", team)
     filters = filters or ActionFilter()
     today = today or timezone.localdate()
     qs = Action.objects.filter(organization_id=team.organization_id, team=team).select_related(
@@ -93,6 +102,64 @@ def action_list_for_team(
         ],
     }[filters.sort if filters.sort in SORTS else SORTS[0]]
     return qs.order_by(*order, "id")
+
+
+def _unfiltered_page(organization_id: int, team_id: int, offset: int, size: int) -> Any:
+    actions = action_list_for_team(
+        user=None, team=Team(pk=team_id, organization_id=organization_id), checked=True
+    )
+    return actions.values_list(*ACTION_ROW_COLUMNS)[offset : offset + size]
+
+
+# What a row of the list shows, in this order.
+ACTION_ROW_COLUMNS = (
+    "pk",
+    "title",
+    "review__title",
+    "status",
+    "owner__display_name",
+    "due_on",
+    "check_on",
+    "check_result",
+)
+# Pages of the unfiltered list whose reads are compiled once per connection
+# (an offset is part of a statement's text); later ones go through the ORM.
+PREPARED_ACTION_PAGES = 20
+_ACTION_PAGES: dict[tuple[int, int], PreparedRead] = {}
+
+
+def action_page_rows(*, user: Any, team: Team, offset: int, size: int) -> list[tuple[Any, ...]]:
+    """``action_list_for_team(...)`` unfiltered, as rows of :data:`ACTION_ROW_COLUMNS`."""
+    permissions.require(user, "review.list", team)
+    where = {"organization_id": team.organization_id, "team_id": team.pk}
+    if offset // size >= PREPARED_ACTION_PAGES:
+        return list(_unfiltered_page(**where, offset=offset, size=size))
+    read = _ACTION_PAGES.get((offset, size))
+    if read is None:
+        read = _ACTION_PAGES[(offset, size)] = PreparedRead(
+            f"action_list_page:{offset}:{size}",
+            functools.partial(_unfiltered_page, offset=offset, size=size),
+            organization_id=-1001,
+            team_id=-2001,
+        )
+    return read.rows(**where)
+
+
+_PEOPLE = PreparedRead(
+    "action_list_people",
+    lambda organization_id, team_id: (
+        Membership.objects.filter(team=team_id, organization_id=organization_id)
+        .order_by("role", "user__display_name")
+        .values_list("user_id", "user__display_name")
+    ),
+    organization_id=-1001,
+    team_id=-2001,
+)
+
+
+def people_rows(*, team: Team) -> list[tuple[int, str]]:
+    """The team's people as (id, name), leads first (as ``team_members`` orders them)."""
+    return _PEOPLE.rows(organization_id=team.organization_id, team_id=team.pk)
 
 
 def action_counts(*, actions: QuerySet[Action], today: date) -> dict[str, int]:
@@ -153,6 +220,21 @@ def reviews_with_actions(*, team: Team) -> QuerySet[Review]:
         .order_by("-created_at")
         .only("id", "title", "created_at")
     )
+
+
+_REVIEWS_WITH_ACTIONS = PreparedRead(
+    "action_list_reviews",
+    lambda organization_id, team_id: reviews_with_actions(
+        team=Team(pk=team_id, organization_id=organization_id)
+    ).values_list("id", "title"),
+    organization_id=-1001,
+    team_id=-2001,
+)
+
+
+def reviews_with_actions_rows(*, team: Team) -> list[tuple[int, str]]:
+    """:func:`reviews_with_actions` as (id, title)."""
+    return _REVIEWS_WITH_ACTIONS.rows(organization_id=team.organization_id, team_id=team.pk)
 
 
 def action_get(*, user: Any, action_id: int) -> Action:

@@ -42,7 +42,7 @@ from marblejar.reviews.forms_actions import (
 )
 from marblejar.reviews.models import UNFINISHED, Action, ActionStatus, CheckResult
 from marblejar.teams import selectors as team_selectors
-from marblejar.teams.models import Membership, Team
+from marblejar.teams.models import Team
 
 ACTION_PAGE = 50
 
@@ -52,16 +52,7 @@ _PK = 987654321
 
 
 # What a row of the list shows, in this order.
-_ROW_COLUMNS = (
-    "pk",
-    "title",
-    "review__title",
-    "status",
-    "owner__display_name",
-    "due_on",
-    "check_on",
-    "check_result",
-)
+_ROW_COLUMNS = selectors.ACTION_ROW_COLUMNS
 
 
 class _Row:
@@ -97,11 +88,7 @@ def _decorate(actions: list[_Row], *, today: Any, back: str) -> list[_Row]:
 
 def _people(team: Team) -> list[tuple[int, str]]:
     """The team's people as (id, name), leads first (as ``team_members`` orders them)."""
-    return list(
-        Membership.objects.filter(team=team, organization_id=team.organization_id)
-        .order_by("role", "user__display_name")
-        .values_list("user_id", "user__display_name")
-    )
+    return selectors.people_rows(team=team)
 
 
 def _owner(team: Team, owner_id: int | None) -> Any:
@@ -114,7 +101,7 @@ def _owner(team: Team, owner_id: int | None) -> Any:
 
 
 def _reviews(team: Team) -> list[tuple[int, str]]:
-    return list(selectors.reviews_with_actions(team=team).values_list("id", "title"))
+    return selectors.reviews_with_actions_rows(team=team)
 
 
 def _filter_form(
@@ -159,7 +146,14 @@ def _list_context(
     paginator = Paginator(rows, ACTION_PAGE)
     paginator.count = counts["total"]  # known already: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    rows = page.object_list = list(page.object_list)  # read once
+    if filters == selectors.ActionFilter():  # the usual list: its page read by a compiled query
+        offset = max(page.start_index() - 1, 0)
+        rows = selectors.action_page_rows(
+            user=request.user, team=team, offset=offset, size=ACTION_PAGE
+        )
+    else:
+        rows = list(page.object_list)  # read once
+    page.object_list = rows
     back = f"?next={quote(request.get_full_path())}" if request.GET else ""
     actions = [_Row(row) for row in rows]
     extensions = action_extensions_context(user=request.user, team=team, actions=actions)

@@ -14,12 +14,10 @@ def render(source: str, **context) -> str:
 
 def test_url_and_static_are_worked_out_once_and_stay_right():
     addresses_kept._URLS.clear()
-    addresses_kept._STATIC.clear()
     source = "{% load static %}{% url 'teams:detail' slug %}|{% static 'marblejar/app.js' %}"
     assert render(source, slug="platform") == "/t/platform/|/static/marblejar/app.js"
     assert render(source, slug="other") == "/t/other/|/static/marblejar/app.js"
     assert addresses_kept._URLS[("teams:detail", ("other",), (), None, None, "/")] == "/t/other/"
-    assert addresses_kept._STATIC == {"marblejar/app.js": "/static/marblejar/app.js"}
     # What is kept is what is given: a poisoned entry shows that the tag reads it.
     addresses_kept._URLS[("teams:detail", ("other",), (), None, None, "/")] = "/kept/"
     assert render(source, slug="other").startswith("/kept/|")
@@ -40,15 +38,22 @@ def test_a_number_and_true_are_not_the_same_address():
         render("{% url 'reflections:detail' v %}", v=True)
 
 
-def test_a_new_url_configuration_or_static_address_forgets_what_was_kept():
-    render("{% load static %}{% url 'home' %}{% static 'marblejar/app.js' %}")
-    assert addresses_kept._URLS and addresses_kept._STATIC
+def test_a_new_url_configuration_forgets_what_was_kept():
+    render("{% url 'home' %}")
+    assert addresses_kept._URLS
+    with override_settings(ROOT_URLCONF="marblejar.lib.tests.handler_urls"):
+        assert not addresses_kept._URLS
+
+
+def test_a_static_files_address_is_kept_by_its_storage_and_follows_the_settings():
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    source = "{% load static %}{% static 'marblejar/app.js' %}"
+    assert render(source) == "/static/marblejar/app.js"
+    assert ("marblejar/app.js", "/static/", False) in staticfiles_storage._kept_addresses
     with override_settings(STATIC_URL="/elsewhere/"):
-        assert not addresses_kept._URLS and not addresses_kept._STATIC
-        assert render("{% load static %}{% static 'marblejar/app.js' %}") == (
-            "/elsewhere/marblejar/app.js"
-        )
-    assert render("{% load static %}{% static 'marblejar/app.js' %}") == "/static/marblejar/app.js"
+        assert render(source) == "/elsewhere/marblejar/app.js"
+    assert render(source) == "/static/marblejar/app.js"
 
 
 def test_what_is_kept_is_bounded(monkeypatch):
