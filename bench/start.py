@@ -1,13 +1,17 @@
 """Cold start and memory at rest of `marblejar serve`, next to a plain uvicorn app.
 
-Starts `marblejar serve --no-worker` on a data folder that has been migrated
+Starts `marblejar serve --no-worker` (with ``--worker``: `marblejar serve`, its
+task worker starting beside it, as by default) on a data folder that has been migrated
 and whose static files are collected (as after the first start), measures the
 time until ``/healthz`` answers 200 and the CPU time the server's processes
 used until then (the steadier figure on a shared machine), then, after a few requests to every kind
 of page, the resident memory (RSS) of each web process. The reference is a
-plain ASGI app served by uvicorn in the same run.
+plain ASGI app served by uvicorn in the same run. With ``--bytecode`` both
+servers start from the bytecode the first start compiled, as an installed
+package's would, even where the environment sets PYTHONDONTWRITEBYTECODE
+(without it, each start compiles Marblejar's modules again).
 
-    python bench/start.py [--runs 5] [--workers 2]
+    python bench/start.py [--runs 5] [--workers 2] [--worker] [--bytecode]
 """
 
 from __future__ import annotations
@@ -61,7 +65,8 @@ def rss_mb(pid: int) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by ``pid`` and its live children."""
+    """CPU time (user + system) used so far by ``pid`` and its live children (the task
+    worker's too, when it runs)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for p in [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]:
@@ -75,9 +80,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 def web_processes(pid: int) -> list[int]:
-    """The processes that answer requests: the children of a multi-process server, or itself."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(c) for c in children] or [pid]
+    """The processes that answer requests: the children of a multi-process server
+    (not the task worker), or itself."""
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    web = [
+        c
+        for c in children
+        if Path(f"/proc/{c}/cmdline").read_bytes().split(b"\0")[2:4] != [b"marblejar", b"worker"]
+    ]
+    return web or [pid]
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -113,12 +124,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1, help="web processes of each server")
+    parser.add_argument(
+        "--worker", action="store_true", help="start the task worker too (serve's default)"
+    )
+    parser.add_argument(
+        "--bytecode",
+        action="store_true",
+        help="keep the bytecode the first start compiles (as an installed package has it), "
+        "even where PYTHONDONTWRITEBYTECODE is set",
+    )
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="marblejar-start-"))
     env = {**os.environ, "MARBLEJAR_DATA_DIR": str(data), "MARBLEJAR_LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     env.pop("MARBLEJAR_REDIS_URL", None)
+    if args.bytecode:
+        # Written by the first start, beside the data folder, for both servers.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(data / "bytecode")
     py = sys.executable
     # The first start migrates and collects the static files; not measured.
     port = free_port()
@@ -138,8 +162,9 @@ def main() -> int:
         port = free_port()
         ours.append(
             run_once(
-                [py, "-m", "marblejar", "serve", "--no-worker", "--port", str(port)]
-                + ["--workers", str(args.workers)],
+                [py, "-m", "marblejar", "serve", "--port", str(port)]
+                + ["--workers", str(args.workers)]
+                + ([] if args.worker else ["--no-worker"]),
                 env,
                 port,
                 ["/healthz", "/login/", "/signup/", "/password-reset/"],
@@ -167,7 +192,12 @@ def main() -> int:
             f"{min(rss):.0f}–{max(rss):.0f} MB (median {statistics.median(rss):.0f})"
         )
 
-    print(f"{args.runs} cold starts each, {args.workers} web process(es), alternating")
+    worker = ", with the task worker" if args.worker else ""
+    compiled = "bytecode kept" if args.bytecode else "bytecode as the environment has it"
+    print(
+        f"{args.runs} cold starts each, {args.workers} web process(es){worker}, "
+        f"{compiled}, alternating"
+    )
     line("marblejar serve", ours)
     line("plain uvicorn app", plain)
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,6 +84,12 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in env("MARBLEJAR_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
+# django-ninja is not an installed app: as one it would be imported, with
+# pydantic, by every process's start (about 0.1 s), where only the first API
+# request needs it (marblejar/urls.py). Its pages for the API's documentation
+# (templates and static files under "ninja/") are found by their folder.
+NINJA_DIR = Path(find_spec("ninja").submodule_search_locations[0])  # type: ignore[union-attr,index]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -96,7 +103,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "ninja",
     "marblejar.accounts",
     "marblejar.teams",
     "marblejar.realtime",
@@ -154,7 +160,7 @@ WSGI_APPLICATION = None
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -319,8 +325,9 @@ STATIC_URL = "/static/"
 # gzip and Brotli copies, served ahead of Django (marblejar/lib/staticfiles.py).
 STATIC_COLLECT_ROOT = Path(env("MARBLEJAR_STATIC_ROOT") or DATA_DIR / "static")
 STATIC_ROOT: Path | None = None  # set by staticfiles.configure once collected
-# The project's own files (marblejar/static) live outside any app.
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The project's own files (marblejar/static) live outside any app, and so
+# do django-ninja's (see INSTALLED_APPS).
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_DIR / "static"]
 STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
 staticfiles.configure(
     globals(),

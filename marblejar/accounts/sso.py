@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
@@ -62,7 +61,11 @@ def session_is_single_sign_on(request) -> bool:
 @cache
 def _client_for(discovery_url: str, client_id: str, client_secret: str, scopes: str, timeout: int):
     # One client per configuration, for the life of the process: it keeps the
-    # discovery document and the signing keys it fetched.
+    # discovery document and the signing keys it fetched. Authlib (with
+    # requests, joserfc and cryptography, about 0.1 s to import) is loaded by
+    # the first sign-on, not by every process's start.
+    from authlib.integrations.django_client import OAuth
+
     oauth = OAuth()
     return oauth.register(
         name="oidc",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import requests
-from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -15,17 +13,28 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from joserfc.errors import JoseError
 
 from marblejar.accounts import sso
 
 log = logging.getLogger(__name__)
 
 NEXT_KEY = "sso_next"
-# What can go wrong between Marblejar and the provider: the network, the
-# provider's answer, or a token the library refuses (signature, issuer,
-# audience, expiry, nonce).
-PROVIDER_ERRORS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyError)
+
+
+def provider_errors() -> tuple[type[Exception], ...]:
+    """What can go wrong between Marblejar and the provider: the network, the
+    provider's answer, or a token the library refuses (signature, issuer,
+    audience, expiry, nonce).
+
+    Imported here, as in `sso.client()`: Authlib and what it brings (requests,
+    joserfc, cryptography) are loaded by the first sign-on, not by every
+    process's start.
+    """
+    import requests
+    from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
+
+    return (OAuthError, JoseError, requests.RequestException, ValueError, KeyError)
 
 
 def _problem(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
@@ -60,7 +69,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     request.session[NEXT_KEY] = next_url
     try:
         return sso.client().authorize_redirect(request, _redirect_uri())
-    except PROVIDER_ERRORS:
+    except provider_errors():
         log.exception("Single sign-on: the provider's discovery document could not be read")
         return _problem(
             request,
@@ -74,6 +83,8 @@ def sso_start(request: HttpRequest) -> HttpResponse:
 def sso_callback(request: HttpRequest) -> HttpResponse:
     if not sso.is_configured():
         raise Http404
+    from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+
     client = sso.client()
     try:
         token = client.authorize_access_token(request)
@@ -96,7 +107,7 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
             ),
             status=400,
         )
-    except PROVIDER_ERRORS as e:
+    except provider_errors() as e:
         log.warning("Single sign-on refused: %s", e)
         return _problem(
             request,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import ABS_TPL_PATH, Swagger
 from ninja.parser import Parser
 
 from marblejar.api.auth import AUTH, ReadOnlyToken
@@ -50,6 +51,16 @@ class JsonObjectParser(Parser):
         return data
 
 
+class Docs(Swagger):
+    """The documentation page with Swagger UI from our own static files.
+
+    ninja renders its CDN template unless it is an installed app, which it is
+    not (see settings.INSTALLED_APPS): this names its local template instead.
+    """
+
+    template_cdn = str(ABS_TPL_PATH / "swagger.html")
+
+
 api = NinjaAPI(
     title="Marblejar API",
     version="1",
@@ -57,6 +68,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=AUTH,
     parser=JsonObjectParser(),
+    docs=Docs(),
 )
 api.add_router("", accounts.router)
 api.add_router("", teams.router)

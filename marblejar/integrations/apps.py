@@ -11,7 +11,6 @@ class IntegrationsConfig(AppConfig):
             rules,  # noqa: F401  (registers who may set integrations up)
             tasks,  # noqa: F401  (registers the delivery task)
         )
-        from marblejar.integrations.views import team_panel
         from marblejar.teams.panels import team_page_panel
 
-        team_page_panel(team_panel)
+        team_page_panel("marblejar.integrations.views.team_panel")

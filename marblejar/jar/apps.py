@@ -14,11 +14,10 @@ class JarConfig(AppConfig):
             tasks,  # noqa: F401  (registers the nightly release)
         )
         from marblejar.jar.selectors import jar_export_for_user
-        from marblejar.jar.views import team_panel
         from marblejar.teams.navigation import organization_link
         from marblejar.teams.panels import team_page_panel
 
-        team_page_panel(team_panel)
+        team_page_panel("marblejar.jar.views.team_panel")
         # Everyone may report about what was shared organization-wide; the admins acknowledge.
         organization_link(
             url_name="jar:organization_cracks", label=_("Cracks"), action="org.view", order=20

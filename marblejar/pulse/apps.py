@@ -12,11 +12,10 @@ class PulseConfig(AppConfig):
             locks,  # noqa: F401  (deleting a pulse waits for stores of results)
             rules,  # noqa: F401  (registers who may do what to pulses)
         )
-        from marblejar.pulse.panels import team_panel
         from marblejar.teams.navigation import organization_link
         from marblejar.teams.panels import team_page_panel
 
-        team_page_panel(team_panel)
+        team_page_panel("marblejar.pulse.panels.team_panel")
         from marblejar.pulse.services import pulses_overdue, pulses_overdue_key
         from marblejar.teams.selectors import due_check
 

@@ -13,11 +13,10 @@ class ReflectionsConfig(AppConfig):
             rules,  # noqa: F401  (registers who may do what to reflections)
         )
         from marblejar.reflections.selectors import reflections_export_for_user
-        from marblejar.reflections.views import team_panel
         from marblejar.teams.navigation import organization_link
         from marblejar.teams.panels import team_page_panel
 
-        team_page_panel(team_panel)
+        team_page_panel("marblejar.reflections.views.team_panel")
         organization_link(
             url_name="reflections:organization_list",
             label=_("Reflections"),

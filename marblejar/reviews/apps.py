@@ -14,10 +14,9 @@ class ReviewsConfig(AppConfig):
             tasks_actions,  # noqa: F401  (registers the nightly action reminders)
         )
         from marblejar.reviews.selectors import review_export_for_user
-        from marblejar.reviews.views import team_panel
         from marblejar.teams.panels import team_page_panel
 
-        team_page_panel(team_panel)
+        team_page_panel("marblejar.reviews.views.team_panel")
         from marblejar.reviews.services.lifecycle import reviews_overdue
         from marblejar.teams.selectors import due_check
 

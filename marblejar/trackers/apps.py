@@ -14,7 +14,6 @@ class TrackersConfig(AppConfig):
             tasks,  # noqa: F401  (registers the scheduled check of linked issues)
         )
         from marblejar.trackers.selectors import action_issue_extension
-        from marblejar.trackers.views import team_panel
 
         action_extension(action_issue_extension)
-        team_page_panel(team_panel)
+        team_page_panel("marblejar.trackers.views.team_panel")

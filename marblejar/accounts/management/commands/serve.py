@@ -144,10 +144,15 @@ class Command(BaseCommand):
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         worker = None
         try:
+            if workers == 1:
+                load_site()  # this process serves
+            else:
+                load_once_for_every_process()
+            # Started once the site is loaded: its own start (about a second
+            # of CPU) would otherwise take a core from the loading, and nothing
+            # waits for it before the first page.
             if not options["no_worker"]:
                 worker = subprocess.Popen([sys.executable, "-m", "marblejar", "worker"])  # noqa: S603
-            if workers > 1:
-                load_once_for_every_process()
             self.stdout.write(f"Marblejar is serving on http://{host}:{port}/ (Ctrl+C to stop)")
             self.stdout.write(f"Links in invitations and e-mails point to {settings.SITE_URL}/")
             uvicorn.run(
@@ -157,6 +162,9 @@ class Command(BaseCommand):
                 proxy_headers=bool(proxies),
                 forwarded_allow_ips=",".join(proxies) or None,
                 workers=workers,
+                # Pages and server-sent events only (lib/handler.py refuses
+                # anything but HTTP): no WebSocket library to load.
+                ws="none",
                 log_level="warning",
                 lifespan="off",
                 timeout_graceful_shutdown=3,
@@ -166,6 +174,21 @@ class Command(BaseCommand):
                 _stop(worker)
             if metrics_dir is not None:
                 shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def load_site() -> None:
+    """Import what a web process needs before its first answer."""
+    from importlib import import_module
+
+    # What uvicorn imports in each web process: the HTTP parser and the event
+    # loop (httptools and uvloop where installed).
+    import uvicorn.protocols.http.auto  # noqa: F401
+    from uvicorn.loops.auto import auto_loop_factory
+
+    import marblejar.asgi  # noqa: F401  (the whole site, with its middleware)
+
+    auto_loop_factory()
+    import_module(settings.ROOT_URLCONF)  # and its pages (the API stays for its first request)
 
 
 def load_once_for_every_process() -> bool:
@@ -193,15 +216,10 @@ def load_once_for_every_process() -> bool:
         or values.ValueClass is values.MutexValue
     ):
         return False
-    from importlib import import_module
-
     from django.core.cache import caches
     from django.db import connections
 
-    import marblejar.asgi  # noqa: F401  (the whole site, with its middleware)
-
-    import_module(settings.ROOT_URLCONF)  # and its pages (the API stays for its first request)
-
+    load_site()
     # Nothing open may be shared by the processes forked from here: not a
     # connection, and not PostgreSQL's pool (its connections and threads).
     connections.close_all()
