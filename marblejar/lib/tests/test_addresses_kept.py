@@ -17,9 +17,10 @@ def test_url_and_static_are_worked_out_once_and_stay_right():
     source = "{% load static %}{% url 'teams:detail' slug %}|{% static 'marblejar/app.js' %}"
     assert render(source, slug="platform") == "/t/platform/|/static/marblejar/app.js"
     assert render(source, slug="other") == "/t/other/|/static/marblejar/app.js"
-    assert addresses_kept._URLS[("teams:detail", ("other",), (), None, None, "/")] == "/t/other/"
+    [key] = [k for k in addresses_kept._URLS if k[:2] == ("teams:detail", ("other",))]
+    assert addresses_kept._URLS[key] == "/t/other/"
     # What is kept is what is given: a poisoned entry shows that the tag reads it.
-    addresses_kept._URLS[("teams:detail", ("other",), (), None, None, "/")] = "/kept/"
+    addresses_kept._URLS[key] = "/kept/"
     assert render(source, slug="other").startswith("/kept/|")
     addresses_kept._URLS.clear()
 
