@@ -33,8 +33,10 @@ def test_the_api_answers_though_it_is_mounted_by_name(client, db):
 
 # Loaded by the first request that needs them, never by a process's start:
 # the API (django-ninja and pydantic), the statistics (NumPy), the outgoing
-# HTTP clients (httpx; Authlib with requests, joserfc and cryptography for the
-# single sign-on), and WebSocket libraries (`serve` speaks HTTP only).
+# HTTP clients (httpx; Authlib with requests, joserfc and cryptography's
+# X.509 and primitives for the single sign-on), and WebSocket libraries
+# (`serve` speaks HTTP only). (The Redis client imports cryptography's
+# top-level package, a few lines, to know whether it is installed.)
 NOT_AT_START = (
     "marblejar.api.api",
     "ninja",
@@ -44,7 +46,8 @@ NOT_AT_START = (
     "authlib",
     "requests",
     "joserfc",
-    "cryptography",
+    "cryptography.hazmat",
+    "cryptography.x509",
     "websockets",
     "wsproto",
 )
