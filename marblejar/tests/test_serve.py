@@ -84,15 +84,7 @@ def children_of(pid: int) -> set[int]:
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_a_stop_signal_ends_the_server_and_its_worker(transactional_db, tmp_path, stop_signal):
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_subprocess(),
-        "MARBLEJAR_SECRET_KEY": settings.SECRET_KEY,
-        "MARBLEJAR_DATA_DIR": str(settings.DATA_DIR),
-        "TMPDIR": str(own_temporary_folder(tmp_path)),
-    }
-    env.pop("MARBLEJAR_REDIS_URL", None)
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env = serve_environment(tmp_path)
     log = tmp_path / "serve.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "marblejar", "serve", "--no-migrate", "--port", str(port)],
@@ -142,14 +134,8 @@ def own_temporary_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def metrics_folders(tmp_path: Path) -> list[str]:
-    return [p.name for p in own_temporary_folder(tmp_path).glob("marblejar-metrics-*")]
-
-
-@pytest.mark.parametrize("failure", ["a bad argument", "a database not migrated", "a port in use"])
-def test_a_serve_that_fails_before_serving_leaves_no_metrics_folder(
-    transactional_db, tmp_path, failure
-):
+def serve_environment(tmp_path: Path) -> dict[str, str]:
+    """`marblejar serve` on the test database, in-process events, its own temporary folder."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url_for_subprocess(),
@@ -159,6 +145,18 @@ def test_a_serve_that_fails_before_serving_leaves_no_metrics_folder(
     }
     env.pop("MARBLEJAR_REDIS_URL", None)
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
+def metrics_folders(tmp_path: Path) -> list[str]:
+    return [p.name for p in own_temporary_folder(tmp_path).glob("marblejar-metrics-*")]
+
+
+@pytest.mark.parametrize("failure", ["a bad argument", "a database not migrated", "a port in use"])
+def test_a_serve_that_fails_before_serving_leaves_no_metrics_folder(
+    transactional_db, tmp_path, failure
+):
+    env = serve_environment(tmp_path)
     args = ["--no-migrate", "--no-worker", "--workers", "2", "--port", str(free_port())]
     with socket.socket() as taken:
         if failure == "a bad argument":
