@@ -23,6 +23,7 @@ then run through the queryset every time, as before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -266,3 +267,46 @@ class PreparedRead:
             )
             compiled.annotations = dict(compiler.annotation_col_map)
         return compiled
+
+
+class PreparedPages:
+    """``build(offset=..., size=..., **values)``, a page of a list, compiled once per page.
+
+    A slice's offset and size are written into the statement's text, not
+    passed as parameters, so each page is its own :class:`PreparedRead`,
+    made on first use for each of the first ``pages`` pages of a size; a
+    page beyond them (rarely read) runs through the queryset every time.
+    """
+
+    def __init__(
+        self, name: str, build: Callable[..., QuerySet], *, pages: int = 20, **stand_ins: Any
+    ) -> None:
+        self.name = name
+        self.build = build
+        self.pages = pages
+        self.stand_ins = stand_ins
+        self.reads: dict[tuple[int, int], PreparedRead] = {}
+
+    def _read(self, offset: int, size: int) -> PreparedRead | None:
+        if offset // size >= self.pages:
+            return None
+        read = self.reads.get((offset, size))
+        if read is None:
+            build = functools.partial(self.build, offset=offset, size=size)
+            read = PreparedRead(f"{self.name}:{offset}:{size}", build, **self.stand_ins)
+            self.reads[(offset, size)] = read
+        return read
+
+    def all(self, *, offset: int, size: int, **values: Any) -> list[Model]:
+        """The page's rows as the queryset's model instances."""
+        read = self._read(offset, size)
+        if read is None:
+            return list(self.build(offset=offset, size=size, **values))
+        return read.all(**values)
+
+    def rows(self, *, offset: int, size: int, **values: Any) -> list[tuple[Any, ...]]:
+        """The page's rows of a ``values_list()`` queryset, as tuples."""
+        read = self._read(offset, size)
+        if read is None:
+            return [tuple(row) for row in self.build(offset=offset, size=size, **values)]
+        return read.rows(**values)

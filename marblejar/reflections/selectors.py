@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from marblejar import permissions
 from marblejar.accounts.models import User
-from marblejar.lib.prepared import PreparedRead
+from marblejar.lib.prepared import PreparedPages, PreparedRead
 from marblejar.reflections.models import (
     Comment,
     Kind,
@@ -109,46 +109,44 @@ def tags_of(*, reflection_ids: list[int]) -> dict[int, list[str]]:
     return tags
 
 
-# A page of a list (a team's or the organization-wide one, not filtered),
-# read in every visit: each read compiled once per connection, for each of
-# the first pages (an offset is part of a statement's text).
-PREPARED_PAGES = 20
-
-
 def _feed_team(organization_id: int, team_id: int | None) -> Team | None:
     return None if team_id is None else Team(pk=team_id, organization_id=organization_id)
 
 
-def _feed_reads(team: Team | None, offset: int, size: int) -> tuple[PreparedRead, PreparedRead]:
-    key = (team is None, offset, size)
-    reads = _FEED_READS.get(key)
-    if reads is None:
-        stand_ins: dict[str, Any] = {"organization_id": -1001}
-        if team is not None:
-            stand_ins["team_id"] = -2001
-
-        def page(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
-            team = _feed_team(organization_id, team_id)
-            return feed_rows(organization_id=organization_id, team=team)[offset : offset + size]
-
-        def tags(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
-            team = _feed_team(organization_id, team_id)
-            ids = feed_rows(organization_id=organization_id, team=team).values("pk")
-            return (
-                ReflectionTag.objects.filter(reflection_id__in=ids[offset : offset + size])
-                .order_by("tag__name")
-                .values_list("reflection_id", "tag__name")
-            )
-
-        name = "reflections_feed:{}:{}:{}".format(*key)
-        reads = _FEED_READS[key] = (
-            PreparedRead(name, page, **stand_ins),
-            PreparedRead(name + ":tags", tags, **stand_ins),
-        )
-    return reads
+def _feed_page(
+    organization_id: int, team_id: int | None = None, *, offset: int, size: int
+) -> QuerySet[Any]:
+    team = _feed_team(organization_id, team_id)
+    return feed_rows(organization_id=organization_id, team=team)[offset : offset + size]
 
 
-_FEED_READS: dict[tuple[bool, int, int], tuple[PreparedRead, PreparedRead]] = {}
+def _feed_page_tags(
+    organization_id: int, team_id: int | None = None, *, offset: int, size: int
+) -> QuerySet[Any]:
+    team = _feed_team(organization_id, team_id)
+    ids = feed_rows(organization_id=organization_id, team=team).values("pk")
+    return (
+        ReflectionTag.objects.filter(reflection_id__in=ids[offset : offset + size])
+        .order_by("tag__name")
+        .values_list("reflection_id", "tag__name")
+    )
+
+
+# A page of a list (a team's or the organization-wide one, not filtered),
+# read in every visit: its rows and their tags compiled once per connection,
+# for a team's list and for the organization's.
+_FEED_PAGES = {
+    False: PreparedPages("reflections_feed:team", _feed_page, organization_id=-1001, team_id=-2001),
+    True: PreparedPages("reflections_feed:organization", _feed_page, organization_id=-1001),
+}
+_FEED_PAGE_TAGS = {
+    False: PreparedPages(
+        "reflections_feed_tags:team", _feed_page_tags, organization_id=-1001, team_id=-2001
+    ),
+    True: PreparedPages(
+        "reflections_feed_tags:organization", _feed_page_tags, organization_id=-1001
+    ),
+}
 
 
 def _feed_count(organization_id: int, team_id: int | None = None) -> QuerySet[Any]:
@@ -184,17 +182,13 @@ def feed_page(
     *, organization_id: int, team: Team | None, offset: int, size: int
 ) -> tuple[list[tuple], dict[int, list[str]]]:
     """``feed_rows(...)[offset:offset + size]``, not filtered, and their tags as :func:`tags_of`."""
-    if offset // size >= PREPARED_PAGES:
-        rows = list(feed_rows(organization_id=organization_id, team=team)[offset : offset + size])
-        return rows, tags_of(reflection_ids=[row[0] for row in rows])
-    page, tags_read = _feed_reads(team, offset, size)
-    where = {"organization_id": organization_id}
+    where = {"organization_id": organization_id, "offset": offset, "size": size}
     if team is not None:
         where["team_id"] = team.pk
-    rows = page.rows(**where)
+    rows = _FEED_PAGES[team is None].rows(**where)
     tags: dict[int, list[str]] = {row[0]: [] for row in rows}
     if rows:
-        for pk, name in tags_read.rows(**where):
+        for pk, name in _FEED_PAGE_TAGS[team is None].rows(**where):
             if pk in tags:  # a reflection published between the two reads is left out
                 tags[pk].append(name)
     return rows, tags

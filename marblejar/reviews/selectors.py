@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
-from marblejar.lib.prepared import PreparedRead
+from marblejar.lib.prepared import PreparedPages, PreparedRead
 from marblejar.lib.sealing import keyed_tag
 from marblejar.realtime.models import Event
 from marblejar.reviews.formats import DEFAULT_INTENT, builtin_formats
@@ -59,35 +59,25 @@ def review_list_for_team(*, user: Any, team: Team) -> QuerySet[Review]:
     )
 
 
-def _review_page(offset: int, size: int) -> PreparedRead:
-    read = _REVIEW_PAGES.get((offset, size))
-    if read is None:
-        read = _REVIEW_PAGES[(offset, size)] = PreparedRead(
-            f"review_list_page:{offset}:{size}",
-            lambda organization_id, team_id: (
-                Review.objects.filter(organization_id=organization_id, team=team_id)
-                .select_related("facilitator")
-                .defer(*REVIEW_LIST_DEFERRED)[offset : offset + size]
-            ),
-            organization_id=-1001,
-            team_id=-2001,
-        )
-    return read
-
-
-_REVIEW_PAGES: dict[tuple[int, int], PreparedRead] = {}
-# Pages of the list whose reads are compiled once per connection (an offset
-# is part of a statement's text); later ones are read through the ORM.
-PREPARED_REVIEW_PAGES = 20
+# A page of the list, read in every visit: compiled once per connection.
+_REVIEW_PAGES = PreparedPages(
+    "review_list_page",
+    lambda organization_id, team_id, offset, size: (
+        Review.objects.filter(organization_id=organization_id, team=team_id)
+        .select_related("facilitator")
+        .defer(*REVIEW_LIST_DEFERRED)[offset : offset + size]
+    ),
+    organization_id=-1001,
+    team_id=-2001,
+)
 
 
 def review_list_page(*, user: Any, team: Team, offset: int, size: int) -> list[Review]:
     """``review_list_for_team(...).defer(*REVIEW_LIST_DEFERRED)[offset:offset + size]``."""
-    if offset // size >= PREPARED_REVIEW_PAGES:
-        reviews = review_list_for_team(user=user, team=team).defer(*REVIEW_LIST_DEFERRED)
-        return list(reviews[offset : offset + size])
     permissions.require(user, "review.list", team)
-    return _review_page(offset, size).all(organization_id=user.organization_id, team_id=team.pk)
+    return _REVIEW_PAGES.all(
+        organization_id=user.organization_id, team_id=team.pk, offset=offset, size=size
+    )
 
 
 # The team page's reviews (the newest few, each as its id, title and phase),

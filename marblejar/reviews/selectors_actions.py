@@ -28,7 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from marblejar import permissions
-from marblejar.lib.prepared import PreparedRead
+from marblejar.lib.prepared import PreparedPages, PreparedRead
 from marblejar.reviews import recurring
 from marblejar.reviews.models import (
     UNFINISHED,
@@ -122,27 +122,18 @@ ACTION_ROW_COLUMNS = (
     "check_on",
     "check_result",
 )
-# Pages of the unfiltered list whose reads are compiled once per connection
-# (an offset is part of a statement's text); later ones go through the ORM.
-PREPARED_ACTION_PAGES = 20
-_ACTION_PAGES: dict[tuple[int, int], PreparedRead] = {}
+# A page of the unfiltered list, read in every visit: compiled once per connection.
+_ACTION_PAGES = PreparedPages(
+    "action_list_page", _unfiltered_page, organization_id=-1001, team_id=-2001
+)
 
 
 def action_page_rows(*, user: Any, team: Team, offset: int, size: int) -> list[tuple[Any, ...]]:
     """``action_list_for_team(...)`` unfiltered, as rows of :data:`ACTION_ROW_COLUMNS`."""
     permissions.require(user, "review.list", team)
-    where = {"organization_id": team.organization_id, "team_id": team.pk}
-    if offset // size >= PREPARED_ACTION_PAGES:
-        return list(_unfiltered_page(**where, offset=offset, size=size))
-    read = _ACTION_PAGES.get((offset, size))
-    if read is None:
-        read = _ACTION_PAGES[(offset, size)] = PreparedRead(
-            f"action_list_page:{offset}:{size}",
-            functools.partial(_unfiltered_page, offset=offset, size=size),
-            organization_id=-1001,
-            team_id=-2001,
-        )
-    return read.rows(**where)
+    return _ACTION_PAGES.rows(
+        organization_id=team.organization_id, team_id=team.pk, offset=offset, size=size
+    )
 
 
 _PEOPLE = PreparedRead(

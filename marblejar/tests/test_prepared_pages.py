@@ -205,3 +205,18 @@ def test_a_role_is_read_once_per_request_and_compiled_once(personas):
     with CaptureQueriesContext(connection) as captured:
         assert permissions.role_in(p.lead, p.team) == "lead"  # kept on the user for the request
     assert len(captured) == 0
+
+
+def test_a_page_beyond_the_compiled_ones_reads_the_same_through_the_queryset(personas):
+    from marblejar.lib.prepared import PreparedPages
+
+    p = personas
+    write(p, 7)
+    pages = PreparedPages(
+        "test_feed_pages", reflection_selectors._feed_page, pages=1, organization_id=-1, team_id=-2
+    )
+    expected = list(reflection_selectors.feed_rows(organization_id=p.org.pk, team=p.team))
+    where = {"organization_id": p.org.pk, "team_id": p.team.pk}
+    got = [pages.rows(offset=offset, size=3, **where) for offset in (0, 3, 6)]
+    assert got == [expected[0:3], expected[3:6], expected[6:9]]
+    assert list(pages.reads) == [(0, 3)]  # only the first page was compiled
