@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marblejar.accounts.models import Organization
+from marblejar.lib.fields import NumberList
 from marblejar.pulse.stats.limits import MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_FLOOR
 from marblejar.teams.models import Team
 
@@ -389,37 +390,21 @@ class PulseResult(models.Model):
     alpha_ci_low = models.FloatField(null=True)
     alpha_ci_high = models.FloatField(null=True)
     rwg_j = models.FloatField(null=True)
-    item_means = models.JSONField(default=list)
-    distribution = models.JSONField(default=list)
+    # Arrays on PostgreSQL, JSON on SQLite (marblejar.lib.fields.NumberList).
+    item_means = NumberList(default=list)
+    distribution = NumberList(default=list, integers=True)
     comment_count = models.PositiveIntegerField(default=0)
     # The newest published result of its team and instrument: what the
     # organization overview shows, read with one indexed query.
     is_latest = models.BooleanField(default=False)
 
-    class Meta:
-        indexes = [
-            # Covers the organization overview's one read of every team's
-            # newest result, and holds those rows only: storing results in
-            # bulk writes no entry of it (a stored result is not the newest
-            # until publishing says so), where it wrote one per row.
-            models.Index(
-                fields=[
-                    "organization",
-                    "instrument_slug",
-                    # The same in every row; SQLite reads only the index
-                    # when it has every column the query names.
-                    "is_latest",
-                    "team",
-                    "n",
-                    "mean",
-                    "sd",
-                    "counted",
-                    "min_group_size",
-                ],
-                condition=models.Q(is_latest=True),
-                name="result_latest_cover",
-            ),
-        ]
+    # The overview reads every team's newest result of one instrument with
+    # one indexed query. Its index differs per database, so migration
+    # pulse/0011 makes it rather than this model: on SQLite it covers the
+    # columns the overview reads (partial on is_latest, so storing results in
+    # bulk writes no entry of it); on PostgreSQL it holds organization,
+    # instrument and team only, so that rewriting a result's statistics
+    # changes no indexed column and stays on its page (a HOT update).
 
     def __str__(self) -> str:
         return f"n={self.n}"

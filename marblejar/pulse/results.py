@@ -390,8 +390,9 @@ def _copy_block(batch: ResultBatch) -> bytes:
 
 def _load_postgresql(cursor: Any, batches: list[ResultBatch]) -> None:
     # The temporary table holds the computed values as NumPy has them
-    # (float8, float8[], int4[]); the upsert turns NaN into NULL and the
-    # arrays into JSON.
+    # (float8, float8[], int4[]), and so does the results table's arrays;
+    # the write turns a NaN statistic into NULL, and keeps NaN in the arrays
+    # (lib/fields.py's NumberList reads it back as None).
     types = ["bigint", "integer", "smallint"] + ["double precision"] * len(_FLOATS)
     types += ["double precision[]", "integer[]"]
     columns = ", ".join(f"{n} {t}" for n, t in zip(COMPUTED_COLUMNS, types, strict=True))
@@ -404,59 +405,37 @@ def _load_postgresql(cursor: Any, batches: list[ResultBatch]) -> None:
         copy.write(_COPY_TRAILER)
 
 
-_STORED = "pulse_result_stored"
 # The store's joins are hash joins over every incoming result; with the
 # default 4 MB each spilled to temporary files (BENCHMARKS.md, "Pulse statistics").
 _STORE_WORK_MEM = "64MB"
 
 
 def _write_postgresql(cursor: Any) -> int:
-    """Stored results that differ by an ``UPDATE``, new ones by a plain ``INSERT``.
+    """One ``MERGE``: results that differ are updated, new ones inserted.
 
-    An ``INSERT ... ON CONFLICT`` pays a speculative insertion for every row
-    (an extra probe of the primary key and an extra log record). Here one
-    join lists the incoming results already stored (their keys only, in a
-    temporary table); the ``UPDATE`` builds the rows from the incoming
-    values and the pulses and writes those that differ, the ``INSERT`` the
-    rest. Each row is built once, by the one statement that writes it.
+    Each row is built once, in a subquery of its own (``OFFSET 0`` keeps it
+    from being inlined, and lets the pulses' facts come from their covering
+    index), and joined once with the stored results. An ``INSERT ... ON
+    CONFLICT`` would pay a speculative insertion for every row (an extra
+    probe of the primary key and an extra log record); separate ``UPDATE``
+    and ``INSERT`` statements would each need the list of stored keys.
     Stores never insert the same result at once
-    (:func:`~marblejar.pulse.locks.lock_stores`), so the plain INSERT cannot
-    meet a row another store wrote since the join.
+    (:func:`~marblejar.pulse.locks.lock_stores`), so the insert cannot meet
+    a row another store wrote since the join.
     """
     result = PulseResult._meta.db_table
     updated = STORED_COLUMNS[1:]
     cursor.execute(f"SET LOCAL work_mem = '{_STORE_WORK_MEM}'")
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {_STORED} AS SELECT c.pulse_id FROM {_INCOMING} c "  # noqa: S608
-        f"JOIN {result} r ON r.pulse_id = c.pulse_id"
+        f"MERGE INTO {result} r USING ({_new_rows_sql()} OFFSET 0) new "  # noqa: S608
+        "ON r.pulse_id = new.pulse_id "
+        f"WHEN MATCHED AND ({', '.join(f'r.{n}' for n in updated)}) IS DISTINCT FROM "
+        f"({', '.join(f'new.{n}' for n in updated)}) "
+        f"THEN UPDATE SET {', '.join(f'{n} = new.{n}' for n in updated)} "
+        f"WHEN NOT MATCHED THEN INSERT ({', '.join(STORED_COLUMNS)}, is_latest) "
+        f"VALUES ({', '.join(f'new.{n}' for n in STORED_COLUMNS)}, FALSE)"
     )
-    stored = cursor.rowcount
-    cursor.execute(f"SELECT COUNT(*) FROM {_INCOMING}")  # noqa: S608
-    incoming = cursor.fetchone()[0]
-    # OFFSET 0 keeps the rows a subquery of their own: each row's JSON is
-    # built once (not once for the SET and again for the comparison), and
-    # the pulses are read through their covering index, not their table.
-    new = f"({_new_rows_sql()} OFFSET 0) new"
-    changed = 0
-    if stored:
-        cursor.execute(
-            f"UPDATE {result} r SET {', '.join(f'{n} = new.{n}' for n in updated)} "  # noqa: S608
-            f"FROM {new} WHERE r.pulse_id = new.pulse_id "
-            f"AND ({', '.join(f'r.{n}' for n in updated)}) IS DISTINCT FROM "
-            f"({', '.join(f'new.{n}' for n in updated)})"
-        )
-        changed = cursor.rowcount
-    if incoming > stored:
-        # Against the list of stored keys, which this INSERT does not grow:
-        # an anti-join against the results table itself may be planned as a
-        # scan of that table per row while the INSERT fills it.
-        cursor.execute(
-            f"INSERT INTO {result} ({', '.join(STORED_COLUMNS)}, is_latest) "  # noqa: S608
-            f"SELECT {', '.join(STORED_COLUMNS)}, FALSE FROM {new} "
-            f"WHERE NOT EXISTS (SELECT FROM {_STORED} s WHERE s.pulse_id = new.pulse_id)"
-        )
-        changed += cursor.rowcount
-    cursor.execute(f"DROP TABLE {_STORED}")
+    changed = cursor.rowcount
     # The rest of an enclosing transaction (a pulse's close) keeps the server's.
     cursor.execute("SET LOCAL work_mem TO DEFAULT")
     return changed
@@ -536,14 +515,9 @@ def _new_rows_sql() -> str:
         "min_group_size": "p.min_group_size",
         "k": "c.k",
         **{name: f"NULLIF(c.{name}, 'NaN')" if postgresql else f"c.{name}" for name in _FLOATS},
-        "item_means": (
-            "CASE WHEN 'NaN' = ANY(c.item_means) THEN (SELECT jsonb_agg(NULLIF(x, 'NaN') "
-            "ORDER BY i) FROM unnest(c.item_means) WITH ORDINALITY AS u(x, i)) "
-            "ELSE to_jsonb(c.item_means) END"
-            if postgresql
-            else "c.item_means"
-        ),
-        "distribution": "to_jsonb(c.distribution)" if postgresql else "c.distribution",
+        # Arrays on PostgreSQL, as loaded; JSON text on SQLite (lib/fields.py's NumberList).
+        "item_means": "c.item_means",
+        "distribution": "c.distribution",
         "comment_count": "COALESCE(cc.count, 0)",
     }
     assert list(source) == list(STORED_COLUMNS)

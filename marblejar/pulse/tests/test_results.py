@@ -213,3 +213,97 @@ def test_a_store_into_an_empty_table_and_a_rewrite_of_every_row_give_the_same_ro
     # And once more: nothing differs, nothing is written.
     assert results.results_store(batches) == 0
     assert stored_rows() == again
+
+
+def test_item_means_and_distribution_read_back_as_lists_with_none_for_a_gap(org_with_pulses):
+    pulse, other = org_with_pulses[:2]
+    PulseResult.objects.filter(pulse=pulse).update(item_means=[1.5, None, 3.0], distribution=[0, 2])
+    stored = PulseResult.objects.get(pulse=pulse)
+    assert stored.item_means == [1.5, None, 3.0] and stored.distribution == [0, 2]
+    # Saved through the model, and in bulk with an empty list beside a full one.
+    stored.item_means, stored.distribution = [], []
+    stored.save()
+    assert PulseResult.objects.values_list("item_means", "distribution").get(pulse=pulse) == (
+        [],
+        [],
+    )
+    PulseResult.objects.filter(pk__in=[pulse.pk, other.pk]).delete()
+    PulseResult.objects.bulk_create(
+        [
+            PulseResult(
+                pulse=p,
+                organization=p.organization,
+                team=p.team,
+                closed_on=p.closed_at,
+                n=1,
+                k=3,
+                item_means=means,
+                distribution=dist,
+            )
+            for p, means, dist in ((pulse, [], []), (other, [None, 2.25, 4.0], [1, 0, 3]))
+        ]
+    )
+    both = PulseResult.objects.filter(pk__in=[pulse.pk, other.pk])
+    assert dict(both.values_list("pulse_id", "item_means")) == {
+        pulse.pk: [],
+        other.pk: [None, 2.25, 4.0],
+    }
+
+
+def test_on_postgresql_a_rewrite_of_every_result_updates_each_row_on_its_page(
+    personas, org_with_pulses
+):
+    """A HOT update: no indexed column changes, and the page has room (BENCHMARKS.md)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's heap-only updates")
+    batches = results.results_summaries(organization_id=personas.org.pk)
+    results.results_store(batches)
+    PulseResult.objects.update(mean=-1.0, sd=None, item_means=[0.5], distribution=[])
+
+    def updates() -> tuple[int, int]:
+        # This transaction's own counts: the test runs inside one.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+                [PulseResult._meta.db_table],
+            )
+            return cursor.fetchone()
+
+    before = updates()
+    written = results.results_store(batches)
+    after = updates()
+    assert written == PulseResult.objects.exclude(n=0).count() >= 3
+    assert (after[0] - before[0], after[1] - before[1]) == (written, written)
+
+
+def test_on_postgresql_the_migration_turns_json_into_arrays_and_back(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its JSON columns")
+    from importlib import import_module
+
+    migration = import_module("marblejar.pulse.migrations.0011_results_rewritten_in_place")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FUNCTIONS)
+        cursor.execute(
+            "SELECT pg_temp.mj_floats('[1.5, null, 3]'), pg_temp.mj_floats('[]'), "
+            "pg_temp.mj_integers('[0, 2, 11]'), pg_temp.mj_json('{1.5,NaN,3}'), "
+            "pg_temp.mj_json('{}')"
+        )
+        floats, empty, integers, json_back, json_empty = cursor.fetchone()
+        cursor.execute(migration.DROP_FUNCTIONS)
+    assert floats[0] == 1.5 and floats[1] != floats[1] and floats[2] == 3.0
+    assert empty == [] and integers == [0, 2, 11]
+    assert json_back == "[1.5, null, 3]" or json_back == [1.5, None, 3]
+    assert json_empty in ("[]", [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname IN ('item_means', 'distribution') "
+            "ORDER BY attname",
+            [PulseResult._meta.db_table],
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["integer[]", "double precision[]"]
