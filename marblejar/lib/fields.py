@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import math
+import struct
 from typing import Any
 
 from django.db import models
 
 
-class NumberList(models.JSONField):
-    """A short list of numbers: a native array on PostgreSQL, JSON elsewhere.
+class NumberList(models.Field):
+    """A short list of numbers, stored so that many rows can be written in bulk cheaply.
 
-    On PostgreSQL the column is ``double precision[]`` (``integer[]`` with
-    ``integers=True``), so that storing many rows in bulk copies NumPy's
-    arrays as they are: building ``jsonb`` instead parses every number into
-    a ``numeric``, which was the largest part of rewriting an organization's
-    pulse results (BENCHMARKS.md, "Pulse statistics"). Other databases keep
-    Django's JSON column.
+    Python sees a list, ``None`` for a missing number. In the database:
 
-    Either way Python sees a list, ``None`` for a missing number. A missing
-    float is stored as ``NaN`` in the array (PostgreSQL compares ``NaN``
-    equal to ``NaN``, so rewriting the same list changes nothing), as JSON's
-    ``null`` elsewhere.
+    * PostgreSQL: a native array, ``double precision[]`` (``integer[]`` with
+      ``integers=True``), so that a bulk store copies NumPy's arrays as they
+      are (building ``jsonb`` parsed every number into a ``numeric``);
+    * SQLite: the numbers packed in a blob, little-endian ``float64`` (or
+      ``int32``), as NumPy's ``tobytes()`` gives them (writing JSON meant
+      formatting every number as text in Python).
+
+    Either way a missing float is stored as ``NaN``, which compares equal to
+    itself there (PostgreSQL orders NaN as one value; the blob compares its
+    bytes), so storing the same list again changes nothing. Both reasons are
+    measured in BENCHMARKS.md ("Pulse statistics").
     """
 
     description = "A list of numbers"
+    empty_strings_allowed = False
 
     def __init__(self, *args: Any, integers: bool = False, **kwargs: Any) -> None:
         self.integers = integers
@@ -36,21 +41,29 @@ class NumberList(models.JSONField):
             kwargs["integers"] = True
         return name, path, args, kwargs
 
-    def db_type(self, connection: Any) -> str | None:
+    @property
+    def _code(self) -> str:
+        return "i" if self.integers else "d"
+
+    def db_type(self, connection: Any) -> str:
         if connection.vendor == "postgresql":
             return "integer[]" if self.integers else "double precision[]"
-        return super().db_type(connection)
+        return "blob"
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
-        if connection.vendor != "postgresql" or value is None or hasattr(value, "as_sql"):
-            return super().get_db_prep_value(value, connection, prepared)
+        if value is None or hasattr(value, "as_sql"):
+            return value
         if self.integers:
-            return [int(v) for v in value]
-        return [math.nan if v is None else float(v) for v in value]
+            numbers: list[Any] = [int(v) for v in value]
+        else:
+            numbers = [math.nan if v is None else float(v) for v in value]
+        if connection.vendor == "postgresql":
+            return numbers
+        return struct.pack(f"<{len(numbers)}{self._code}", *numbers)
 
     def get_placeholder_sql(self, value: Any, compiler: Any, connection: Any) -> Any:
-        # Typed, as contrib.postgres's ArrayField does: an empty list has no
-        # type of its own, and a bulk insert cannot pass arrays of arrays.
+        # Typed on PostgreSQL, as contrib.postgres's ArrayField does: an empty
+        # list has no type of its own.
         cast = f"::{self.db_type(connection)}" if connection.vendor == "postgresql" else ""
         if hasattr(value, "as_sql"):
             sql, params = compiler.compile(value)
@@ -58,8 +71,22 @@ class NumberList(models.JSONField):
         return f"%s{cast}", (value,)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if connection.vendor != "postgresql" or value is None:
-            return super().from_db_value(value, expression, connection)
+        if value is None:
+            return None
+        if isinstance(value, str):  # JSON, as stored before the blobs
+            return json.loads(value)
+        if isinstance(value, bytes | memoryview):
+            size = 4 if self.integers else 8
+            value = struct.unpack(f"<{len(value) // size}{self._code}", value)
         if self.integers:
-            return value
+            return list(value)
         return [None if v != v else v for v in value]
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value)
+        return value
+
+    def value_to_string(self, obj: Any) -> Any:
+        # The list itself, as JSONField gives it: serializers write it as JSON.
+        return self.value_from_object(obj)

@@ -7,7 +7,8 @@ steps are kept apart so that the benchmark can time each of them:
 
 1. :func:`results_summaries` reads every closed pulse's answers with one
    grouped query and summarises them with the vectorised statistics core,
-   one pass per scale and keying;
+   one pass per scale and keying and chunk of 10,000 pulses (a chunk's
+   statistics are computed while the database computes the next);
 2. :func:`results_store` writes the results in bulk.
 
 Both go through plain SQL rather than the ORM: a whole organization is
@@ -18,6 +19,8 @@ statistics (see bench/pulse_org.py and BENCHMARKS.md).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,9 +188,9 @@ def _scope(
     return where, params
 
 
-def _fetch_answer_groups(
+def _answer_groups_sql(
     *, pulse_ids: list[int] | None, organization_id: int | None
-) -> list[tuple[int, int, str]]:
+) -> tuple[str, list[Any]]:
     """(pulse_id, n, concatenated answer strings) per pulse, in one grouped query.
 
     Written in SQL because the ORM's aggregate layer costs more than the
@@ -205,9 +208,7 @@ def _fetch_answer_groups(
         # A pulse belongs to one team, so grouping by pulse is grouping by team and pulse.
         + " GROUP BY pulse_id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, params
 
 
 def _keyings(
@@ -243,36 +244,69 @@ def _keyings(
         return found[0][0], dict(cursor.fetchall())
 
 
+# Pulses read and summarised at a time. Each pulse's statistics depend on its
+# own answers only, so the pulses can be summarised in chunks: while one
+# chunk's statistics are computed on a second thread (NumPy and the database
+# driver release the GIL while they work), the database computes the next
+# one (BENCHMARKS.md, "Pulse statistics").
+CHUNK_PULSES = 10_000
+
+
 def results_summaries(
     *, pulse_ids: Iterable[int] | None = None, organization_id: int | None = None
 ) -> list[ResultBatch]:
     """The statistics of closed pulses, computed but not stored (the benchmark times this)."""
     ids = list(pulse_ids) if pulse_ids is not None else None
     common, other = _keyings(ids, organization_id)
-    rows = _fetch_answer_groups(pulse_ids=ids, organization_id=organization_id)
+    sql, params = _answer_groups_sql(pulse_ids=ids, organization_id=organization_id)
+    postgresql = connection.vendor == "postgresql"
+    # On PostgreSQL a server-side cursor, inside a transaction so that the
+    # rows stream as they are fetched (a cursor held past its transaction
+    # would be computed in full at the commit). On SQLite, a plain read: a
+    # transaction there would take the write lock (IMMEDIATE mode), and
+    # SQLite computes the rows as they are read anyway.
+    with (
+        transaction.atomic() if postgresql else nullcontext(),
+        connection.chunked_cursor() if postgresql else connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        rows = cursor.fetchmany(CHUNK_PULSES)
+        if len(rows) < CHUNK_PULSES:  # one chunk: no thread
+            return _summarise(rows, common, other)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = []
+            while rows:
+                pending.append(pool.submit(_summarise, rows, common, other))
+                rows = cursor.fetchmany(CHUNK_PULSES)
+            return [batch for future in pending for batch in future.result()]
+
+
+def _summarise(
+    rows: Sequence[tuple[int, int, str]], common: str, other: Mapping[int, str]
+) -> list[ResultBatch]:
+    """The statistics of the pulses in ``rows``, one batch per keying."""
     if not rows:
         return []
+    columns = tuple(zip(*rows, strict=True))
+    if not other:
+        return [_batch(common, *columns)]
     by_keying: dict[str, list[int]] = {}
-    if other:
-        for index, row in enumerate(rows):
-            by_keying.setdefault(other.get(row[0], common), []).append(index)
-    else:
-        by_keying[common] = list(range(len(rows)))
-    pulse_column, count_column, answer_column = zip(*rows, strict=True)
-    batches = []
-    for key, positions in by_keying.items():
-        if len(positions) == len(rows):
-            pulses, counts, answers = pulse_column, count_column, answer_column
-        else:
-            pulses = [pulse_column[i] for i in positions]
-            counts = [count_column[i] for i in positions]
-            answers = [answer_column[i] for i in positions]
-        scale, reverse = keying_parts(key)
-        keyed = decode(answers, reverse.size, scale, reverse)
-        groups = np.repeat(np.arange(len(pulses)), np.asarray(counts, dtype=np.int64))
-        batch = stats.batch_group_stats(keyed, groups, scale=scale)
-        batches.append(ResultBatch([pulses[g] for g in batch.group.tolist()], batch, scale))
-    return batches
+    for index, row in enumerate(rows):
+        by_keying.setdefault(other.get(row[0], common), []).append(index)
+    return [
+        _batch(key, *([column[i] for i in positions] for column in columns))
+        for key, positions in by_keying.items()
+    ]
+
+
+def _batch(
+    keying: str, pulses: Sequence[int], counts: Sequence[int], answers: Sequence[str]
+) -> ResultBatch:
+    scale, reverse = keying_parts(keying)
+    keyed = decode(answers, reverse.size, scale, reverse)
+    groups = np.repeat(np.arange(len(pulses)), np.asarray(counts, dtype=np.int64))
+    batch = stats.batch_group_stats(keyed, groups, scale=scale)
+    return ResultBatch([pulses[g] for g in batch.group.tolist()], batch, scale)
 
 
 # Storing -------------------------------------------------------------------------
@@ -449,13 +483,21 @@ def _nullable(values: np.ndarray) -> list[float | None]:
     return [None if v != v else v for v in listed] if np.isnan(values).any() else listed
 
 
-def _json_rows(values: np.ndarray, text: Any = repr) -> list[str]:
-    """Each row as the JSON json.dumps writes (null for NaN), several times faster."""
-    k = values.shape[1]
-    cells = list(map(text, values.ravel().tolist()))
-    if values.dtype.kind == "f" and np.isnan(values).any():
-        cells = ["null" if cell == "nan" else cell for cell in cells]
-    return ["[" + ", ".join(cells[i : i + k]) + "]" for i in range(0, len(cells), k)]
+def _packed_rows(values: np.ndarray, dtype: str) -> list[bytes]:
+    """Each row packed as :class:`~marblejar.lib.fields.NumberList` stores it on SQLite.
+
+    The bytes of the whole array, cut at its row boundaries: no number is
+    formatted (writing each row as JSON cost more than the statistics;
+    BENCHMARKS.md, "Pulse statistics"). NaN is written as the one NaN the
+    field writes, so that an unchanged row compares equal byte for byte.
+    """
+    rows, k = values.shape
+    packed = np.ascontiguousarray(values, dtype=dtype)
+    if packed.dtype.kind == "f":
+        packed = np.where(np.isnan(packed), np.nan, packed).astype(dtype)
+    raw = packed.tobytes()
+    width = k * packed.dtype.itemsize
+    return [raw[i : i + width] for i in range(0, rows * width, width)] if width else [b""] * rows
 
 
 def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
@@ -467,7 +509,7 @@ def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
             continue
         floats = [_nullable(_stored(getattr(b, name))) for name in _FLOATS]
         distribution = (
-            _json_rows(b.distribution, str) if b.distribution is not None else ["[]"] * len(b)
+            _packed_rows(b.distribution, "<i4") if b.distribution is not None else [b""] * len(b)
         )
         k = [int(b.item_means.shape[1])] * len(b)
         rows.extend(
@@ -476,7 +518,7 @@ def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
                 b.n.tolist(),
                 k,
                 *floats,
-                _json_rows(_stored(b.item_means)),
+                _packed_rows(_stored(b.item_means), "<f8"),
                 distribution,
                 strict=True,
             )
@@ -515,7 +557,7 @@ def _new_rows_sql() -> str:
         "min_group_size": "p.min_group_size",
         "k": "c.k",
         **{name: f"NULLIF(c.{name}, 'NaN')" if postgresql else f"c.{name}" for name in _FLOATS},
-        # Arrays on PostgreSQL, as loaded; JSON text on SQLite (lib/fields.py's NumberList).
+        # As loaded: arrays on PostgreSQL, packed bytes on SQLite (lib/fields.py's NumberList).
         "item_means": "c.item_means",
         "distribution": "c.distribution",
         "comment_count": "COALESCE(cc.count, 0)",

@@ -248,6 +248,27 @@ def test_item_means_and_distribution_read_back_as_lists_with_none_for_a_gap(org_
         pulse.pk: [],
         other.pk: [None, 2.25, 4.0],
     }
+    # As the database holds them: arrays on PostgreSQL, packed numbers on SQLite.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT item_means::text, distribution::text FROM pulse_pulseresult "
+                "WHERE pulse_id = %s",
+                [other.pk],
+            )
+            assert cursor.fetchone() == ("{NaN,2.25,4}", "{1,0,3}")
+        else:
+            cursor.execute(
+                "SELECT typeof(item_means), hex(item_means), hex(distribution) "
+                "FROM pulse_pulseresult WHERE pulse_id = %s",
+                [other.pk],
+            )
+            kind, means, dist = cursor.fetchone()
+            assert kind == "blob"
+            assert bytes.fromhex(means) == np.array([np.nan, 2.25, 4.0], "<f8").tobytes()
+            assert bytes.fromhex(dist) == np.array([1, 0, 3], "<i4").tobytes()
 
 
 def test_on_postgresql_a_rewrite_of_every_result_updates_each_row_on_its_page(
@@ -307,3 +328,42 @@ def test_on_postgresql_the_migration_turns_json_into_arrays_and_back(db):
             [PulseResult._meta.db_table],
         )
         assert [row[0] for row in cursor.fetchall()] == ["integer[]", "double precision[]"]
+
+
+def per_pulse(batches: list[results.ResultBatch]) -> dict[int, tuple]:
+    out = {}
+    for batch in batches:
+        b = batch.stats
+        for i, pulse_id in enumerate(batch.pulse_ids):
+            out[pulse_id] = (
+                batch.scale,
+                int(b.n[i]),
+                *(float(getattr(b, name)[i]) for name in FIELDS[1:]),
+                tuple(b.item_means[i].tolist()),
+                tuple(b.distribution[i].tolist()),
+            )
+    return out
+
+
+def test_summaries_read_in_chunks_equal_one_pass_to_the_last_bit(
+    personas, org_with_pulses, monkeypatch
+):
+    import threading
+
+    whole = per_pulse(results.results_summaries(organization_id=personas.org.pk))
+    assert len(whole) >= 4
+    threads = []
+    summarise = results._summarise
+
+    def watched(*args):
+        threads.append(threading.current_thread())
+        return summarise(*args)
+
+    monkeypatch.setattr(results, "_summarise", watched)
+    monkeypatch.setattr(results, "CHUNK_PULSES", 2)
+    chunked = per_pulse(results.results_summaries(organization_id=personas.org.pk))
+    # Summarised two pulses at a time, beside the thread that reads the rows.
+    assert len(threads) == (len(whole) + 1) // 2
+    assert threading.main_thread() not in threads
+    # NaN compares unequal to itself: compare the text of each value.
+    assert {k: repr(v) for k, v in chunked.items()} == {k: repr(v) for k, v in whole.items()}
