@@ -42,7 +42,12 @@ class NumberList(models.Field):
         return name, path, args, kwargs
 
     @property
-    def _code(self) -> str:
+    def packed_dtype(self) -> str:
+        """The NumPy type of one packed number on SQLite (what a bulk store writes)."""
+        return "<i4" if self.integers else "<f8"
+
+    @property
+    def _code(self) -> str:  # the same, for struct
         return "i" if self.integers else "d"
 
     def db_type(self, connection: Any) -> str:
@@ -73,8 +78,6 @@ class NumberList(models.Field):
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
-        if isinstance(value, str):  # JSON, as stored before the blobs
-            return json.loads(value)
         if isinstance(value, bytes | memoryview):
             size = 4 if self.integers else 8
             value = struct.unpack(f"<{len(value) // size}{self._code}", value)

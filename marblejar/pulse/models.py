@@ -390,7 +390,7 @@ class PulseResult(models.Model):
     alpha_ci_low = models.FloatField(null=True)
     alpha_ci_high = models.FloatField(null=True)
     rwg_j = models.FloatField(null=True)
-    # Arrays on PostgreSQL, JSON on SQLite (marblejar.lib.fields.NumberList).
+    # Arrays on PostgreSQL, packed numbers on SQLite (marblejar.lib.fields.NumberList).
     item_means = NumberList(default=list)
     distribution = NumberList(default=list, integers=True)
     comment_count = models.PositiveIntegerField(default=0)

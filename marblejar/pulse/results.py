@@ -483,7 +483,7 @@ def _nullable(values: np.ndarray) -> list[float | None]:
     return [None if v != v else v for v in listed] if np.isnan(values).any() else listed
 
 
-def _packed_rows(values: np.ndarray, dtype: str) -> list[bytes]:
+def _packed_rows(values: np.ndarray, column: str) -> list[bytes]:
     """Each row packed as :class:`~marblejar.lib.fields.NumberList` stores it on SQLite.
 
     The bytes of the whole array, cut at its row boundaries: no number is
@@ -492,9 +492,9 @@ def _packed_rows(values: np.ndarray, dtype: str) -> list[bytes]:
     field writes, so that an unchanged row compares equal byte for byte.
     """
     rows, k = values.shape
-    packed = np.ascontiguousarray(values, dtype=dtype)
+    packed = np.asarray(values, dtype=PulseResult._meta.get_field(column).packed_dtype)
     if packed.dtype.kind == "f":
-        packed = np.where(np.isnan(packed), np.nan, packed).astype(dtype)
+        packed = np.where(np.isnan(packed), np.nan, packed).astype(packed.dtype)
     raw = packed.tobytes()
     width = k * packed.dtype.itemsize
     return [raw[i : i + width] for i in range(0, rows * width, width)] if width else [b""] * rows
@@ -509,7 +509,9 @@ def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
             continue
         floats = [_nullable(_stored(getattr(b, name))) for name in _FLOATS]
         distribution = (
-            _packed_rows(b.distribution, "<i4") if b.distribution is not None else [b""] * len(b)
+            _packed_rows(b.distribution, "distribution")
+            if b.distribution is not None
+            else [b""] * len(b)
         )
         k = [int(b.item_means.shape[1])] * len(b)
         rows.extend(
@@ -518,7 +520,7 @@ def computed_rows(batches: list[ResultBatch]) -> list[tuple]:
                 b.n.tolist(),
                 k,
                 *floats,
-                _packed_rows(_stored(b.item_means), "<f8"),
+                _packed_rows(_stored(b.item_means), "item_means"),
                 distribution,
                 strict=True,
             )

@@ -6,6 +6,7 @@ import uuid
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from marblejar.pulse import results, services, stats
 from marblejar.pulse.models import Answer, Comment, Pulse, PulseResult
@@ -249,8 +250,6 @@ def test_item_means_and_distribution_read_back_as_lists_with_none_for_a_gap(org_
         other.pk: [None, 2.25, 4.0],
     }
     # As the database holds them: arrays on PostgreSQL, packed numbers on SQLite.
-    from django.db import connection
-
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -275,8 +274,6 @@ def test_on_postgresql_a_rewrite_of_every_result_updates_each_row_on_its_page(
     personas, org_with_pulses
 ):
     """A HOT update: no indexed column changes, and the page has room (BENCHMARKS.md)."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's heap-only updates")
     batches = results.results_summaries(organization_id=personas.org.pk)
@@ -297,37 +294,6 @@ def test_on_postgresql_a_rewrite_of_every_result_updates_each_row_on_its_page(
     after = updates()
     assert written == PulseResult.objects.exclude(n=0).count() >= 3
     assert (after[0] - before[0], after[1] - before[1]) == (written, written)
-
-
-def test_on_postgresql_the_migration_turns_json_into_arrays_and_back(db):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite keeps its JSON columns")
-    from importlib import import_module
-
-    migration = import_module("marblejar.pulse.migrations.0011_results_rewritten_in_place")
-    with connection.cursor() as cursor:
-        cursor.execute(migration.FUNCTIONS)
-        cursor.execute(
-            "SELECT pg_temp.mj_floats('[1.5, null, 3]'), pg_temp.mj_floats('[]'), "
-            "pg_temp.mj_integers('[0, 2, 11]'), pg_temp.mj_json('{1.5,NaN,3}'), "
-            "pg_temp.mj_json('{}')"
-        )
-        floats, empty, integers, json_back, json_empty = cursor.fetchone()
-        cursor.execute(migration.DROP_FUNCTIONS)
-    assert floats[0] == 1.5 and floats[1] != floats[1] and floats[2] == 3.0
-    assert empty == [] and integers == [0, 2, 11]
-    assert json_back == "[1.5, null, 3]" or json_back == [1.5, None, 3]
-    assert json_empty in ("[]", [])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-            "WHERE attrelid = %s::regclass AND attname IN ('item_means', 'distribution') "
-            "ORDER BY attname",
-            [PulseResult._meta.db_table],
-        )
-        assert [row[0] for row in cursor.fetchall()] == ["integer[]", "double precision[]"]
 
 
 def per_pulse(batches: list[results.ResultBatch]) -> dict[int, tuple]:
